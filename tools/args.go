@@ -1,0 +1,173 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// MaxStringArg bounds any single string argument (bytes). Individual fields
+// may declare a smaller maxLength in their schema.
+const MaxStringArg = 256 << 10
+
+// DecodeArgs decodes raw JSON arguments into dst strictly: unknown keys are
+// rejected with a "did you mean" hint, type mismatches name the argument and
+// the expected type, and oversized strings are refused.
+func DecodeArgs(raw json.RawMessage, dst any) error {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		raw = json.RawMessage("{}")
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return Errorf("arguments must be a JSON object: %v", err)
+	}
+	known := jsonFields(reflect.TypeOf(dst).Elem())
+	for k, v := range probe {
+		if _, ok := known[k]; !ok {
+			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, keys(known)), strings.Join(keys(known), ", "))
+		}
+		if len(v) > MaxStringArg {
+			return Errorf("argument %q is %d bytes; the limit is %d bytes", k, len(v), MaxStringArg)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return Errorf("argument %q must be %s, got JSON %s", te.Field, jsonKind(te.Type), te.Value)
+		}
+		return Errorf("invalid arguments: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf("invalid arguments: trailing data after the JSON object")
+	}
+	return checkRequired(probe, reflect.TypeOf(dst).Elem())
+}
+
+func checkRequired(probe map[string]json.RawMessage, t reflect.Type) error {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, omitempty := jsonName(f)
+		if name == "" || omitempty {
+			continue
+		}
+		if _, ok := probe[name]; !ok {
+			return Errorf("missing required argument %q", name)
+		}
+	}
+	return nil
+}
+
+func jsonName(f reflect.StructField) (name string, omitempty bool) {
+	if !f.IsExported() {
+		return "", false
+	}
+	tag := f.Tag.Get("json")
+	if tag == "-" {
+		return "", false
+	}
+	parts := strings.Split(tag, ",")
+	name = parts[0]
+	if name == "" {
+		name = f.Name
+	}
+	for _, p := range parts[1:] {
+		if p == "omitempty" || p == "omitzero" {
+			omitempty = true
+		}
+	}
+	return name, omitempty
+}
+
+func jsonFields(t reflect.Type) map[string]struct{} {
+	out := map[string]struct{}{}
+	if t.Kind() != reflect.Struct {
+		return out
+	}
+	for i := 0; i < t.NumField(); i++ {
+		if n, _ := jsonName(t.Field(i)); n != "" {
+			out[n] = struct{}{}
+		}
+	}
+	return out
+}
+
+func keys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
+
+// didYouMean returns `; did you mean "x"?` for the closest candidate within
+// a small edit distance, or "".
+func didYouMean(s string, candidates []string) string {
+	if best := Closest(s, candidates); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
+
+// Closest returns the candidate nearest to s by case-insensitive edit
+// distance, if it is close enough to be a plausible typo, else "".
+func Closest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	ls := strings.ToLower(s)
+	for _, c := range candidates {
+		d := editDistance(ls, strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := len(s)/3 + 1
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

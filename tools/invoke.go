@@ -1,0 +1,177 @@
+package tools
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/tenant"
+)
+
+// Caller is the authenticated identity of a call and the tenants it may use.
+type Caller struct {
+	Principal string
+	// Tenants are the aliases this caller may use ("*" = all).
+	Tenants []string
+}
+
+// Output is a finished tool result, ready for any transport.
+type Output struct {
+	// Structured is the sanitized JSON of the result struct.
+	Structured json.RawMessage
+	// Text is the short human-readable summary.
+	Text string
+}
+
+// Invoker runs tool calls through the middleware chain:
+// recover → caller → tenant → rate limit → audit → deadline.
+type Invoker struct {
+	Tools   *Registry
+	Tenants *tenant.Registry
+	// Audit receives one JSON line per call; nil disables auditing.
+	Audit *slog.Logger
+	// Log receives internal errors (with stack) for operators.
+	Log *slog.Logger
+}
+
+// Invoke runs one call. A returned *ToolError is for the caller to fix; any
+// other error is internal and its message is safe to show (no stack, no
+// secrets). Invoke never panics.
+func (inv *Invoker) Invoke(ctx context.Context, caller Caller, name string, raw json.RawMessage, progress func(done, total float64, msg string)) (out *Output, err error) {
+	start := time.Now()
+	rec := auditRecord{Principal: caller.Principal, Tool: name, ArgsDigest: digest(raw)}
+	defer func() {
+		if p := recover(); p != nil {
+			ref := newRef()
+			if inv.Log != nil {
+				inv.Log.Error("tool panicked", "tool", name, "ref", ref, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+			out, err = nil, fmt.Errorf("internal error in %s (reference %s); the operator's log has details", name, ref)
+		}
+		rec.finish(inv.Audit, err, time.Since(start))
+	}()
+	if caller.Principal == "" {
+		return nil, &ToolError{Msg: "unauthenticated caller", Kind: "refused"}
+	}
+	spec, ok := inv.Tools.Lookup(name)
+	if !ok {
+		return nil, &ToolError{Msg: fmt.Sprintf("unknown tool %q%s", name, didYouMean(name, inv.toolNames())), Kind: "invalid_argument"}
+	}
+	args, requested, err := splitTenantArg(raw)
+	if err != nil {
+		return nil, err
+	}
+	t, err := inv.Tenants.Resolve(caller.Tenants, requested)
+	if err != nil {
+		return nil, &ToolError{Msg: err.Error(), Kind: "refused"}
+	}
+	rec.Tenant = t.Alias
+	if ok, wait := t.Budget.Take(spec.Cost); !ok {
+		return nil, &ToolError{
+			Msg: fmt.Sprintf("tenant %q has spent its capacity budget (%s costs %d units); retry after %s",
+				t.Alias, name, spec.Cost, wait.Round(100*time.Millisecond)),
+			RetryAfter: wait, Kind: "rate_limited",
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
+	defer cancel()
+	call := Call{Tenant: t, Principal: caller.Principal, Progress: progress}
+	res, err := spec.Handler(ctx, call, args)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			return nil, &ToolError{Msg: fmt.Sprintf("%s did not finish within %s; narrow the time window or lower top", name, spec.Timeout), Kind: "timeout"}
+		}
+		return nil, err
+	}
+	return render(res)
+}
+
+func (inv *Invoker) toolNames() []string {
+	specs := inv.Tools.Specs()
+	out := make([]string, len(specs))
+	for i, s := range specs {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// splitTenantArg removes the core's "tenant" argument from the tool's own arguments.
+func splitTenantArg(raw json.RawMessage) (json.RawMessage, string, error) {
+	if len(raw) == 0 {
+		return raw, "", nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, "", Errorf("arguments must be a JSON object: %v", err)
+	}
+	tv, ok := m["tenant"]
+	if !ok {
+		return raw, "", nil
+	}
+	var name string
+	if err := json.Unmarshal(tv, &name); err != nil {
+		return nil, "", Errorf("argument \"tenant\" must be a string (a tenant alias or ID)")
+	}
+	delete(m, "tenant")
+	rest, err := json.Marshal(m)
+	if err != nil {
+		return nil, "", fmt.Errorf("re-encode arguments: %w", err)
+	}
+	return rest, name, nil
+}
+
+func render(res any) (*Output, error) {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	b, err = SanitizeJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	out := &Output{Structured: b}
+	if t, ok := res.(interface{ Text() string }); ok {
+		out.Text = SanitizeText(t.Text())
+	} else {
+		out.Text = string(b)
+	}
+	return out, nil
+}
+
+func digest(raw json.RawMessage) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:8])
+}
+
+func newRef() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type auditRecord struct {
+	Principal, Tenant, Tool, ArgsDigest string
+}
+
+func (a auditRecord) finish(log *slog.Logger, err error, d time.Duration) {
+	if log == nil {
+		return
+	}
+	outcome := "ok"
+	var te *ToolError
+	switch {
+	case errors.As(err, &te):
+		outcome = te.Kind
+	case err != nil:
+		outcome = "error"
+	}
+	log.Info("call", "principal", a.Principal, "tenant", a.Tenant, "tool", a.Tool,
+		"args_sha256", a.ArgsDigest, "outcome", outcome, "duration_ms", d.Milliseconds())
+}

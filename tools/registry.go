@@ -1,0 +1,154 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Toolset names. DefaultToolsets are enabled when --toolsets is not given.
+const (
+	ToolsetDefender = "defender"
+	ToolsetSentinel = "sentinel"
+	ToolsetEntra    = "entra"
+	ToolsetIntune   = "intune"
+	ToolsetPurview  = "purview"
+	ToolsetKQL      = "kql"
+	ToolsetScripts  = "scripts"
+	ToolsetReports  = "reports"
+)
+
+// DefaultToolsets is the default selection ("all" selects every toolset).
+var DefaultToolsets = []string{"all"}
+
+// Selection says which tools to expose.
+type Selection struct {
+	// Toolsets to enable; "all" enables every toolset. Empty = DefaultToolsets.
+	Toolsets []string
+	// Tools enables individual tools in addition to the toolsets.
+	Tools []string
+	// Exclude removes tools; it wins over Toolsets and Tools.
+	Exclude []string
+	// ReadOnly hides every tool that writes (default true).
+	ReadOnly bool
+}
+
+// Registry is the validated set of exposed tools.
+type Registry struct {
+	specs  []Spec
+	byName map[string]*Spec
+}
+
+var toolName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)+$`)
+
+// allowedVerbs is the small verb set tool names draw from (house style).
+var allowedVerbs = []string{"list", "get", "search", "run", "explain", "summarize", "suggest", "draft", "validate", "analyze", "generate", "what"}
+
+// Validate checks the registry-wide rules on the full catalogue: unique
+// names, the naming scheme, schemas present and object-typed with no
+// top-level oneOf/anyOf, a toolset set. It is run on every start and in tests.
+func Validate(all []Spec) error {
+	seen := map[string]bool{}
+	for _, s := range all {
+		if !toolName.MatchString(s.Name) {
+			return fmt.Errorf("tool %q: name must be snake_case <toolset>_<verb>_<object>", s.Name)
+		}
+		parts := strings.Split(s.Name, "_")
+		if s.Toolset == "" || (parts[0] != s.Toolset && !(s.Toolset == ToolsetSentinel && parts[0] == "sentinel")) {
+			return fmt.Errorf("tool %q: name must start with its toolset %q", s.Name, s.Toolset)
+		}
+		if !slices.Contains(allowedVerbs, parts[1]) {
+			return fmt.Errorf("tool %q: verb %q is not one of %v", s.Name, parts[1], allowedVerbs)
+		}
+		if seen[s.Name] {
+			return fmt.Errorf("tool %q is registered twice", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Description == "" || s.Handler == nil {
+			return fmt.Errorf("tool %q: description and handler are required", s.Name)
+		}
+		for kind, raw := range map[string]json.RawMessage{"input": s.InputSchema, "output": s.OutputSchema} {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil || m["type"] != "object" {
+				return fmt.Errorf("tool %q: %s schema must be a JSON object schema", s.Name, kind)
+			}
+			for _, k := range []string{"oneOf", "anyOf", "allOf"} {
+				if _, bad := m[k]; bad {
+					return fmt.Errorf("tool %q: %s schema must not use top-level %s", s.Name, kind, k)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// NewRegistry validates the catalogue and keeps the selected tools.
+func NewRegistry(all []Spec, sel Selection) (*Registry, error) {
+	if err := Validate(all); err != nil {
+		return nil, err
+	}
+	toolsets := map[string]bool{}
+	names := map[string]bool{}
+	for _, s := range all {
+		toolsets[s.Toolset] = true
+		names[s.Name] = true
+	}
+	want := sel.Toolsets
+	if len(want) == 0 {
+		want = DefaultToolsets
+	}
+	enabledSet := map[string]bool{}
+	for _, ts := range want {
+		if ts == "all" {
+			for k := range toolsets {
+				enabledSet[k] = true
+			}
+			continue
+		}
+		if !toolsets[ts] {
+			return nil, fmt.Errorf("unknown toolset %q%s; valid: all, %s", ts, didYouMean(ts, sortedKeys(toolsets)), strings.Join(sortedKeys(toolsets), ", "))
+		}
+		enabledSet[ts] = true
+	}
+	for _, list := range [][]string{sel.Tools, sel.Exclude} {
+		for _, n := range list {
+			if !names[n] {
+				return nil, fmt.Errorf("unknown tool %q%s; run with --help-tools or see the README for the list", n, didYouMean(n, sortedKeys(names)))
+			}
+		}
+	}
+	r := &Registry{byName: map[string]*Spec{}}
+	for _, s := range all {
+		on := enabledSet[s.Toolset] || slices.Contains(sel.Tools, s.Name)
+		if !on || slices.Contains(sel.Exclude, s.Name) || (sel.ReadOnly && !s.ReadOnly) {
+			continue
+		}
+		r.specs = append(r.specs, s)
+	}
+	sort.Slice(r.specs, func(i, j int) bool { return r.specs[i].Name < r.specs[j].Name })
+	for i := range r.specs {
+		r.byName[r.specs[i].Name] = &r.specs[i]
+	}
+	return r, nil
+}
+
+// Specs returns the exposed tools sorted by name.
+func (r *Registry) Specs() []Spec { return slices.Clone(r.specs) }
+
+// Lookup returns an exposed tool.
+func (r *Registry) Lookup(name string) (*Spec, bool) {
+	s, ok := r.byName[name]
+	return s, ok
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

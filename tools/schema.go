@@ -1,0 +1,121 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+)
+
+// SchemaFor returns the JSON Schema of T as used in tools/list.
+//
+// Field tags: `json` names and optionality (omitempty = optional),
+// `jsonschema:"description"`, and ours: `enum:"a,b,c"`, `maxLength:"N"`,
+// `minimum:"N"`, `maximum:"N"`, `default:"v"`. Input schemas reject
+// additional properties; output schemas allow them so adding a result field
+// never breaks an older client.
+func SchemaFor[T any](input bool) (json.RawMessage, error) {
+	opts := &jsonschema.ForOptions{
+		IgnoreInvalidTypes: true,
+		TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+			reflect.TypeFor[time.Time]():       {Type: "string", Format: "date-time"},
+			reflect.TypeFor[time.Duration]():   {Type: "integer"},
+			reflect.TypeFor[json.RawMessage](): {},
+		},
+	}
+	s, err := jsonschema.For[T](opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.Type != "object" {
+		return nil, fmt.Errorf("schema of %s is %q, want an object", reflect.TypeFor[T](), s.Type)
+	}
+	if err := applyTags(reflect.TypeFor[T](), s, input, map[reflect.Type]bool{}); err != nil {
+		return nil, err
+	}
+	return json.Marshal(s)
+}
+
+func applyTags(t reflect.Type, s *jsonschema.Schema, input bool, seen map[reflect.Type]bool) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if s.Items != nil {
+			return applyTags(t.Elem(), s.Items, input, seen)
+		}
+		return nil
+	case reflect.Struct:
+	default:
+		return nil
+	}
+	if seen[t] || t == reflect.TypeFor[time.Time]() {
+		return nil
+	}
+	seen[t] = true
+	defer delete(seen, t)
+	if !input {
+		s.AdditionalProperties = nil
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _ := jsonName(f)
+		ps, ok := s.Properties[name]
+		if name == "" || !ok {
+			continue
+		}
+		if err := applyFieldTags(f, ps); err != nil {
+			return fmt.Errorf("field %s: %w", f.Name, err)
+		}
+		if err := applyTags(f.Type, ps, input, seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyFieldTags(f reflect.StructField, ps *jsonschema.Schema) error {
+	target := ps
+	if ps.Type == "array" && ps.Items != nil {
+		target = ps.Items
+	}
+	if e := f.Tag.Get("enum"); e != "" {
+		for _, v := range strings.Split(e, ",") {
+			target.Enum = append(target.Enum, v)
+		}
+	}
+	for tag, set := range map[string]func(float64){
+		"maxLength": func(v float64) { n := int(v); ps.MaxLength = &n },
+		"minimum":   func(v float64) { ps.Minimum = &v },
+		"maximum":   func(v float64) { ps.Maximum = &v },
+	} {
+		if raw := f.Tag.Get(tag); raw != "" {
+			v, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				return fmt.Errorf("tag %s=%q: %w", tag, raw, err)
+			}
+			set(v)
+		}
+	}
+	if d := f.Tag.Get("default"); d != "" {
+		var v any = d
+		switch ps.Type {
+		case "integer", "number":
+			n, err := strconv.ParseFloat(d, 64)
+			if err != nil {
+				return fmt.Errorf("default %q: %w", d, err)
+			}
+			v = n
+		case "boolean":
+			v = d == "true"
+		}
+		raw, _ := json.Marshal(v)
+		ps.Default = raw
+	}
+	return nil
+}

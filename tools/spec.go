@@ -1,0 +1,154 @@
+// Package tools is the tool core: the typed tool spec, the registry with its
+// toolsets and read-only enforcement, strict argument decoding, result
+// trimming and paging, and the middleware every call passes through
+// (recover → caller → tenant → rate limit → audit → deadline).
+//
+// Tool bodies are plain Go: a params struct (which is also the input schema),
+// a result struct (which is also the output schema) and a function
+// func(ctx, Call, Params) (Result, error). Nothing here imports mcp-go; the
+// only package that does is tools/mcpadapter, so swapping the MCP SDK touches
+// one package and no tool.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/tenant"
+)
+
+// Call is what a tool body learns about the call besides its params: the one
+// tenant the call resolved to, who is calling, and a way to report progress.
+type Call struct {
+	// Tenant is the single tenant this call may touch.
+	Tenant *tenant.Tenant
+	// Principal names the caller ("stdio", or an HTTP key's name).
+	Principal string
+	// Progress reports progress (done of total); nil-safe via Report.
+	Progress func(done, total float64, message string)
+}
+
+// Report sends a progress notification when the client asked for them.
+func (c Call) Report(done, total float64, message string) {
+	if c.Progress != nil {
+		c.Progress(done, total, message)
+	}
+}
+
+// Handler is the type-erased form of a tool body used by the registry.
+type Handler func(ctx context.Context, call Call, args json.RawMessage) (any, error)
+
+// Spec describes one tool.
+type Spec struct {
+	Name        string
+	Title       string
+	Description string
+	Toolset     string
+	// ReadOnly is true for tools that change nothing. Tools that write are
+	// refused at registration unless writes are enabled.
+	ReadOnly bool
+	// OpenWorld is true when the tool reaches a Microsoft cloud service.
+	OpenWorld bool
+	// NoTenant marks tools that touch no tenant data (pure analysis): they skip
+	// tenant resolution but still pay the default tenant's budget.
+	NoTenant bool
+	// Cost is the number of capacity units a call consumes (default 1).
+	Cost int
+	// Timeout bounds one call (default 60s).
+	Timeout time.Duration
+
+	InputSchema  json.RawMessage
+	OutputSchema json.RawMessage
+	// InputType is the params type, used for strict decoding.
+	InputType reflect.Type
+	Handler   Handler
+}
+
+// Option adjusts a Spec built by New.
+type Option func(*Spec)
+
+// WithTitle sets the human title.
+func WithTitle(t string) Option { return func(s *Spec) { s.Title = t } }
+
+// WithCost sets the capacity units one call consumes.
+func WithCost(c int) Option { return func(s *Spec) { s.Cost = c } }
+
+// WithTimeout sets the per-call deadline.
+func WithTimeout(d time.Duration) Option { return func(s *Spec) { s.Timeout = d } }
+
+// Writes marks a tool as changing tenant state.
+func Writes() Option { return func(s *Spec) { s.ReadOnly = false } }
+
+// OpenWorld marks a tool that calls a Microsoft cloud API.
+func OpenWorld() Option { return func(s *Spec) { s.OpenWorld = true } }
+
+// NoTenant marks a tool that reads no tenant data.
+func NoTenant() Option { return func(s *Spec) { s.NoTenant = true } }
+
+// New builds a read-only tool Spec from a typed body. P is the params struct
+// (its json and jsonschema tags are the input schema); R is the result struct
+// (its schema is the output schema and it becomes structuredContent). If R has
+// a method Text() string, that is the text content; otherwise the JSON is.
+func New[P, R any](toolset, name, description string, fn func(ctx context.Context, call Call, p P) (R, error), opts ...Option) Spec {
+	in, err := SchemaFor[P](true)
+	if err != nil {
+		panic(fmt.Sprintf("tools: input schema for %s: %v", name, err))
+	}
+	out, err := SchemaFor[R](false)
+	if err != nil {
+		panic(fmt.Sprintf("tools: output schema for %s: %v", name, err))
+	}
+	in, err = withTenantArg(in)
+	if err != nil {
+		panic(fmt.Sprintf("tools: input schema for %s: %v", name, err))
+	}
+	s := Spec{
+		Name: name, Description: description, Toolset: toolset,
+		ReadOnly: true, Cost: 1, Timeout: 60 * time.Second,
+		InputSchema: in, OutputSchema: out, InputType: reflect.TypeFor[P](),
+	}
+	s.Handler = func(ctx context.Context, call Call, raw json.RawMessage) (any, error) {
+		var p P
+		if err := DecodeArgs(raw, &p); err != nil {
+			return nil, err
+		}
+		if v, ok := any(&p).(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return nil, Errorf("%v", err)
+			}
+		}
+		r, err := fn(ctx, call, p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
+}
+
+// tenantArgDoc describes the argument every tool accepts.
+const tenantArgDoc = "Tenant alias or Entra tenant ID to query; defaults to the first tenant this caller may use."
+
+// withTenantArg adds the core's optional "tenant" argument to an input schema.
+func withTenantArg(schema json.RawMessage) (json.RawMessage, error) {
+	var m map[string]any
+	if err := json.Unmarshal(schema, &m); err != nil {
+		return nil, err
+	}
+	props, _ := m["properties"].(map[string]any)
+	if props == nil {
+		props = map[string]any{}
+		m["properties"] = props
+	}
+	if _, clash := props["tenant"]; clash {
+		return nil, fmt.Errorf("params must not declare \"tenant\": the core adds it")
+	}
+	props["tenant"] = map[string]any{"type": "string", "description": tenantArgDoc, "maxLength": 128}
+	return json.Marshal(m)
+}
