@@ -1,0 +1,235 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/tenant"
+)
+
+// EntityReader fetches one entity of a tenant; the result is served as JSON.
+type EntityReader func(ctx context.Context, t *tenant.Tenant, id string) (any, error)
+
+// Template is an entity resource template secmcp://{tenant}/{kind}/{id}.
+type Template struct {
+	Kind        string
+	Name        string
+	Description string
+	Read        EntityReader
+}
+
+// Static is a fixed resource (schemas, libraries, technique pages).
+type Static struct {
+	URI         string
+	Name        string
+	Description string
+	MIMEType    string
+	Read        func(ctx context.Context) (string, error)
+}
+
+// StaticTemplate is a tenant-independent template, e.g. secmcp://attack/{technique}.
+type StaticTemplate struct {
+	URITemplate string
+	Prefix      string // URIs starting with Prefix are read by Read with the rest
+	Name        string
+	Description string
+	MIMEType    string
+	Read        func(ctx context.Context, rest string) (string, error)
+}
+
+// Server resolves and reads resources with the same tenant isolation as tools.
+type Server struct {
+	Tenants         *tenant.Registry
+	templates       map[string]Template
+	statics         []Static
+	staticTemplates []StaticTemplate
+}
+
+// NewServer returns a server with the standard entity templates.
+func NewServer(reg *tenant.Registry) *Server {
+	s := &Server{Tenants: reg, templates: map[string]Template{}}
+	for _, t := range entityTemplates() {
+		s.templates[t.Kind] = t
+	}
+	return s
+}
+
+// AddStatic registers fixed resources.
+func (s *Server) AddStatic(st ...Static) { s.statics = append(s.statics, st...) }
+
+// AddStaticTemplate registers a tenant-independent template.
+func (s *Server) AddStaticTemplate(st ...StaticTemplate) {
+	s.staticTemplates = append(s.staticTemplates, st...)
+}
+
+// Templates returns the entity templates sorted by kind.
+func (s *Server) Templates() []Template {
+	out := make([]Template, 0, len(s.templates))
+	for _, t := range s.templates {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
+// Statics returns the fixed resources.
+func (s *Server) Statics() []Static { return slices.Clone(s.statics) }
+
+// StaticTemplates returns the tenant-independent templates.
+func (s *Server) StaticTemplates() []StaticTemplate { return slices.Clone(s.staticTemplates) }
+
+// Read reads uri for a caller allowed the given tenants. It returns the MIME
+// type and text. A URI of a tenant outside allowed is refused with the same
+// words as a tenant that does not exist.
+func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string, string, error) {
+	for _, st := range s.statics {
+		if st.URI == uri {
+			text, err := st.Read(ctx)
+			return st.MIMEType, text, err
+		}
+	}
+	for _, st := range s.staticTemplates {
+		if rest, ok := strings.CutPrefix(uri, st.Prefix); ok && rest != "" {
+			text, err := st.Read(ctx, rest)
+			return st.MIMEType, text, err
+		}
+	}
+	p, err := Parse(uri)
+	if err != nil {
+		return "", "", err
+	}
+	t, err := s.Tenants.Resolve(allowed, p.Tenant)
+	if err != nil {
+		return "", "", err
+	}
+	tpl, ok := s.templates[p.Kind]
+	if !ok {
+		return "", "", fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(EntityKinds, ", "))
+	}
+	v, err := tpl.Read(ctx, t, p.ID)
+	if err != nil {
+		if errors.Is(err, source.ErrNotFound) {
+			return "", "", fmt.Errorf("%s %q was not found in tenant %q", strings.TrimSuffix(p.Kind, "s"), p.ID, t.Alias)
+		}
+		return "", "", fmt.Errorf("read %s: %w", uri, err)
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return "", "", fmt.Errorf("encode %s: %w", uri, err)
+	}
+	return "application/json", string(b), nil
+}
+
+func graphOf(ctx context.Context, t *tenant.Tenant) (source.Graph, error) {
+	src, err := t.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return src.Graph, nil
+}
+
+func entityTemplates() []Template {
+	return []Template{
+		{Kind: KindIncident, Name: "incident", Description: "A Defender XDR incident with its alerts and evidence.",
+			Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+				g, err := graphOf(ctx, t)
+				if err != nil {
+					return nil, err
+				}
+				return g.GetIncident(ctx, id)
+			}},
+		{Kind: KindAlert, Name: "alert", Description: "A security alert (alerts_v2) with its evidence.",
+			Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+				g, err := graphOf(ctx, t)
+				if err != nil {
+					return nil, err
+				}
+				return g.GetAlert(ctx, id)
+			}},
+		{Kind: KindUser, Name: "user", Description: "An Entra ID user (by UPN or object ID) with risk state.",
+			Read: readUser},
+		{Kind: KindDevice, Name: "device", Description: "An Intune managed device with its compliance policy states.",
+			Read: readDevice},
+		{Kind: KindSignIn, Name: "sign-in", Description: "An Entra ID sign-in with its Conditional Access results.",
+			Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+				g, err := graphOf(ctx, t)
+				if err != nil {
+					return nil, err
+				}
+				return g.GetSignIn(ctx, id)
+			}},
+		{Kind: KindPolicy, Name: "policy", Description: "A Conditional Access policy or an Intune compliance policy.",
+			Read: readPolicy},
+	}
+}
+
+func readUser(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+	g, err := graphOf(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	u, err := g.GetUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	risky, err := g.ListRiskyUsers(ctx, source.RiskQuery{User: u.UserPrincipalName, ListOptions: source.ListOptions{Top: 1}})
+	out := struct {
+		source.User
+		Risk *source.RiskyUser `json:"risk,omitempty"`
+	}{User: u}
+	if err == nil && len(risky.Items) > 0 {
+		out.Risk = &risky.Items[0]
+	}
+	return out, nil
+}
+
+func readDevice(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+	g, err := graphOf(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	d, err := g.GetManagedDevice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	states, err := g.ListDeviceCompliance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		source.ManagedDevice
+		CompliancePolicyStates []source.CompliancePolicyState `json:"compliancePolicyStates"`
+	}{d, states}, nil
+}
+
+func readPolicy(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+	g, err := graphOf(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	cas, err := g.ListCAPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cas {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	cps, err := g.ListCompliancePolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cps {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("policy %q: %w", id, source.ErrNotFound)
+}

@@ -1,0 +1,150 @@
+// Package mcpadapter is the one package that imports mcp-go. It turns the
+// tool core's registry, the resources and the prompts into an MCP server, and
+// serves it over stdio or streamable HTTP. Keeping the SDK behind this one
+// package means an SDK change (or a move to another SDK) rewrites this
+// package and no tool.
+package mcpadapter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
+)
+
+// Config wires an MCP server.
+type Config struct {
+	Name, Version string
+	Instructions  string
+	Invoker       *tools.Invoker
+	// Resources serves resources/read and lists templates; may be nil.
+	Resources *resources.Server
+	Log       *slog.Logger
+	// Extra lets a test build add fixture tools, resources and prompts.
+	Extra func(s *server.MCPServer)
+}
+
+type callerKey struct{}
+
+// WithCaller attaches the authenticated caller to a context.
+func WithCaller(ctx context.Context, c tools.Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom returns the caller attached by the transport.
+func CallerFrom(ctx context.Context) (tools.Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(tools.Caller)
+	return c, ok
+}
+
+// NewServer builds the mcp-go server with every exposed tool, resource
+// template and prompt.
+func NewServer(cfg Config) *server.MCPServer {
+	opts := []server.ServerOption{
+		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(false, false),
+		server.WithPromptCapabilities(false),
+		server.WithLogging(),
+		server.WithRecovery(),
+		server.WithResourceRecovery(),
+	}
+	if cfg.Instructions != "" {
+		opts = append(opts, server.WithInstructions(cfg.Instructions))
+	}
+	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)
+	for _, spec := range cfg.Invoker.Tools.Specs() {
+		s.AddTool(toMCPTool(spec), toolHandler(cfg, spec.Name))
+	}
+	if cfg.Resources != nil {
+		addResources(s, cfg)
+	}
+	if cfg.Extra != nil {
+		cfg.Extra(s)
+	}
+	return s
+}
+
+func toMCPTool(spec tools.Spec) mcp.Tool {
+	title := spec.Title
+	t := mcp.Tool{
+		Name:            spec.Name,
+		Title:           title,
+		Description:     spec.Description,
+		RawInputSchema:  spec.InputSchema,
+		RawOutputSchema: spec.OutputSchema,
+		Annotations: mcp.ToolAnnotation{
+			Title:           title,
+			ReadOnlyHint:    mcp.ToBoolPtr(spec.ReadOnly),
+			DestructiveHint: mcp.ToBoolPtr(!spec.ReadOnly),
+			IdempotentHint:  mcp.ToBoolPtr(spec.ReadOnly),
+			OpenWorldHint:   mcp.ToBoolPtr(spec.OpenWorld),
+		},
+	}
+	return t
+}
+
+func toolHandler(cfg Config, name string) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		caller, ok := CallerFrom(ctx)
+		if !ok {
+			return mcp.NewToolResultError("unauthenticated: no caller identity on this connection"), nil
+		}
+		raw, err := json.Marshal(req.GetRawArguments())
+		if err != nil {
+			return mcp.NewToolResultError("arguments must be a JSON object"), nil
+		}
+		out, err := cfg.Invoker.Invoke(ctx, caller, name, raw, progressFunc(ctx, req))
+		if err != nil {
+			return errorResult(err), nil
+		}
+		return &mcp.CallToolResult{
+			Content:           []mcp.Content{mcp.NewTextContent(out.Text)},
+			StructuredContent: out.Structured,
+		}, nil
+	}
+}
+
+func errorResult(err error) *mcp.CallToolResult {
+	var te *tools.ToolError
+	msg := err.Error()
+	if errors.As(err, &te) && te.RetryAfter > 0 {
+		r := mcp.NewToolResultError(msg)
+		r.Meta = &mcp.Meta{AdditionalFields: map[string]any{"retryAfterSeconds": te.RetryAfter.Seconds()}}
+		return r
+	}
+	return mcp.NewToolResultError(msg)
+}
+
+// progressFunc returns a progress reporter bound to the request's progress
+// token, or nil when the client did not ask for progress.
+func progressFunc(ctx context.Context, req mcp.CallToolRequest) func(done, total float64, msg string) {
+	if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
+		return nil
+	}
+	token := req.Params.Meta.ProgressToken
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return nil
+	}
+	return func(done, total float64, msg string) {
+		params := map[string]any{"progressToken": token, "progress": done, "total": total}
+		if msg != "" {
+			params["message"] = msg
+		}
+		_ = srv.SendNotificationToClient(ctx, "notifications/progress", params)
+		// mcp-go can deliver the last notification after the response
+		// (docs/mcp-interop.md); a short pause lets it go out first.
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// ErrUnauthenticated is returned by resource reads without a caller.
+var ErrUnauthenticated = fmt.Errorf("unauthenticated: no caller identity on this connection")
