@@ -23,7 +23,7 @@ var setOps = map[string]bool{
 
 var symOps = map[string]bool{
 	"==": true, "!=": true, "<>": true, "<": true, "<=": true, ">": true, ">=": true,
-	"=~": true, "!~": true,
+	"=~": true, "!~": true, "=": true,
 }
 
 // parsePipeExpr parses an expression optionally followed by `| op ...`.
@@ -84,6 +84,9 @@ func (p *parser) parseCmp() Expr {
 		case t.kind == tkPunct && symOps[t.text]:
 			p.next()
 			op := t.text
+			if op == "=" {
+				op = "=="
+			}
 			if op == "<>" {
 				op = "!="
 			}

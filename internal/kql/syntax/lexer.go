@@ -75,13 +75,18 @@ func skipTrivia(src string, off int) int {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			off++
+		case c == '#' && atLineStart(src, off):
+			// client directives (#connect ...) are ignored like comments
+			for off < len(src) && src[off] != '\n' {
+				off++
+			}
 		case c == '/' && off+1 < len(src) && src[off+1] == '/':
 			for off < len(src) && src[off] != '\n' {
 				off++
 			}
 		case c >= 0x80:
 			r, n := utf8.DecodeRuneInString(src[off:])
-			if r == 0xFEFF || r == 0xA0 || unicode.IsSpace(r) {
+			if r == 0xFEFF || r == 0xA0 || (r >= 0x200B && r <= 0x200D) || r == 0x2060 || unicode.IsSpace(r) {
 				off += n
 				continue
 			}
@@ -114,7 +119,7 @@ func scanAt(src string, off int) token {
 	case c == '~' && strings.HasPrefix(src[off:], "~~~"):
 		return scanFenced(src, off, off, "~~~")
 	case c == '@' && off+1 < len(src) && (src[off+1] == '"' || src[off+1] == '\''):
-		return scanVerbatim(src, off, off+1)
+		return scanVerbatim(src, off, off)
 	case (c == 'h' || c == 'H') && off+1 < len(src):
 		if t, ok := scanObfuscated(src, off); ok {
 			return t
@@ -138,7 +143,7 @@ func scanObfuscated(src string, off int) (token, bool) {
 	case next == '"' || next == '\'':
 		return scanQuoted(src, off, off+1), true
 	case next == '@' && off+2 < len(src) && (src[off+2] == '"' || src[off+2] == '\''):
-		return scanVerbatim(src, off, off+2), true
+		return scanVerbatim(src, off, off+1), true
 	case next == '`' && strings.HasPrefix(src[off+1:], "```"):
 		return scanFenced(src, off, off+1, "```"), true
 	}
@@ -237,7 +242,8 @@ func scanNumber(src string, off int) token {
 		if _, ok := timeUnits[strings.ToLower(unit)]; ok {
 			return token{kind: tkTimespan, start: off, end: j, text: src[off:j]}
 		}
-		return bad(off, j, "'"+unit+"' is not a valid suffix for the number "+src[off:i]+"; timespan units are d, h, m, s, ms, microsecond, tick")
+		// Kusto accepts names starting with digits (5Minutebin).
+		return token{kind: tkIdent, start: off, end: j, text: src[off:j]}
 	}
 	return token{kind: kind, start: off, end: i, text: src[off:i]}
 }
@@ -350,4 +356,18 @@ func describe(t token) string {
 		s = s[:30] + "…"
 	}
 	return "'" + s + "'"
+}
+
+// atLineStart reports whether only blanks precede off on its line.
+func atLineStart(src string, off int) bool {
+	for i := off - 1; i >= 0; i-- {
+		switch src[i] {
+		case '\n':
+			return true
+		case ' ', '\t', '\r':
+		default:
+			return false
+		}
+	}
+	return true
 }

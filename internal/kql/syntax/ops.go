@@ -107,9 +107,8 @@ func (p *parser) parseOpParams(allowed ...string) []*OpParam {
 
 // parseOptionValue parses an option value: a word, literal or number.
 func (p *parser) parseOptionValue() Expr {
-	if p.tok.kind == tkIdent && !(p.peek().kind == tkPunct && p.peek().text == "(") {
-		id := p.parseIdent("")
-		return id
+	if p.tok.kind == tkIdent && !(typedLiteralKinds[p.tok.text] && p.peek().text == "(") {
+		return p.parseIdent("")
 	}
 	return p.parseUnary()
 }

@@ -182,7 +182,7 @@ func parseMakeSeries(p *parser, start int) Operator {
 		}
 	}
 	p.expect("on", "and the axis column after the make-series aggregations")
-	op.On = p.parseExpr()
+	op.On = p.parseAdd()
 	if p.isWord("in") {
 		p.next()
 		p.expect("range", "after 'in'")
@@ -403,7 +403,7 @@ func parseFork(p *parser, start int) Operator {
 func parsePartition(p *parser, start int) Operator {
 	op := &PartitionOp{Params: p.parseOpParams()}
 	p.expect("by", "after 'partition'")
-	op.By = p.parseExpr()
+	op.By = p.parseIdent("of the partition column")
 	switch {
 	case p.isPunct("("):
 		if scan(p.src, p.tok.end).kind == tkIdent && operators[scan(p.src, p.tok.end).text] != nil {
