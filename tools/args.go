@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -47,7 +48,81 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf("invalid arguments: trailing data after the JSON object")
 	}
-	return checkRequired(probe, reflect.TypeOf(dst).Elem())
+	if err := checkRequired(probe, reflect.TypeOf(dst).Elem()); err != nil {
+		return err
+	}
+	return checkConstraints(reflect.ValueOf(dst).Elem())
+}
+
+// checkConstraints enforces the enum, maxLength, minimum and maximum tags on
+// top-level fields, so a value outside the schema is refused with the valid
+// choices even when the client did not validate against the schema.
+func checkConstraints(v reflect.Value) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _ := jsonName(f)
+		if name == "" {
+			continue
+		}
+		fv := v.Field(i)
+		if err := checkField(name, f, fv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkField(name string, f reflect.StructField, fv reflect.Value) error {
+	if e := f.Tag.Get("enum"); e != "" {
+		opts := strings.Split(e, ",")
+		var vals []string
+		switch fv.Kind() {
+		case reflect.String:
+			if s := fv.String(); s != "" {
+				vals = []string{s}
+			}
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.String {
+				for j := 0; j < fv.Len(); j++ {
+					vals = append(vals, fv.Index(j).String())
+				}
+			}
+		}
+		for _, s := range vals {
+			if !contains(opts, s) {
+				return Errorf("argument %q must be one of %s; got %q%s", name, strings.Join(opts, ", "), s, didYouMean(s, opts))
+			}
+		}
+	}
+	if ml := f.Tag.Get("maxLength"); ml != "" && fv.Kind() == reflect.String {
+		if n, err := strconv.Atoi(ml); err == nil && len([]rune(fv.String())) > n {
+			return Errorf("argument %q is %d characters; the limit is %d", name, len([]rune(fv.String())), n)
+		}
+	}
+	if fv.CanInt() {
+		n := fv.Int()
+		if lo := f.Tag.Get("minimum"); lo != "" && n != 0 {
+			if m, err := strconv.ParseInt(lo, 10, 64); err == nil && n < m {
+				return Errorf("argument %q must be at least %d, got %d", name, m, n)
+			}
+		}
+		if hi := f.Tag.Get("maximum"); hi != "" {
+			if m, err := strconv.ParseInt(hi, 10, 64); err == nil && n > m {
+				return Errorf("argument %q must be at most %d, got %d", name, m, n)
+			}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func checkRequired(probe map[string]json.RawMessage, t reflect.Type) error {

@@ -1,0 +1,65 @@
+package defender
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
+)
+
+// HuntingParams is an Advanced Hunting query.
+type HuntingParams struct {
+	Query string `json:"query" maxLength:"20000" jsonschema:"KQL over the Advanced Hunting tables (DeviceProcessEvents, EmailEvents, IdentityLogonEvents, ...). Validate it first with kql_validate."`
+	Top   int    `json:"top,omitempty" minimum:"1" maximum:"500" jsonschema:"Most rows to return, 1-500 (default 100)."`
+}
+
+// HuntingResult is the query's result.
+type HuntingResult struct {
+	Tenant string `json:"tenant"`
+	Query  string `json:"query"`
+	tools.QueryResult
+	Sources []resources.Ref `json:"sources"`
+}
+
+// Text renders the result as a table.
+func (r HuntingResult) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d row(s) from Advanced Hunting in %s", r.TotalRows, r.Tenant)
+	if r.Truncated {
+		fmt.Fprintf(&b, " (%d shown; %s)", len(r.Rows), r.Note)
+	}
+	b.WriteString(".\n")
+	b.WriteString(r.Markdown(20))
+	return b.String()
+}
+
+func huntingTool(d Deps) tools.Spec {
+	return tools.New(tools.ToolsetDefender, "defender_run_hunting_query",
+		"Run a read-only KQL query with Defender XDR Advanced Hunting (runHuntingQuery). The query is validated (syntax, schema, read-only guard) before it is sent; results are capped by rows and size.",
+		func(ctx context.Context, call tools.Call, p HuntingParams) (HuntingResult, error) {
+			q := strings.TrimSpace(p.Query)
+			if q == "" {
+				return HuntingResult{}, tools.Errorf("query is required: pass a KQL query such as DeviceProcessEvents | where Timestamp > ago(1d) | take 10")
+			}
+			if d.ValidateKQL != nil {
+				if err := d.ValidateKQL(q); err != nil {
+					return HuntingResult{}, tools.Errorf("the query was not sent: %v", err)
+				}
+			}
+			g, err := call.Graph(ctx)
+			if err != nil {
+				return HuntingResult{}, err
+			}
+			t, err := g.RunHuntingQuery(ctx, q)
+			if err != nil {
+				return HuntingResult{}, tools.FromSource(err, "hunting query", "", call.Tenant.Alias)
+			}
+			top := p.Top
+			if top == 0 {
+				top = 100
+			}
+			return HuntingResult{Tenant: call.Tenant.Alias, Query: q, QueryResult: tools.NewQueryResult(t, top), Sources: []resources.Ref{}}, nil
+		}, tools.OpenWorld(), tools.WithCost(5), tools.WithTitle("Run an Advanced Hunting query"))
+}

@@ -1,0 +1,199 @@
+// Package defender holds the Defender XDR tools: incidents, alerts and
+// Advanced Hunting. Results are trimmed summaries that cite the resource URI
+// (and portal link) of every incident and alert they mention.
+package defender
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
+)
+
+// Deps are the Defender toolset's dependencies, built once in cmd.
+type Deps struct {
+	// ValidateKQL checks a hunting query before it is sent; nil skips the check.
+	ValidateKQL func(query string) error
+}
+
+// Tools returns the toolset's tools.
+func Tools(d Deps) []tools.Spec {
+	return []tools.Spec{
+		tools.New(tools.ToolsetDefender, "defender_list_incidents",
+			"List Defender XDR incidents in a time window, filtered by severity, status or assignee, newest first.",
+			listIncidents, tools.OpenWorld(), tools.WithTitle("List Defender incidents")),
+		tools.New(tools.ToolsetDefender, "defender_get_incident",
+			"Get one Defender XDR incident with its alerts, affected entities and links.",
+			getIncident, tools.OpenWorld(), tools.WithTitle("Get a Defender incident")),
+		tools.New(tools.ToolsetDefender, "defender_list_alerts",
+			"List security alerts (Defender XDR alerts_v2, including Entra ID Protection and Purview DLP alerts) in a time window, filtered by severity, status, service, incident, user or device.",
+			listAlerts, tools.OpenWorld(), tools.WithTitle("List security alerts")),
+		tools.New(tools.ToolsetDefender, "defender_get_alert",
+			"Get one security alert with its evidence (users, devices, processes, files, IPs, URLs, mailboxes).",
+			getAlert, tools.OpenWorld(), tools.WithTitle("Get a security alert")),
+		huntingTool(d),
+	}
+}
+
+// ListIncidentsParams filter incidents.
+type ListIncidentsParams struct {
+	Severity   string `json:"severity,omitempty" enum:"informational,low,medium,high" jsonschema:"Only incidents of this severity."`
+	Status     string `json:"status,omitempty" enum:"active,inProgress,resolved,redirected" jsonschema:"Only incidents in this status."`
+	AssignedTo string `json:"assignedTo,omitempty" maxLength:"256" jsonschema:"Only incidents assigned to this analyst (UPN)."`
+	Since      string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window (by creation time): a duration back from now such as 24h or 7d, or an RFC 3339 time. Default 30d."`
+	Until      string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window: a duration back from now or an RFC 3339 time. Default now."`
+	Top        int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
+	Cursor     string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+}
+
+// IncidentItem is a trimmed incident.
+type IncidentItem struct {
+	ID             string    `json:"id"`
+	Title          string    `json:"title"`
+	Severity       string    `json:"severity"`
+	Status         string    `json:"status"`
+	Classification string    `json:"classification,omitempty"`
+	Determination  string    `json:"determination,omitempty"`
+	AssignedTo     string    `json:"assignedTo,omitempty"`
+	Created        time.Time `json:"created"`
+	LastUpdated    time.Time `json:"lastUpdated"`
+	Tags           []string  `json:"tags,omitempty"`
+	URI            string    `json:"uri"`
+	Portal         string    `json:"portal,omitempty"`
+}
+
+// ListIncidentsResult is a page of incidents.
+type ListIncidentsResult struct {
+	Tenant    string          `json:"tenant"`
+	Since     time.Time       `json:"since"`
+	Until     time.Time       `json:"until"`
+	Incidents []IncidentItem  `json:"incidents"`
+	Page      tools.PageInfo  `json:"page"`
+	Sources   []resources.Ref `json:"sources"`
+}
+
+// Text renders a short listing.
+func (r ListIncidentsResult) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d incident(s) in %s between %s and %s", len(r.Incidents), r.Tenant, r.Since.Format(time.RFC3339), r.Until.Format(time.RFC3339))
+	if r.Page.More {
+		b.WriteString(" (more available: pass the cursor)")
+	}
+	b.WriteString(":\n")
+	for _, i := range r.Incidents {
+		fmt.Fprintf(&b, "- %s [%s/%s] %s (%s)\n", i.ID, i.Severity, i.Status, i.Title, i.URI)
+	}
+	return b.String()
+}
+
+func incidentItem(t string, tenantID string, in source.Incident) IncidentItem {
+	return IncidentItem{
+		ID: in.ID, Title: in.DisplayName, Severity: in.Severity, Status: in.Status,
+		Classification: in.Classification, Determination: in.Determination, AssignedTo: in.AssignedTo,
+		Created: in.CreatedDateTime, LastUpdated: in.LastUpdateDateTime, Tags: in.Tags,
+		URI: resources.URI(t, resources.KindIncident, in.ID), Portal: portalOr(in.IncidentWebURL, resources.IncidentPortal(tenantID, in.ID)),
+	}
+}
+
+func portalOr(given, built string) string {
+	if strings.HasPrefix(given, "https://") {
+		return given
+	}
+	return built
+}
+
+func listIncidents(ctx context.Context, call tools.Call, p ListIncidentsParams) (ListIncidentsResult, error) {
+	top, err := tools.Top(p.Top)
+	if err != nil {
+		return ListIncidentsResult{}, err
+	}
+	since, until, err := tools.Window(p.Since, p.Until, call.Tenant.Now(), 30*24*time.Hour)
+	if err != nil {
+		return ListIncidentsResult{}, err
+	}
+	skip, _, err := tools.DecodeCursor("defender_list_incidents", p.Cursor)
+	if err != nil {
+		return ListIncidentsResult{}, err
+	}
+	g, err := call.Graph(ctx)
+	if err != nil {
+		return ListIncidentsResult{}, err
+	}
+	page, err := g.ListIncidents(ctx, source.IncidentQuery{
+		ListOptions: source.ListOptions{Top: top, Skip: skip, Since: since, Until: until},
+		Severity:    p.Severity, Status: p.Status, AssignedTo: p.AssignedTo,
+	})
+	if err != nil {
+		return ListIncidentsResult{}, tools.FromSource(err, "incidents", "", call.Tenant.Alias)
+	}
+	res := ListIncidentsResult{Tenant: call.Tenant.Alias, Since: since, Until: until, Incidents: []IncidentItem{}, Sources: []resources.Ref{}}
+	for _, in := range page.Items {
+		res.Incidents = append(res.Incidents, incidentItem(call.Tenant.Alias, call.Tenant.ID, in))
+	}
+	res.Incidents, res.Page = tools.Paginate("defender_list_incidents", res.Incidents, skip, page.Next != "")
+	for _, i := range res.Incidents {
+		res.Sources = append(res.Sources, resources.Ref{URI: i.URI, Portal: i.Portal})
+	}
+	return res, nil
+}
+
+// GetIncidentParams name an incident.
+type GetIncidentParams struct {
+	ID string `json:"id" maxLength:"64" jsonschema:"The incident ID, e.g. 1001."`
+}
+
+// GetIncidentResult is one incident with its alerts and entities.
+type GetIncidentResult struct {
+	Tenant   string          `json:"tenant"`
+	Incident IncidentItem    `json:"incident"`
+	Summary  string          `json:"summary,omitempty"`
+	Comments []string        `json:"comments,omitempty"`
+	Alerts   []AlertItem     `json:"alerts"`
+	Entities Entities        `json:"entities"`
+	Sources  []resources.Ref `json:"sources"`
+}
+
+// Text renders the incident.
+func (r GetIncidentResult) Text() string {
+	var b strings.Builder
+	i := r.Incident
+	fmt.Fprintf(&b, "Incident %s: %s\nSeverity %s, status %s", i.ID, i.Title, i.Severity, i.Status)
+	if i.AssignedTo != "" {
+		fmt.Fprintf(&b, ", assigned to %s", i.AssignedTo)
+	}
+	fmt.Fprintf(&b, ". %d alert(s).\n", len(r.Alerts))
+	for _, a := range r.Alerts {
+		fmt.Fprintf(&b, "- %s [%s] %s (%s)\n", a.Created.Format(time.RFC3339), a.Severity, a.Title, a.URI)
+	}
+	b.WriteString(r.Entities.Text())
+	fmt.Fprintf(&b, "Source: %s\n", i.URI)
+	return b.String()
+}
+
+func getIncident(ctx context.Context, call tools.Call, p GetIncidentParams) (GetIncidentResult, error) {
+	if strings.TrimSpace(p.ID) == "" {
+		return GetIncidentResult{}, tools.Errorf("id is required: pass an incident ID from defender_list_incidents")
+	}
+	g, err := call.Graph(ctx)
+	if err != nil {
+		return GetIncidentResult{}, err
+	}
+	in, err := g.GetIncident(ctx, p.ID)
+	if err != nil {
+		return GetIncidentResult{}, tools.FromSource(err, "incident", p.ID, call.Tenant.Alias)
+	}
+	item := incidentItem(call.Tenant.Alias, call.Tenant.ID, in)
+	res := GetIncidentResult{Tenant: call.Tenant.Alias, Incident: item, Summary: in.Summary, Comments: in.Comments, Alerts: []AlertItem{}}
+	res.Sources = []resources.Ref{{URI: item.URI, Portal: item.Portal}}
+	for _, a := range in.Alerts {
+		ai := alertItem(call.Tenant.Alias, call.Tenant.ID, a)
+		res.Alerts = append(res.Alerts, ai)
+		res.Sources = append(res.Sources, resources.Ref{URI: ai.URI, Portal: ai.Portal})
+	}
+	res.Entities = collectEntities(in.Alerts)
+	return res, nil
+}

@@ -1,0 +1,162 @@
+// Package entra holds the Entra ID tools: sign-ins, risky users, risk
+// detections and Conditional Access policies.
+package entra
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
+)
+
+// Deps are the toolset's dependencies.
+type Deps struct{}
+
+// Tools returns the toolset.
+func Tools(Deps) []tools.Spec {
+	return []tools.Spec{
+		tools.New(tools.ToolsetEntra, "entra_list_signins",
+			"List Entra ID sign-ins in a time window, filtered by user, IP, app, risk level or failure, with location, device, risk and Conditional Access outcome.",
+			listSignIns, tools.OpenWorld(), tools.WithTitle("List sign-ins")),
+		tools.New(tools.ToolsetEntra, "entra_list_risky_users",
+			"List users Entra ID Protection considers risky, with risk level, state and detail.",
+			listRiskyUsers, tools.OpenWorld(), tools.WithTitle("List risky users")),
+		tools.New(tools.ToolsetEntra, "entra_list_risk_detections",
+			"List Entra ID Protection risk detections (impossible travel, password spray, leaked credentials, anonymous IP, ...) in a time window.",
+			listRiskDetections, tools.OpenWorld(), tools.WithTitle("List risk detections")),
+		tools.New(tools.ToolsetEntra, "entra_list_ca_policies",
+			"List the tenant's Conditional Access policies with their state, conditions and grant controls.",
+			listCAPolicies, tools.OpenWorld(), tools.WithTitle("List Conditional Access policies")),
+	}
+}
+
+// ListSignInsParams filter sign-ins.
+type ListSignInsParams struct {
+	User      string `json:"user,omitempty" maxLength:"256" jsonschema:"Only this user's sign-ins (UPN)."`
+	IPAddress string `json:"ipAddress,omitempty" maxLength:"64" jsonschema:"Only sign-ins from this IP address."`
+	App       string `json:"app,omitempty" maxLength:"256" jsonschema:"Only sign-ins to this application (display name)."`
+	RiskLevel string `json:"riskLevel,omitempty" enum:"low,medium,high" jsonschema:"Only sign-ins with this risk level during sign-in."`
+	Outcome   string `json:"outcome,omitempty" enum:"success,failure" jsonschema:"Only successful or only failed sign-ins."`
+	Since     string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 7d."`
+	Until     string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
+	Top       int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
+	Cursor    string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+}
+
+// SignInItem is a trimmed sign-in.
+type SignInItem struct {
+	ID            string    `json:"id"`
+	Time          time.Time `json:"time"`
+	User          string    `json:"user"`
+	App           string    `json:"app"`
+	IPAddress     string    `json:"ipAddress"`
+	Location      string    `json:"location,omitempty"`
+	ClientApp     string    `json:"clientApp,omitempty"`
+	Device        string    `json:"device,omitempty"`
+	OS            string    `json:"os,omitempty"`
+	Compliant     bool      `json:"compliant"`
+	ErrorCode     int32     `json:"errorCode"`
+	Failure       string    `json:"failureReason,omitempty"`
+	RiskLevel     string    `json:"riskLevel,omitempty"`
+	RiskEvents    []string  `json:"riskEventTypes,omitempty"`
+	CAStatus      string    `json:"conditionalAccessStatus"`
+	CAPoliciesHit []string  `json:"caPoliciesApplied,omitempty"`
+	URI           string    `json:"uri"`
+}
+
+// ListSignInsResult is a page of sign-ins.
+type ListSignInsResult struct {
+	Tenant  string          `json:"tenant"`
+	Since   time.Time       `json:"since"`
+	Until   time.Time       `json:"until"`
+	SignIns []SignInItem    `json:"signIns"`
+	Page    tools.PageInfo  `json:"page"`
+	Sources []resources.Ref `json:"sources"`
+}
+
+// Text renders a short listing.
+func (r ListSignInsResult) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d sign-in(s) in %s", len(r.SignIns), r.Tenant)
+	if r.Page.More {
+		b.WriteString(" (more available: pass the cursor)")
+	}
+	b.WriteString(":\n")
+	for _, s := range r.SignIns {
+		outcome := "success"
+		if s.ErrorCode != 0 {
+			outcome = fmt.Sprintf("failure %d", s.ErrorCode)
+		}
+		fmt.Fprintf(&b, "- %s %s → %s from %s (%s), %s, risk %s, CA %s (%s)\n", s.Time.Format(time.RFC3339), s.User, s.App, s.IPAddress, s.Location, outcome, orNone(s.RiskLevel), s.CAStatus, s.URI)
+	}
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// SignInItemOf trims a sign-in.
+func SignInItemOf(alias string, s source.SignIn) SignInItem {
+	loc := strings.Trim(strings.Join([]string{s.City, s.CountryOrRegion}, ", "), ", ")
+	it := SignInItem{
+		ID: s.ID, Time: s.CreatedDateTime, User: s.UserPrincipalName, App: s.AppDisplayName, IPAddress: s.IPAddress,
+		Location: loc, ClientApp: s.ClientAppUsed, Device: s.DeviceName, OS: s.OperatingSystem, Compliant: s.IsCompliant,
+		ErrorCode: s.ErrorCode, Failure: s.FailureReason, RiskLevel: s.RiskLevelDuringSignIn, RiskEvents: s.RiskEventTypes,
+		CAStatus: s.ConditionalAccessStatus, URI: resources.URI(alias, resources.KindSignIn, s.ID),
+	}
+	if it.RiskLevel == "none" {
+		it.RiskLevel = ""
+	}
+	for _, p := range s.AppliedCAPolicies {
+		if p.Result == "success" || p.Result == "failure" {
+			it.CAPoliciesHit = append(it.CAPoliciesHit, p.DisplayName+": "+p.Result)
+		}
+	}
+	return it
+}
+
+func listSignIns(ctx context.Context, call tools.Call, p ListSignInsParams) (ListSignInsResult, error) {
+	top, err := tools.Top(p.Top)
+	if err != nil {
+		return ListSignInsResult{}, err
+	}
+	since, until, err := tools.Window(p.Since, p.Until, call.Tenant.Now(), 7*24*time.Hour)
+	if err != nil {
+		return ListSignInsResult{}, err
+	}
+	skip, _, err := tools.DecodeCursor("entra_list_signins", p.Cursor)
+	if err != nil {
+		return ListSignInsResult{}, err
+	}
+	g, err := call.Graph(ctx)
+	if err != nil {
+		return ListSignInsResult{}, err
+	}
+	q := source.SignInQuery{ListOptions: source.ListOptions{Top: top, Skip: skip, Since: since, Until: until},
+		User: p.User, IPAddress: p.IPAddress, AppName: p.App, RiskLevel: p.RiskLevel}
+	if p.Outcome != "" {
+		failed := p.Outcome == "failure"
+		q.Failed = &failed
+	}
+	page, err := g.ListSignIns(ctx, q)
+	if err != nil {
+		return ListSignInsResult{}, tools.FromSource(err, "sign-ins", "", call.Tenant.Alias)
+	}
+	res := ListSignInsResult{Tenant: call.Tenant.Alias, Since: since, Until: until, SignIns: []SignInItem{}, Sources: []resources.Ref{}}
+	for _, s := range page.Items {
+		res.SignIns = append(res.SignIns, SignInItemOf(call.Tenant.Alias, s))
+	}
+	res.SignIns, res.Page = tools.Paginate("entra_list_signins", res.SignIns, skip, page.Next != "")
+	for _, s := range res.SignIns {
+		res.Sources = append(res.Sources, resources.Ref{URI: s.URI})
+	}
+	return res, nil
+}
