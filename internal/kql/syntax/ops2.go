@@ -108,7 +108,8 @@ func parseMvApply(p *parser, start int) Operator {
 }
 
 func parseParse(p *parser, start int) Operator {
-	op := &ParseOp{Keyword: p.prev.text, Params: p.parseOpParams("kind", "flags")}
+	kw := p.prev.text
+	op := &ParseOp{Keyword: kw, Params: p.parseOpParams("kind", "flags")}
 	op.Source = p.parseExpr()
 	p.expect("with", "and a pattern after the column to parse")
 	for !p.atOpEnd() {

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Limits that keep hostile input bounded.
@@ -290,9 +291,8 @@ func (p *parser) parseParam() *Param {
 	p.expect(":", "and a type after parameter '"+name.Name+"'")
 	prm := &Param{Name: name}
 	if p.isPunct("(") {
-		open := p.tok.start
 		prm.Columns = p.parseColumnDecls("the tabular parameter schema", true)
-		prm.Type = p.src[open:p.prev.end]
+		prm.Type = tabularTypeText(prm.Columns)
 	} else {
 		prm.Type = p.parseTypeName()
 	}
@@ -389,4 +389,21 @@ func (p *parser) parseDottedName() *Ident {
 		id.End = part.End
 	}
 	return id
+}
+
+// tabularTypeText spells a tabular parameter type: "(*)" or "(A:string, B:long)".
+func tabularTypeText(cols []*ColumnDecl) string {
+	if len(cols) == 0 {
+		return "(*)"
+	}
+	var b strings.Builder
+	b.WriteString("(")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.Name.Name + ":" + c.Type)
+	}
+	b.WriteString(")")
+	return b.String()
 }
