@@ -128,3 +128,19 @@ func TestFormatAddsNeededParens(t *testing.T) {
 		t.Fatalf("timespan literal = %q", got)
 	}
 }
+
+func TestInspectVisitsEveryIdent(t *testing.T) {
+	s, _ := Parse(`let x = 1; T | where A > x | join kind=inner (U | project B) on B | summarize c = count() by bin(Ts, 1h)`)
+	var names []string
+	Inspect(s, func(n Node) bool {
+		if id, ok := n.(*Ident); ok {
+			names = append(names, id.Name)
+		}
+		return true
+	})
+	got := strings.Join(names, ",")
+	want := "x,T,A,x,inner,U,B,B,c,count,bin,Ts"
+	if got != want {
+		t.Fatalf("idents = %s, want %s", got, want)
+	}
+}
