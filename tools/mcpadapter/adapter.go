@@ -45,9 +45,20 @@ func CallerFrom(ctx context.Context) (tools.Caller, bool) {
 	return c, ok
 }
 
-// NewServer builds the mcp-go server with every exposed tool, resource
+// Server is an MCP server ready to serve over stdio or HTTP. It wraps the
+// SDK's server so callers outside this package never import mcp-go.
+type Server struct {
+	mcp *server.MCPServer
+	log *slog.Logger
+}
+
+// NewServer builds the MCP server with every exposed tool, resource
 // template and prompt.
-func NewServer(cfg Config) *server.MCPServer {
+func NewServer(cfg Config) *Server {
+	return &Server{mcp: newMCPServer(cfg), log: cfg.Log}
+}
+
+func newMCPServer(cfg Config) *server.MCPServer {
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(false, false),

@@ -16,9 +16,9 @@ import (
 
 // ServeStdio serves s over stdin/stdout for one caller until ctx ends or
 // stdin closes.
-func ServeStdio(ctx context.Context, s *server.MCPServer, caller tools.Caller, stdin io.Reader, stdout io.Writer, logger *slog.Logger) error {
-	ss := server.NewStdioServer(s)
-	ss.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
+func (s *Server) ServeStdio(ctx context.Context, caller tools.Caller, stdin io.Reader, stdout io.Writer) error {
+	ss := server.NewStdioServer(s.mcp)
+	ss.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
 	ss.SetContextFunc(func(ctx context.Context) context.Context { return WithCaller(ctx, caller) })
 	err := ss.Listen(ctx, stdin, stdout)
 	if err == io.EOF || ctx.Err() != nil {
@@ -45,12 +45,12 @@ type HTTPOptions struct {
 	Log            *slog.Logger
 }
 
-// NewHTTPHandler returns the handler for /mcp (and /healthz): Origin
+// HTTPHandler returns the handler for /mcp (and /healthz): Origin
 // validation, bearer authentication, then mcp-go's streamable HTTP server,
 // which speaks both the 2025-11-25 session protocol and the 2026-07-28
 // stateless protocol.
-func NewHTTPHandler(s *server.MCPServer, opts HTTPOptions) http.Handler {
-	streamable := server.NewStreamableHTTPServer(s,
+func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
+	streamable := server.NewStreamableHTTPServer(s.mcp,
 		server.WithEndpointPath("/mcp"),
 		server.WithStateful(true),
 		server.WithEventStore(server.NewInMemoryEventStore()),

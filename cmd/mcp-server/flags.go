@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+var errUsage = errors.New("usage")
+
+type options struct {
+	httpAddr     string
+	configPath   string
+	toolsets     []string
+	tools        []string
+	excludeTools []string
+	readOnly     bool
+	logLevel     string
+	logFile      string
+	demoClock    string
+	version      bool
+	help         bool
+}
+
+const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
+
+Usage:
+  mcp-server [flags]                 serve MCP over stdio (default)
+  mcp-server --http 127.0.0.1:8080   serve streamable HTTP at /mcp
+
+Without --config the server runs on two demo tenants (contoso, fabrikam)
+served by a built-in emulator of the Microsoft APIs; HTTP keys demo-contoso
+and demo-fabrikam each reach only their own tenant.
+
+Every flag can also be set as an environment variable SECMCP_<FLAG>
+(upper case, dashes as underscores), e.g. SECMCP_READ_ONLY=false.
+Flags win over the environment.
+
+Flags:
+`
+
+// parseFlags reads flags with SECMCP_* environment fallbacks.
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var toolsets, toolsList, exclude string
+	fs.StringVar(&o.httpAddr, "http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
+	fs.StringVar(&o.configPath, "config", "", "YAML configuration file (tenants, principals, budgets); omit for the demo tenants")
+	fs.StringVar(&toolsets, "toolsets", "", "comma-separated toolsets to enable (default all): defender,sentinel,entra,intune,purview,kql,scripts,reports")
+	fs.StringVar(&toolsList, "tools", "", "comma-separated individual tools to enable in addition to --toolsets")
+	fs.StringVar(&exclude, "exclude-tools", "", "comma-separated tools to disable (wins over --toolsets and --tools)")
+	fs.BoolVar(&o.readOnly, "read-only", true, "expose only tools that change nothing (default true)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&o.logFile, "log-file", "", "write logs to this file instead of stderr (never stdout)")
+	fs.StringVar(&o.demoClock, "demo-clock", "", "fix the demo tenants' clock (RFC 3339) for deterministic output")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return o, err
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			o.help = true
+			return o, nil
+		}
+		return o, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mcp-server: unexpected argument %q; see --help\n", fs.Arg(0))
+		return o, errUsage
+	}
+	o.toolsets, o.tools, o.excludeTools = splitList(toolsets), splitList(toolsList), splitList(exclude)
+	switch o.logLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return o, fmt.Errorf("--log-level %q must be debug, info, warn or error", o.logLevel)
+	}
+	return o, nil
+}
+
+// applyEnv sets each flag from SECMCP_<FLAG> when present.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "SECMCP_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := getenv(name)
+		if v == "" || err != nil {
+			return
+		}
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+			if _, perr := strconv.ParseBool(v); perr != nil {
+				err = fmt.Errorf("%s=%q must be true or false", name, v)
+				return
+			}
+		}
+		if serr := f.Value.Set(v); serr != nil {
+			err = fmt.Errorf("%s=%q: %v", name, v, serr)
+		}
+	})
+	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+// Command mcp-server is the secmcp MCP server: SOC workflows over Defender
+// XDR, Sentinel, Entra ID, Purview and Intune for any MCP client, over stdio
+// (default) or streamable HTTP (--http). Without --config it serves two demo
+// tenants through an in-process emulator of the Microsoft APIs.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "mcp-server:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program; tests drive it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	opts, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if opts.version {
+		fmt.Fprintf(stdout, "mcp-server %s\n", version)
+		return nil
+	}
+	if opts.help {
+		return nil
+	}
+	logger, closeLog, err := newLogger(opts, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	app, err := build(ctx, opts, logger)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if opts.httpAddr != "" {
+		return serveHTTP(ctx, app, opts, logger)
+	}
+	return app.serveStdio(ctx, stdin, stdout)
+}

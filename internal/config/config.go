@@ -1,0 +1,177 @@
+// Package config reads the server's YAML configuration file: the tenants
+// (each with its Entra tenant ID, cloud, credential, Sentinel workspace and
+// optional ADX cluster), the HTTP principals (API keys stored as SHA-256
+// hashes, each with its allowed tenants), budgets and tool costs.
+//
+// Decoding is strict: an unknown key is an error with its line number, so a
+// typo never silently changes behaviour. Secrets are never in the file; the
+// file names the environment variables that hold them.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/secmcp/secmcp/auth"
+	"github.com/secmcp/secmcp/internal/ratelimit"
+)
+
+// Config is the whole file.
+type Config struct {
+	Tenants    []Tenant         `yaml:"tenants"`
+	Principals []auth.Principal `yaml:"principals"`
+	// StdioTenants are the aliases a stdio session may use (default: all).
+	StdioTenants []string `yaml:"stdioTenants"`
+	// AllowedOrigins are browser origins allowed to call /mcp besides loopback ones.
+	AllowedOrigins []string `yaml:"allowedOrigins"`
+	Budgets        Budgets  `yaml:"budgets"`
+}
+
+// Tenant is one tenant's connection settings.
+type Tenant struct {
+	Alias    string `yaml:"alias"`
+	TenantID string `yaml:"tenantId"`
+	// Cloud is public (default), usgov or china.
+	Cloud      string                `yaml:"cloud"`
+	Credential auth.CredentialConfig `yaml:"credential"`
+	Sentinel   *Sentinel             `yaml:"sentinel"`
+	ADX        *ADX                  `yaml:"adx"`
+	// Budget overrides Budgets.Default for this tenant.
+	Budget *ratelimit.Config `yaml:"budget"`
+}
+
+// Sentinel names the tenant's Log Analytics workspace.
+type Sentinel struct {
+	SubscriptionID string `yaml:"subscriptionId"`
+	ResourceGroup  string `yaml:"resourceGroup"`
+	WorkspaceName  string `yaml:"workspaceName"`
+	WorkspaceID    string `yaml:"workspaceId"`
+}
+
+// ADX names an Azure Data Explorer cluster and database.
+type ADX struct {
+	ClusterURL string `yaml:"clusterUrl"`
+	Database   string `yaml:"database"`
+}
+
+// Budgets are the capacity budgets and tool costs.
+type Budgets struct {
+	Default   *ratelimit.Config `yaml:"default"`
+	ToolCosts map[string]int    `yaml:"toolCosts"`
+}
+
+// Load reads and validates a configuration file.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	c, err := Parse(io.LimitReader(f, 4<<20))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates YAML.
+func Parse(r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty; it needs at least a tenants list")
+		}
+		return nil, fmt.Errorf("%w (see the configuration reference in the README)", err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+var (
+	aliasRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	guidRE  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
+
+// Validate reports the first problem in words that say what to fix.
+func (c *Config) Validate() error {
+	if len(c.Tenants) == 0 {
+		return errors.New("tenants: at least one tenant is required (or run without --config for the demo tenants)")
+	}
+	aliases := map[string]bool{}
+	for i, t := range c.Tenants {
+		where := fmt.Sprintf("tenants[%d]", i)
+		if !aliasRE.MatchString(t.Alias) {
+			return fmt.Errorf("%s: alias %q must be lowercase letters, digits and dashes, starting with a letter", where, t.Alias)
+		}
+		where = fmt.Sprintf("tenant %q", t.Alias)
+		if aliases[t.Alias] {
+			return fmt.Errorf("%s: alias is used twice", where)
+		}
+		aliases[t.Alias] = true
+		if !guidRE.MatchString(t.TenantID) {
+			return fmt.Errorf("%s: tenantId %q must be the Entra tenant GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", where, t.TenantID)
+		}
+		switch t.Cloud {
+		case "", "public", "usgov", "china":
+		default:
+			return fmt.Errorf("%s: cloud %q must be public, usgov or china", where, t.Cloud)
+		}
+		if s := t.Sentinel; s != nil && (s.SubscriptionID == "" || s.ResourceGroup == "" || s.WorkspaceName == "") {
+			return fmt.Errorf("%s: sentinel needs subscriptionId, resourceGroup and workspaceName", where)
+		}
+		if a := t.ADX; a != nil && (!strings.HasPrefix(a.ClusterURL, "https://") || a.Database == "") {
+			return fmt.Errorf("%s: adx needs clusterUrl (https://...) and database", where)
+		}
+		if t.Budget != nil {
+			if err := t.Budget.Validate(); err != nil {
+				return fmt.Errorf("%s: budget: %w", where, err)
+			}
+		}
+	}
+	if _, err := auth.NewPrincipals(c.Principals); err != nil {
+		return err
+	}
+	for _, p := range c.Principals {
+		if err := checkAliases("principal "+p.Name, p.Tenants, aliases); err != nil {
+			return err
+		}
+	}
+	if err := checkAliases("stdioTenants", c.StdioTenants, aliases); err != nil {
+		return err
+	}
+	if c.Budgets.Default != nil {
+		if err := c.Budgets.Default.Validate(); err != nil {
+			return fmt.Errorf("budgets.default: %w", err)
+		}
+	}
+	for tool, cost := range c.Budgets.ToolCosts {
+		if cost < 0 || cost > 1000 {
+			return fmt.Errorf("budgets.toolCosts.%s: cost must be between 0 and 1000, got %d", tool, cost)
+		}
+	}
+	return nil
+}
+
+func checkAliases(where string, list []string, known map[string]bool) error {
+	for _, a := range list {
+		if a != "*" && !known[a] {
+			return fmt.Errorf("%s: tenant %q is not among the configured tenants", where, a)
+		}
+	}
+	return nil
+}

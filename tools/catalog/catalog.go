@@ -1,0 +1,30 @@
+// Package catalog assembles every toolset into the full tool catalogue. It is
+// separate from cmd so tests, the README generator and schema snapshots can
+// see the catalogue without building the Microsoft SDK clients.
+package catalog
+
+import (
+	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/defender"
+	"github.com/secmcp/secmcp/tools/entra"
+	"github.com/secmcp/secmcp/tools/intune"
+	"github.com/secmcp/secmcp/tools/purview"
+	"github.com/secmcp/secmcp/tools/sentinel"
+)
+
+// Deps are the dependencies shared by the toolsets.
+type Deps struct {
+	// ValidateKQL checks a query before it is sent upstream; nil skips.
+	ValidateKQL func(query string) error
+}
+
+// All returns every tool of every toolset.
+func All(d Deps) []tools.Spec {
+	var all []tools.Spec
+	all = append(all, defender.Tools(defender.Deps{ValidateKQL: d.ValidateKQL})...)
+	all = append(all, sentinel.Tools(sentinel.Deps{ValidateKQL: d.ValidateKQL})...)
+	all = append(all, entra.Tools(entra.Deps{})...)
+	all = append(all, intune.Tools(intune.Deps{})...)
+	all = append(all, purview.Tools(purview.Deps{})...)
+	return all
+}
