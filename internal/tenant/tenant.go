@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/source"
@@ -49,6 +50,9 @@ type Tenant struct {
 	Budget *ratelimit.Budget
 	// PortalTenantParam is appended to Microsoft portal links (tid=...).
 	PortalTenantParam string
+	// Now is the tenant's clock: time.Now for real tenants, the demo data's
+	// fixed or start-up clock for demo tenants.
+	Now func() time.Time
 
 	open    Opener
 	mu      sync.Mutex
@@ -57,7 +61,7 @@ type Tenant struct {
 
 // New returns a tenant whose sources are opened lazily by open.
 func New(alias, id, cloud string, demo bool, budget *ratelimit.Budget, open Opener) *Tenant {
-	return &Tenant{Alias: alias, ID: id, Cloud: cloud, Demo: demo, Budget: budget, open: open, PortalTenantParam: "tid=" + id}
+	return &Tenant{Alias: alias, ID: id, Cloud: cloud, Demo: demo, Budget: budget, open: open, PortalTenantParam: "tid=" + id, Now: time.Now}
 }
 
 // Sources opens (once) and returns the tenant's sources.
