@@ -79,8 +79,30 @@ func (g *frameGuard) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// readLine returns the next checked line, or io.EOF after a complete data set.
+// readLine returns the next checked line, or io.EOF after a complete data
+// set. The DataSetCompletion frame is returned together with the closing
+// ']' only after everything behind it was checked, so a bad ending is
+// reported before the SDK can declare success.
 func (g *frameGuard) readLine() ([]byte, error) {
+	if g.ended {
+		return nil, io.EOF
+	}
+	line, err := g.nextLine()
+	if err != nil || !g.completed {
+		return line, err
+	}
+	closing, err := g.nextLine()
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkTrailer(); err != nil {
+		return nil, err
+	}
+	return append(line, closing...), nil
+}
+
+// nextLine reads and checks one non-empty line.
+func (g *frameGuard) nextLine() ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := g.br.ReadSlice('\n')
@@ -92,29 +114,38 @@ func (g *frameGuard) readLine() ([]byte, error) {
 		if err == bufio.ErrBufferFull {
 			continue
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
+		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("reading kusto response: %w", err)
 		}
 		break
 	}
 	text := bytes.TrimSpace(line)
 	if len(text) == 0 {
-		if len(line) > 0 && !g.ended {
-			return nil, fmt.Errorf("%w: empty line %d", ErrMalformedResponse, g.line+1)
+		if len(line) > 0 {
+			return nil, fmt.Errorf("%w: empty line after frame %d", ErrMalformedResponse, g.line)
 		}
-		if !g.ended {
-			return nil, g.truncated()
-		}
-		return nil, io.EOF
+		return nil, g.truncated()
 	}
 	g.line++
 	if err := g.check(text); err != nil {
 		return nil, err
 	}
+	if len(line) > 0 && line[len(line)-1] != '\n' {
+		line = append(line, '\n') // the SDK's line reader wants every frame terminated
+	}
 	return line, nil
+}
+
+// checkTrailer makes sure nothing but white space follows the closing ']'.
+func (g *frameGuard) checkTrailer() error {
+	rest, err := io.ReadAll(io.LimitReader(g.br, g.remaining+1))
+	if err != nil {
+		return fmt.Errorf("reading kusto response: %w", err)
+	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return fmt.Errorf("%w: content after the end of the data set", ErrMalformedResponse)
+	}
+	return nil
 }
 
 func (g *frameGuard) truncated() error {
