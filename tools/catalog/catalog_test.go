@@ -1,0 +1,113 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secmcp/secmcp/tools"
+)
+
+// update rewrites the golden files: UPDATE_SNAPSHOTS=1 go test ./tools/catalog/
+var update = os.Getenv("UPDATE_SNAPSHOTS") != ""
+
+func TestCatalogueValid(t *testing.T) {
+	all := All(Deps{})
+	if err := tools.Validate(all); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if !s.ReadOnly {
+			t.Errorf("%s writes, but every foundation tool must be read-only", s.Name)
+		}
+		var in map[string]any
+		_ = json.Unmarshal(s.InputSchema, &in)
+		if in["additionalProperties"] != false {
+			t.Errorf("%s: input schema must reject unknown properties", s.Name)
+		}
+		props, _ := in["properties"].(map[string]any)
+		if _, ok := props["tenant"]; !ok {
+			t.Errorf("%s: input schema lacks the tenant argument", s.Name)
+		}
+		var out map[string]any
+		_ = json.Unmarshal(s.OutputSchema, &out)
+		oprops, _ := out["properties"].(map[string]any)
+		if _, ok := oprops["sources"]; !ok {
+			t.Errorf("%s: output schema lacks sources", s.Name)
+		}
+	}
+}
+
+// TestSchemaSnapshots pins every tool's schemas: a change is an API change.
+func TestSchemaSnapshots(t *testing.T) {
+	for _, s := range All(Deps{}) {
+		snap := map[string]any{"name": s.Name, "toolset": s.Toolset, "readOnly": s.ReadOnly,
+			"description": s.Description, "inputSchema": json.RawMessage(s.InputSchema), "outputSchema": json.RawMessage(s.OutputSchema)}
+		got, err := json.MarshalIndent(snap, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, '\n')
+		path := filepath.Join("testdata", "schemas", s.Name+".json")
+		if update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("%s: no snapshot (run UPDATE_SNAPSHOTS=1 go test ./tools/catalog/): %v", s.Name, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: schema changed; review and run UPDATE_SNAPSHOTS=1 go test ./tools/catalog/", s.Name)
+		}
+	}
+}
+
+// ToolTable renders the README's tool list from the registry.
+func ToolTable(all []tools.Spec) string {
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Toolset != all[j].Toolset {
+			return all[i].Toolset < all[j].Toolset
+		}
+		return all[i].Name < all[j].Name
+	})
+	var b strings.Builder
+	b.WriteString("| tool | toolset | cost | what it does |\n| --- | --- | ---: | --- |\n")
+	for _, s := range all {
+		fmt.Fprintf(&b, "| `%s` | %s | %d | %s |\n", s.Name, s.Toolset, s.Cost, s.Description)
+	}
+	return b.String()
+}
+
+func TestReadmeToolList(t *testing.T) {
+	path := filepath.Join("..", "..", "README.md")
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- tools:begin -->\n", "<!-- tools:end -->"
+	i, j := bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the %q … %q markers", begin, end)
+	}
+	table := ToolTable(All(Deps{}))
+	if string(readme[i+len(begin):j]) == table {
+		return
+	}
+	if update {
+		out := append(append(append([]byte{}, readme[:i+len(begin)]...), table...), readme[j:]...)
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatal("README.md tool list is stale; run UPDATE_SNAPSHOTS=1 go test ./tools/catalog/")
+}
