@@ -24,6 +24,7 @@ type options struct {
 	logLevel     string
 	logFile      string
 	demoClock    string
+	anonymous    []string
 	version      bool
 	help         bool
 }
@@ -50,7 +51,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	var o options
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var toolsets, toolsList, exclude string
+	var toolsets, toolsList, exclude, anonymous string
 	fs.StringVar(&o.httpAddr, "http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
 	fs.StringVar(&o.configPath, "config", "", "YAML configuration file (tenants, principals, budgets); omit for the demo tenants")
 	fs.StringVar(&toolsets, "toolsets", "", "comma-separated toolsets to enable (default all): defender,sentinel,entra,intune,purview,kql,scripts,reports")
@@ -60,6 +61,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to this file instead of stderr (never stdout)")
 	fs.StringVar(&o.demoClock, "demo-clock", "", "fix the demo tenants' clock (RFC 3339) for deterministic output")
+	fs.StringVar(&anonymous, "anonymous-tenants", "", "let HTTP callers without a key use these tenants (loopback only; for local tools that cannot send keys, such as the MCP conformance suite)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
@@ -80,6 +82,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return o, errUsage
 	}
 	o.toolsets, o.tools, o.excludeTools = splitList(toolsets), splitList(toolsList), splitList(exclude)
+	o.anonymous = splitList(anonymous)
 	switch o.logLevel {
 	case "debug", "info", "warn", "error":
 	default:

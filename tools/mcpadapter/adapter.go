@@ -80,8 +80,15 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	if cfg.Extra != nil {
 		cfg.Extra(s)
 	}
+	for _, f := range buildExtras {
+		f(s, cfg)
+	}
 	return s
 }
+
+// buildExtras are registered by files behind build tags (the conformance
+// suite's fixture tools); a normal build has none.
+var buildExtras []func(s *server.MCPServer, cfg Config)
 
 func toMCPTool(spec tools.Spec) mcp.Tool {
 	title := spec.Title
