@@ -111,4 +111,3 @@ func Children(n Node) []Node {
 	}
 	return out
 }
-
