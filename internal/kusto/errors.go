@@ -124,6 +124,9 @@ func mapError(ctx context.Context, database string, err error, rec *callRecord) 
 	case errors.As(err, &oe):
 		return fmt.Errorf("%s: %w", prefix, &serverError{msg: oneAPIText(oe)})
 	}
+	if ke, ok := err.(*kerrors.Error); ok && ke.Err != nil {
+		err = ke.Err // drop the SDK's "Op(OpQuery): Kind(KInternal): " prefix
+	}
 	return fmt.Errorf("%s: %w", prefix, err)
 }
 

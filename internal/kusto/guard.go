@@ -114,6 +114,9 @@ func (g *frameGuard) nextLine() ([]byte, error) {
 		if err == bufio.ErrBufferFull {
 			continue
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: the response was cut off after %d frames (%v)", ErrMalformedResponse, g.line, err)
+		}
 		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("reading kusto response: %w", err)
 		}
