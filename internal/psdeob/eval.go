@@ -1,0 +1,343 @@
+package psdeob
+
+import (
+	"context"
+	"strings"
+)
+
+// Evaluation limits. They bound work on hostile input; when one is hit the
+// evaluator stops computing new values (everything becomes unknown) but the
+// analysis still returns what it found so far.
+const (
+	maxSteps        = 4_000_000
+	maxStringLen    = 16 << 20
+	maxArrayLen     = 4 << 20
+	maxLayerDepth   = 24
+	maxLayers       = 64
+	maxCallDepth    = 40
+	maxLoopItems    = 1 << 20
+	maxPoolBytes    = 8 << 20
+	maxInflateBytes = 8 << 20
+)
+
+type pooled struct {
+	text  string
+	layer int
+	off   int
+}
+
+type evaluator struct {
+	ctx       context.Context
+	vars      map[string]value
+	env       map[string]string
+	funcs     map[string]*funcDef
+	layers    []Layer
+	cur       int // index of the layer being evaluated
+	depth     int
+	callDepth int
+	steps     int
+	stopped   bool
+	ops       []string
+	allOps    map[string]bool
+	pool      []pooled
+	poolSeen  map[string]bool
+	poolBytes int
+	sinks     []sinkEvent
+}
+
+type sinkEvent struct {
+	layer, off int
+	kind       string
+}
+
+func newEvaluator(ctx context.Context) *evaluator {
+	e := &evaluator{
+		ctx:      ctx,
+		vars:     map[string]value{},
+		env:      map[string]string{},
+		funcs:    map[string]*funcDef{},
+		allOps:   map[string]bool{},
+		poolSeen: map[string]bool{},
+	}
+	for k, v := range defaultEnv {
+		e.env[k] = v
+	}
+	return e
+}
+
+// tick counts work and checks the deadline; it returns false once evaluation
+// must stop.
+func (e *evaluator) tick() bool {
+	if e.stopped {
+		return false
+	}
+	e.steps++
+	if e.steps > maxSteps {
+		e.stopped = true
+		return false
+	}
+	if e.steps&1023 == 0 && e.ctx.Err() != nil {
+		e.stopped = true
+		return false
+	}
+	return true
+}
+
+func (e *evaluator) note(op string) {
+	if len(e.ops) < 64 && (len(e.ops) == 0 || e.ops[len(e.ops)-1] != op) {
+		dup := false
+		for _, o := range e.ops {
+			if o == op {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			e.ops = append(e.ops, op)
+		}
+	}
+	e.allOps[op] = true
+}
+
+// record keeps computed strings so indicators hidden behind string
+// operations (not only in layer text) can be extracted.
+func (e *evaluator) record(s string, n node) {
+	if len(s) < 6 || len(s) > 1<<20 || e.poolBytes > maxPoolBytes || e.poolSeen[s] {
+		return
+	}
+	if !strings.ContainsAny(s, ".:\\/@") {
+		return
+	}
+	e.poolSeen[s] = true
+	e.poolBytes += len(s)
+	off := 0
+	if n != nil {
+		off, _ = n.span()
+	}
+	e.pool = append(e.pool, pooled{text: s, layer: e.cur, off: off})
+}
+
+// runLayer parses and evaluates the text of layer idx.
+func (e *evaluator) runLayer(idx int) {
+	saved := e.cur
+	e.cur = idx
+	e.depth++
+	e.ops = nil
+	body := parseScript(e.layers[idx].Text)
+	e.runStmts(body)
+	e.depth--
+	e.cur = saved
+}
+
+// sink records text that would be executed as a new layer and evaluates it.
+func (e *evaluator) sink(text, how string, at node) {
+	if e.stopped {
+		return
+	}
+	text = strings.TrimPrefix(text, "\ufeff")
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	off := 0
+	if at != nil {
+		off, _ = at.span()
+	}
+	e.sinks = append(e.sinks, sinkEvent{layer: e.cur, off: off, kind: how})
+	for _, l := range e.layers {
+		if l.Text == text {
+			return
+		}
+	}
+	if len(e.layers) >= maxLayers || e.depth >= maxLayerDepth {
+		return
+	}
+	steps := append([]string(nil), e.ops...)
+	desc := how
+	if len(steps) > 0 {
+		desc = strings.Join(steps, " → ") + " → " + how
+	}
+	e.ops = nil
+	e.layers = append(e.layers, Layer{
+		Index: len(e.layers), Parent: e.cur, ParentLine: lineOf(e.layers[e.cur].Text, off),
+		Method: desc, Steps: append(steps, how), Text: text,
+	})
+	e.runLayer(len(e.layers) - 1)
+}
+
+func (e *evaluator) runStmts(body []stmt) value {
+	var out psArray
+	for _, s := range body {
+		if !e.tick() {
+			return unknown
+		}
+		v, has := e.runStmt(s)
+		if has {
+			if arr, ok := v.(psArray); ok {
+				out = append(out, arr...)
+			} else if v != nil {
+				out = append(out, v)
+			}
+			if len(out) > maxArrayLen {
+				return unknown
+			}
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return out
+}
+
+func (e *evaluator) runStmt(s stmt) (value, bool) {
+	switch x := s.(type) {
+	case *pipeline:
+		v := e.runPipeline(x)
+		return v, true
+	case *assignStmt:
+		e.assign(x)
+		return nil, false
+	case *ifStmt:
+		return e.runIf(x), true
+	case *loopStmt:
+		return e.runLoop(x), true
+	case *funcDef:
+		if x.name != "" {
+			e.funcs[x.name] = x
+		}
+		return nil, false
+	case *tryStmt:
+		v := e.runStmts(x.body)
+		e.runStmts(x.finally)
+		return v, true
+	case *flowStmt:
+		if x.value != nil {
+			v, _ := e.runStmt(x.value)
+			return v, x.kind == "return"
+		}
+	}
+	return nil, false
+}
+
+func (e *evaluator) runIf(x *ifStmt) value {
+	for i, c := range x.conds {
+		var cv value = unknown
+		if c != nil {
+			cv, _ = e.runStmt(c)
+		}
+		b, ok := toBool(cv)
+		if !ok {
+			// unknown condition: look inside every branch
+			var out psArray
+			for _, blk := range x.blocks[i:] {
+				out = append(out, toList(e.runStmts(blk))...)
+			}
+			out = append(out, toList(e.runStmts(x.els))...)
+			return unknown
+		}
+		if b {
+			return e.runStmts(x.blocks[i])
+		}
+	}
+	return e.runStmts(x.els)
+}
+
+func (e *evaluator) runLoop(x *loopStmt) value {
+	if x.kind == "foreach" && x.coll != nil && x.vr != "" {
+		coll, _ := e.runStmt(x.coll)
+		items := toList(coll)
+		if !isUnknown(coll) && len(items) <= 4096 {
+			var out psArray
+			for _, it := range items {
+				if !e.tick() {
+					break
+				}
+				e.vars[x.vr] = it
+				out = append(out, toList(e.runStmts(x.body))...)
+			}
+			return out
+		}
+		e.vars[x.vr] = unknown
+	}
+	e.runStmts(x.body)
+	return unknown
+}
+
+func (e *evaluator) assign(a *assignStmt) {
+	var v value = unknown
+	if a.value != nil {
+		v, _ = e.runStmt(a.value)
+	}
+	if s, ok := v.(string); ok {
+		e.record(s, a)
+		e.maybeLauncherString(s, a)
+	}
+	target := a.target
+	if p, ok := target.(*pipeline); ok && len(p.elems) == 1 {
+		target = p.elems[0]
+	}
+	if c, ok := target.(*castExpr); ok {
+		v = e.cast(c.typ, v)
+		target = c.x
+	}
+	if a.op != "=" {
+		cur := e.eval(target)
+		v = e.binary(strings.TrimSuffix(a.op, "="), cur, v)
+	}
+	switch t := target.(type) {
+	case *varRef:
+		e.setVar(t.name, v)
+	case *memberExpr:
+		obj := e.eval(t.x)
+		name, ok := e.memberNameOf(t)
+		if o, isObj := obj.(*object); isObj && ok {
+			if o.props == nil {
+				o.props = map[string]value{}
+			}
+			o.props[strings.ToLower(name)] = v
+		}
+	}
+}
+
+func (e *evaluator) setVar(name string, v value) {
+	if strings.HasPrefix(name, "env:") {
+		if s, ok := e.toStr(v); ok {
+			e.env[strings.TrimPrefix(name, "env:")] = s
+		}
+		return
+	}
+	e.vars[name] = v
+}
+
+func (e *evaluator) getVar(name string) value {
+	if strings.HasPrefix(name, "env:") {
+		if s, ok := e.env[strings.TrimPrefix(name, "env:")]; ok {
+			return s
+		}
+		return unknown
+	}
+	if v, ok := e.vars[name]; ok {
+		return v
+	}
+	if v, ok := autoVars[name]; ok {
+		return v
+	}
+	return unknown
+}
+
+func (e *evaluator) runPipeline(pl *pipeline) value {
+	var cur value
+	for i, el := range pl.elems {
+		if !e.tick() {
+			return unknown
+		}
+		if c, ok := el.(*command); ok {
+			cur = e.runCommand(c, cur, i > 0)
+		} else {
+			cur = e.eval(el)
+		}
+	}
+	return cur
+}
