@@ -1,0 +1,672 @@
+package engine
+
+import (
+	"math"
+	"sort"
+)
+
+// aggregator accumulates one aggregate over groups. update sees every input
+// row with its group id; result returns one cell per group.
+type aggregator interface {
+	update(gids []int32, ng int, args []*vec) error
+	result(ng int) *vec
+}
+
+// aggSpec describes a built-in aggregation function.
+type aggSpec struct {
+	min, max int
+	// prefix names the output column: prefix + "_" + column (count → "count_").
+	prefix string
+	// predArg is the index of an *if predicate argument (-1 if none).
+	predArg int
+	make    func(kinds []kind, consts []value) aggregator
+}
+
+var aggSpecs = map[string]*aggSpec{}
+
+func regAgg(names string, min, max int, prefix string, predArg int, mk func([]kind, []value) aggregator) {
+	s := &aggSpec{min: min, max: max, prefix: prefix, predArg: predArg, make: mk}
+	for _, n := range splitNames(names) {
+		aggSpecs[n] = s
+	}
+}
+
+func splitNames(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ',' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return out
+}
+
+func init() {
+	regAgg("count", 0, 1, "count", -1, func([]kind, []value) aggregator { return &countAgg{} })
+	regAgg("countif", 1, 1, "countif", 0, func([]kind, []value) aggregator { return &countAgg{pred: true} })
+	regAgg("dcount,count_distinct", 1, 2, "dcount", -1, func([]kind, []value) aggregator { return &dcountAgg{} })
+	regAgg("dcountif,count_distinctif", 2, 3, "dcountif", 1, func([]kind, []value) aggregator { return &dcountAgg{pred: 1} })
+	regAgg("sum", 1, 1, "sum", -1, func(k []kind, _ []value) aggregator { return newSumAgg(k[0], -1) })
+	regAgg("sumif", 2, 2, "sumif", 1, func(k []kind, _ []value) aggregator { return newSumAgg(k[0], 1) })
+	regAgg("avg", 1, 1, "avg", -1, func(k []kind, _ []value) aggregator { return &avgAgg{pred: -1, k: k[0]} })
+	regAgg("avgif", 2, 2, "avgif", 1, func(k []kind, _ []value) aggregator { return &avgAgg{pred: 1, k: k[0]} })
+	regAgg("min", 1, 1, "min", -1, func(k []kind, _ []value) aggregator { return &extremeAgg{k: k[0], sign: -1, pred: -1} })
+	regAgg("max", 1, 1, "max", -1, func(k []kind, _ []value) aggregator { return &extremeAgg{k: k[0], sign: 1, pred: -1} })
+	regAgg("minif", 2, 2, "minif", 1, func(k []kind, _ []value) aggregator { return &extremeAgg{k: k[0], sign: -1, pred: 1} })
+	regAgg("maxif", 2, 2, "maxif", 1, func(k []kind, _ []value) aggregator { return &extremeAgg{k: k[0], sign: 1, pred: 1} })
+	regAgg("take_any,any", 1, 64, "any", -1, func(k []kind, _ []value) aggregator { return &anyAgg{k: k[0], pred: -1} })
+	regAgg("take_anyif,anyif", 2, 2, "anyif", 1, func(k []kind, _ []value) aggregator { return &anyAgg{k: k[0], pred: 1} })
+	mkColl := func(set bool, pred int, legacy bool) func([]kind, []value) aggregator {
+		return func(_ []kind, c []value) aggregator {
+			limit := 1048576
+			if legacy {
+				limit = 128
+			}
+			idx := 1
+			if pred >= 0 {
+				idx = 2
+			}
+			if idx < len(c) {
+				if n, ok := iArg(c[idx]); ok && n > 0 {
+					limit = int(n)
+				}
+			}
+			return &collectAgg{set: set, pred: pred, limit: limit}
+		}
+	}
+	regAgg("make_set", 1, 2, "set", -1, mkColl(true, -1, false))
+	regAgg("makeset", 1, 2, "set", -1, mkColl(true, -1, true))
+	regAgg("make_set_if", 2, 3, "set", 1, mkColl(true, 1, false))
+	regAgg("make_list,make_list_with_nulls", 1, 2, "list", -1, mkColl(false, -1, false))
+	regAgg("makelist", 1, 2, "list", -1, mkColl(false, -1, true))
+	regAgg("make_list_if", 2, 3, "list", 1, mkColl(false, 1, false))
+	regAgg("make_bag,make_dictionary", 1, 2, "bag", -1, func([]kind, []value) aggregator { return &bagAgg{pred: -1} })
+	regAgg("make_bag_if", 2, 3, "bag", 1, func([]kind, []value) aggregator { return &bagAgg{pred: 1} })
+	regAgg("stdev", 1, 1, "stdev", -1, func([]kind, []value) aggregator { return &varAgg{sample: true, sqrt: true, pred: -1} })
+	regAgg("stdevif", 2, 2, "stdevif", 1, func([]kind, []value) aggregator { return &varAgg{sample: true, sqrt: true, pred: 1} })
+	regAgg("stdevp", 1, 1, "stdevp", -1, func([]kind, []value) aggregator { return &varAgg{sqrt: true, pred: -1} })
+	regAgg("variance", 1, 1, "variance", -1, func([]kind, []value) aggregator { return &varAgg{sample: true, pred: -1} })
+	regAgg("varianceif", 2, 2, "varianceif", 1, func([]kind, []value) aggregator { return &varAgg{sample: true, pred: 1} })
+	regAgg("variancep", 1, 1, "variancep", -1, func([]kind, []value) aggregator { return &varAgg{pred: -1} })
+	regAgg("percentile", 2, 2, "percentile", -1, func(k []kind, c []value) aggregator {
+		return &pctAgg{k: k[0], ps: pctList(c[1:])}
+	})
+	regAgg("percentiles", 2, 64, "percentile", -1, func(k []kind, c []value) aggregator {
+		return &pctAgg{k: k[0], ps: pctList(c[1:])}
+	})
+	regAgg("percentiles_array", 2, 64, "percentiles", -1, func(k []kind, c []value) aggregator {
+		return &pctAgg{k: k[0], ps: pctList(c[1:]), asArray: true}
+	})
+	regAgg("arg_max,argmax", 1, 64, "max", -1, func(k []kind, _ []value) aggregator { return &argAgg{sign: 1} })
+	regAgg("arg_min,argmin", 1, 64, "min", -1, func(k []kind, _ []value) aggregator { return &argAgg{sign: -1} })
+}
+
+func pctList(c []value) []float64 {
+	var out []float64
+	for _, v := range c {
+		if arr, ok := asArray(v); ok {
+			for _, x := range arr {
+				if f, ok := dynToValue(x).asFloat(); ok {
+					out = append(out, f)
+				}
+			}
+			continue
+		}
+		if f, ok := fArg(v); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// predOK reports whether an *if predicate holds for row i.
+func predOK(args []*vec, pred, i int) bool {
+	if pred < 0 {
+		return true
+	}
+	return asBoolValue(args[pred].get(i)).truthy()
+}
+
+func grow[T any](s []T, n int) []T {
+	for len(s) < n {
+		var zero T
+		s = append(s, zero)
+	}
+	return s
+}
+
+type countAgg struct {
+	pred bool
+	c    []int64
+}
+
+func (a *countAgg) update(gids []int32, ng int, args []*vec) error {
+	a.c = grow(a.c, ng)
+	switch {
+	case a.pred:
+		p := args[0]
+		if p.k == kBool && !p.cst && p.null == nil {
+			for i, g := range gids {
+				a.c[g] += p.i[i]
+			}
+			return nil
+		}
+		for i, g := range gids {
+			if asBoolValue(p.get(i)).truthy() {
+				a.c[g]++
+			}
+		}
+	case len(args) == 1:
+		for i, g := range gids {
+			if !args[0].isNull(i) {
+				a.c[g]++
+			}
+		}
+	default:
+		for _, g := range gids {
+			a.c[g]++
+		}
+	}
+	return nil
+}
+
+func (a *countAgg) result(ng int) *vec {
+	a.c = grow(a.c, ng)
+	return &vec{k: kLong, n: ng, i: a.c[:ng]}
+}
+
+type dcountAgg struct {
+	pred int
+	sets []map[string]struct{}
+	str  []map[string]struct{}
+}
+
+func (a *dcountAgg) update(gids []int32, ng int, args []*vec) error {
+	a.sets = grow(a.sets, ng)
+	x := args[0]
+	for i, g := range gids {
+		if a.pred > 0 && !predOK(args, a.pred, i) {
+			continue
+		}
+		var key string
+		if x.k == kString && !x.cst {
+			key = x.s[i]
+		} else {
+			k, ok := inKey(x.get(i), false)
+			if !ok {
+				continue
+			}
+			key = k
+		}
+		m := a.sets[g]
+		if m == nil {
+			m = map[string]struct{}{}
+			a.sets[g] = m
+		}
+		m[key] = struct{}{}
+	}
+	return nil
+}
+
+func (a *dcountAgg) result(ng int) *vec {
+	a.sets = grow(a.sets, ng)
+	out := make([]int64, ng)
+	for g, m := range a.sets[:ng] {
+		out[g] = int64(len(m))
+	}
+	return &vec{k: kLong, n: ng, i: out}
+}
+
+type sumAgg struct {
+	k    kind
+	pred int
+	i    []int64
+	f    []float64
+	seen []bool
+}
+
+func newSumAgg(k kind, pred int) *sumAgg {
+	switch k {
+	case kInt, kLong, kBool:
+		k = kLong
+	case kTimespan:
+	default:
+		k = kReal
+	}
+	return &sumAgg{k: k, pred: pred}
+}
+
+func (a *sumAgg) update(gids []int32, ng int, args []*vec) error {
+	a.i, a.f, a.seen = grow(a.i, ng), grow(a.f, ng), grow(a.seen, ng)
+	x := args[0]
+	for i, g := range gids {
+		if x.isNull(i) || !predOK(args, a.pred, i) {
+			continue
+		}
+		a.seen[g] = true
+		if a.k == kReal {
+			f, _ := unwrapDyn(x.get(i)).asFloat()
+			a.f[g] += f
+		} else {
+			a.i[g] += x.i[x.at(i)]
+		}
+	}
+	return nil
+}
+
+func (a *sumAgg) result(ng int) *vec {
+	a.i, a.f, a.seen = grow(a.i, ng), grow(a.f, ng), grow(a.seen, ng)
+	b := newBuilder(a.k, ng)
+	for g := 0; g < ng; g++ {
+		switch {
+		case !a.seen[g]:
+			b.add(nullOf(a.k))
+		case a.k == kReal:
+			b.add(realV(a.f[g]))
+		default:
+			b.add(value{k: a.k, i: a.i[g]})
+		}
+	}
+	return b.build()
+}
+
+type avgAgg struct {
+	k    kind
+	pred int
+	sum  []float64
+	n    []int64
+}
+
+func (a *avgAgg) update(gids []int32, ng int, args []*vec) error {
+	a.sum, a.n = grow(a.sum, ng), grow(a.n, ng)
+	x := args[0]
+	for i, g := range gids {
+		if x.isNull(i) || !predOK(args, a.pred, i) {
+			continue
+		}
+		v := unwrapDyn(x.get(i))
+		f, ok := v.asFloat()
+		if v.k == kDatetime || v.k == kTimespan {
+			f, ok = float64(v.i), true
+		}
+		if ok {
+			a.sum[g] += f
+			a.n[g]++
+		}
+	}
+	return nil
+}
+
+func (a *avgAgg) result(ng int) *vec {
+	a.sum, a.n = grow(a.sum, ng), grow(a.n, ng)
+	k := kReal
+	if a.k == kDatetime || a.k == kTimespan {
+		k = a.k
+	}
+	b := newBuilder(k, ng)
+	for g := 0; g < ng; g++ {
+		switch {
+		case a.n[g] == 0:
+			b.add(nullOf(k))
+		case k == kReal:
+			b.add(realV(a.sum[g] / float64(a.n[g])))
+		default:
+			b.add(value{k: k, i: int64(math.Round(a.sum[g] / float64(a.n[g])))})
+		}
+	}
+	return b.build()
+}
+
+type extremeAgg struct {
+	k    kind
+	sign int
+	pred int
+	best []value
+	set  []bool
+}
+
+func (a *extremeAgg) update(gids []int32, ng int, args []*vec) error {
+	a.best, a.set = grow(a.best, ng), grow(a.set, ng)
+	x := args[0]
+	for i, g := range gids {
+		if !predOK(args, a.pred, i) {
+			continue
+		}
+		v := x.get(i)
+		if v.null {
+			continue
+		}
+		if !a.set[g] {
+			a.best[g], a.set[g] = v, true
+			continue
+		}
+		if c, ok := compare(v, a.best[g]); ok && c*a.sign > 0 {
+			a.best[g] = v
+		}
+	}
+	return nil
+}
+
+func (a *extremeAgg) result(ng int) *vec {
+	a.best, a.set = grow(a.best, ng), grow(a.set, ng)
+	b := newBuilder(a.k, ng)
+	for g := 0; g < ng; g++ {
+		if a.set[g] {
+			b.add(a.best[g])
+		} else {
+			b.add(nullOf(a.k))
+		}
+	}
+	return b.build()
+}
+
+type anyAgg struct {
+	k    kind
+	pred int
+	v    []value
+	set  []bool
+}
+
+func (a *anyAgg) update(gids []int32, ng int, args []*vec) error {
+	a.v, a.set = grow(a.v, ng), grow(a.set, ng)
+	for i, g := range gids {
+		if a.set[g] || !predOK(args, a.pred, i) {
+			continue
+		}
+		v := args[0].get(i)
+		if v.null {
+			continue
+		}
+		a.v[g], a.set[g] = v, true
+	}
+	return nil
+}
+
+func (a *anyAgg) result(ng int) *vec {
+	a.v, a.set = grow(a.v, ng), grow(a.set, ng)
+	b := newBuilder(a.k, ng)
+	for g := 0; g < ng; g++ {
+		if a.set[g] {
+			b.add(a.v[g])
+		} else {
+			b.add(nullOf(a.k))
+		}
+	}
+	return b.build()
+}
+
+type collectAgg struct {
+	set   bool
+	pred  int
+	limit int
+	lists [][]any
+	seen  []map[string]struct{}
+}
+
+func (a *collectAgg) add(g int32, x any) {
+	if len(a.lists[g]) >= a.limit {
+		return
+	}
+	if a.set {
+		if a.seen[g] == nil {
+			a.seen[g] = map[string]struct{}{}
+		}
+		k := dynKey(x)
+		if _, dup := a.seen[g][k]; dup {
+			return
+		}
+		a.seen[g][k] = struct{}{}
+	}
+	a.lists[g] = append(a.lists[g], x)
+}
+
+func (a *collectAgg) update(gids []int32, ng int, args []*vec) error {
+	a.lists, a.seen = grow(a.lists, ng), grow(a.seen, ng)
+	for i, g := range gids {
+		if !predOK(args, a.pred, i) {
+			continue
+		}
+		v := args[0].get(i)
+		if v.null {
+			continue
+		}
+		if arr, ok := v.d.([]any); ok && v.k == kDynamic {
+			for _, x := range arr {
+				a.add(g, x)
+			}
+			continue
+		}
+		a.add(g, toDyn(v))
+	}
+	return nil
+}
+
+func (a *collectAgg) result(ng int) *vec {
+	a.lists = grow(a.lists, ng)
+	out := make([]any, ng)
+	for g := range out {
+		l := a.lists[g]
+		if l == nil {
+			l = []any{}
+		}
+		out[g] = l
+	}
+	return &vec{k: kDynamic, n: ng, d: out}
+}
+
+type bagAgg struct {
+	pred int
+	bags []map[string]any
+}
+
+func (a *bagAgg) update(gids []int32, ng int, args []*vec) error {
+	a.bags = grow(a.bags, ng)
+	for i, g := range gids {
+		if !predOK(args, a.pred, i) {
+			continue
+		}
+		m, ok := asBag(args[0].get(i))
+		if !ok {
+			continue
+		}
+		if a.bags[g] == nil {
+			a.bags[g] = map[string]any{}
+		}
+		for k, v := range m {
+			if _, dup := a.bags[g][k]; !dup {
+				a.bags[g][k] = v
+			}
+		}
+	}
+	return nil
+}
+
+func (a *bagAgg) result(ng int) *vec {
+	a.bags = grow(a.bags, ng)
+	out := make([]any, ng)
+	for g := range out {
+		if a.bags[g] == nil {
+			out[g] = map[string]any{}
+		} else {
+			out[g] = a.bags[g]
+		}
+	}
+	return &vec{k: kDynamic, n: ng, d: out}
+}
+
+type varAgg struct {
+	sample, sqrt bool
+	pred         int
+	vals         [][]float64
+}
+
+func (a *varAgg) update(gids []int32, ng int, args []*vec) error {
+	a.vals = grow(a.vals, ng)
+	for i, g := range gids {
+		if !predOK(args, a.pred, i) {
+			continue
+		}
+		if f, ok := unwrapDyn(args[0].get(i)).asFloat(); ok {
+			a.vals[g] = append(a.vals[g], f)
+		}
+	}
+	return nil
+}
+
+func (a *varAgg) result(ng int) *vec {
+	a.vals = grow(a.vals, ng)
+	b := newBuilder(kReal, ng)
+	for g := 0; g < ng; g++ {
+		xs := a.vals[g]
+		n := float64(len(xs))
+		if len(xs) == 0 || (a.sample && len(xs) == 1) {
+			if len(xs) == 1 {
+				b.add(realV(0))
+			} else {
+				b.add(nullOf(kReal))
+			}
+			continue
+		}
+		mean := 0.0
+		for _, x := range xs {
+			mean += x
+		}
+		mean /= n
+		ss := 0.0
+		for _, x := range xs {
+			ss += (x - mean) * (x - mean)
+		}
+		d := n
+		if a.sample {
+			d = n - 1
+		}
+		v := ss / d
+		if a.sqrt {
+			v = math.Sqrt(v)
+		}
+		b.add(realV(v))
+	}
+	return b.build()
+}
+
+// pctAgg computes nearest-rank percentiles per group (one column per p).
+type pctAgg struct {
+	k       kind
+	ps      []float64
+	asArray bool
+	vals    [][]value
+}
+
+func (a *pctAgg) update(gids []int32, ng int, args []*vec) error {
+	a.vals = grow(a.vals, ng)
+	for i, g := range gids {
+		v := args[0].get(i)
+		if !v.null {
+			a.vals[g] = append(a.vals[g], unwrapDyn(v))
+		}
+	}
+	return nil
+}
+
+// pick returns the nearest-rank percentile p of sorted vs.
+func pick(vs []value, p float64) value {
+	if len(vs) == 0 {
+		return nullValue
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(vs))))
+	rank = max(1, min(rank, len(vs)))
+	return vs[rank-1]
+}
+
+func (a *pctAgg) sorted(g int) []value {
+	vs := a.vals[g]
+	sort.SliceStable(vs, func(i, j int) bool {
+		c, _ := compare(vs[i], vs[j])
+		return c < 0
+	})
+	return vs
+}
+
+func (a *pctAgg) result(ng int) *vec { return a.results(ng)[0] }
+
+func (a *pctAgg) results(ng int) []*vec {
+	a.vals = grow(a.vals, ng)
+	if a.asArray {
+		b := newBuilder(kDynamic, ng)
+		for g := 0; g < ng; g++ {
+			vs := a.sorted(g)
+			arr := make([]any, len(a.ps))
+			for j, p := range a.ps {
+				arr[j] = toDyn(pick(vs, p))
+			}
+			b.add(dynV(arr))
+		}
+		return []*vec{b.build()}
+	}
+	out := make([]*vec, len(a.ps))
+	bs := make([]*builder, len(a.ps))
+	for j := range bs {
+		bs[j] = newBuilder(a.k, ng)
+	}
+	for g := 0; g < ng; g++ {
+		vs := a.sorted(g)
+		for j, p := range a.ps {
+			v := pick(vs, p)
+			if v.null {
+				v = nullOf(a.k)
+			}
+			bs[j].add(v)
+		}
+	}
+	for j, b := range bs {
+		out[j] = b.build()
+	}
+	return out
+}
+
+// argAgg finds, per group, the row where args[0] is largest (sign 1) or
+// smallest (-1); summarize then gathers the requested columns from it.
+type argAgg struct {
+	sign int
+	best []value
+	row  []int32
+}
+
+func (a *argAgg) update(gids []int32, ng int, args []*vec) error {
+	for len(a.row) < ng {
+		a.row = append(a.row, -1)
+		a.best = append(a.best, value{})
+	}
+	x := args[0]
+	for i, g := range gids {
+		v := x.get(i)
+		if v.null {
+			if a.row[g] < 0 {
+				a.row[g] = int32(i) // a group of only nulls still yields a row
+				a.best[g] = v
+			}
+			continue
+		}
+		if a.row[g] < 0 || a.best[g].null {
+			a.row[g], a.best[g] = int32(i), v
+			continue
+		}
+		if c, ok := compare(v, a.best[g]); ok && c*a.sign > 0 {
+			a.row[g], a.best[g] = int32(i), v
+		}
+	}
+	return nil
+}
+
+func (a *argAgg) result(ng int) *vec {
+	out := make([]int64, ng)
+	for g := range out {
+		out[g] = -1
+		if g < len(a.row) {
+			out[g] = int64(a.row[g])
+		}
+	}
+	return &vec{k: kLong, n: ng, i: out}
+}

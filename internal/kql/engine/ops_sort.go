@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/secmcp/secmcp/internal/kql/syntax"
+)
+
+// sortCol is one evaluated ordering key.
+type sortCol struct {
+	v          *vec
+	desc       bool
+	nullsFirst bool
+}
+
+func (s *sortCol) cmp(i, j int) int {
+	v := s.v
+	ni, nj := v.isNull(i), v.isNull(j)
+	if ni || nj {
+		if ni && nj {
+			return 0
+		}
+		// null placement is independent of the direction
+		if ni == s.nullsFirst {
+			return -1
+		}
+		return 1
+	}
+	var c int
+	switch v.k {
+	case kString, kGuid:
+		c = strings.Compare(v.s[v.at(i)], v.s[v.at(j)])
+	case kReal:
+		c = cmpFloat(v.f[v.at(i)], v.f[v.at(j)])
+	case kDynamic:
+		c, _ = compare(v.get(i), v.get(j))
+	case kNull:
+		c = 0
+	default:
+		c = cmp3(v.i[v.at(i)], v.i[v.at(j)])
+	}
+	if s.desc {
+		return -c
+	}
+	return c
+}
+
+func (r *runner) sortCols(keys []*syntax.SortKey, t *Table, sc *scope) ([]sortCol, error) {
+	out := make([]sortCol, len(keys))
+	for i, k := range keys {
+		v, err := r.eval(k.X, &env{t: t, sc: sc})
+		if err != nil {
+			return nil, err
+		}
+		desc := !strings.EqualFold(k.Order, "asc")
+		nullsFirst := !desc
+		switch strings.ToLower(k.Nulls) {
+		case "first":
+			nullsFirst = true
+		case "last":
+			nullsFirst = false
+		}
+		out[i] = sortCol{v: v, desc: desc, nullsFirst: nullsFirst}
+	}
+	return out, nil
+}
+
+func less(cols []sortCol, i, j int32) bool {
+	for k := range cols {
+		if c := cols[k].cmp(int(i), int(j)); c != 0 {
+			return c < 0
+		}
+	}
+	return false
+}
+
+func (r *runner) opSort(keys []*syntax.SortKey, t *Table, sc *scope) (*Table, error) {
+	cols, err := r.sortCols(keys, t, sc)
+	if err != nil {
+		return nil, err
+	}
+	idx := make([]int32, t.n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return less(cols, idx[a], idx[b]) })
+	return t.take(idx), nil
+}
+
+func (r *runner) opTop(count syntax.Expr, keys []*syntax.SortKey, t *Table, sc *scope) (*Table, error) {
+	n, err := r.constInt(count, sc, "top")
+	if err != nil {
+		return nil, err
+	}
+	cols, err := r.sortCols(keys, t, sc)
+	if err != nil {
+		return nil, err
+	}
+	return t.take(topN(cols, t.n, n)), nil
+}
+
+// topN returns the indices of the first n rows in sort order, selecting
+// with a bounded heap so that a small top over a large table stays linear.
+func topN(cols []sortCol, rows, n int) []int32 {
+	if n >= rows/4 {
+		idx := make([]int32, rows)
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return less(cols, idx[a], idx[b]) })
+		return idx[:min(n, rows)]
+	}
+	if n == 0 {
+		return nil
+	}
+	// worse(a, b): a sorts after b (ties broken by row number for stability)
+	worse := func(a, b int32) bool {
+		if less(cols, b, a) {
+			return true
+		}
+		if less(cols, a, b) {
+			return false
+		}
+		return a > b
+	}
+	h := make([]int32, 0, n) // max-heap by "worse"
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if rgt := l + 1; rgt < len(h) && worse(h[rgt], h[l]) {
+				m = rgt
+			}
+			if !worse(h[m], h[i]) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := 0; i < rows; i++ {
+		row := int32(i)
+		if len(h) < n {
+			h = append(h, row)
+			for c := len(h) - 1; c > 0; {
+				p := (c - 1) / 2
+				if !worse(h[c], h[p]) {
+					break
+				}
+				h[c], h[p] = h[p], h[c]
+				c = p
+			}
+			continue
+		}
+		if worse(h[0], row) {
+			h[0] = row
+			down(0)
+		}
+	}
+	sort.Slice(h, func(a, b int) bool { return worse(h[b], h[a]) })
+	return h
+}
+
+func (r *runner) opDistinct(cols []syntax.Expr, t *Table, sc *scope) (*Table, error) {
+	var names []string
+	var keys []*vec
+	if len(cols) == 1 {
+		if id, ok := cols[0].(*syntax.Ident); ok && id.Name == "*" {
+			names, keys = t.cols, t.data
+		}
+	}
+	if keys == nil {
+		for _, c := range cols {
+			v, err := r.eval(c, &env{t: t, sc: sc})
+			if err != nil {
+				return nil, err
+			}
+			name := exprName(c)
+			if name == "" {
+				return nil, fmt.Errorf("engine: distinct expects column names")
+			}
+			names = append(names, name)
+			keys = append(keys, resize(v, t.n))
+		}
+	}
+	g := newGrouper(keys)
+	g.assign(t.n)
+	data := make([]*vec, len(keys))
+	for j, k := range keys {
+		data[j] = k.take(g.first)
+	}
+	return newTable("", names, data, len(g.first)), nil
+}
