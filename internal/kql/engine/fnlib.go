@@ -30,8 +30,8 @@ type callCtx struct {
 
 // scalarFn is one built-in scalar function.
 type scalarFn struct {
-	min, max int                // argument count bounds; max < 0 means variadic
-	ret      func([]kind) kind  // static result kind; kNull means "from the values"
+	min, max int               // argument count bounds; max < 0 means variadic
+	ret      func([]kind) kind // static result kind; kNull means "from the values"
 	fn       func(*callCtx, []value) (value, error)
 	strict   bool // a null argument gives a null result without calling fn
 	volatile bool // must be evaluated per row even with constant arguments

@@ -28,12 +28,12 @@ type scope struct {
 // binding is what a name in a scope refers to. Tabular lets are evaluated
 // lazily on first use and cached (a let that is never used is never run).
 type binding struct {
-	scalar  *vec           // scalar let or scalar function parameter
-	table   *Table         // evaluated tabular value
-	expr    syntax.Expr    // unevaluated tabular let
+	scalar  *vec            // scalar let or scalar function parameter
+	table   *Table          // evaluated tabular value
+	expr    syntax.Expr     // unevaluated tabular let
 	fn      *syntax.FuncLit // user function / lambda
-	fnScope *scope         // where fn was defined
-	defined *scope         // scope expr is evaluated in
+	fnScope *scope          // where fn was defined
+	defined *scope          // scope expr is evaluated in
 }
 
 func (s *scope) lookup(name string) *binding {
