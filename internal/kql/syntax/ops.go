@@ -181,6 +181,9 @@ func (p *parser) tryAssignTargets() []*Ident {
 // parseItems parses a comma list of named items.
 func (p *parser) parseItems(what string) []Expr {
 	var items []Expr
+	if p.atOpEnd() {
+		return nil // Kusto's parser accepts an empty list (e.g. a bare "| project")
+	}
 	for {
 		items = append(items, p.parseNamedItem())
 		if !p.accept(",") {
@@ -343,9 +346,6 @@ func parseSummarize(p *parser, start int) Operator {
 	}
 	if p.accept("by") {
 		op.By = p.parseItems("summarize by")
-	}
-	if op.Aggs == nil && op.By == nil {
-		p.failTok("expected an aggregation such as count() or 'by' after 'summarize'")
 	}
 	op.Span = p.span(start)
 	return op
