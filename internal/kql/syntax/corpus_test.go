@@ -88,3 +88,14 @@ func TestCorpusAgreement(t *testing.T) {
 		t.Fatalf("corpus agreement dropped: %d accepted, want at least %d", accepted, minCorpusAccepted)
 	}
 }
+
+// BenchmarkParseCorpus parses all corpus queries once per iteration.
+func BenchmarkParseCorpus(b *testing.B) {
+	qs := loadCorpus(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, q := range qs {
+			Parse(q.Query)
+		}
+	}
+}
