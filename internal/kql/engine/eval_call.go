@@ -207,6 +207,9 @@ func (r *runner) shiftCall(name string, x *syntax.Call, ev *env) (*vec, error) {
 			return nil, err
 		}
 		def = d.get(0)
+		if def.k != col.k && col.k != kNull {
+			def = convertTo(def, col.k)
+		}
 	}
 	if name == "next" {
 		off = -off

@@ -63,9 +63,7 @@ func exprName(e syntax.Expr) string {
 		switch strings.ToLower(x.Name.Name) {
 		case "tostring", "toint", "tolong", "toreal", "todouble", "tobool", "todatetime", "totimespan", "toguid", "todynamic", "parse_json":
 			if len(x.Args) == 1 {
-				if _, isID := x.Args[0].(*syntax.Ident); !isID {
-					return exprName(x.Args[0])
-				}
+				return exprName(x.Args[0])
 			}
 		}
 	}
@@ -103,12 +101,12 @@ func (r *runner) opProject(items []syntax.Expr, t *Table, sc *scope, extend bool
 			}
 			expr = ne.Value
 		}
-		if len(names) > 1 {
-			return nil, notSupported("tuple assignment outside summarize")
-		}
 		v, err := r.eval(expr, &env{t: work, sc: sc})
 		if err != nil {
 			return nil, err
+		}
+		if len(names) > 1 {
+			return nil, notSupported("tuple assignment outside summarize")
 		}
 		name := ""
 		if len(names) == 1 {

@@ -232,6 +232,10 @@ func (r *runner) opSearch(x *syntax.SearchOp, input *Table, sc *scope) (*Table, 
 // position match any column (has semantics, * wildcards use contains).
 func (r *runner) searchPred(e syntax.Expr, t *Table, sc *scope) (*vec, error) {
 	switch x := e.(type) {
+	case *syntax.Ident:
+		if x.Name == "*" {
+			return constVec(boolV(true), t.n), nil
+		}
 	case *syntax.Literal:
 		if x.Kind == syntax.LitString {
 			term, _ := x.Value.(string)

@@ -35,17 +35,16 @@ func (r *runner) groupKeys(items []syntax.Expr, t *Table, sc *scope) ([]string, 
 	return names, keys, nil
 }
 
-// keyName names a by-expression: bin(X, ...) and floor(X, ...) are named X.
+// keyName names a by-expression: a function call such as bin(X, 1h) or
+// format_datetime(X, f) is named after its first argument's column.
 func keyName(e syntax.Expr) string {
-	if c, ok := e.(*syntax.Call); ok {
-		switch strings.ToLower(c.Name.Name) {
-		case "bin", "floor", "bin_at", "startofday", "startofweek", "startofmonth", "startofyear":
-			if len(c.Args) > 0 {
-				return exprName(c.Args[0])
-			}
-		}
+	if n := exprName(e); n != "" {
+		return n
 	}
-	return exprName(e)
+	if c, ok := e.(*syntax.Call); ok && len(c.Args) > 0 {
+		return keyName(c.Args[0])
+	}
+	return ""
 }
 
 // isAggCall reports whether c calls a built-in aggregation (not shadowed by a let).
@@ -146,10 +145,7 @@ func (r *runner) runAgg(c *syntax.Call, t *Table, sc *scope, gids []int32, ng in
 	if err := agg.update(gids, ng, args); err != nil {
 		return nil, err
 	}
-	base := spec.prefix + "_"
-	if spec.predArg != 0 && len(c.Args) > 0 {
-		base += exprName(c.Args[0])
-	}
+	base := aggDefaultName(c)
 	if p, ok := agg.(*pctAgg); ok && !p.asArray {
 		out := &aggOut{data: p.results(ng)}
 		for _, pv := range p.ps {
@@ -314,6 +310,32 @@ func (r *runner) summarizeItem(it syntax.Expr, t *Table, sc *scope, gids []int32
 	name := "Column1"
 	if len(assigned) > 0 {
 		name = assigned[0]
+	} else if len(calls) == 1 && isConversionOf(expr, calls[0]) {
+		name = aggDefaultName(calls[0])
 	}
 	return []*vec{resize(v, ng).materialize()}, []string{name}, nil
+}
+
+// isConversionOf reports whether e is tostring(agg)-like: a conversion
+// function applied directly to the aggregation call c.
+func isConversionOf(e syntax.Expr, c *syntax.Call) bool {
+	call, ok := e.(*syntax.Call)
+	if !ok || len(call.Args) != 1 || call.Args[0] != syntax.Expr(c) {
+		return false
+	}
+	switch strings.ToLower(call.Name.Name) {
+	case "tostring", "toint", "tolong", "toreal", "todouble", "tobool", "todynamic", "todatetime", "totimespan":
+		return true
+	}
+	return false
+}
+
+// aggDefaultName is the column name summarize gives an aggregation call.
+func aggDefaultName(c *syntax.Call) string {
+	spec := aggSpecs[strings.ToLower(c.Name.Name)]
+	base := spec.prefix + "_"
+	if spec.predArg != 0 && len(c.Args) > 0 {
+		base += exprName(c.Args[0])
+	}
+	return base
 }

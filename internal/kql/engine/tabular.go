@@ -34,6 +34,7 @@ func (r *runner) evalTabular(e syntax.Expr, sc *scope) (*Table, error) {
 		if c, ok := x.X.(*syntax.Call); ok && strings.EqualFold(c.Name.Name, "database") {
 			return r.resolveTable(x.Name.Name, sc)
 		}
+		return nil, notSupported("cross-service table reference")
 	}
 	return nil, fmt.Errorf("engine: expected a tabular expression, got %T", e)
 }
