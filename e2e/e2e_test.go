@@ -1,0 +1,122 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// listOps lists the tools and pulls one page of each entity kind.
+func firstIDs(t *testing.T, res map[int]opResult, base int) (incident, alert, signin, device string) {
+	t.Helper()
+	var inc struct {
+		Incidents []struct{ ID string } `json:"incidents"`
+	}
+	var al struct {
+		Alerts []struct{ ID string } `json:"alerts"`
+	}
+	var si struct {
+		SignIns []struct{ ID string } `json:"signIns"`
+	}
+	var dv struct {
+		Devices []struct{ ID string } `json:"devices"`
+	}
+	for i, v := range []any{&inc, &al, &si, &dv} {
+		r := decodeCall(t, res[base+i])
+		if r.IsError {
+			t.Fatalf("op %d: tool error: %s", base+i, r.text())
+		}
+		if err := json.Unmarshal(r.StructuredContent, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(inc.Incidents) == 0 || len(al.Alerts) == 0 || len(si.SignIns) == 0 || len(dv.Devices) == 0 {
+		t.Fatalf("demo tenant returned an empty listing: %d incidents, %d alerts, %d sign-ins, %d devices",
+			len(inc.Incidents), len(al.Alerts), len(si.SignIns), len(dv.Devices))
+	}
+	return inc.Incidents[0].ID, al.Alerts[0].ID, si.SignIns[0].ID, dv.Devices[0].ID
+}
+
+func listingOps(tenant string) []map[string]any {
+	args := func(m map[string]any) map[string]any {
+		if tenant != "" {
+			m["tenant"] = tenant
+		}
+		return m
+	}
+	return []map[string]any{
+		{"call": "defender_list_incidents", "args": args(map[string]any{"top": 5})},
+		{"call": "defender_list_alerts", "args": args(map[string]any{"top": 5})},
+		{"call": "entra_list_signins", "args": args(map[string]any{"top": 5})},
+		{"call": "intune_list_devices", "args": args(map[string]any{"top": 5})},
+	}
+}
+
+func TestStdioTypeScriptClient(t *testing.T) {
+	bin := binary(t, "")
+	ops := append([]map[string]any{{"list": "tools"}}, listingOps("")...)
+	ops = append(ops,
+		map[string]any{"call": "defender_list_incidents", "args": map[string]any{"sevrity": "high"}},
+		map[string]any{"call": "defender_get_incident", "args": map[string]any{"id": "does-not-exist"}},
+		map[string]any{"list": "templates"},
+	)
+	res := runClient(t, ops, "--cmd", bin, "--demo-clock", demoClock, "--log-level", "error")
+	var tools []struct{ Name string }
+	if err := json.Unmarshal(res[0].Result, &tools); err != nil || len(tools) < 13 {
+		t.Fatalf("tools/list: %v, %d tools", err, len(tools))
+	}
+	incident, _, _, _ := firstIDs(t, res, 1)
+	if r := decodeCall(t, res[5]); !r.IsError || !strings.Contains(r.text(), `did you mean "severity"`) {
+		t.Errorf("unknown argument: want a did-you-mean tool error, got %+v", r)
+	}
+	if r := decodeCall(t, res[6]); !r.IsError || !strings.Contains(r.text(), "not found") {
+		t.Errorf("unknown incident: want not found, got %+v", r)
+	}
+	// The shared client script (list, call, read) also works as pasted.
+	uri := "secmcp://contoso/incidents/" + incident
+	cmd := exec.Command("node", filepath.Join(repoRoot(t), "..", "shared", "tools", "mcp-ts-client.mjs"),
+		"--call", "defender_get_incident", "--args", `{"id":"`+incident+`"}`, "--read", uri,
+		bin, "--demo-clock", demoClock, "--log-level", "error")
+	cmd.Env = append(cmd.Environ(), "NODE_PATH="+nodeModules(t))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mcp-ts-client.mjs: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), incident) {
+		t.Fatalf("mcp-ts-client.mjs output lacks the incident:\n%s", out)
+	}
+}
+
+func TestHTTPKeysAndTenants(t *testing.T) {
+	url := startHTTP(t, binary(t, ""))
+	// A contoso key reads contoso, and its results cite readable URIs.
+	res := runClient(t, append(listingOps(""), map[string]any{"call": "defender_list_incidents", "args": map[string]any{"tenant": "fabrikam"}}), "--url", url, "--key", "demo-contoso")
+	incident, _, _, _ := firstIDs(t, res, 0)
+	if r := decodeCall(t, res[4]); !r.IsError || !strings.Contains(r.text(), "not available to this caller") {
+		t.Errorf("contoso key asking for fabrikam: want refusal, got %+v", r)
+	}
+	read := runClient(t, []map[string]any{{"read": "secmcp://contoso/incidents/" + incident}, {"read": "secmcp://fabrikam/incidents/" + incident}}, "--url", url, "--key", "demo-contoso")
+	if !read[0].OK || !strings.Contains(string(read[0].Result), incident) {
+		t.Errorf("reading own incident: %+v", read[0])
+	}
+	if read[1].OK {
+		t.Errorf("contoso key read a fabrikam URI: %s", read[1].Result)
+	}
+	// Wrong and missing keys are refused at connect time.
+	for _, key := range []string{"wrong-key", ""} {
+		args := []string{"--url", url}
+		if key != "" {
+			args = append(args, "--key", key)
+		}
+		cmd := exec.Command("node", append([]string{filepath.Join(repoRoot(t), "e2e", "client.mjs"), "--ops", "[]"}, args...)...)
+		cmd.Env = append(cmd.Environ(), "NODE_PATH="+nodeModules(t))
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "401") {
+			t.Errorf("key %q: want a 401 failure, got err=%v out=%s", key, err, out)
+		}
+	}
+}
