@@ -179,7 +179,7 @@ func (e *evaluator) buildAnalysis(opts Options) *Analysis {
 			a.Incomplete = "evaluation step budget exhausted; later layers may be missing"
 		}
 	}
-	a.Indicators = extractIndicators(e.layers, e.pool)
+	a.Indicators = extractIndicators(e.layers, e.livePool())
 	a.Obfuscation = obfuscationTags(e.layers, e.allOps)
 	a.Techniques = detectTechniques(e.layers, e.allOps, a.Obfuscation)
 	a.Verdict, a.Reasons = verdict(a)

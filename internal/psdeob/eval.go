@@ -41,6 +41,7 @@ type evaluator struct {
 	allOps    map[string]bool
 	pool      []pooled
 	poolSeen  map[string]bool
+	consumed  map[string]bool // strings later transformed further: intermediate code, not data
 	poolBytes int
 	sinks     []sinkEvent
 }
@@ -58,6 +59,7 @@ func newEvaluator(ctx context.Context) *evaluator {
 		funcs:    map[string]*funcDef{},
 		allOps:   map[string]bool{},
 		poolSeen: map[string]bool{},
+		consumed: map[string]bool{},
 	}
 	for k, v := range defaultEnv {
 		e.env[k] = v
@@ -143,6 +145,7 @@ func (e *evaluator) sink(text, how string, at node) {
 		off, _ = at.span()
 	}
 	e.sinks = append(e.sinks, sinkEvent{layer: e.cur, off: off, kind: how})
+	e.consume(text)
 	for _, l := range e.layers {
 		if l.Text == text {
 			return
@@ -162,6 +165,24 @@ func (e *evaluator) sink(text, how string, at node) {
 		Method: desc, Steps: append(steps, how), Text: text,
 	})
 	e.runLayer(len(e.layers) - 1)
+}
+
+// consume marks a string as an intermediate value.
+func (e *evaluator) consume(v value) {
+	if s, ok := v.(string); ok && len(s) >= 6 && e.poolSeen[s] {
+		e.consumed[s] = true
+	}
+}
+
+// livePool returns recorded strings that were not transformed further.
+func (e *evaluator) livePool() []pooled {
+	out := make([]pooled, 0, len(e.pool))
+	for _, p := range e.pool {
+		if !e.consumed[p.text] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (e *evaluator) runStmts(body []stmt) value {

@@ -45,11 +45,6 @@ func (e *evaluator) eval(n node) value {
 	case *assignStmt:
 		e.assign(x)
 		return e.eval(x.target)
-	case stmt:
-		if v, has := e.runStmt(x); has {
-			return v
-		}
-		return nil
 	case *scriptBlock:
 		return &sbVal{body: x.body, text: x.text}
 	case *hashLit:
@@ -78,6 +73,13 @@ func (e *evaluator) eval(n node) value {
 		l := e.eval(x.l)
 		r := e.eval(x.r)
 		v := e.binary(x.op, l, r)
+		if _, ok := v.(string); ok {
+			// an operand transformed further is intermediate code, not data;
+			// in a + chain only the growing left prefix is intermediate
+			if _, chain := x.l.(*binaryExpr); x.op != "+" || chain {
+				e.consume(l)
+			}
+		}
 		if s, ok := v.(string); ok && (x.op == "+" || x.op == "f" || x.op == "replace" || x.op == "join") {
 			e.record(s, x)
 		}
@@ -103,6 +105,11 @@ func (e *evaluator) eval(n node) value {
 		return "-" + x.name
 	case *command:
 		return e.runCommand(x, nil, false)
+	case stmt:
+		if v, has := e.runStmt(x); has {
+			return v
+		}
+		return nil
 	}
 	return unknown
 }

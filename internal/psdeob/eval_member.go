@@ -164,7 +164,11 @@ func (e *evaluator) invoke(x *invokeExpr) value {
 func (e *evaluator) call(recv value, name string, args []value, at *invokeExpr) value {
 	switch r := recv.(type) {
 	case string:
-		return e.stringMethod(r, name, args)
+		v := e.stringMethod(r, name, args)
+		if !isUnknown(v) && (name == "replace" || name == "split" || name == "insert" || name == "remove" || name == "tochararray") {
+			e.consume(r)
+		}
+		return v
 	case psChar:
 		if name == "tostring" {
 			return string(rune(r))

@@ -241,15 +241,13 @@ func (e *evaluator) staticCall(t, name string, args []value, at *invokeExpr) val
 			return toChar(firstOr(args))
 		}
 	case "array":
-		if name == "reverse" && len(at.args) == 1 {
-			if v, ok := at.args[0].(*varRef); ok {
-				cur := toList(e.getVar(v.name))
-				rev := make(psArray, len(cur))
-				for i, el := range cur {
-					rev[len(cur)-1-i] = el
+		if name == "reverse" && len(args) == 1 {
+			// Reverse works in place on the shared backing array, like .NET.
+			if arr, ok := args[0].(psArray); ok {
+				for i, j := 0, len(arr)-1; i < j; i, j = i+1, j-1 {
+					arr[i], arr[j] = arr[j], arr[i]
 				}
 				e.note("string reversal")
-				e.setVar(v.name, rev)
 			}
 		}
 		return nil

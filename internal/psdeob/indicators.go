@@ -56,10 +56,12 @@ func extractIndicators(layers []Layer, pool []pooled) []Indicator {
 			c.scan(stripped, l.Index, func(off int) int { return lineOf(stripped, off) }, false)
 		}
 	}
+	pc := &indCollector{seen: c.seen}
 	for _, p := range pool {
 		line := lineOf(layers[p.layer].Text, p.off)
-		c.scanNet(p.text, p.layer, func(int) int { return line }, true)
+		pc.scanNet(p.text, p.layer, func(int) int { return line }, true)
 	}
+	c.out = append(c.out, pc.out...)
 	sort.SliceStable(c.out, func(i, j int) bool {
 		a, b := c.out[i], c.out[j]
 		if a.Computed != b.Computed {
@@ -384,3 +386,4 @@ func defang(typ, v string) string {
 	}
 	return v
 }
+

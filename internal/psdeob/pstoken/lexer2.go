@@ -92,7 +92,7 @@ func (lx *lexer) punct(r rune, start int) bool {
 	case r == ']':
 		return one(RBracket, "]")
 	case r == '[':
-		if !lx.afterExpr() && lx.typeLiteral(start) {
+		if (!lx.afterExpr() || lx.prev().Kind == TypeLit) && lx.typeLiteral(start) {
 			return true
 		}
 		return one(LBracket, "[")

@@ -91,7 +91,7 @@ func NormIndicator(v string) string {
 }
 
 // NormScript applies the corpus full-recovery normalisation: lower case,
-// no backticks, '"' → '\'', whitespace collapsed, and no spaces around
+// no backticks, '"' → '\”, whitespace collapsed, and no spaces around
 // operators and punctuation.
 func NormScript(s string) string {
 	s = strings.ToLower(strings.ReplaceAll(s, "`", ""))
