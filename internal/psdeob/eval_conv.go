@@ -300,6 +300,10 @@ func (e *evaluator) cast(typ string, v value) value {
 		}
 	case "regex":
 		return v
+	case "io.memorystream":
+		if b, ok := toBytes(v); ok {
+			return &object{kind: "memorystream", typ: "System.IO.MemoryStream", data: b}
+		}
 	}
 	return v
 }

@@ -386,4 +386,3 @@ func defang(typ, v string) string {
 	}
 	return v
 }
-
