@@ -90,7 +90,7 @@ func init() {
 		return strV(s), nil
 	})
 	register("url_encode,url_encode_component", 1, 1, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
-		return strV(url.QueryEscape(sArg(a[0]))), nil
+		return strV(lowerEscapes(url.QueryEscape(sArg(a[0])))), nil
 	})
 	register("parse_url", 1, 1, fixed(kDynamic), false, fnParseURL)
 	register("parse_path", 1, 1, fixed(kDynamic), false, fnParsePath)
@@ -198,4 +198,23 @@ func fnParsePath(_ *callCtx, a []value) (value, error) {
 		out["Extension"] = file[dot+1:]
 	}
 	return dynV(out), nil
+}
+
+// lowerEscapes lower-cases %XX escapes, as .NET's UrlEncode writes them.
+func lowerEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func lowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 32
+	}
+	return c
 }

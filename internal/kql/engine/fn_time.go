@@ -30,8 +30,16 @@ func init() {
 		return binValue(unwrapDyn(a[0]), unwrapDyn(a[1]), 0)
 	})
 	register("bin_at", 3, 3, argKind(0), true, func(_ *callCtx, a []value) (value, error) {
-		at := unwrapDyn(a[2])
-		return binValue(unwrapDyn(a[0]), unwrapDyn(a[1]), at.i)
+		v, at := unwrapDyn(a[0]), unwrapDyn(a[2])
+		d, err := arith("-", v, at)
+		if err != nil || d.null {
+			return nullOf(v.k), err
+		}
+		b, err := binValue(d, unwrapDyn(a[1]), 0)
+		if err != nil || b.null {
+			return nullOf(v.k), err
+		}
+		return arith("+", b, at)
 	})
 	register("startofday", 1, 2, fixed(kDatetime), true, func(_ *callCtx, a []value) (value, error) {
 		return shiftStart(a, func(t time.Time, n int) time.Time {
@@ -140,9 +148,6 @@ func binValue(v, size value, origin int64) (value, error) {
 		}
 		if s.null || s.i <= 0 {
 			return nullOf(v.k), nil
-		}
-		if v.k == kTimespan && origin == 0 {
-			return tsV(floorDiv(v.i, s.i) * s.i), nil
 		}
 		return value{k: v.k, i: origin + floorDiv(v.i-origin, s.i)*s.i}, nil
 	case kInt, kLong:
