@@ -76,7 +76,7 @@ func (e *evaluator) eval(n node) value {
 		if _, ok := v.(string); ok {
 			// an operand transformed further is intermediate code, not data;
 			// in a + chain only the growing left prefix is intermediate
-			if _, chain := x.l.(*binaryExpr); x.op != "+" || chain {
+			if _, chain := x.l.(*binaryExpr); x.op != "+" && x.op != "split" || chain {
 				e.consume(l)
 			}
 		}
@@ -123,9 +123,13 @@ func parseNumber(text string) value {
 			t = strings.TrimSuffix(t, suf)
 		}
 	}
-	t = strings.TrimRight(t, "ludysn")
 	neg := strings.HasPrefix(t, "-")
 	t = strings.TrimPrefix(t, "-")
+	if strings.HasPrefix(t, "0x") {
+		t = strings.TrimRight(t, "lusyn") // 'd' is a hex digit here
+	} else {
+		t = strings.TrimRight(t, "ludysn")
+	}
 	var v value
 	if strings.HasPrefix(t, "0x") {
 		n, err := strconv.ParseUint(t[2:], 16, 64)

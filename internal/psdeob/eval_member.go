@@ -165,7 +165,7 @@ func (e *evaluator) call(recv value, name string, args []value, at *invokeExpr) 
 	switch r := recv.(type) {
 	case string:
 		v := e.stringMethod(r, name, args)
-		if !isUnknown(v) && (name == "replace" || name == "split" || name == "insert" || name == "remove" || name == "tochararray") {
+		if !isUnknown(v) && (name == "replace" || name == "insert" || name == "remove" || name == "tochararray") {
 			e.consume(r)
 		}
 		return v
