@@ -158,14 +158,23 @@ func (g *frameGuard) truncated() error {
 	return fmt.Errorf("%w: the response ended after %d frames, before the data set was complete (truncated stream)", ErrMalformedResponse, g.line)
 }
 
-// guardFrame holds the parts of a frame the guard checks.
+// guardFrame holds the parts of a frame the guard checks. Cells are only
+// counted: skip decodes nothing and allocates nothing.
 type guardFrame struct {
-	FrameType    string            `json:"FrameType"`
-	TableKind    string            `json:"TableKind"`
-	Columns      []json.RawMessage `json:"Columns"`
-	Rows         []json.RawMessage `json:"Rows"`
-	OneApiErrors []oneAPIError     `json:"OneApiErrors"`
+	FrameType string   `json:"FrameType"`
+	Columns   []skip   `json:"Columns"`
+	Rows      [][]skip `json:"Rows"`
 }
+
+// looseFrame is the fallback decoding when a row is not an array (an
+// in-data error object, or garbage), to say which.
+type looseFrame struct {
+	Rows []json.RawMessage `json:"Rows"`
+}
+
+type skip struct{}
+
+func (*skip) UnmarshalJSON([]byte) error { return nil }
 
 type oneAPIError struct {
 	Error struct {
@@ -201,6 +210,12 @@ func (g *frameGuard) check(text []byte) error {
 	var f guardFrame
 	dec := json.NewDecoder(bytes.NewReader(text[1:]))
 	if err := dec.Decode(&f); err != nil {
+		var lf looseFrame
+		if json.Unmarshal(text[1:], &lf) == nil {
+			if err := checkRowShapes(lf.Rows, bad); err != nil {
+				return err
+			}
+		}
 		return bad("%v", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -240,9 +255,19 @@ func (g *frameGuard) checkFrame(f *guardFrame, bad func(string, ...any) error) e
 	return nil
 }
 
-// checkRows checks every row has exactly cols cells. A row that is an object
-// is an error the service reported in the data ("in_data" placement).
-func checkRows(rows []json.RawMessage, cols int, bad func(string, ...any) error) error {
+// checkRows checks every row has exactly cols cells.
+func checkRows(rows [][]skip, cols int, bad func(string, ...any) error) error {
+	for i, cells := range rows {
+		if len(cells) != cols {
+			return bad("row %d has %d cells for %d columns", i, len(cells), cols)
+		}
+	}
+	return nil
+}
+
+// checkRowShapes explains a row that is not an array. An object row is an
+// error the service reported in the data ("in_data" placement).
+func checkRowShapes(rows []json.RawMessage, bad func(string, ...any) error) error {
 	for i, raw := range rows {
 		raw = bytes.TrimSpace(raw)
 		if len(raw) > 0 && raw[0] == '{' {
@@ -252,14 +277,9 @@ func checkRows(rows []json.RawMessage, cols int, bad func(string, ...any) error)
 			if err := json.Unmarshal(raw, &e); err == nil && len(e.OneApiErrors) > 0 {
 				return &serverError{msg: e.OneApiErrors[0].text()}
 			}
-			return bad("row %d is an object, not an array", i)
 		}
-		var cells []json.RawMessage
-		if err := json.Unmarshal(raw, &cells); err != nil {
-			return bad("row %d: %v", i, err)
-		}
-		if len(cells) != cols {
-			return bad("row %d has %d cells for %d columns", i, len(cells), cols)
+		if len(raw) == 0 || raw[0] != '[' {
+			return bad("row %d is not an array", i)
 		}
 	}
 	return nil
