@@ -1,0 +1,152 @@
+package kqlcheck
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/secmcp/secmcp/internal/kql/guard"
+	"github.com/secmcp/secmcp/internal/kql/schema"
+)
+
+func testSchema(t *testing.T) *schema.Schema {
+	t.Helper()
+	s := schema.New()
+	if err := s.AddTable("DeviceProcessEvents", []schema.Column{
+		{Name: "Timestamp", Type: "datetime"}, {Name: "DeviceName", Type: "string"},
+		{Name: "FileName", Type: "string"}, {Name: "ProcessCommandLine", Type: "string"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func kinds(ds []Diagnostic) string {
+	var ks []string
+	for _, d := range ds {
+		ks = append(ks, d.Severity+"/"+d.Kind)
+	}
+	return strings.Join(ks, ",")
+}
+
+func TestValidate(t *testing.T) {
+	c := New(testSchema(t), guard.Options{MaxRows: 100})
+	cases := []struct {
+		name, query  string
+		valid, safe  bool
+		kinds        string
+		line, column int // of the first diagnostic, when any
+	}{
+		{"clean", "DeviceProcessEvents | where Timestamp > ago(1d) | take 5", true, true, "", 0, 0},
+		{"syntax", "DeviceProcessEvents\n| where ", false, false, "error/syntax", 2, 9},
+		{"unknown column", "DeviceProcessEvents | where Timestamp > ago(1d) | where FileNme == 'x' | take 5", true, true, "error/schema", 1, 57},
+		{"unknown table", "DeviceProcesEvents | take 1", true, true, "error/schema", 1, 1},
+		{"command", ".drop table DeviceProcessEvents", true, false, "error/guard", 1, 1},
+		{"externaldata", "externaldata (a:string) ['https://example.com/x.csv'] | take 1", true, false, "error/guard", 1, 1},
+		{"capped", "DeviceProcessEvents | where Timestamp > ago(1d)", true, true, "warning/guard", 1, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.Validate(tc.query)
+			if r.Valid != tc.valid || r.Safe != tc.safe {
+				t.Fatalf("valid=%v safe=%v, want %v %v; %+v", r.Valid, r.Safe, tc.valid, tc.safe, r.Diagnostics)
+			}
+			if got := kinds(r.Diagnostics); got != tc.kinds {
+				t.Fatalf("diagnostics %s, want %s: %+v", got, tc.kinds, r.Diagnostics)
+			}
+			if len(r.Diagnostics) > 0 && (r.Diagnostics[0].Line != tc.line || r.Diagnostics[0].Column != tc.column) {
+				t.Errorf("first diagnostic at %d:%d, want %d:%d", r.Diagnostics[0].Line, r.Diagnostics[0].Column, tc.line, tc.column)
+			}
+			if tc.safe && r.Guarded == "" {
+				t.Error("safe query without the text to run")
+			}
+			if !tc.safe && (r.Guarded != "" || r.Refusal == "") {
+				t.Errorf("refused query: Query=%q Refusal=%q", r.Guarded, r.Refusal)
+			}
+		})
+	}
+}
+
+func TestValidateFixAndCaps(t *testing.T) {
+	c := New(testSchema(t), guard.Options{MaxRows: 100})
+	r := c.Validate("DeviceProcessEvents | where FileNme == 'x'")
+	if len(r.Diagnostics) == 0 || r.Diagnostics[0].Fix == nil || r.Diagnostics[0].Fix.Replacement != "FileName" {
+		t.Fatalf("no did-you-mean fix: %+v", r.Diagnostics)
+	}
+	if want := "DeviceProcessEvents | where FileName == 'x'"; r.FixedQuery != want {
+		t.Errorf("fixedQuery %q, want %q", r.FixedQuery, want)
+	}
+	if len(r.Caps) != 1 || !strings.Contains(r.Guarded, "take 100") {
+		t.Errorf("caps %v, query %q", r.Caps, r.Guarded)
+	}
+	if len(r.Suggestions) != 1 || !strings.Contains(r.Suggestions[0], "Timestamp") {
+		t.Errorf("suggestions %v, want a time-filter hint", r.Suggestions)
+	}
+	if len(r.Tables) != 1 || r.Tables[0] != "DeviceProcessEvents" || len(r.Output) != 4 {
+		t.Errorf("tables %v output %v", r.Tables, r.Output)
+	}
+}
+
+func TestValidateNoSchema(t *testing.T) {
+	r := New(nil, guard.Options{}).Validate("AnyTable | where Foo == 1")
+	if !r.Valid || !r.Safe || r.Errors != 0 {
+		t.Fatalf("without a schema only syntax and guard apply: %+v", r)
+	}
+}
+
+func TestGate(t *testing.T) {
+	c := New(testSchema(t), guard.Options{})
+	if err := c.Gate("DeviceProcessEvents | where NoSuchColumn == 1 | take 1"); err != nil {
+		t.Errorf("schema problems must not stop the gate: %v", err)
+	}
+	for q, want := range map[string]string{
+		"DeviceProcessEvents\n| where":                                       "KQL syntax error at line 2, column 8",
+		"  .drop table DeviceProcessEvents":                                  "refused by the read-only guard at line 1, column 3: control command .drop",
+		"DeviceProcessEvents | evaluate http_request('https://example.com')": "evaluate http_request is not allowed",
+	} {
+		err := c.Gate(q)
+		var ge *GateError
+		if !errors.As(err, &ge) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Gate(%q) = %v, want it to contain %q", q, err, want)
+		}
+		if strings.Count(err.Error(), ". ") > 0 {
+			t.Errorf("Gate(%q) is not one sentence: %q", q, err)
+		}
+	}
+}
+
+func TestLineColumn(t *testing.T) {
+	src := "ab\nçd|x"
+	for _, tc := range []struct{ off, line, col int }{{0, 1, 1}, {2, 1, 3}, {3, 2, 1}, {5, 2, 2}, {99, 2, 5}, {-4, 1, 1}} {
+		if l, c := LineColumn(src, tc.off); l != tc.line || c != tc.col {
+			t.Errorf("LineColumn(%d) = %d:%d, want %d:%d", tc.off, l, c, tc.line, tc.col)
+		}
+	}
+}
+
+func TestHostileInputNoPanic(t *testing.T) {
+	c := New(testSchema(t), guard.Options{})
+	for _, q := range []string{"", "|", strings.Repeat("(", 5000), "\x00\xff", strings.Repeat("a", 70<<10)} {
+		_ = c.Validate(q)
+		_ = c.Gate(q)
+	}
+}
+
+func TestBuiltinSchema(t *testing.T) {
+	s := BuiltinSchema()
+	if errs := BuiltinSchemaErrors(); len(errs) > 0 {
+		t.Fatalf("tables left out of the built-in schema: %v", errs)
+	}
+	for _, name := range []string{"DeviceProcessEvents", "SigninLogs", "EmailEvents", "AlertInfo"} {
+		if _, ok := s.Table(name); !ok {
+			t.Errorf("built-in schema lacks %s", name)
+		}
+	}
+	if BuiltinSchema() != s {
+		t.Error("BuiltinSchema is rebuilt on every call")
+	}
+	r := New(s, guard.Options{}).Validate("SigninLogs | where TimeGenerated > ago(1d) | where UserPrincipalNme == 'a' | take 1")
+	if !r.Valid || r.Errors != 1 || r.Diagnostics[0].Fix == nil || r.Diagnostics[0].Fix.Replacement != "UserPrincipalName" {
+		t.Errorf("misspelled SigninLogs column: %+v", r.Diagnostics)
+	}
+}

@@ -1,0 +1,88 @@
+package kqlcheck
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/secmcp/secmcp/internal/kql/schema"
+	"github.com/secmcp/secmcp/internal/kql/syntax"
+)
+
+// LineColumn converts a byte offset of src into a 1-based line and a 1-based
+// column counted in characters. Offsets outside src are clamped.
+func LineColumn(src string, offset int) (line, column int) {
+	offset = max(0, min(offset, len(src)))
+	before := src[:offset]
+	line = strings.Count(before, "\n") + 1
+	lineStart := strings.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCountInString(before[lineStart:]) + 1
+}
+
+func locate(src string, d syntax.Diagnostic) Diagnostic {
+	line, col := LineColumn(src, d.Start)
+	out := Diagnostic{Message: d.Message, Start: d.Start, Length: d.Length, Line: line, Column: col,
+		Severity: d.Severity, Kind: d.Kind}
+	if d.Fix != nil {
+		f := *d.Fix
+		out.Fix = &f
+	}
+	return out
+}
+
+// applyFixes returns src with every diagnostic's fix applied, skipping fixes
+// that overlap an earlier one or fall outside src; "" when there is none.
+func applyFixes(src string, ds []syntax.Diagnostic) string {
+	var fixes []syntax.Fix
+	for _, d := range ds {
+		if d.Fix != nil && d.Fix.Start >= 0 && d.Fix.Length >= 0 && d.Fix.Start+d.Fix.Length <= len(src) {
+			fixes = append(fixes, *d.Fix)
+		}
+	}
+	if len(fixes) == 0 {
+		return ""
+	}
+	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].Start < fixes[j].Start })
+	var b strings.Builder
+	at := 0
+	for _, f := range fixes {
+		if f.Start < at {
+			continue
+		}
+		b.WriteString(src[at:f.Start])
+		b.WriteString(f.Replacement)
+		at = f.Start + f.Length
+	}
+	b.WriteString(src[at:])
+	return b.String()
+}
+
+// timeFilterAdvice suggests a time filter for each table read whose event-time
+// column the query never mentions: hunting tables are large, and both
+// Advanced Hunting and Log Analytics answer faster and cheaper with one.
+func timeFilterAdvice(script *syntax.Script, tables []string, s *schema.Schema) []string {
+	if s == nil || len(tables) == 0 {
+		return nil
+	}
+	mentioned := map[string]bool{}
+	syntax.Inspect(script, func(n syntax.Node) bool {
+		if id, ok := n.(*syntax.Ident); ok {
+			mentioned[id.Name] = true
+		}
+		return true
+	})
+	var out []string
+	for _, name := range tables {
+		t, ok := s.Table(name)
+		if !ok {
+			continue
+		}
+		tc := t.TimeColumn()
+		if tc == "" || mentioned[tc] {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s is read without a time filter; add `| where %s > ago(7d)` right after the table name so less data is scanned", name, tc))
+	}
+	return out
+}
