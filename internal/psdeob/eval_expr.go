@@ -267,6 +267,9 @@ func (e *evaluator) expandDollar(rs []rune) (string, int, bool) {
 			}
 		}
 		inner := string(rs[1:min(j, len(rs))])
+		if e.depth > 4*maxLayerDepth {
+			return "", 0, false
+		}
 		e.depth++
 		v := e.runStmts(parseScript(inner))
 		e.depth--

@@ -363,8 +363,15 @@ func cleanPath(p string) string {
 	return strings.TrimRight(p, " .")
 }
 
+// shellBinaries are interpreter paths that launchers name; they are not
+// useful file indicators.
+var shellBinaries = map[string]bool{"cmd.exe": true, "cmd": true, "powershell.exe": true, "powershell": true, "pwsh.exe": true, "pwsh": true, "mshta.exe": true, "conhost.exe": true}
+
 func validPath(p string) bool {
 	if len(p) < 4 || len(p) > 400 {
+		return false
+	}
+	if shellBinaries[strings.ToLower(p[strings.LastIndexByte(p, '\\')+1:])] {
 		return false
 	}
 	return !strings.ContainsAny(p, "$+{}") || strings.HasPrefix(strings.ToLower(p), "$env:")
