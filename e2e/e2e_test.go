@@ -78,7 +78,7 @@ func TestStdioTypeScriptClient(t *testing.T) {
 	}
 	// The shared client script (list, call, read) also works as pasted.
 	uri := "secmcp://contoso/incidents/" + incident
-	cmd := exec.Command("node", filepath.Join(repoRoot(t), "..", "shared", "tools", "mcp-ts-client.mjs"),
+	cmd := exec.Command("node", nodeScript(t, filepath.Join(repoRoot(t), "..", "shared", "tools", "mcp-ts-client.mjs")),
 		"--call", "defender_get_incident", "--args", `{"id":"`+incident+`"}`, "--read", uri,
 		bin, "--demo-clock", demoClock, "--log-level", "error")
 	cmd.Env = append(cmd.Environ(), "NODE_PATH="+nodeModules(t))
@@ -112,7 +112,7 @@ func TestHTTPKeysAndTenants(t *testing.T) {
 		if key != "" {
 			args = append(args, "--key", key)
 		}
-		cmd := exec.Command("node", append([]string{filepath.Join(repoRoot(t), "e2e", "client.mjs"), "--ops", "[]"}, args...)...)
+		cmd := exec.Command("node", append([]string{nodeScript(t, filepath.Join(repoRoot(t), "e2e", "client.mjs")), "--ops", "[]"}, args...)...)
 		cmd.Env = append(cmd.Environ(), "NODE_PATH="+nodeModules(t))
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "401") {

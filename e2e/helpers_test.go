@@ -134,6 +134,22 @@ func startHTTP(t testing.TB, bin string, extra ...string) string {
 	return ""
 }
 
+// nodeScript copies a Node script next to the installed node_modules, since
+// ES module imports resolve from the script's own folder (NODE_PATH does not
+// apply to them), and returns the copy's path.
+func nodeScript(t testing.TB, src string) string {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(filepath.Dir(nodeModules(t)), "e2e-"+filepath.Base(src))
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
 // opResult is one line printed by client.mjs.
 type opResult struct {
 	Op     int             `json:"op"`
@@ -146,7 +162,7 @@ type opResult struct {
 func runClient(t testing.TB, ops []map[string]any, target ...string) map[int]opResult {
 	t.Helper()
 	opsJSON, _ := json.Marshal(ops)
-	args := append([]string{filepath.Join(repoRoot(t), "e2e", "client.mjs"), "--ops", string(opsJSON)}, target...)
+	args := append([]string{nodeScript(t, filepath.Join(repoRoot(t), "e2e", "client.mjs")), "--ops", string(opsJSON)}, target...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", args...)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/auth"
+	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -72,6 +73,12 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		a.Close()
 		return nil, err
 	}
+	for _, name := range opts.anonymous {
+		if _, ok := reg.Lookup(name); !ok && name != "*" {
+			a.Close()
+			return nil, fmt.Errorf("--anonymous-tenants: no tenant %q; configured: %v", name, reg.Aliases())
+		}
+	}
 	all := catalog.All(catalog.Deps{ValidateKQL: validateKQL})
 	for i := range all {
 		if c, ok := toolCosts[all[i].Name]; ok {
@@ -93,6 +100,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	}
 	inv := &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
 	rs := resources.NewServer(reg)
+	rs.AddTableSchemas(tableSchemas())
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
 		Instructions: instructions,
@@ -132,11 +140,19 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	if !isLoopback(host) && a.principals.Len() == 0 {
 		return fmt.Errorf("--http %s is not a loopback address and no principals are configured; bind 127.0.0.1 or configure principals with API keys", opts.httpAddr)
 	}
-	principals := a.principals
+	if len(opts.anonymous) > 0 && !isLoopback(host) {
+		return fmt.Errorf("--anonymous-tenants is allowed only on a loopback address, not %s", host)
+	}
+	principals, anonymous := a.principals, opts.anonymous
 	handler := a.server.HTTPHandler(mcpadapter.HTTPOptions{
 		Authenticate: func(r *http.Request) (tools.Caller, bool) {
-			p, ok := principals.Authenticate(r)
-			return tools.Caller{Principal: p.Name, Tenants: p.Tenants}, ok
+			if p, ok := principals.Authenticate(r); ok {
+				return tools.Caller{Principal: p.Name, Tenants: p.Tenants}, true
+			}
+			if len(anonymous) > 0 && r.Header.Get("Authorization") == "" {
+				return tools.Caller{Principal: "anonymous", Tenants: anonymous}, true
+			}
+			return tools.Caller{}, false
 		},
 		AllowedOrigins: a.origins, Log: logger,
 	})
@@ -183,4 +199,19 @@ func newLogger(opts options, stderr io.Writer) (*slog.Logger, func(), error) {
 		w, closeFn = f, func() { _ = f.Close() }
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), closeFn, nil
+}
+
+// tableSchemas are the KQL table schemas built into the server (the columns
+// of Microsoft's published Advanced Hunting and Sentinel table references).
+func tableSchemas() map[string][]resources.SchemaColumn {
+	out := map[string][]resources.SchemaColumn{}
+	for _, name := range fixtures.TableNames() {
+		cols, _ := fixtures.TableColumns(name)
+		sc := make([]resources.SchemaColumn, len(cols))
+		for i, c := range cols {
+			sc[i] = resources.SchemaColumn{Name: c.Name, Type: c.Type}
+		}
+		out[name] = sc
+	}
+	return out
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runArgs(t *testing.T, env map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	out, _, err := runArgs(t, nil, "--version")
+	if err != nil || !strings.HasPrefix(out, "mcp-server ") {
+		t.Fatalf("--version: %q %v", out, err)
+	}
+	_, stderr, err := runArgs(t, nil, "--help")
+	if err != nil || !strings.Contains(stderr, "SECMCP_") || !strings.Contains(stderr, "--read-only") {
+		t.Fatalf("--help: %v\n%s", err, stderr)
+	}
+}
+
+func TestBadInputsGiveClearErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(bad, []byte("tenants:\n  - alias: Contoso\n    tenantId: nope\n"), 0o600)
+	typo := filepath.Join(dir, "typo.yaml")
+	_ = os.WriteFile(typo, []byte("tenant:\n  - alias: x\n"), 0o600)
+	cases := []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"--log-level", "loud"}, "must be debug, info, warn or error"},
+		{map[string]string{"SECMCP_READ_ONLY": "maybe"}, nil, "SECMCP_READ_ONLY"},
+		{nil, []string{"--toolsets", "defendr"}, `did you mean "defender"`},
+		{nil, []string{"--exclude-tools", "nope_list_x"}, `unknown tool "nope_list_x"`},
+		{nil, []string{"--config", filepath.Join(dir, "missing.yaml")}, "no such file"},
+		{nil, []string{"--config", bad}, "lowercase letters"},
+		{nil, []string{"--config", typo}, "field tenant not found"},
+		{nil, []string{"--demo-clock", "yesterday"}, "RFC 3339"},
+		{nil, []string{"--http", "0.0.0.0:0"}, "not a loopback address"},
+		{nil, []string{"--http", "127.0.0.1:0", "--anonymous-tenants", "nosuch"}, `no tenant "nosuch"`},
+	}
+	for _, c := range cases {
+		_, stderr, err := runArgs(t, c.env, c.args...)
+		if err == nil || !strings.Contains(err.Error()+stderr, c.want) {
+			t.Errorf("%v %v: want error containing %q, got %v (stderr %q)", c.env, c.args, c.want, err, stderr)
+		}
+	}
+	if _, _, err := runArgs(t, nil, "--no-such-flag"); !errors.Is(err, errUsage) {
+		t.Errorf("unknown flag: want usage error, got %v", err)
+	}
+}
+
+func TestEnvironmentSetsFlags(t *testing.T) {
+	o, err := parseFlags(nil, func(k string) string {
+		return map[string]string{"SECMCP_TOOLSETS": "defender, entra", "SECMCP_READ_ONLY": "false", "SECMCP_LOG_LEVEL": "debug"}[k]
+	}, &bytes.Buffer{})
+	if err != nil || len(o.toolsets) != 2 || o.readOnly || o.logLevel != "debug" {
+		t.Fatalf("%+v %v", o, err)
+	}
+	o, _ = parseFlags([]string{"--log-level", "warn"}, func(k string) string {
+		return map[string]string{"SECMCP_LOG_LEVEL": "debug"}[k]
+	}, &bytes.Buffer{})
+	if o.logLevel != "warn" {
+		t.Fatalf("flag must win over env, got %q", o.logLevel)
+	}
+}
