@@ -92,7 +92,8 @@ type Report struct {
 	Valid bool `json:"valid"`
 	// Safe is true when the read-only guard allows the query to run.
 	Safe bool `json:"safe"`
-	// Diagnostics are every problem found: errors first, each group by position.
+	// Diagnostics are every problem found: errors first, each group by
+	// position (syntax, then guard, then schema at the same position).
 	Diagnostics []Diagnostic `json:"diagnostics"`
 	// Errors and Warnings count Diagnostics by severity.
 	Errors   int `json:"errors"`
@@ -153,7 +154,10 @@ func (c *Checker) Validate(query string) Report {
 		if ei, ej := diags[i].Severity == SeverityError, diags[j].Severity == SeverityError; ei != ej {
 			return ei
 		}
-		return diags[i].Start < diags[j].Start
+		if diags[i].Start != diags[j].Start {
+			return diags[i].Start < diags[j].Start
+		}
+		return kindRank[diags[i].Kind] < kindRank[diags[j].Kind]
 	})
 	for _, d := range diags {
 		rep.Diagnostics = append(rep.Diagnostics, locate(query, d))
@@ -213,6 +217,11 @@ func (e *GateError) Error() string {
 	}
 	return fmt.Sprintf("%s at line %d, column %d: %s%s", what, d.Line, d.Column, strings.TrimRight(d.Message, "."), more)
 }
+
+// kindRank orders diagnostics at the same position: a syntax error explains
+// the rest, and a guard refusal matters more than a schema complaint about
+// the same construct.
+var kindRank = map[string]int{KindSyntax: 0, KindGuard: 1, KindSchema: 2}
 
 func hasKind(ds []syntax.Diagnostic, kind, severity string) bool {
 	for _, d := range ds {

@@ -1,0 +1,183 @@
+package kql
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/secmcp/secmcp/internal/kql/schema"
+	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
+)
+
+// ListTablesParams searches the table catalogue.
+type ListTablesParams struct {
+	Search string `json:"search,omitempty" maxLength:"200" jsonschema:"Words to look for in table names, column names and descriptions, e.g. 'sign-ins', 'process creation', 'email', 'network connections', 'ProcessCommandLine'. Omit to list every table."`
+	Top    int    `json:"top,omitempty" minimum:"1" maximum:"50" jsonschema:"Most tables to return, 1-50 (default 10 with search, 50 without)."`
+}
+
+// TableSummary is one table with a trimmed column list.
+type TableSummary struct {
+	Name           string            `json:"name"`
+	About          string            `json:"about,omitempty"`
+	Platform       string            `json:"platform,omitempty" enum:"defender,sentinel" jsonschema:"where the table lives natively: defender (Advanced Hunting) or sentinel (Log Analytics)"`
+	TimeColumn     string            `json:"timeColumn,omitempty"`
+	ColumnCount    int               `json:"columnCount"`
+	Columns        []kqlcheck.Column `json:"columns" jsonschema:"matching columns first, then the others, trimmed; the schema resource has them all"`
+	MatchedColumns []string          `json:"matchedColumns,omitempty"`
+	Schema         string            `json:"schema" jsonschema:"resource URI of the table's full schema"`
+}
+
+// ListTablesResult is the matching tables, best first.
+type ListTablesResult struct {
+	Search  string          `json:"search,omitempty"`
+	Total   int             `json:"total" jsonschema:"tables that match (before top)"`
+	Tables  []TableSummary  `json:"tables"`
+	Note    string          `json:"note,omitempty"`
+	Sources []resources.Ref `json:"sources"`
+}
+
+// Text lists the tables.
+func (r ListTablesResult) Text() string {
+	var b strings.Builder
+	if r.Search != "" {
+		fmt.Fprintf(&b, "%d table(s) match %q", r.Total, r.Search)
+	} else {
+		fmt.Fprintf(&b, "%d table(s)", r.Total)
+	}
+	if len(r.Tables) < r.Total {
+		fmt.Fprintf(&b, "; the best %d", len(r.Tables))
+	}
+	b.WriteString(":\n")
+	for _, t := range r.Tables {
+		fmt.Fprintf(&b, "- %s (%s, %d columns", t.Name, orDash(t.Platform), t.ColumnCount)
+		if t.TimeColumn != "" {
+			fmt.Fprintf(&b, ", time column %s", t.TimeColumn)
+		}
+		b.WriteString(")")
+		if t.About != "" {
+			b.WriteString(": " + t.About)
+		}
+		names := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			names[i] = c.Name
+		}
+		fmt.Fprintf(&b, "\n  columns: %s", strings.Join(names, ", "))
+		if len(t.Columns) < t.ColumnCount {
+			fmt.Fprintf(&b, ", … (all in %s)", t.Schema)
+		}
+		b.WriteByte('\n')
+	}
+	if r.Note != "" {
+		b.WriteString(r.Note + "\n")
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// Column budgets per table: enough to write a query, small enough that a
+// listing of every table stays a few KiB per table.
+const (
+	columnsWithSearch    = 30
+	columnsWithoutSearch = 12
+)
+
+func (ts *toolset) listTablesTool() tools.Spec {
+	return tools.New(tools.ToolsetKQL, "kql_list_tables",
+		"Find the Defender XDR Advanced Hunting and Sentinel tables to query: search by table name, column name or meaning ('sign-ins', 'process creation', 'email', 'network connections'). Returns each table's purpose, time column, columns (trimmed) and its schema resource URI.",
+		func(_ context.Context, _ tools.Call, p ListTablesParams) (ListTablesResult, error) {
+			s := ts.check().Schema()
+			if s == nil {
+				s = kqlcheck.BuiltinSchema()
+			}
+			return listTables(s, p), nil
+		}, tools.NoTenant(), tools.WithTitle("List KQL tables"))
+}
+
+func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
+	q := newSearch(p.Search)
+	top := p.Top
+	if top == 0 {
+		top = 50
+		if !q.empty() {
+			top = 10
+		}
+	}
+	type hit struct {
+		t       *schema.Table
+		score   int
+		matched []string
+	}
+	var hits []hit
+	for _, name := range s.TableNames() {
+		t, _ := s.Table(name)
+		score, matched := q.score(t, tableInfos[name])
+		if q.empty() || score > 0 {
+			hits = append(hits, hit{t, score, matched})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score > hits[j].score
+		}
+		return len(hits[i].t.Name) < len(hits[j].t.Name)
+	})
+	res := ListTablesResult{Search: p.Search, Total: len(hits), Tables: []TableSummary{}}
+	budget := columnsWithoutSearch
+	if !q.empty() {
+		budget = columnsWithSearch
+	}
+	for i, h := range hits {
+		if i >= top {
+			break
+		}
+		res.Tables = append(res.Tables, summarize(h.t, h.matched, q.exact, budget))
+	}
+	n := tools.FitBytes(res.Tables, tools.MaxBytes)
+	res.Tables = res.Tables[:n]
+	switch {
+	case res.Total == 0:
+		res.Note = "no table matches; try a shorter word (e.g. 'logon', 'file', 'alert') or omit search to list every table"
+	case len(res.Tables) < res.Total:
+		res.Note = fmt.Sprintf("%d more table(s) match; raise top or narrow the search", res.Total-len(res.Tables))
+	}
+	names := make([]string, len(res.Tables))
+	for i, t := range res.Tables {
+		names[i] = t.Name
+	}
+	res.Sources = append([]resources.Ref{{URI: resources.Scheme + "://schemas/tables"}}, schemaRefs(names)...)
+	return res
+}
+
+func summarize(t *schema.Table, matched []string, exactColumn map[string]bool, budget int) TableSummary {
+	info := tableInfos[t.Name]
+	out := TableSummary{Name: t.Name, About: info.about, Platform: info.platform, TimeColumn: t.TimeColumn(),
+		ColumnCount: len(t.Columns), Columns: []kqlcheck.Column{}, MatchedColumns: matched, Schema: schemaURI(t.Name)}
+	seen := map[string]bool{}
+	add := func(name string) {
+		if c, ok := t.Column(name); ok && !seen[name] && len(out.Columns) < budget {
+			seen[name] = true
+			out.Columns = append(out.Columns, kqlcheck.Column{Name: c.Name, Type: c.Type})
+		}
+	}
+	// Columns named exactly by the search come first; partial matches (a
+	// word inside a longer name) only in MatchedColumns, so a search by
+	// meaning keeps the table's leading columns in view.
+	for _, m := range matched {
+		if exactColumn[strings.ToLower(m)] {
+			add(m)
+		}
+	}
+	for _, c := range t.Columns {
+		add(c.Name)
+	}
+	return out
+}
