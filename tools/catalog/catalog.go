@@ -8,6 +8,7 @@ import (
 	"github.com/secmcp/secmcp/tools/defender"
 	"github.com/secmcp/secmcp/tools/entra"
 	"github.com/secmcp/secmcp/tools/intune"
+	"github.com/secmcp/secmcp/tools/kql"
 	"github.com/secmcp/secmcp/tools/purview"
 	"github.com/secmcp/secmcp/tools/sentinel"
 )
@@ -16,6 +17,8 @@ import (
 type Deps struct {
 	// ValidateKQL checks a query before it is sent upstream; nil skips.
 	ValidateKQL func(query string) error
+	// KQL are the KQL toolset's dependencies (all optional).
+	KQL kql.Deps
 }
 
 // All returns every tool of every toolset.
@@ -26,5 +29,6 @@ func All(d Deps) []tools.Spec {
 	all = append(all, entra.Tools(entra.Deps{})...)
 	all = append(all, intune.Tools(intune.Deps{})...)
 	all = append(all, purview.Tools(purview.Deps{})...)
+	all = append(all, kql.Tools(d.KQL)...)
 	return all
 }
