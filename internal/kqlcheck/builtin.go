@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/internal/kql/guard"
 	"github.com/secmcp/secmcp/internal/kql/schema"
 )
 
@@ -45,4 +46,18 @@ func buildBuiltin() {
 		}
 	}
 	builtinSchema = s
+}
+
+var (
+	defaultOnce    sync.Once
+	defaultChecker *Checker
+)
+
+// Default returns the shared Checker over BuiltinSchema with the guard's
+// default options (every risky construct refused, rows capped at
+// guard.DefaultMaxRows). It is built on first call, so wiring it costs
+// nothing at start-up: pass kqlcheck.Default itself where a func is wanted.
+func Default() *Checker {
+	defaultOnce.Do(func() { defaultChecker = New(BuiltinSchema(), guard.Options{}) })
+	return defaultChecker
 }

@@ -150,3 +150,38 @@ func TestBuiltinSchema(t *testing.T) {
 		t.Errorf("misspelled SigninLogs column: %+v", r.Diagnostics)
 	}
 }
+
+func TestDefault(t *testing.T) {
+	if Default() != Default() || Default().Schema() != BuiltinSchema() {
+		t.Fatal("Default is not one shared checker over the built-in schema")
+	}
+	if err := Default().Gate("DeviceProcessEvents | take 1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkValidate measures one full validation of a typical hunting query:
+// go test -bench Validate ./internal/kqlcheck/
+func BenchmarkValidate(b *testing.B) {
+	c := Default()
+	q := `DeviceProcessEvents
+| where Timestamp > ago(7d)
+| where FileName in~ ("powershell.exe", "pwsh.exe") and ProcessCommandLine has_any ("-enc", "-EncodedCommand")
+| summarize Runs = count(), Devices = dcount(DeviceName) by AccountName, bin(Timestamp, 1h)
+| order by Runs desc`
+	for b.Loop() {
+		if r := c.Validate(q); !r.Valid {
+			b.Fatal(r.Diagnostics)
+		}
+	}
+}
+
+func BenchmarkGate(b *testing.B) {
+	c := Default()
+	q := "DeviceProcessEvents | where Timestamp > ago(7d) | summarize count() by DeviceName | top 10 by count_"
+	for b.Loop() {
+		if err := c.Gate(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/fixtures"
-	"github.com/secmcp/secmcp/internal/kql/guard"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -29,8 +28,8 @@ import (
 
 // Deps are the toolset's dependencies. Every field is optional.
 type Deps struct {
-	// Checker returns the validator; nil means kqlcheck.New(BuiltinSchema(),
-	// guard.Options{}) built on first use.
+	// Checker returns the validator, called once on first use; nil means
+	// kqlcheck.Default.
 	Checker func() *kqlcheck.Checker
 	// Clock is the instant default demo tenants are generated from when Demo
 	// is nil; nil means time.Now (read once, on first sandbox use).
@@ -79,7 +78,7 @@ func (ts *toolset) check() *kqlcheck.Checker {
 			ts.checker = ts.d.Checker()
 		}
 		if ts.checker == nil {
-			ts.checker = kqlcheck.New(kqlcheck.BuiltinSchema(), guard.Options{})
+			ts.checker = kqlcheck.Default()
 		}
 	})
 	return ts.checker

@@ -301,3 +301,22 @@ func TestSandboxErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestHostileInput(t *testing.T) {
+	for _, q := range []string{"|", "((((((((", "let", "\u202e.drop table x", strings.Repeat("T | ", 2000) + "take 1", "print '\x00'", "DeviceProcessEvents | where FileName == 'ü' | take 1"} {
+		for _, name := range []string{"kql_validate", "kql_explain"} {
+			raw, _ := json.Marshal(map[string]any{"query": q})
+			if _, err := specs()[name].Handler(context.Background(), call("contoso", true), raw); err != nil {
+				var te *tools.ToolError
+				if !errors.As(err, &te) {
+					t.Errorf("%s(%q): internal error %v", name, q, err)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"the table", "-", "ü", strings.Repeat("x ", 100)} {
+		if _, err := invoke[ListTablesResult](t, "kql_list_tables", call("contoso", true), map[string]any{"search": s}); err != nil {
+			t.Errorf("search %q: %v", s, err)
+		}
+	}
+}
