@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"hash/maphash"
 	"math"
 	"sort"
 )
+
+var dcountSeed = maphash.MakeSeed()
 
 // aggregator accumulates one aggregate over groups. update sees every input
 // row with its group id; result returns one cell per group.
@@ -177,10 +180,12 @@ func (a *countAgg) result(ng int) *vec {
 	return &vec{k: kLong, n: ng, i: a.c[:ng]}
 }
 
+// dcountAgg counts distinct values per group through 64-bit hashes of
+// their keys (collisions are vanishingly rare; Kusto's own dcount is an
+// estimate with a larger error).
 type dcountAgg struct {
 	pred int
-	sets []map[string]struct{}
-	str  []map[string]struct{}
+	sets []map[uint64]struct{}
 }
 
 func (a *dcountAgg) update(gids []int32, ng int, args []*vec) error {
@@ -190,19 +195,19 @@ func (a *dcountAgg) update(gids []int32, ng int, args []*vec) error {
 		if a.pred > 0 && !predOK(args, a.pred, i) {
 			continue
 		}
-		var key string
+		var key uint64
 		if x.k == kString && !x.cst {
-			key = x.s[i]
+			key = maphash.String(dcountSeed, x.s[i])
 		} else {
 			k, ok := inKey(x.get(i), false)
 			if !ok {
 				continue
 			}
-			key = k
+			key = maphash.String(dcountSeed, k)
 		}
 		m := a.sets[g]
 		if m == nil {
-			m = map[string]struct{}{}
+			m = map[uint64]struct{}{}
 			a.sets[g] = m
 		}
 		m[key] = struct{}{}

@@ -16,6 +16,9 @@ type grouper struct {
 }
 
 func newGrouper(keys []*vec) *grouper {
+	for _, k := range keys {
+		k.force()
+	}
 	g := &grouper{keys: keys}
 	switch {
 	case len(keys) == 1 && keys[0].k == kString && !keys[0].cst:
@@ -125,6 +128,11 @@ func appendKey(buf []byte, v *vec, i int) []byte {
 
 // lookupIn finds the group of row i of other key vecs (same shape as g.keys).
 func (g *grouper) lookupIn(keys []*vec, i int) int32 {
+	if keys[0].src != nil {
+		for _, k := range keys {
+			k.force()
+		}
+	}
 	if g.byInt != nil {
 		if keys[0].isNull(i) || !usesInt(keys[0].k) {
 			return -1

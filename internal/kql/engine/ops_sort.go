@@ -125,6 +125,17 @@ func topN(cols []sortCol, rows, n int) []int32 {
 		}
 		return a > b
 	}
+	// With one integer-like key and no nulls, most rows lose to the heap's
+	// worst element on a plain comparison (ties lose too: a later row sorts after).
+	var fastSkip func(row, worst int32) bool
+	if c := cols[0]; len(cols) == 1 && c.v.null == nil && !c.v.cst && usesInt(c.v.k) {
+		xs := c.v.i
+		if c.desc {
+			fastSkip = func(row, worst int32) bool { return xs[row] <= xs[worst] }
+		} else {
+			fastSkip = func(row, worst int32) bool { return xs[row] >= xs[worst] }
+		}
+	}
 	h := make([]int32, 0, n) // max-heap by "worse"
 	down := func(i int) {
 		for {
@@ -157,6 +168,9 @@ func topN(cols []sortCol, rows, n int) []int32 {
 			}
 			continue
 		}
+		if fastSkip != nil && fastSkip(row, h[0]) {
+			continue
+		}
 		if worse(h[0], row) {
 			h[0] = row
 			down(0)
@@ -172,6 +186,9 @@ func (r *runner) opDistinct(cols []syntax.Expr, t *Table, sc *scope) (*Table, er
 	if len(cols) == 1 {
 		if id, ok := cols[0].(*syntax.Ident); ok && id.Name == "*" {
 			names, keys = t.cols, t.data
+			for _, k := range keys {
+				k.force()
+			}
 		}
 	}
 	if keys == nil {

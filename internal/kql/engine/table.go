@@ -106,9 +106,10 @@ func (t *Table) colIndex(name string) int {
 	return -1
 }
 
+// col returns the named column with any lazy gather performed.
 func (t *Table) col(name string) *vec {
 	if j := t.colIndex(name); j >= 0 {
-		return t.data[j]
+		return t.data[j].force()
 	}
 	return nil
 }

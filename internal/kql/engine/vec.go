@@ -13,6 +13,21 @@ type vec struct {
 	f    []float64
 	d    []any
 	null []bool
+	// src and sel make a lazy gather: the column is src's rows sel (-1 is a
+	// null cell), copied only when first read. Filters and joins thereby
+	// never copy the columns a query does not use.
+	src *vec
+	sel []int32
+}
+
+// force performs a pending lazy gather in place.
+func (v *vec) force() *vec {
+	if v.src != nil {
+		g := gather(v.src, v.sel)
+		v.s, v.i, v.f, v.d, v.null = g.s, g.i, g.f, g.d, g.null
+		v.src, v.sel = nil, nil
+	}
+	return v
 }
 
 func (v *vec) at(i int) int {
@@ -23,6 +38,9 @@ func (v *vec) at(i int) int {
 }
 
 func (v *vec) isNull(i int) bool {
+	if v.src != nil {
+		v.force()
+	}
 	if v.null == nil {
 		return false
 	}
@@ -31,6 +49,9 @@ func (v *vec) isNull(i int) bool {
 
 // get returns cell i as a value.
 func (v *vec) get(i int) value {
+	if v.src != nil {
+		v.force()
+	}
 	j := v.at(i)
 	if v.null != nil && v.null[j] {
 		return nullOf(v.k)
@@ -61,66 +82,109 @@ func constVec(x value, n int) *vec {
 // materialize turns a constant vec into a full one.
 func (v *vec) materialize() *vec {
 	if !v.cst {
-		return v
+		return v.force()
 	}
 	idx := make([]int32, v.n)
 	return v.take(idx)
 }
 
-// take gathers rows idx (indices into v) into a new vec.
+// take returns rows idx (indices into v; -1 gives a null cell) as a lazy
+// gather; constant vecs stay constant.
 func (v *vec) take(idx []int32) *vec {
-	out := &vec{k: v.k, n: len(idx)}
 	if v.cst {
-		out.cst = true
-		out.s, out.i, out.f, out.d, out.null = v.s, v.i, v.f, v.d, v.null
-		return out
+		out := *v
+		out.n = len(idx)
+		if hasMissing(idx) && (v.null == nil || !v.null[0]) {
+			return gather(v, idx)
+		}
+		return &out
 	}
-	switch v.k {
-	case kString, kGuid:
-		out.s = make([]string, len(idx))
+	if v.src != nil {
+		sel := make([]int32, len(idx))
 		for j, r := range idx {
-			out.s[j] = v.s[r]
+			if r < 0 {
+				sel[j] = -1
+			} else {
+				sel[j] = v.sel[r]
+			}
+		}
+		return &vec{k: v.k, n: len(idx), src: v.src, sel: sel}
+	}
+	return &vec{k: v.k, n: len(idx), src: v, sel: idx}
+}
+
+// takeOuter is take; kept as a name for the join and arg_max call sites
+// where -1 (no matching row) is expected.
+func (v *vec) takeOuter(idx []int32) *vec { return v.take(idx) }
+
+func hasMissing(idx []int32) bool {
+	for _, r := range idx {
+		if r < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// gather copies rows sel of src (-1 gives null) into a new full vec.
+func gather(src *vec, sel []int32) *vec {
+	src.force()
+	n := len(sel)
+	out := &vec{k: src.k, n: n}
+	var null []bool
+	if src.null != nil || (src.k != kString && hasMissing(sel)) {
+		null = make([]bool, n)
+	}
+	pos := func(r int32) int32 {
+		if src.cst {
+			return 0
+		}
+		return r
+	}
+	switch src.k {
+	case kString, kGuid:
+		out.s = make([]string, n)
+		for j, r := range sel {
+			if r >= 0 {
+				out.s[j] = src.s[pos(r)]
+			}
 		}
 	case kReal:
-		out.f = make([]float64, len(idx))
-		for j, r := range idx {
-			out.f[j] = v.f[r]
+		out.f = make([]float64, n)
+		for j, r := range sel {
+			if r >= 0 {
+				out.f[j] = src.f[pos(r)]
+			}
 		}
 	case kDynamic:
-		out.d = make([]any, len(idx))
-		for j, r := range idx {
-			out.d[j] = v.d[r]
+		out.d = make([]any, n)
+		for j, r := range sel {
+			if r >= 0 {
+				out.d[j] = src.d[pos(r)]
+			}
 		}
 	case kNull:
 	default:
-		out.i = make([]int64, len(idx))
-		for j, r := range idx {
-			out.i[j] = v.i[r]
+		out.i = make([]int64, n)
+		for j, r := range sel {
+			if r >= 0 {
+				out.i[j] = src.i[pos(r)]
+			}
 		}
 	}
-	if v.null != nil {
-		out.null = make([]bool, len(idx))
-		for j, r := range idx {
-			out.null[j] = v.null[r]
+	if null != nil {
+		for j, r := range sel {
+			null[j] = r < 0 || (src.null != nil && src.null[pos(r)])
 		}
+		if src.k == kString {
+			null = nil
+		}
+		out.null = null
 	}
-	if v.k == kNull {
-		out.null = allNull(len(idx), kNull)
+	if src.k == kNull {
+		out.null = allNull(n, kNull)
 	}
 	return out
-}
-
-// takeOuter is take where index -1 produces a null cell (outer joins).
-func (v *vec) takeOuter(idx []int32) *vec {
-	b := newBuilder(v.k, len(idx))
-	for _, r := range idx {
-		if r < 0 {
-			b.add(nullOf(v.k))
-		} else {
-			b.add(v.get(int(r)))
-		}
-	}
-	return b.build()
 }
 
 func allNull(n int, k kind) []bool {
