@@ -37,7 +37,7 @@ var (
 		"/S /Q C:\\Temp\\cache", "shell32.dll,Control_RunDLL", "/i package.msi /quiet",
 		"query HKLM\\Software\\Microsoft", "/create /tn Updater /tr updater.exe", "-urlcache -f http://example.org/a.txt",
 		"/transfer job1 http://example.org/b.bin C:\\b.bin", "user /domain", "/all", "--no-sandbox"}
-	psArgs  = []string{"-NoProfile -ExecutionPolicy Bypass -File run.ps1", "-noni -ep bypass -w hidden -enc SQBFAFgA",
+	psArgs = []string{"-NoProfile -ExecutionPolicy Bypass -File run.ps1", "-noni -ep bypass -w hidden -enc SQBFAFgA",
 		"-Command Get-Process", "-File C:\\Scripts\\inventory.ps1", "-nop -c Write-Output ok"}
 	actions = []string{"ProcessCreated", "ProcessCreated", "ProcessCreated", "ProcessCreated", "ProcessCreated",
 		"ProcessCreated", "ProcessCreated", "OpenProcessApiCall", "ProcessTerminated", "ProcessTerminated"}
