@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -392,5 +391,3 @@ func fnExtractAll(c *callCtx, a []value) (value, error) {
 	}
 	return dynV(out), nil
 }
-
-func quoteStr(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fixedOpts() Options {
+	return Options{Clock: func() time.Time { return goldenClock }}
+}
+
+func TestFromRowsRoundTrip(t *testing.T) {
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 600, time.UTC).Truncate(100 * time.Nanosecond)
+	cols := []Column{{"s", "string"}, {"n", "long"}, {"i", "int"}, {"r", "real"}, {"b", "bool"},
+		{"t", "datetime"}, {"d", "timespan"}, {"g", "guid"}, {"x", "dynamic"}}
+	rows := [][]any{
+		{"a", int64(1), 2, 1.5, true, ts, 90 * time.Second, "6F8D2E13-5BC0-4B8E-A2A1-2A1E1E31A4C3", map[string]any{"k": []any{1, "v"}}},
+		{"", nil, nil, nil, nil, nil, nil, nil, nil},
+	}
+	tab, err := FromRows("T", cols, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tab.Rows()
+	want := [][]any{
+		{"a", int64(1), int64(2), 1.5, true, ts, 90 * time.Second, "6f8d2e13-5bc0-4b8e-a2a1-2a1e1e31a4c3", map[string]any{"k": []any{int64(1), "v"}}},
+		{"", nil, nil, nil, nil, nil, nil, nil, nil},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Rows() = %#v\nwant %#v", got, want)
+	}
+	if c := tab.Columns(); c[2].Type != "int" || c[8].Type != "dynamic" {
+		t.Fatalf("Columns() = %v", c)
+	}
+}
+
+func TestFromRowsRejectsBadCells(t *testing.T) {
+	if _, err := FromRows("T", []Column{{"n", "long"}}, [][]any{{"x"}}); err == nil {
+		t.Fatal("a string in a long column must be an error")
+	}
+	if _, err := FromRows("T", []Column{{"n", "nosuchtype"}}, nil); err == nil {
+		t.Fatal("an unknown type must be an error")
+	}
+	if _, err := FromRows("T", []Column{{"n", "long"}}, [][]any{{int64(1), int64(2)}}); err == nil {
+		t.Fatal("a row with too many cells must be an error")
+	}
+}
+
+func TestCatalogQuery(t *testing.T) {
+	tab, err := FromRows("Events", []Column{{"Timestamp", "datetime"}, {"User", "string"}}, [][]any{
+		{goldenClock.Add(-time.Hour), "alice"},
+		{goldenClock.Add(-48 * time.Hour), "bob"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Query(context.Background(), "Events | where Timestamp > ago(1d) | project User", MapCatalog{"Events": tab}, fixedOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Rows(); len(got) != 1 || got[0][0] != "alice" {
+		t.Fatalf("rows = %v", got)
+	}
+}
+
+func TestMaxRowsTruncates(t *testing.T) {
+	opts := fixedOpts()
+	opts.MaxRows = 3
+	res, err := Query(context.Background(), "range x from 1 to 10 step 1", nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NumRows() != 3 || !res.Truncated || res.TotalRows != 10 {
+		t.Fatalf("rows=%d truncated=%v total=%d", res.NumRows(), res.Truncated, res.TotalRows)
+	}
+}
+
+func TestIntermediateLimit(t *testing.T) {
+	opts := fixedOpts()
+	opts.MaxIntermediateRows = 1000
+	_, err := Query(context.Background(), "range x from 1 to 100 step 1 | join kind=inner (range x from 1 to 100 step 1 | extend k = 1) on $left.x == $right.k", nil, opts)
+	if err != nil {
+		t.Fatal(err) // 100 rows: within the limit
+	}
+	_, err = Query(context.Background(), "range x from 1 to 5000 step 1", nil, opts)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("want ErrLimit, got %v", err)
+	}
+	_, err = Query(context.Background(), "let a = range x from 1 to 100 step 1 | extend k = 1; a | join kind=inner (a) on k", nil, opts)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("want ErrLimit for a 10,000-row join, got %v", err)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := Query(ctx, `range x from 1 to 4000000 step 1 | extend s = strcat("a", tostring(x)) | summarize dcount(s)`, nil, fixedOpts())
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want a deadline error, got %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("stopping took %v", d)
+	}
+}
+
+func TestErrorKinds(t *testing.T) {
+	for q, want := range map[string]error{
+		`externaldata(a:string)["https://x"]`: ErrExternalData,
+		`Nope | take 1`:                       ErrUnknownTable,
+		`print parse_user_agent("x", "y")`:    ErrNotSupported,
+	} {
+		_, err := Query(context.Background(), q, nil, fixedOpts())
+		if !errors.Is(err, want) {
+			t.Errorf("%s: want %v, got %v", q, want, err)
+		}
+	}
+	if _, err := Query(context.Background(), "T | where", nil, fixedOpts()); err == nil || !strings.Contains(err.Error(), "syntax error") {
+		t.Errorf("want a syntax error, got %v", err)
+	}
+}
+
+func TestRenderKind(t *testing.T) {
+	res, err := Query(context.Background(), "print a = 1 | render piechart", nil, fixedOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RenderKind() != "piechart" {
+		t.Fatalf("RenderKind = %q", res.RenderKind())
+	}
+}
+
+// TestCatalogTablesAreNotMutated checks that lazy gathers in one query do not
+// change a shared catalog table another query reads.
+func TestCatalogTablesAreNotMutated(t *testing.T) {
+	tab, err := FromRows("T", []Column{{"a", "long"}}, [][]any{{int64(1)}, {int64(2)}, {int64(3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := MapCatalog{"T": tab}
+	for i := 0; i < 2; i++ {
+		if _, err := Query(context.Background(), "T | where a > 1 | extend b = a * 2", cat, fixedOpts()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := tab.Rows(); len(got) != 3 || got[0][0] != int64(1) {
+		t.Fatalf("catalog table changed: %v", got)
+	}
+}
