@@ -209,10 +209,12 @@ func (t *transport) throttled(req *http.Request, d time.Duration) error {
 }
 
 // waitGate blocks while the tenant's gate for this host is closed, or fails
-// fast when the wait is too long for the cap or the deadline.
-func (t *transport) waitGate(ctx context.Context, req *http.Request) error {
+// fast when the wait is too long for the cap or the deadline. credit is the
+// back-off this call has just slept: a gate it closed itself and already
+// waited out is not waited for twice.
+func (t *transport) waitGate(ctx context.Context, req *http.Request, credit time.Duration) error {
 	d := t.o.Gate.Remaining(req.URL.Host, t.o.Now())
-	if d <= 0 {
+	if d <= credit {
 		return nil
 	}
 	if d > t.o.MaxRetryAfter || !fits(ctx, t.o.Now(), d) {

@@ -23,8 +23,9 @@ type outcome struct {
 // hand to the caller; every other response has been drained and closed.
 func (t *transport) attempts(ctx context.Context, req *http.Request, getBody func() (io.ReadCloser, error)) (*http.Response, error) {
 	idempotent := isSafeMethod(req.Method) || t.o.Idempotent(req)
+	var slept time.Duration // the wait this call just served; it counts toward the gate
 	for attempt := 0; ; attempt++ {
-		if err := t.waitGate(ctx, req); err != nil {
+		if err := t.waitGate(ctx, req, slept); err != nil {
 			return nil, err
 		}
 		body, err := getBody()
@@ -64,6 +65,7 @@ func (t *transport) attempts(ctx context.Context, req *http.Request, getBody fun
 		if err := t.o.Sleep(ctx, delay); err != nil {
 			return nil, err
 		}
+		slept = delay
 	}
 }
 

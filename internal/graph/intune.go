@@ -1,0 +1,181 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/devicemanagement"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/secmcp/secmcp/internal/source"
+)
+
+// ListManagedDevices lists Intune managed devices, most recently synced first.
+func (c *Client) ListManagedDevices(ctx context.Context, q source.DeviceQuery) (page source.Page[source.ManagedDevice], err error) {
+	const op = "list managed devices"
+	defer recoverTo(&err, op)
+	var f filter
+	f.eq("complianceState", q.ComplianceState)
+	f.eq("operatingSystem", q.OS)
+	f.eq("userPrincipalName", q.User)
+	f.eq("deviceName", q.DeviceName)
+	f.window("lastSyncDateTime", q.ListOptions)
+	top, skip := paging(q.ListOptions, 100, 1000)
+	resp, err := c.sdk.DeviceManagement().ManagedDevices().Get(ctx, &devicemanagement.ManagedDevicesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &devicemanagement.ManagedDevicesRequestBuilderGetQueryParameters{
+			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"lastSyncDateTime desc"}}})
+	if err != nil {
+		return page, c.mapErr(op, "", err)
+	}
+	for _, it := range resp.GetValue() {
+		if it != nil {
+			page.Items = append(page.Items, managedDevice(it))
+		}
+	}
+	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
+	return page, nil
+}
+
+// GetManagedDevice returns one managed device.
+func (c *Client) GetManagedDevice(ctx context.Context, id string) (d source.ManagedDevice, err error) {
+	const op = "get managed device"
+	defer recoverTo(&err, op)
+	if strings.TrimSpace(id) == "" {
+		return d, fmt.Errorf("graph: %s: empty id", op)
+	}
+	it, err := c.sdk.DeviceManagement().ManagedDevices().ByManagedDeviceId(id).Get(ctx, nil)
+	if err != nil {
+		return d, c.mapErr(op, id, err)
+	}
+	if it == nil {
+		return d, fmt.Errorf("graph: %s %q: empty response", op, id)
+	}
+	return managedDevice(it), nil
+}
+
+func managedDevice(it models.ManagedDeviceable) source.ManagedDevice {
+	return source.ManagedDevice{
+		ID: str(it.GetId()), DeviceName: str(it.GetDeviceName()), AzureADDeviceID: str(it.GetAzureADDeviceId()),
+		UserPrincipalName: str(it.GetUserPrincipalName()), OperatingSystem: str(it.GetOperatingSystem()),
+		OSVersion: str(it.GetOsVersion()), ComplianceState: enum(it.GetComplianceState()),
+		ComplianceGracePeriodExpiration: tm(it.GetComplianceGracePeriodExpirationDateTime()),
+		ManagementAgent:                 enum(it.GetManagementAgent()), OwnerType: enum(it.GetManagedDeviceOwnerType()),
+		IsEncrypted: boolv(it.GetIsEncrypted()), JailBroken: str(it.GetJailBroken()), Model: str(it.GetModel()),
+		Manufacturer: str(it.GetManufacturer()), SerialNumber: str(it.GetSerialNumber()),
+		EnrolledDateTime: tm(it.GetEnrolledDateTime()), LastSyncDateTime: tm(it.GetLastSyncDateTime()),
+	}
+}
+
+// ListDeviceCompliance returns the device's per-policy states with setting states.
+func (c *Client) ListDeviceCompliance(ctx context.Context, deviceID string) (out []source.CompliancePolicyState, err error) {
+	const op = "list device compliance"
+	defer recoverTo(&err, op)
+	if strings.TrimSpace(deviceID) == "" {
+		return nil, fmt.Errorf("graph: %s: empty device id", op)
+	}
+	b := c.sdk.DeviceManagement().ManagedDevices().ByManagedDeviceId(deviceID).DeviceCompliancePolicyStates()
+	resp, err := b.Get(ctx, nil)
+	for page := 0; ; page++ {
+		if err != nil {
+			return nil, c.mapErr(op, deviceID, err)
+		}
+		for _, s := range resp.GetValue() {
+			if s != nil {
+				out = append(out, policyState(s))
+			}
+		}
+		next := str(resp.GetOdataNextLink())
+		if next == "" || page >= maxPages {
+			return out, nil
+		}
+		resp, err = b.WithUrl(next).Get(ctx, nil)
+	}
+}
+
+func policyState(s models.DeviceCompliancePolicyStateable) source.CompliancePolicyState {
+	out := source.CompliancePolicyState{ID: str(s.GetId()), DisplayName: str(s.GetDisplayName()),
+		PlatformType: enum(s.GetPlatformType()), State: enum(s.GetState()), SettingCount: i32(s.GetSettingCount())}
+	for _, st := range s.GetSettingStates() {
+		if st == nil {
+			continue
+		}
+		out.SettingStates = append(out.SettingStates, source.SettingState{Setting: str(st.GetSetting()),
+			SettingName: str(st.GetSettingName()), State: enum(st.GetState()), CurrentValue: str(st.GetCurrentValue()),
+			ErrorDescription: str(st.GetErrorDescription())})
+	}
+	return out
+}
+
+// policyCommon are deviceCompliancePolicy properties that are not settings.
+var policyCommon = map[string]bool{"id": true, "displayName": true, "description": true, "createdDateTime": true,
+	"lastModifiedDateTime": true, "version": true, "@odata.type": true, "assignments": true, "deviceStatuses": true,
+	"userStatuses": true, "deviceStatusOverview": true, "userStatusOverview": true, "deviceSettingStateSummaries": true,
+	"scheduledActionsForRule": true, "roleScopeTagIds": true}
+
+// ListCompliancePolicies returns every device compliance policy with its
+// platform-specific settings as property → value.
+func (c *Client) ListCompliancePolicies(ctx context.Context) (out []source.CompliancePolicy, err error) {
+	const op = "list compliance policies"
+	defer recoverTo(&err, op)
+	b := c.sdk.DeviceManagement().DeviceCompliancePolicies()
+	resp, err := b.Get(ctx, nil)
+	for page := 0; ; page++ {
+		if err != nil {
+			return nil, c.mapErr(op, "", err)
+		}
+		for _, p := range resp.GetValue() {
+			if p != nil {
+				out = append(out, compliancePolicy(p))
+			}
+		}
+		next := str(resp.GetOdataNextLink())
+		if next == "" || page >= maxPages {
+			return out, nil
+		}
+		resp, err = b.WithUrl(next).Get(ctx, nil)
+	}
+}
+
+// compliancePolicy reads the settings generically from the model's backing
+// store, which holds every property the payload set, so new platform
+// properties need no code here.
+func compliancePolicy(p models.DeviceCompliancePolicyable) source.CompliancePolicy {
+	out := source.CompliancePolicy{ID: str(p.GetId()), DisplayName: str(p.GetDisplayName()),
+		ODataType: str(p.GetOdataType()), CreatedDateTime: tm(p.GetCreatedDateTime()), Settings: map[string]any{}}
+	if bs := p.GetBackingStore(); bs != nil {
+		for k, v := range bs.Enumerate() {
+			if policyCommon[k] || strings.HasPrefix(k, "@") {
+				continue
+			}
+			if s, ok := v.(interface{ String() string }); ok && !isPtrScalar(v) {
+				out.Settings[k] = s.String()
+				continue
+			}
+			if x := deref(v); x != nil {
+				out.Settings[k] = x
+			}
+		}
+	}
+	for k, v := range p.GetAdditionalData() {
+		if !policyCommon[k] && !strings.HasPrefix(k, "@") {
+			out.Settings[k] = deref(v)
+		}
+	}
+	for _, a := range p.GetScheduledActionsForRule() {
+		for _, cfg := range a.GetScheduledActionConfigurations() {
+			if cfg != nil && enum(cfg.GetActionType()) == "block" {
+				out.GracePeriodHours = i32(cfg.GetGracePeriodHours())
+			}
+		}
+	}
+	return out
+}
+
+func isPtrScalar(v any) bool {
+	switch v.(type) {
+	case *string, *bool, *int32, *int64, *float64:
+		return true
+	}
+	return false
+}
