@@ -1,0 +1,152 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/secmcp/secmcp/internal/kql/syntax"
+)
+
+func (r *runner) opUnion(x *syntax.UnionOp, input *Table, sc *scope) (*Table, error) {
+	var tables []*Table
+	var names []string
+	if input != nil {
+		tables, names = append(tables, input), append(names, input.name)
+	}
+	withSource, kindInner, fuzzy := "", false, false
+	for _, p := range x.Params {
+		v := paramText(p)
+		switch strings.ToLower(p.Name) {
+		case "withsource":
+			withSource = v
+		case "kind":
+			kindInner = strings.EqualFold(v, "inner")
+		case "isfuzzy":
+			fuzzy = strings.EqualFold(v, "true")
+		}
+	}
+	for i, e := range x.Tables {
+		if id, ok := e.(*syntax.Ident); ok && strings.Contains(id.Name, "*") {
+			ts, ns := r.matchTables(id.Name)
+			tables, names = append(tables, ts...), append(names, ns...)
+			continue
+		}
+		t, err := r.evalTabular(e, sc)
+		if err != nil {
+			if fuzzy && errors.Is(err, ErrUnknownTable) {
+				continue
+			}
+			return nil, err
+		}
+		name := t.name
+		if _, isID := e.(*syntax.Ident); !isID || name == "" {
+			name = fmt.Sprintf("union_arg%d", i)
+		}
+		tables, names = append(tables, t), append(names, name)
+	}
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("engine: union has no tables: %w", ErrUnknownTable)
+	}
+	if kindInner {
+		tables = innerColumns(tables)
+	}
+	return unionTables(tables, names, withSource)
+}
+
+func paramText(p *syntax.OpParam) string {
+	switch v := p.Value.(type) {
+	case *syntax.Ident:
+		return v.Name
+	case *syntax.Literal:
+		return fmt.Sprint(v.Value)
+	}
+	return ""
+}
+
+// innerColumns restricts every table to the columns all of them share.
+func innerColumns(ts []*Table) []*Table {
+	count := map[string]int{}
+	for _, t := range ts {
+		for _, c := range t.cols {
+			count[c]++
+		}
+	}
+	out := make([]*Table, len(ts))
+	for i, t := range ts {
+		var cols []string
+		var data []*vec
+		for j, c := range t.cols {
+			if count[c] == len(ts) {
+				cols, data = append(cols, c), append(data, t.data[j])
+			}
+		}
+		out[i] = newTable(t.name, cols, data, t.n)
+	}
+	return out
+}
+
+// unionTables concatenates tables by column name; a name with different
+// types in different tables becomes one column per type (name_type).
+func unionTables(ts []*Table, names []string, withSource string) (*Table, error) {
+	kindsOf := map[string][]kind{}
+	var order []string
+	for _, t := range ts {
+		for j, c := range t.cols {
+			ks, seen := kindsOf[c]
+			if !seen {
+				order = append(order, c)
+			}
+			k := t.data[j].k
+			if !containsKind(ks, k) {
+				kindsOf[c] = append(ks, k)
+			}
+		}
+	}
+	total := 0
+	for _, t := range ts {
+		total += t.n
+	}
+	var outCols []string
+	var outData []*vec
+	if withSource != "" {
+		b := newBuilder(kString, total)
+		for i, t := range ts {
+			for j := 0; j < t.n; j++ {
+				b.add(strV(names[i]))
+			}
+		}
+		outCols, outData = append(outCols, withSource), append(outData, b.build())
+	}
+	for _, c := range order {
+		for _, k := range kindsOf[c] {
+			name := c
+			if len(kindsOf[c]) > 1 {
+				name = c + "_" + k.String()
+			}
+			parts := make([]*vec, len(ts))
+			for i, t := range ts {
+				if j := t.colIndex(c); j >= 0 && t.data[j].k == k {
+					parts[i] = t.data[j]
+				} else {
+					parts[i] = nullVec(k, t.n)
+				}
+			}
+			outCols, outData = append(outCols, name), append(outData, concatVecs(k, parts))
+		}
+	}
+	out := newTable("", outCols, outData, total)
+	if len(ts) == 1 {
+		out.name = ts[0].name
+	}
+	return out, nil
+}
+
+func containsKind(ks []kind, k kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
