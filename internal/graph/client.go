@@ -23,8 +23,10 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -136,7 +138,14 @@ func (c *Client) mapErr(op, id string, err error) error {
 	}
 	var se statusError
 	if !errors.As(err, &se) {
-		return fmt.Errorf("graph: %s: %w", op, err)
+		var ue *url.Error
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("graph: %s: response body was cut short: %w", op, err)
+		case errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			return fmt.Errorf("graph: %s: request failed: %w", op, err)
+		}
+		return fmt.Errorf("graph: %s: malformed response: %w", op, err)
 	}
 	status := se.GetStatusCode()
 	code, msg := odataDetail(err)
