@@ -99,7 +99,11 @@ func TestCorpusExecution(t *testing.T) {
 	if os.Getenv("KQL_CORPUS") == "" {
 		t.Skip("set KQL_CORPUS=1 to run the corpus execution coverage")
 	}
-	cat := schemaCatalog(t, 40)
+	rows := 40
+	if v := os.Getenv("KQL_CORPUS_ROWS"); v != "" {
+		fmt.Sscan(v, &rows)
+	}
+	cat := schemaCatalog(t, rows)
 	files, _ := filepath.Glob(filepath.Join(sharedDir(t), "kql-corpus", "*.jsonl"))
 	var ran, unsupported, failed, excludedExt, excludedTable, syntaxErr int
 	reasons := map[string]int{}

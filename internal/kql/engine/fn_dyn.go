@@ -182,6 +182,24 @@ func init() {
 		return dynV(out), nil
 	})
 	register("zip", 2, 16, fixed(kDynamic), false, fnZip)
+	register("range", 2, 3, fixed(kDynamic), true, fnRangeArray)
+	register("make_string", 1, 64, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
+		var b strings.Builder
+		for _, v := range a {
+			items := []any{toDyn(v)}
+			if arr, ok := asArray(v); ok {
+				items = arr
+			}
+			for _, x := range items {
+				n, ok := iArg(dynToValue(x))
+				if !ok || n < 0 || n > 0x10ffff {
+					return value{}, errorf("make_string: %v is not a Unicode code point", x)
+				}
+				b.WriteRune(rune(n))
+			}
+		}
+		return strV(b.String()), nil
+	})
 	register("extractjson,extract_json", 2, 3, argTypeOr(2, kString), false, fnExtractJSON)
 }
 
@@ -410,4 +428,33 @@ func walkJSONPath(doc any, path string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// fnRangeArray implements the range(start, stop[, step]) function: a dynamic
+// array of the values from start to stop inclusive (at most 1,000,000).
+func fnRangeArray(_ *callCtx, a []value) (value, error) {
+	start, stop := unwrapDyn(a[0]), unwrapDyn(a[1])
+	step := longV(1)
+	if len(a) == 3 {
+		step = unwrapDyn(a[2])
+	}
+	out := []any{}
+	cur := start
+	for i := 0; ; i++ {
+		c, ok := compare(cur, stop)
+		z, ok2 := compare(step, zeroOf(step.k))
+		if !ok || !ok2 || z == 0 || (z > 0 && c > 0) || (z < 0 && c < 0) {
+			break
+		}
+		if i >= 1_000_000 {
+			return value{}, errorf("range: more than 1,000,000 elements")
+		}
+		out = append(out, toDyn(cur))
+		next, err := arith("+", cur, step)
+		if err != nil || next.null {
+			break
+		}
+		cur = next
+	}
+	return dynV(out), nil
 }

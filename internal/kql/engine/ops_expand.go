@@ -141,34 +141,46 @@ func (r *runner) opMvExpand(params []*syntax.OpParam, items []*syntax.MvExpandIt
 func (r *runner) opMvApply(x *syntax.MvApplyOp, t *Table, sc *scope) (*Table, error) {
 	var parts []*Table
 	for i := 0; i < t.n; i++ {
-		if err := r.check(); err != nil {
-			return nil, err
-		}
-		row := t.slice(i, i+1)
-		exp, err := r.opMvExpand(x.Params, x.Items, x.Limit, row, sc)
+		sub, err := r.mvApplyRows(x, t, i, i+1, sc)
 		if err != nil {
 			return nil, err
 		}
-		sub, err := r.runPipeline(x.On, sc, exp)
-		if err != nil {
-			return nil, err
+		if sub.n > 0 {
+			parts = append(parts, sub)
 		}
-		if sub.n == 0 {
-			continue
-		}
-		// columns of the row that the sub-query dropped come back
-		for j, c := range t.cols {
-			if sub.colIndex(c) < 0 {
-				sub = sub.withColumn(c, resize(constVec(t.data[j].get(i), 1), sub.n).materialize())
-			}
-		}
-		parts = append(parts, sub)
 	}
 	if len(parts) == 0 {
-		return t.take(nil), nil
+		// no row produced output: run the sub-query once on nothing for the schema
+		return r.mvApplyRows(x, t, 0, 0, sc)
 	}
-	names := make([]string, len(parts))
-	return unionTables(parts, names, "")
+	return unionTables(parts, make([]string, len(parts)), "")
+}
+
+// mvApplyRows runs the mv-apply sub-query over the expansion of rows
+// [lo, hi) and restores the input columns the sub-query dropped.
+func (r *runner) mvApplyRows(x *syntax.MvApplyOp, t *Table, lo, hi int, sc *scope) (*Table, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	exp, err := r.opMvExpand(x.Params, x.Items, x.Limit, t.slice(lo, hi), sc)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := r.runPipeline(x.On, sc, exp)
+	if err != nil {
+		return nil, err
+	}
+	for j, c := range t.cols {
+		if sub.colIndex(c) >= 0 {
+			continue
+		}
+		if hi > lo {
+			sub = sub.withColumn(c, constVec(t.data[j].get(lo), sub.n).materialize())
+		} else {
+			sub = sub.withColumn(c, nullVec(t.data[j].k, 0).materialize())
+		}
+	}
+	return sub, nil
 }
 
 // opParse implements parse / parse-where for the simple, relaxed and regex kinds.

@@ -238,7 +238,3 @@ func stepsFloor(d, step value) (int64, bool) {
 	}
 	return f, true
 }
-
-func (r *runner) opTopNested(_ *syntax.TopNestedOp, _ *Table, _ *scope) (*Table, error) {
-	return nil, notSupported("top-nested")
-}
