@@ -114,9 +114,9 @@ func TestHunting(t *testing.T) {
 	if m, ok := row[3].(map[string]any); !ok || m["k"] != "v" {
 		t.Errorf("dynamic = %#v", row[3])
 	}
-	_, err = ev.client["contoso"].RunHuntingQuery(context.Background(), "DeviceEvents | summarize count()")
-	if err == nil || !strings.Contains(err.Error(), "not supported by the demo emulator") {
-		t.Errorf("unsupported query error = %v", err)
+	_, err = ev.client["contoso"].RunHuntingQuery(context.Background(), "DeviceEvents | frobnicate")
+	if err == nil || !strings.Contains(err.Error(), "HTTP 400 BadRequest: Query failed") {
+		t.Errorf("bad query error = %v", err)
 	}
 }
 
