@@ -198,7 +198,7 @@ func (r *runner) opSearch(x *syntax.SearchOp, input *Table, sc *scope) (*Table, 
 			if err != nil {
 				return nil, err
 			}
-			tables, names = append(tables, t), append(names, t.name)
+			tables, names = append(tables, t), append(names, sourceName(e, t))
 		}
 	default:
 		for _, n := range r.cat.TableNames() {

@@ -39,8 +39,8 @@ func (r *runner) opUnion(x *syntax.UnionOp, input *Table, sc *scope) (*Table, er
 			}
 			return nil, err
 		}
-		name := t.name
-		if _, isID := e.(*syntax.Ident); !isID || name == "" {
+		name := sourceName(e, t)
+		if _, isID := e.(*syntax.Ident); !isID {
 			name = fmt.Sprintf("union_arg%d", i)
 		}
 		tables, names = append(tables, t), append(names, name)

@@ -240,6 +240,8 @@ func (r *runner) applyOp2(op syntax.Operator, t *Table, sc *scope) (*Table, erro
 		return r.opEvaluate(x, t, sc)
 	case *syntax.SearchOp:
 		return r.opSearch(x, t, sc)
+	case *syntax.FindOp:
+		return r.opFind(x, t, sc)
 	case *syntax.MakeSeriesOp:
 		return r.opMakeSeries(x, t, sc)
 	case *syntax.TopNestedOp:
