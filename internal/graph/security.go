@@ -135,7 +135,7 @@ func incident(it security.Incidentable) source.Incident {
 		Status: enum(it.GetStatus()), Classification: enum(it.GetClassification()),
 		Determination: enum(it.GetDetermination()), AssignedTo: str(it.GetAssignedTo()),
 		CreatedDateTime: tm(it.GetCreatedDateTime()), LastUpdateDateTime: tm(it.GetLastUpdateDateTime()),
-		IncidentWebURL: str(it.GetIncidentWebUrl()), Tags: append(it.GetCustomTags(), it.GetSystemTags()...),
+		IncidentWebURL: str(it.GetIncidentWebUrl()), Tags: concat(it.GetCustomTags(), it.GetSystemTags()),
 		Summary: str(it.GetSummary()),
 	}
 	for _, cm := range it.GetComments() {
@@ -172,4 +172,12 @@ func alert(it security.Alertable) source.Alert {
 		}
 	}
 	return a
+}
+
+// concat joins two SDK slices into a new one (never appending into the SDK's backing array).
+func concat(a, b []string) []string {
+	if len(a)+len(b) == 0 {
+		return nil
+	}
+	return append(append(make([]string, 0, len(a)+len(b)), a...), b...)
 }
