@@ -152,3 +152,12 @@ func TestCatalogTablesAreNotMutated(t *testing.T) {
 		t.Fatalf("catalog table changed: %v", got)
 	}
 }
+
+func TestStringBudget(t *testing.T) {
+	opts := fixedOpts()
+	opts.MaxStringBytes = 1 << 20
+	_, err := Query(context.Background(), `range x from 1 to 1000 step 1 | extend s = strrep(strcat("abcdefg", x), 1000)`, nil, opts)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("want ErrLimit, got %v", err)
+	}
+}

@@ -68,8 +68,11 @@ func init() {
 	})
 	register("strrep", 2, 3, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
 		n, ok := iArg(a[1])
-		if !ok || n < 0 || n > 10000 {
+		if !ok || n < 0 {
 			return strV(""), nil
+		}
+		if n*int64(len(sArg(a[0]))+1) > 1<<20 {
+			return value{}, errorf("strrep: the result would exceed 1 MiB")
 		}
 		d := ""
 		if len(a) == 3 {

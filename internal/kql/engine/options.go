@@ -20,6 +20,10 @@ type Options struct {
 	// MaxCells caps rows×columns of any intermediate table, a proxy for
 	// memory. Default 200,000,000.
 	MaxCells int
+	// MaxStringBytes caps the total bytes of strings computed by one query
+	// (strcat, strrep, replace ... over all rows), a guard against
+	// expressions that grow strings without bound. Default 1 GiB.
+	MaxStringBytes int
 	// MaxRegexBytes caps the length of a regular expression. Default 4,096.
 	MaxRegexBytes int
 	// Seed seeds rand(), sample and new_guid() so runs are reproducible.
@@ -42,6 +46,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxCells <= 0 {
 		o.MaxCells = 200_000_000
+	}
+	if o.MaxStringBytes <= 0 {
+		o.MaxStringBytes = 1 << 30
 	}
 	if o.MaxRegexBytes <= 0 {
 		o.MaxRegexBytes = 4096

@@ -17,6 +17,7 @@ type runner struct {
 	cc    *callCtx
 	ticks int
 	depth int
+	bytes int // string bytes computed so far (Options.MaxStringBytes)
 }
 
 // scope is a let-binding environment; lookups walk to the parent.
@@ -83,6 +84,15 @@ func (r *runner) tick(n int) error {
 	if r.ticks >= 1<<14 {
 		r.ticks = 0
 		return r.check()
+	}
+	return nil
+}
+
+// chargeString counts computed string bytes against MaxStringBytes.
+func (r *runner) chargeString(n int) error {
+	r.bytes += n
+	if r.bytes > r.opts.MaxStringBytes {
+		return fmt.Errorf("engine: the query computes more than %d bytes of strings: %w", r.opts.MaxStringBytes, ErrLimit)
 	}
 	return nil
 }
