@@ -277,10 +277,8 @@ func (r *runner) mapRows(n int, args []*vec, k kind, f func([]value) (value, err
 		if err != nil {
 			return nil, err
 		}
-		if out.k == kString && len(out.s) > 64 {
-			if err := r.chargeString(len(out.s)); err != nil {
-				return nil, err
-			}
+		if err := r.chargeValue(out); err != nil {
+			return nil, err
 		}
 		b.add(out)
 	}

@@ -88,11 +88,24 @@ func (r *runner) tick(n int) error {
 	return nil
 }
 
-// chargeString counts computed string bytes against MaxStringBytes.
+// chargeString counts computed string (and array) bytes against MaxStringBytes.
 func (r *runner) chargeString(n int) error {
 	r.bytes += n
 	if r.bytes > r.opts.MaxStringBytes {
 		return fmt.Errorf("engine: the query computes more than %d bytes of strings: %w", r.opts.MaxStringBytes, ErrLimit)
+	}
+	return nil
+}
+
+// chargeValue charges a computed value's large strings and arrays.
+func (r *runner) chargeValue(v value) error {
+	switch {
+	case v.k == kString && len(v.s) > 64:
+		return r.chargeString(len(v.s))
+	case v.k == kDynamic:
+		if a, ok := v.d.([]any); ok && len(a) > 16 {
+			return r.chargeString(16 * len(a))
+		}
 	}
 	return nil
 }
