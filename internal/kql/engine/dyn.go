@@ -270,26 +270,6 @@ func dynKey(x any) string {
 	return "j" + dynJSON(x)
 }
 
-func dynTypeName(x any) string {
-	switch x.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "bool"
-	case int64:
-		return "long"
-	case float64:
-		return "real"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "dictionary"
-	}
-	return "dynamic"
-}
-
 // asArray returns the elements of a dynamic array (a JSON string holding an
 // array counts as an array, as in Kusto).
 func asArray(v value) ([]any, bool) {

@@ -8,15 +8,12 @@ import (
 	"strings"
 )
 
-// errNotSupported prefixes every "not supported" error; errors.Is finds it.
-var errNotSupported = errors.New("not supported")
-
 // ErrNotSupported is wrapped by every error for a KQL feature the engine
-// does not implement; the message names the feature.
-var ErrNotSupported = errNotSupported
+// does not implement; the message ("not supported: <what>") names the feature.
+var ErrNotSupported = errors.New("not supported")
 
 func notSupported(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errNotSupported, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", ErrNotSupported, fmt.Sprintf(format, args...))
 }
 
 // callCtx gives scalar functions the query-wide state they may need.

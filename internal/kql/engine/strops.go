@@ -156,15 +156,6 @@ func equalFoldLowerASCII(s, n string) bool {
 	return true
 }
 
-// stringOp applies a named string operator to two strings (generic path).
-// neg operators (!has, !contains, ...) are handled by the caller.
-func stringOp(op string, cs bool, lhs, rhs string) bool {
-	if op == "=~" {
-		return strings.EqualFold(lhs, rhs)
-	}
-	return newStrMatcher(op, cs, rhs).match(lhs)
-}
-
 // splitStringOp decodes an operator token into base op, case-sensitivity and negation.
 // It returns ok false for operators that are not string operators.
 func splitStringOp(tok string) (op string, cs, neg, ok bool) {

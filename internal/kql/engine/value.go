@@ -103,9 +103,7 @@ func tsV(ticks int64) value        { return value{k: kTimespan, i: ticks} }
 func timeV(t time.Time) value      { return dtV(timeToTicks(t)) }
 func durV(d time.Duration) value   { return tsV(int64(d / 100)) }
 func dynV(x any) value             { return value{k: kDynamic, d: x, null: x == nil} }
-func (v value) isNull() bool       { return v.null }
 func (v value) truthy() bool       { return !v.null && v.k == kBool && v.i != 0 }
-func (v value) ticks() int64       { return v.i }
 func (v value) time() time.Time    { return ticksToTime(v.i) }
 func (v value) dur() time.Duration { return time.Duration(v.i) * 100 }
 
