@@ -54,11 +54,11 @@ func exprName(e syntax.Expr) string {
 			return base + "_" + x.Name.Name
 		}
 	case *syntax.Index:
-		if l, ok := x.Index.(*syntax.Literal); ok && l.Kind == syntax.LitString {
-			if base := exprName(x.X); base != "" {
-				return base + "_" + l.Value.(string)
-			}
+		base := exprName(x.X)
+		if l, ok := x.Index.(*syntax.Literal); ok && l.Kind == syntax.LitString && base != "" {
+			return base + "_" + l.Value.(string)
 		}
+		return base
 	case *syntax.Call:
 		switch strings.ToLower(x.Name.Name) {
 		case "tostring", "toint", "tolong", "toreal", "todouble", "tobool", "todatetime", "totimespan", "toguid", "todynamic", "parse_json":
