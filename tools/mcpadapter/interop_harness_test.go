@@ -48,7 +48,28 @@ func echoSpec() tools.Spec {
 		})
 }
 
-// newInteropServer builds the adapter with the catalogue plus the echo tool.
+type stepsParams struct {
+	Tag string `json:"tag,omitempty" jsonschema:"Free text, ignored."`
+}
+
+type stepsResult struct {
+	Steps int `json:"steps"`
+}
+
+// stepsSpec reports progress 1/3, 2/3, 3/3 and returns at once, the pattern
+// that makes mcp-go deliver the last notification after the response.
+func stepsSpec() tools.Spec {
+	return tools.New("interop", "interop_run_steps", "Report three progress steps and return.",
+		func(_ context.Context, c tools.Call, _ stepsParams) (stepsResult, error) {
+			for i := 1; i <= 3; i++ {
+				c.Report(float64(i), 3, "")
+			}
+			return stepsResult{Steps: 3}, nil
+		})
+}
+
+// newInteropServer builds the adapter with the catalogue plus the echo and
+// steps tools.
 func newInteropServer(t testing.TB) *Server {
 	t.Helper()
 	ten := tenant.New(interopTenant, "00000000-0000-4000-8000-00000000c0de", "demo", true, ratelimit.New(ratelimit.Default), nil)
@@ -56,7 +77,7 @@ func newInteropServer(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := append(catalog.All(catalog.Deps{}), echoSpec())
+	all := append(catalog.All(catalog.Deps{}), echoSpec(), stepsSpec())
 	toolReg, err := tools.NewRegistry(all, tools.Selection{})
 	if err != nil {
 		t.Fatal(err)
