@@ -61,7 +61,15 @@ func NewServer(cfg Config) *Server {
 func newMCPServer(cfg Config) *server.MCPServer {
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
-		server.WithResourceCapabilities(false, false),
+		// Subscribe and completions are declared so resources/subscribe,
+		// resources/unsubscribe and completion/complete answer instead of
+		// "method not found" (three of the conformance suite's no-fixture
+		// scenarios; see interop_conformance_test.go). Subscriptions are
+		// recorded but upstream data is not watched, so no
+		// notifications/resources/updated is sent; completion answers come
+		// from mcp-go's default providers (no suggestions).
+		server.WithResourceCapabilities(true, false),
+		server.WithCompletions(),
 		server.WithPromptCapabilities(false),
 		server.WithLogging(),
 		server.WithRecovery(),
