@@ -35,10 +35,10 @@ func convertTo(v value, k kind) value {
 		return toBool(v)
 	case kInt:
 		r := toLong(v)
-		if !r.null {
-			r = intV(r.i)
+		if r.null || r.i < -1<<31 || r.i > 1<<31-1 {
+			return nullOf(kInt)
 		}
-		return r
+		return intV(r.i)
 	case kLong:
 		return toLong(v)
 	case kReal:

@@ -196,13 +196,8 @@ func dynIndex(x any, key value) any {
 				return t[s]
 			}
 		}
-	case string:
-		// Kusto indexes into a string holding JSON as if it were parsed.
-		p := parseJSONDyn(t)
-		if _, isStr := p.(string); !isStr {
-			return dynIndex(p, key)
-		}
 	}
+	// A string leaf is not parsed again (Kusto needs an explicit parse_json).
 	return nil
 }
 
@@ -270,44 +265,31 @@ func dynKey(x any) string {
 	return "j" + dynJSON(x)
 }
 
-// asArray returns the elements of a dynamic array (a JSON string holding an
-// array counts as an array, as in Kusto).
+// asArray returns the elements of a dynamic array. A string (or a dynamic
+// string) is not an array: Kusto needs an explicit parse_json.
 func asArray(v value) ([]any, bool) {
-	if v.null {
+	if v.null || v.k != kDynamic {
 		return nil, false
 	}
-	if v.k == kDynamic {
-		switch t := v.d.(type) {
-		case []any:
-			return t, true
-		case string:
-			if a, ok := parseJSONDyn(t).([]any); ok {
-				return a, true
-			}
-		}
-		return nil, false
-	}
-	if v.k == kString {
-		if a, ok := parseJSONDyn(v.s).([]any); ok {
-			return a, true
-		}
-	}
-	return nil, false
+	a, ok := v.d.([]any)
+	return a, ok
 }
 
-// asBag returns a dynamic property bag.
+// asBag returns a dynamic property bag. A value of type string is parsed
+// (Kusto rejects it at compile time; being lenient there cannot change an
+// answer Kusto gives), but a string inside a dynamic is not.
 func asBag(v value) (map[string]any, bool) {
 	if v.null {
 		return nil, false
 	}
-	var x any = v.d
-	if v.k == kString {
+	var x any
+	switch v.k {
+	case kString:
 		x = parseJSONDyn(v.s)
-	} else if v.k != kDynamic {
+	case kDynamic:
+		x = v.d
+	default:
 		return nil, false
-	}
-	if s, ok := x.(string); ok {
-		x = parseJSONDyn(s)
 	}
 	m, ok := x.(map[string]any)
 	return m, ok
