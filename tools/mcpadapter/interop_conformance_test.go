@@ -139,6 +139,14 @@ func TestConformanceSuite(t *testing.T) {
 			}
 			want = slices.Sorted(mapKeys(res))
 		}
+		if !fixtures {
+			// The normal build must not carry fixture names.
+			for name, r := range res {
+				if !slices.Contains(noFixtureScenarios, name) && r.Failed == 0 {
+					t.Errorf("run %d: fixture scenario %s passed without -tags conformance", i+1, name)
+				}
+			}
+		}
 		bad := checkScenarios(res, want)
 		for _, b := range bad {
 			fails[b]++
