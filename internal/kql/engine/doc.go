@@ -19,6 +19,15 @@
 //   - Expressions are evaluated a column at a time. Common shapes get typed
 //     fast paths; everything else goes through one generic per-row path over
 //     the scalar function library, so a feature exists once.
+//   - Filters, joins and sorts produce lazy gathers (row indices over the
+//     source column); a column is copied only when an expression reads it,
+//     so `where` over a 30-column table copies just the columns used later.
+//   - Limits: result rows (truncated, reported), intermediate rows and
+//     cells, computed string bytes, regex length and program size, and the
+//     context deadline checked inside row loops; a panic is recovered into
+//     an "internal error" so no input can crash the caller.
+//   - Strings inside dynamic values are never re-parsed implicitly (Kusto
+//     needs parse_json for that); property bags print with sorted keys.
 //   - Anything the engine does not implement fails with an error that starts
 //     with "not supported:" — a refused query is better than a wrong answer.
 //   - dcount is exact (Kusto's is a HyperLogLog estimate); percentiles use
