@@ -161,3 +161,38 @@ func TestStringBudget(t *testing.T) {
 		t.Fatalf("want ErrLimit, got %v", err)
 	}
 }
+
+// TestConcurrentQueriesShareCatalog runs queries in parallel over one catalog
+// (the emulator serves many requests from the same tables); run with -race.
+func TestConcurrentQueriesShareCatalog(t *testing.T) {
+	rows := make([][]any, 200)
+	for i := range rows {
+		rows[i] = []any{int64(i % 7), strings.Repeat("x", i%5)}
+	}
+	tab, err := FromRows("T", []Column{{"k", "long"}, {"s", "string"}}, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := MapCatalog{"T": tab}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 20; i++ {
+				res, err := Query(context.Background(), "T | where k > 2 | join kind=inner (T | summarize c = count() by k) on k | top 5 by s", cat, fixedOpts())
+				if err == nil && res.NumRows() != 5 {
+					err = errors.New("wrong row count")
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
