@@ -12,7 +12,7 @@ import (
 // that table. Without project, the output holds the source column, the
 // columns every table shares, and pack_ with each row's other non-empty cells.
 func (r *runner) opFind(x *syntax.FindOp, input *Table, sc *scope) (*Table, error) {
-	tables, names, err := r.findTables(x, input, sc)
+	tables, names, err := r.sourceTables(input, x.Tables, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -60,35 +60,6 @@ func (r *runner) opFind(x *syntax.FindOp, input *Table, sc *scope) (*Table, erro
 		shaped = append(shaped, packRest(t, commonColumns(parts)))
 	}
 	return unionTables(shaped, names, source)
-}
-
-func (r *runner) findTables(x *syntax.FindOp, input *Table, sc *scope) ([]*Table, []string, error) {
-	if input != nil {
-		return []*Table{input}, []string{input.name}, nil
-	}
-	var tables []*Table
-	var names []string
-	if len(x.Tables) == 0 {
-		for _, n := range r.cat.TableNames() {
-			if t, ok := r.cat.Table(n); ok {
-				tables, names = append(tables, t), append(names, n)
-			}
-		}
-		return tables, names, nil
-	}
-	for _, e := range x.Tables {
-		if id, ok := e.(*syntax.Ident); ok && strings.Contains(id.Name, "*") {
-			ts, ns := r.matchTables(id.Name)
-			tables, names = append(tables, ts...), append(names, ns...)
-			continue
-		}
-		t, err := r.evalTabular(e, sc)
-		if err != nil {
-			return nil, nil, err
-		}
-		tables, names = append(tables, t), append(names, sourceName(e, t))
-	}
-	return tables, names, nil
 }
 
 // referenced lists the identifiers used in e plus extra names.
@@ -169,13 +140,4 @@ func packRest(t *Table, common map[string]bool) *Table {
 		}
 	}
 	return out.withColumn("pack_", b.build())
-}
-
-// sourceName is the name a table contributes to withsource/$table columns:
-// the identifier that named it, else the table's own name.
-func sourceName(e syntax.Expr, t *Table) string {
-	if id, ok := e.(*syntax.Ident); ok {
-		return id.Name
-	}
-	return t.name
 }

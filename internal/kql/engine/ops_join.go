@@ -154,12 +154,21 @@ func (h *hashIndex) probe(keys []*vec, i int) int32 {
 	return h.head[g]
 }
 
-func (r *runner) opJoin(x *syntax.JoinOp, left *Table, sc *scope) (*Table, error) {
-	right, err := r.evalTabular(x.Right, sc)
+// joinInputs evaluates the right side and the key names of join and lookup.
+func (r *runner) joinInputs(rightE syntax.Expr, on []syntax.Expr, sc *scope) (*Table, []string, []string, error) {
+	right, err := r.evalTabular(rightE, sc)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	lnames, rnames, err := joinKeys(x.On)
+	lnames, rnames, err := joinKeys(on)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return right, lnames, rnames, nil
+}
+
+func (r *runner) opJoin(x *syntax.JoinOp, left *Table, sc *scope) (*Table, error) {
+	right, lnames, rnames, err := r.joinInputs(x.Right, x.On, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -304,11 +313,7 @@ func (r *runner) joinOutput(left, right *Table, li, ri []int32, lnames, rnames [
 }
 
 func (r *runner) opLookup(x *syntax.LookupOp, left *Table, sc *scope) (*Table, error) {
-	right, err := r.evalTabular(x.Right, sc)
-	if err != nil {
-		return nil, err
-	}
-	lnames, rnames, err := joinKeys(x.On)
+	right, lnames, rnames, err := r.joinInputs(x.Right, x.On, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -182,30 +182,9 @@ func mentions(e syntax.Expr, col string) bool {
 // opSearch implements search over the piped table or catalog tables: a bare
 // string term matches when any column has the term.
 func (r *runner) opSearch(x *syntax.SearchOp, input *Table, sc *scope) (*Table, error) {
-	var tables []*Table
-	var names []string
-	switch {
-	case input != nil:
-		tables, names = []*Table{input}, []string{input.name}
-	case len(x.Tables) > 0:
-		for _, e := range x.Tables {
-			if id, ok := e.(*syntax.Ident); ok && strings.Contains(id.Name, "*") {
-				ts, ns := r.matchTables(id.Name)
-				tables, names = append(tables, ts...), append(names, ns...)
-				continue
-			}
-			t, err := r.evalTabular(e, sc)
-			if err != nil {
-				return nil, err
-			}
-			tables, names = append(tables, t), append(names, sourceName(e, t))
-		}
-	default:
-		for _, n := range r.cat.TableNames() {
-			if t, ok := r.cat.Table(n); ok {
-				tables, names = append(tables, t), append(names, n)
-			}
-		}
+	tables, names, err := r.sourceTables(input, x.Tables, sc)
+	if err != nil {
+		return nil, err
 	}
 	var parts []*Table
 	var partNames []string

@@ -26,25 +26,11 @@ func (r *runner) opUnion(x *syntax.UnionOp, input *Table, sc *scope) (*Table, er
 			fuzzy = strings.EqualFold(v, "true")
 		}
 	}
-	for i, e := range x.Tables {
-		if id, ok := e.(*syntax.Ident); ok && strings.Contains(id.Name, "*") {
-			ts, ns := r.matchTables(id.Name)
-			tables, names = append(tables, ts...), append(names, ns...)
-			continue
-		}
-		t, err := r.evalTabular(e, sc)
-		if err != nil {
-			if fuzzy && errors.Is(err, ErrUnknownTable) {
-				continue
-			}
-			return nil, err
-		}
-		name := sourceName(e, t)
-		if _, isID := e.(*syntax.Ident); !isID {
-			name = fmt.Sprintf("union_arg%d", i)
-		}
-		tables, names = append(tables, t), append(names, name)
+	ts, ns, err := r.tableArgs(x.Tables, sc, fuzzy, func(i int, _ *Table) string { return fmt.Sprintf("union_arg%d", i) })
+	if err != nil {
+		return nil, err
 	}
+	tables, names = append(tables, ts...), append(names, ns...)
 	if len(tables) == 0 {
 		return nil, fmt.Errorf("engine: union has no tables: %w", ErrUnknownTable)
 	}
@@ -149,4 +135,53 @@ func containsKind(ks []kind, k kind) bool {
 		}
 	}
 	return false
+}
+
+// tableArgs resolves the table list of union, search and find: wildcards
+// match catalog tables, other expressions are evaluated. A table named by
+// an identifier keeps that name; anon names the others (by list position).
+// With fuzzy, unknown tables are skipped.
+func (r *runner) tableArgs(exprs []syntax.Expr, sc *scope, fuzzy bool, anon func(int, *Table) string) ([]*Table, []string, error) {
+	var tables []*Table
+	var names []string
+	for i, e := range exprs {
+		id, isID := e.(*syntax.Ident)
+		if isID && strings.Contains(id.Name, "*") {
+			ts, ns := r.matchTables(id.Name)
+			tables, names = append(tables, ts...), append(names, ns...)
+			continue
+		}
+		t, err := r.evalTabular(e, sc)
+		if err != nil {
+			if fuzzy && errors.Is(err, ErrUnknownTable) {
+				continue
+			}
+			return nil, nil, err
+		}
+		name := anon(i, t)
+		if isID {
+			name = id.Name
+		}
+		tables, names = append(tables, t), append(names, name)
+	}
+	return tables, names, nil
+}
+
+// sourceTables is what search and find look in: the piped table, else the
+// listed tables, else every catalog table.
+func (r *runner) sourceTables(input *Table, exprs []syntax.Expr, sc *scope) ([]*Table, []string, error) {
+	if input != nil {
+		return []*Table{input}, []string{input.name}, nil
+	}
+	if len(exprs) > 0 {
+		return r.tableArgs(exprs, sc, false, func(_ int, t *Table) string { return t.name })
+	}
+	var tables []*Table
+	var names []string
+	for _, n := range r.cat.TableNames() {
+		if t, ok := r.cat.Table(n); ok {
+			tables, names = append(tables, t), append(names, n)
+		}
+	}
+	return tables, names, nil
 }
