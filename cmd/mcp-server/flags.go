@@ -57,7 +57,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&toolsets, "toolsets", "", "comma-separated toolsets to enable (default all): defender,sentinel,entra,intune,purview,kql,scripts,reports")
 	fs.StringVar(&toolsList, "tools", "", "comma-separated individual tools to enable in addition to --toolsets")
 	fs.StringVar(&exclude, "exclude-tools", "", "comma-separated tools to disable (wins over --toolsets and --tools)")
-	fs.BoolVar(&o.readOnly, "read-only", true, "expose only tools that change nothing (default true)")
+	fs.BoolVar(&o.readOnly, "read-only", true, "expose only tools that change nothing")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to this file instead of stderr (never stdout)")
 	fs.StringVar(&o.demoClock, "demo-clock", "", "fix the demo tenants' clock (RFC 3339) for deterministic output")

@@ -8,13 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runArgs(t *testing.T, env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	err := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, args, getenv, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), err
 }
 
@@ -24,7 +27,7 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Fatalf("--version: %q %v", out, err)
 	}
 	_, stderr, err := runArgs(t, nil, "--help")
-	if err != nil || !strings.Contains(stderr, "SECMCP_") || !strings.Contains(stderr, "--read-only") {
+	if err != nil || !strings.Contains(stderr, "SECMCP_") || !strings.Contains(stderr, "-read-only") {
 		t.Fatalf("--help: %v\n%s", err, stderr)
 	}
 }

@@ -29,20 +29,43 @@ var demoKeys = map[string]string{"demo-contoso": "contoso", "demo-fabrikam": "fa
 type demoEnv struct {
 	clock  time.Time
 	logger *slog.Logger
+	// runner executes KQL for the emulator and the sandbox, sharing one
+	// converted copy of each tenant's tables.
+	runner *fixtures.EngineRunner
 	once   sync.Once
 	emu    *fixtures.Emulator
 	err    error
+
+	mu      sync.Mutex
+	tenants map[string]*loadOnce
+}
+
+type loadOnce struct {
+	once sync.Once
+	t    *fixtures.Tenant
+	err  error
+}
+
+// load generates a demo tenant once; the emulator and the sandbox share it.
+func (d *demoEnv) load(alias string) (*fixtures.Tenant, error) {
+	d.mu.Lock()
+	l, ok := d.tenants[alias]
+	if !ok {
+		l = &loadOnce{}
+		d.tenants[alias] = l
+	}
+	d.mu.Unlock()
+	l.once.Do(func() { l.t, l.err = fixtures.Load(alias, d.clock) })
+	return l.t, l.err
 }
 
 func (d *demoEnv) emulator() (*fixtures.Emulator, error) {
 	d.once.Do(func() {
-		clock := d.clock
-		runner := &fixtures.EngineRunner{}
 		d.emu, d.err = fixtures.NewEmulator(fixtures.EmulatorOptions{
-			Tenants:     fixtures.LazyTenants(func(alias string) (*fixtures.Tenant, error) { return fixtures.Load(alias, clock) }, fixtures.Aliases()...),
-			QueryRunner: runner,
+			Tenants:     fixtures.LazyTenants(d.load, fixtures.Aliases()...),
+			QueryRunner: d.runner,
 			KustoHandler: func(resolve func(*http.Request) (*fixtures.Tenant, error)) http.Handler {
-				return fixtures.NewKustoHandler(resolve, runner)
+				return fixtures.NewKustoHandler(resolve, d.runner)
 			},
 		})
 		if d.err == nil {
@@ -61,7 +84,8 @@ func demoTenants(opts options, logger *slog.Logger, a *app) (*tenant.Registry, *
 		}
 		clock = t.UTC()
 	}
-	env := &demoEnv{clock: clock, logger: logger}
+	env := &demoEnv{clock: clock, logger: logger, runner: &fixtures.EngineRunner{}, tenants: map[string]*loadOnce{}}
+	a.demoEnv = env
 	a.closers = append(a.closers, func() {
 		if env.emu != nil {
 			_ = env.emu.Close()

@@ -14,11 +14,13 @@ import (
 	"github.com/secmcp/secmcp/auth"
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/catalog"
+	"github.com/secmcp/secmcp/tools/kql"
 	"github.com/secmcp/secmcp/tools/mcpadapter"
 )
 
@@ -29,6 +31,7 @@ type app struct {
 	stdioTenants []string
 	origins      []string
 	demo         bool
+	demoEnv      *demoEnv
 	closers      []func()
 }
 
@@ -79,7 +82,14 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 			return nil, fmt.Errorf("--anonymous-tenants: no tenant %q; configured: %v", name, reg.Aliases())
 		}
 	}
-	all := catalog.All(catalog.Deps{ValidateKQL: validateKQL})
+	deps := catalog.Deps{
+		ValidateKQL: func(q string) error { return kqlcheck.Default().Gate(q) },
+		KQL:         kql.Deps{Checker: kqlcheck.Default},
+	}
+	if a.demoEnv != nil {
+		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.load, a.demoEnv.runner
+	}
+	all := catalog.All(deps)
 	for i := range all {
 		if c, ok := toolCosts[all[i].Name]; ok {
 			all[i].Cost = c
@@ -136,6 +146,9 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	host, _, err := net.SplitHostPort(opts.httpAddr)
 	if err != nil {
 		return fmt.Errorf("--http %q must be host:port, e.g. 127.0.0.1:8080", opts.httpAddr)
+	}
+	if !isLoopback(host) && a.demo {
+		return fmt.Errorf("--http %s is not a loopback address; demo mode serves only loopback because its keys are public (configure tenants and principals with --config to serve a network)", opts.httpAddr)
 	}
 	if !isLoopback(host) && a.principals.Len() == 0 {
 		return fmt.Errorf("--http %s is not a loopback address and no principals are configured; bind 127.0.0.1 or configure principals with API keys", opts.httpAddr)
