@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -115,8 +116,31 @@ func TestHTTPKeysAndTenants(t *testing.T) {
 		cmd := exec.Command("node", append([]string{nodeScript(t, filepath.Join(repoRoot(t), "e2e", "client.mjs")), "--ops", "[]"}, args...)...)
 		cmd.Env = append(cmd.Environ(), "NODE_PATH="+nodeModules(t))
 		out, err := cmd.CombinedOutput()
-		if err == nil || !strings.Contains(string(out), "401") {
-			t.Errorf("key %q: want a 401 failure, got err=%v out=%s", key, err, out)
+		if err == nil || !strings.Contains(string(out), "missing or invalid API key") {
+			t.Errorf("key %q: want the client to fail with the 401 message, got err=%v out=%s", key, err, out)
+		}
+	}
+	// The raw answer: 401 with WWW-Authenticate; a foreign Origin gets 403.
+	for _, c := range []struct {
+		key, origin string
+		want        int
+	}{{"", "", 401}, {"nope", "", 401}, {"demo-contoso", "https://evil.example", 403}} {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if c.key != "" {
+			req.Header.Set("Authorization", "Bearer "+c.key)
+		}
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != c.want || (c.want == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer")) {
+			t.Errorf("key %q origin %q: got %d (WWW-Authenticate %q), want %d", c.key, c.origin, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), c.want)
 		}
 	}
 }
