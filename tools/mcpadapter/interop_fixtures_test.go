@@ -24,7 +24,7 @@ func TestFixtureNotificationsPrecedeResponse(t *testing.T) {
 		tool string
 		log  bool
 	}{{"test_tool_with_logging", true}, {"test_tool_with_progress", false}} {
-		sum := burst(t, s, tc.tool, "{}", 8, tc.log)
+		sum, _ := burst(t, s, tc.tool, "{}", 8, tc.log, nil)
 		t.Logf("%s, 8 calls x 3: %+v", tc.tool, sum)
 		if sum.getAfter != 0 || sum.lost != 0 || sum.onPost+sum.getBefore != 24 {
 			t.Errorf("%s: notifications late or lost: %+v", tc.tool, sum)
