@@ -15,7 +15,7 @@ import (
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
-	"github.com/secmcp/secmcp/internal/ratelimit"
+	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -31,7 +31,7 @@ type app struct {
 	stdioTenants []string
 	origins      []string
 	demo         bool
-	demoEnv      *demoEnv
+	demoEnv      *sources.DemoEnv
 	closers      []func()
 }
 
@@ -55,14 +55,21 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		err       error
 	)
 	if opts.configPath == "" {
-		reg, a.principals, err = demoTenants(opts, logger, a)
+		var clock time.Time
+		if clock, err = demoClock(opts.demoClock); err == nil {
+			a.demoEnv, err = sources.NewDemo(clock, logger)
+		}
+		if err == nil {
+			reg, a.principals = a.demoEnv.Registry, a.demoEnv.Principals
+			a.closers = append(a.closers, a.demoEnv.Close)
+		}
 		a.demo = true
 		a.stdioTenants = []string{"*"}
 	} else {
 		var cfg *config.Config
 		cfg, err = config.Load(opts.configPath)
 		if err == nil {
-			reg, err = configTenants(cfg, logger)
+			reg, err = sources.FromConfig(cfg, logger)
 			a.principals, _ = auth.NewPrincipals(cfg.Principals)
 			a.stdioTenants = cfg.StdioTenants
 			if len(a.stdioTenants) == 0 {
@@ -87,7 +94,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		KQL:         kql.Deps{Checker: kqlcheck.Default},
 	}
 	if a.demoEnv != nil {
-		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.load, a.demoEnv.runner
+		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.Load, a.demoEnv.Runner
 	}
 	all := catalog.All(deps)
 	for i := range all {
@@ -131,14 +138,16 @@ func inCatalogue(all []tools.Spec, name string) bool {
 	return false
 }
 
-func budgetOf(c *ratelimit.Config, def *ratelimit.Config) *ratelimit.Budget {
-	switch {
-	case c != nil:
-		return ratelimit.New(*c)
-	case def != nil:
-		return ratelimit.New(*def)
+// demoClock parses --demo-clock; empty means now.
+func demoClock(v string) (time.Time, error) {
+	if v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
 	}
-	return ratelimit.New(ratelimit.Default)
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--demo-clock %q must be an RFC 3339 time such as 2026-11-26T12:00:00Z", v)
+	}
+	return t.UTC(), nil
 }
 
 // serveHTTP serves /mcp until ctx ends, then shuts down gracefully.

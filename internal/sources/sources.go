@@ -1,4 +1,11 @@
-package main
+// Package sources opens each tenant's data sources — Microsoft Graph
+// (msgraph-sdk-go), Kusto/Sentinel (azkustodata) and the credentials they use
+// (azidentity) — behind the one shared HTTP retry policy, either against
+// Microsoft's clouds (from the configuration file) or against the in-process
+// emulator of the demo tenants. It is the only package that wires
+// internal/graph, so it (and cmd) are the only builds that pay for the Graph
+// SDK; tool packages see only source interfaces.
+package sources
 
 import (
 	"context"
@@ -21,17 +28,23 @@ import (
 	"github.com/secmcp/secmcp/internal/tenant"
 )
 
-// demoKeys are the demo HTTP keys and the one tenant each reaches.
-var demoKeys = map[string]string{"demo-contoso": "contoso", "demo-fabrikam": "fabrikam"}
+// DemoKeys are the demo HTTP keys and the one tenant each reaches.
+var DemoKeys = map[string]string{"demo-contoso": "contoso", "demo-fabrikam": "fabrikam"}
 
-// demoEnv starts the emulator on first use so a client that never touches
-// tenant data never pays for it.
-type demoEnv struct {
+// DemoEnv is the demo mode: two demo tenants served by the emulator, which
+// starts on first use so a client that never touches tenant data never pays
+// for it.
+type DemoEnv struct {
+	// Registry holds the demo tenants.
+	Registry *tenant.Registry
+	// Principals holds the demo HTTP keys.
+	Principals *auth.Principals
+
 	clock  time.Time
 	logger *slog.Logger
-	// runner executes KQL for the emulator and the sandbox, sharing one
+	// Runner executes KQL for the emulator and the sandbox, sharing one
 	// converted copy of each tenant's tables.
-	runner *fixtures.EngineRunner
+	Runner *fixtures.EngineRunner
 	once   sync.Once
 	emu    *fixtures.Emulator
 	err    error
@@ -46,8 +59,8 @@ type loadOnce struct {
 	err  error
 }
 
-// load generates a demo tenant once; the emulator and the sandbox share it.
-func (d *demoEnv) load(alias string) (*fixtures.Tenant, error) {
+// Load generates a demo tenant once; the emulator and the sandbox share it.
+func (d *DemoEnv) Load(alias string) (*fixtures.Tenant, error) {
 	d.mu.Lock()
 	l, ok := d.tenants[alias]
 	if !ok {
@@ -59,13 +72,14 @@ func (d *demoEnv) load(alias string) (*fixtures.Tenant, error) {
 	return l.t, l.err
 }
 
-func (d *demoEnv) emulator() (*fixtures.Emulator, error) {
+// Emulator starts (once) and returns the emulator; tests use it to inject faults.
+func (d *DemoEnv) Emulator() (*fixtures.Emulator, error) {
 	d.once.Do(func() {
 		d.emu, d.err = fixtures.NewEmulator(fixtures.EmulatorOptions{
-			Tenants:     fixtures.LazyTenants(d.load, fixtures.Aliases()...),
-			QueryRunner: d.runner,
+			Tenants:     fixtures.LazyTenants(d.Load, fixtures.Aliases()...),
+			QueryRunner: d.Runner,
 			KustoHandler: func(resolve func(*http.Request) (*fixtures.Tenant, error)) http.Handler {
-				return fixtures.NewKustoHandler(resolve, d.runner)
+				return fixtures.NewKustoHandler(resolve, d.Runner)
 			},
 		})
 		if d.err == nil {
@@ -75,31 +89,30 @@ func (d *demoEnv) emulator() (*fixtures.Emulator, error) {
 	return d.emu, d.err
 }
 
-func demoTenants(opts options, logger *slog.Logger, a *app) (*tenant.Registry, *auth.Principals, error) {
-	clock := time.Now().UTC().Truncate(time.Second)
-	if opts.demoClock != "" {
-		t, err := time.Parse(time.RFC3339, opts.demoClock)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--demo-clock %q must be an RFC 3339 time such as 2026-11-26T12:00:00Z", opts.demoClock)
-		}
-		clock = t.UTC()
+// Close stops the emulator if it was started.
+func (d *DemoEnv) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.emu != nil {
+		_ = d.emu.Close()
 	}
-	env := &demoEnv{clock: clock, logger: logger, runner: &fixtures.EngineRunner{}, tenants: map[string]*loadOnce{}}
-	a.demoEnv = env
-	a.closers = append(a.closers, func() {
-		if env.emu != nil {
-			_ = env.emu.Close()
-		}
-	})
+}
+
+// Clock is the instant the demo data was generated from.
+func (d *DemoEnv) Clock() time.Time { return d.clock }
+
+// NewDemo registers the demo tenants; nothing is generated or started until first use.
+func NewDemo(clock time.Time, logger *slog.Logger) (*DemoEnv, error) {
+	env := &DemoEnv{clock: clock.UTC(), logger: logger, Runner: &fixtures.EngineRunner{}, tenants: map[string]*loadOnce{}}
 	var ts []*tenant.Tenant
 	for _, alias := range fixtures.Aliases() {
 		id, workspace, _, err := fixtures.DemoIdentity(alias)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		alias := alias
 		t := tenant.New(alias, id, "demo", true, ratelimit.New(ratelimit.Default), func(ctx context.Context) (*tenant.Sources, error) {
-			emu, err := env.emulator()
+			emu, err := env.Emulator()
 			if err != nil {
 				return nil, err
 			}
@@ -113,22 +126,25 @@ func demoTenants(opts options, logger *slog.Logger, a *app) (*tenant.Registry, *
 			}
 			return openSources(alias, cred, emu.Transport(), emu.GraphURL(), emu.URL(), workspace)
 		})
-		t.Now = func() time.Time { return clock }
+		t.Now = func() time.Time { return env.clock }
 		ts = append(ts, t)
 	}
 	reg, err := tenant.NewRegistry(ts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var ps []auth.Principal
-	for key, alias := range demoKeys {
+	for key, alias := range DemoKeys {
 		ps = append(ps, auth.Principal{Name: key, KeySHA256: auth.HashKey(key), Tenants: []string{alias}})
 	}
-	principals, err := auth.NewPrincipals(ps)
-	return reg, principals, err
+	env.Registry = reg
+	env.Principals, err = auth.NewPrincipals(ps)
+	return env, err
 }
 
-func configTenants(cfg *config.Config, logger *slog.Logger) (*tenant.Registry, error) {
+// FromConfig registers the configured tenants; credentials and clients are
+// opened on each tenant's first use.
+func FromConfig(cfg *config.Config, logger *slog.Logger) (*tenant.Registry, error) {
 	var ts []*tenant.Tenant
 	for _, tc := range cfg.Tenants {
 		tc := tc
@@ -140,7 +156,7 @@ func configTenants(cfg *config.Config, logger *slog.Logger) (*tenant.Registry, e
 		if err != nil {
 			return nil, fmt.Errorf("tenant %q: %w", tc.Alias, err)
 		}
-		t := tenant.New(tc.Alias, tc.TenantID, cloud, false, budgetOf(tc.Budget, cfg.Budgets.Default), func(ctx context.Context) (*tenant.Sources, error) {
+		t := tenant.New(tc.Alias, tc.TenantID, cloud, false, BudgetOf(tc.Budget, cfg.Budgets.Default), func(ctx context.Context) (*tenant.Sources, error) {
 			cred, err := auth.NewCredential(tc.TenantID, cloud, tc.Credential, os.Getenv, auth.CredentialOptions{Label: tc.Alias})
 			if err != nil {
 				return nil, err
@@ -193,4 +209,15 @@ func openSources(alias string, cred azcore.TokenCredential, base http.RoundTripp
 // other tenant's calls wait on it.
 func policyClient(alias string, base http.RoundTripper) *http.Client {
 	return &http.Client{Transport: httppolicy.New(base, httppolicy.Options{Tenant: alias, Timeout: 2 * time.Minute})}
+}
+
+// BudgetOf returns a tenant's budget: its own, else the default, else ratelimit.Default.
+func BudgetOf(c *ratelimit.Config, def *ratelimit.Config) *ratelimit.Budget {
+	switch {
+	case c != nil:
+		return ratelimit.New(*c)
+	case def != nil:
+		return ratelimit.New(*def)
+	}
+	return ratelimit.New(ratelimit.Default)
 }
