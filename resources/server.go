@@ -49,6 +49,7 @@ type Server struct {
 	templates       map[string]Template
 	statics         []Static
 	staticTemplates []StaticTemplate
+	prompts         []Prompt
 }
 
 // NewServer returns a server with the standard entity templates.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/auth"
-	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/sources"
@@ -117,7 +116,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	}
 	inv := &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
 	rs := resources.NewServer(reg)
-	rs.AddTableSchemas(tableSchemas())
+	catalog.RegisterResources(rs, deps)
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
 		Instructions: instructions,
@@ -221,19 +220,4 @@ func newLogger(opts options, stderr io.Writer) (*slog.Logger, func(), error) {
 		w, closeFn = f, func() { _ = f.Close() }
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), closeFn, nil
-}
-
-// tableSchemas are the KQL table schemas built into the server (the columns
-// of Microsoft's published Advanced Hunting and Sentinel table references).
-func tableSchemas() map[string][]resources.SchemaColumn {
-	out := map[string][]resources.SchemaColumn{}
-	for _, name := range fixtures.TableNames() {
-		cols, _ := fixtures.TableColumns(name)
-		sc := make([]resources.SchemaColumn, len(cols))
-		for i, c := range cols {
-			sc[i] = resources.SchemaColumn{Name: c.Name, Type: c.Type}
-		}
-		out[name] = sc
-	}
-	return out
 }

@@ -67,6 +67,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	rs := resources.NewServer(env.Registry)
+	catalog.RegisterResources(rs, deps)
 	return &harness{env: env, inv: &tools.Invoker{Tools: reg, Tenants: env.Registry}, rs: rs}
 }
 

@@ -38,10 +38,34 @@ func addResources(s *server.MCPServer, cfg Config) {
 			return read(ctx, req.Params.URI)
 		})
 	}
+	for _, p := range rs.Prompts() {
+		addPrompt(s, rs, p)
+	}
 	for _, st := range rs.Statics() {
 		r := mcp.NewResource(st.URI, st.Name, mcp.WithResourceDescription(st.Description), mcp.WithMIMEType(st.MIMEType))
 		s.AddResource(r, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 			return read(ctx, req.Params.URI)
 		})
 	}
+}
+
+func addPrompt(s *server.MCPServer, rs *resources.Server, p resources.Prompt) {
+	opts := []mcp.PromptOption{mcp.WithPromptDescription(p.Description)}
+	for _, a := range p.Args {
+		ao := []mcp.ArgumentOption{mcp.ArgumentDescription(a.Description)}
+		if a.Required {
+			ao = append(ao, mcp.RequiredArgument())
+		}
+		opts = append(opts, mcp.WithArgument(a.Name, ao...))
+	}
+	name := p.Name
+	s.AddPrompt(mcp.NewPrompt(name, opts...), func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		text, err := rs.RenderPrompt(name, req.Params.Arguments)
+		if err != nil {
+			return nil, err
+		}
+		return mcp.NewGetPromptResult(p.Description, []mcp.PromptMessage{
+			mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text)),
+		}), nil
+	})
 }

@@ -1,0 +1,27 @@
+package catalog
+
+import (
+	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/resources"
+)
+
+// RegisterResources adds every toolset's resources, resource templates and
+// prompts to rs. Toolsets that offer resources add one line here.
+func RegisterResources(rs *resources.Server, d Deps) {
+	rs.AddTableSchemas(tableSchemas())
+}
+
+// tableSchemas are the KQL table schemas built into the server (the columns
+// of Microsoft's published Advanced Hunting and Sentinel table references).
+func tableSchemas() map[string][]resources.SchemaColumn {
+	out := map[string][]resources.SchemaColumn{}
+	for _, name := range fixtures.TableNames() {
+		cols, _ := fixtures.TableColumns(name)
+		sc := make([]resources.SchemaColumn, len(cols))
+		for i, c := range cols {
+			sc[i] = resources.SchemaColumn{Name: c.Name, Type: c.Type}
+		}
+		out[name] = sc
+	}
+	return out
+}
