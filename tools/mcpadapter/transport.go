@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -54,6 +55,9 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 		server.WithEndpointPath("/mcp"),
 		server.WithStateful(true),
 		server.WithEventStore(server.NewInMemoryEventStore()),
+		// The event store keeps a session's events until the session ends;
+		// sweep sessions abandoned without a DELETE so memory stays bounded.
+		server.WithSessionIdleTTL(30*time.Minute),
 		server.WithStreamableHTTPLogger(opts.Log),
 		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
 			if c, ok := CallerFrom(r.Context()); ok {
