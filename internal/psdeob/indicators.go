@@ -386,10 +386,21 @@ func defang(typ, v string) string {
 	switch typ {
 	case "url", "domain", "ip", "email":
 		s := strings.ReplaceAll(v, ".", "[.]")
-		s = strings.Replace(s, "http", "hxxp", 1)
-		s = strings.Replace(s, "HTTP", "hxxp", 1)
-		s = strings.Replace(s, "ftp", "fxp", 1)
-		return s
+		if typ != "url" {
+			return s
+		}
+		i := strings.Index(s, "://")
+		if i <= 0 {
+			return s
+		}
+		scheme := strings.ToLower(s[:i])
+		if safe, ok := defangedSchemes[scheme]; ok {
+			scheme = safe
+		}
+		return scheme + s[i:]
 	}
 	return v
 }
+
+// defangedSchemes are the display forms of URL schemes (any case on input).
+var defangedSchemes = map[string]string{"http": "hxxp", "https": "hxxps", "ftp": "fxp", "ws": "wxs", "wss": "wxss", "hxxp": "hxxp", "hxxps": "hxxps"}

@@ -3,7 +3,11 @@ package psdeob
 import "strings"
 
 // gTLDs commonly seen in malware infrastructure and general use. Two-letter
-// country-code TLDs are accepted by shape.
+// country-code TLDs are accepted by shape. The reserved names of RFC 2606 and
+// RFC 6761 (example, test, invalid) and common private suffixes (local,
+// internal, corp, lan) are accepted too: lab replays, training data and
+// intranet staging servers use them, and a host under them is still a fact
+// an analyst hunts for.
 var gtlds = map[string]bool{}
 
 func init() {
@@ -23,7 +27,8 @@ func init() {
 	family kids baby pet pets dog vet fish fishing surf golf tennis football soccer hockey basketball baseball rugby run
 	fit diet coffee tea bio eco energy solar green earth watch jewelry diamonds fashion clothing shoes boutique style
 	lgbt gay porn xxx sex adult sexy dating love wedding singles ooo moe nagoya tokyo berlin london paris nyc miami vegas
-	ovh google microsoft amazon apple windows office azure aws cloudflare gle goog youtube`) {
+	ovh google microsoft amazon apple windows office azure aws cloudflare gle goog youtube
+	example test invalid local internal corp lan`) {
 		gtlds[t] = true
 	}
 }
