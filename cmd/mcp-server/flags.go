@@ -25,6 +25,7 @@ type options struct {
 	logFile      string
 	demoClock    string
 	anonymous    []string
+	clientConfig string
 	version      bool
 	help         bool
 }
@@ -62,6 +63,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to this file instead of stderr (never stdout)")
 	fs.StringVar(&o.demoClock, "demo-clock", "", "fix the demo tenants' clock (RFC 3339) for deterministic output")
 	fs.StringVar(&anonymous, "anonymous-tenants", "", "let HTTP callers without a key use these tenants (loopback only; for local tools that cannot send keys, such as the MCP conformance suite)")
+	fs.StringVar(&o.clientConfig, "print-client-config", "", "print a client configuration for this binary and exit: claude, vscode or vscode-http")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)

@@ -39,6 +39,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if opts.help {
 		return nil
 	}
+	if opts.clientConfig != "" {
+		return printClientConfig(opts.clientConfig, stdout)
+	}
 	logger, closeLog, err := newLogger(opts, stderr)
 	if err != nil {
 		return err

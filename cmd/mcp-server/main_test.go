@@ -32,6 +32,16 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
+func TestPrintClientConfig(t *testing.T) {
+	out, _, err := runArgs(t, nil, "--print-client-config", "claude")
+	if err != nil || !strings.Contains(out, `"mcpServers"`) || !strings.Contains(out, `"command": "/`) {
+		t.Fatalf("claude config: %v\n%s", err, out)
+	}
+	if _, _, err := runArgs(t, nil, "--print-client-config", "emacs"); err == nil {
+		t.Fatal("unknown client accepted")
+	}
+}
+
 func TestBadInputsGiveClearErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
