@@ -89,7 +89,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		}
 	}
 	deps := catalog.Deps{
-		ValidateKQL: func(q string) error { return kqlcheck.Default().Gate(q) },
+		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
 		KQL:         kql.Deps{Checker: kqlcheck.Default},
 	}
 	if a.demoEnv != nil {

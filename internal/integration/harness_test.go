@@ -59,7 +59,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	deps := catalog.Deps{
-		ValidateKQL: func(q string) error { return kqlcheck.Default().Gate(q) },
+		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
 		KQL:         kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
 	}
 	reg, err := tools.NewRegistry(catalog.All(deps), tools.Selection{ReadOnly: true})

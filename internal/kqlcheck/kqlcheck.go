@@ -201,11 +201,15 @@ func (c *Checker) Gate(query string) error {
 type GateError struct {
 	Diagnostic Diagnostic
 	More       int
+	schema     bool
 }
 
 func (e *GateError) Error() string {
 	d := e.Diagnostic
 	what := "KQL syntax error"
+	if e.schema {
+		what = "KQL schema error"
+	}
 	if d.Kind == KindGuard {
 		what = "query refused by the read-only guard"
 	}
@@ -230,4 +234,23 @@ func hasKind(ds []syntax.Diagnostic, kind, severity string) bool {
 		}
 	}
 	return false
+}
+
+// Preflight is the check run before a query is sent to a tenant: the Gate
+// (syntax and the read-only guard), then the analyzer's schema findings that
+// are almost certainly mistakes — a name with a close "did you mean" match
+// in a known table or among the built-in functions. A name with no close
+// match passes, because a live workspace can have custom tables and columns
+// newer than the built-in schema; kql_validate still reports those.
+func (c *Checker) Preflight(query string) error {
+	if err := c.Gate(query); err != nil {
+		return err
+	}
+	rep := c.Validate(query)
+	for _, d := range rep.Diagnostics {
+		if d.Kind == KindSchema && d.Severity == SeverityError && strings.Contains(d.Message, "did you mean") {
+			return &GateError{Diagnostic: d, More: 0, schema: true}
+		}
+	}
+	return nil
 }
