@@ -1,0 +1,36 @@
+package attack
+
+// Parent techniques whose sub-techniques appear elsewhere and that have no
+// better home; they give FullName its prefix and Resolve its fallback.
+var parents = []Technique{
+	{ID: "T1069", Name: "Permission Groups Discovery", Tactics: []string{"discovery"},
+		Description: "The attacker lists local, domain or cloud groups to learn who holds privileges.",
+		LookFor:     []string{"net localgroup / net group, Get-ADGroupMember, directory role listings"},
+		Benign:      []string{"Access reviews and IT scripts"},
+		Response:    []string{"Scope the host and account that ran the queries"}},
+	{ID: "T1213", Name: "Data from Information Repositories", Tactics: []string{"collection"},
+		Description: "Data is mined from repositories such as SharePoint, Confluence or code repositories.",
+		LookFor:     []string{"Bulk access or search across repositories by one account"},
+		Benign:      []string{"Migration and indexing jobs"},
+		Response:    []string{"Review what was accessed and revoke the account's sessions"}},
+	{ID: "T1548", Name: "Abuse Elevation Control Mechanism", Tactics: []string{"privilege-escalation", "defense-evasion"},
+		Description: "Elevation controls such as UAC or sudo are circumvented to gain higher privileges.",
+		LookFor:     []string{"Auto-elevating binaries started after registry hijacks; sudo misuse"},
+		Benign:      []string{"Rare in normal use"},
+		Response:    []string{"Harden elevation settings and remove the hijack"}},
+	{ID: "T1552", Name: "Unsecured Credentials", Tactics: []string{"credential-access"},
+		Description: "Credentials stored insecurely (files, registry, scripts, cloud metadata) are harvested.",
+		LookFor:     []string{"Searches for password strings; reads of credential files"},
+		Benign:      []string{"Audits of stored secrets"},
+		Response:    []string{"Rotate exposed secrets and store them in a vault"}},
+	{ID: "T1555", Name: "Credentials from Password Stores", Tactics: []string{"credential-access"},
+		Description: "Passwords are taken from browsers, password managers or the Windows Credential Manager.",
+		LookFor:     []string{"Non-owner processes reading credential stores"},
+		Benign:      []string{"Password-manager migrations"},
+		Response:    []string{"Reset the stored passwords and revoke sessions"}},
+	{ID: "T1564", Name: "Hide Artifacts", Tactics: []string{"defense-evasion"},
+		Description: "The attacker hides files, accounts, windows or mail rules so the activity is not noticed.",
+		LookFor:     []string{"Hidden files and folders, hidden mailbox rules, hidden accounts"},
+		Benign:      []string{"System files are hidden by design"},
+		Response:    []string{"Remove the hidden artifact and review what it concealed"}},
+}
