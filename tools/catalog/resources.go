@@ -3,12 +3,14 @@ package catalog
 import (
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools/scripts"
 )
 
 // RegisterResources adds every toolset's resources, resource templates and
 // prompts to rs. Toolsets that offer resources add one line here.
 func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddTableSchemas(tableSchemas())
+	scripts.RegisterResources(rs, scripts.Deps{})
 }
 
 // tableSchemas are the KQL table schemas built into the server (the columns
