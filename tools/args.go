@@ -58,19 +58,36 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 // top-level fields, so a value outside the schema is refused with the valid
 // choices even when the client did not validate against the schema.
 func checkConstraints(v reflect.Value) error {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _ := jsonName(f)
-		if name == "" {
-			continue
+	var err error
+	eachField(v.Type(), func(name string, _ bool, f reflect.StructField, index []int) {
+		if err == nil {
+			err = checkField(name, f, v.FieldByIndex(index))
 		}
-		fv := v.Field(i)
-		if err := checkField(name, f, fv); err != nil {
-			return err
+	})
+	return err
+}
+
+// eachField calls fn for every JSON-visible field of struct type t,
+// descending into embedded structs without a json name (as encoding/json
+// flattens them), with the field's index path.
+func eachField(t reflect.Type, fn func(name string, omitempty bool, f reflect.StructField, index []int)) {
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			index := append(append([]int{}, prefix...), i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+				walk(f.Type, index)
+				continue
+			}
+			if name, omitempty := jsonName(f); name != "" {
+				fn(name, omitempty, f, index)
+			}
 		}
 	}
-	return nil
+	if t.Kind() == reflect.Struct {
+		walk(t, nil)
+	}
 }
 
 func checkField(name string, f reflect.StructField, fv reflect.Value) error {
@@ -126,17 +143,13 @@ func contains(list []string, s string) bool {
 }
 
 func checkRequired(probe map[string]json.RawMessage, t reflect.Type) error {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, omitempty := jsonName(f)
-		if name == "" || omitempty {
-			continue
+	var err error
+	eachField(t, func(name string, omitempty bool, _ reflect.StructField, _ []int) {
+		if _, ok := probe[name]; !ok && !omitempty && err == nil {
+			err = Errorf("missing required argument %q", name)
 		}
-		if _, ok := probe[name]; !ok {
-			return Errorf("missing required argument %q", name)
-		}
-	}
-	return nil
+	})
+	return err
 }
 
 func jsonName(f reflect.StructField) (name string, omitempty bool) {
@@ -162,14 +175,7 @@ func jsonName(f reflect.StructField) (name string, omitempty bool) {
 
 func jsonFields(t reflect.Type) map[string]struct{} {
 	out := map[string]struct{}{}
-	if t.Kind() != reflect.Struct {
-		return out
-	}
-	for i := 0; i < t.NumField(); i++ {
-		if n, _ := jsonName(t.Field(i)); n != "" {
-			out[n] = struct{}{}
-		}
-	}
+	eachField(t, func(name string, _ bool, _ reflect.StructField, _ []int) { out[name] = struct{}{} })
 	return out
 }
 

@@ -62,21 +62,19 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, input bool, seen map[reflec
 	if !input {
 		s.AdditionalProperties = nil
 	}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _ := jsonName(f)
+	var err error
+	eachField(t, func(name string, _ bool, f reflect.StructField, _ []int) {
 		ps, ok := s.Properties[name]
-		if name == "" || !ok {
-			continue
+		if !ok || err != nil {
+			return
 		}
-		if err := applyFieldTags(f, ps); err != nil {
-			return fmt.Errorf("field %s: %w", f.Name, err)
+		if err = applyFieldTags(f, ps); err != nil {
+			err = fmt.Errorf("field %s: %w", f.Name, err)
+			return
 		}
-		if err := applyTags(f.Type, ps, input, seen); err != nil {
-			return err
-		}
-	}
-	return nil
+		err = applyTags(f.Type, ps, input, seen)
+	})
+	return err
 }
 
 func applyFieldTags(f reflect.StructField, ps *jsonschema.Schema) error {
