@@ -150,15 +150,26 @@ func appTargets(in SignIn) []string {
 func describeTargets(in SignIn) string {
 	var parts []string
 	if in.AppID != "" || in.AppName != "" {
-		parts = append(parts, fmt.Sprintf("app %s (%s)", orDash(in.AppName), orDash(in.AppID)))
+		parts = append(parts, fmt.Sprintf("app %s (%s)", orDash(appName(in.AppName, in.AppID)), orDash(in.AppID)))
 	}
-	if in.ResourceID != "" || in.ResourceName != "" {
+	if (in.ResourceID != "" || in.ResourceName != "") && !strings.EqualFold(in.ResourceID, in.AppID) {
+		in.ResourceName = appName(in.ResourceName, in.ResourceID)
 		parts = append(parts, fmt.Sprintf("resource %s (%s)", orDash(in.ResourceName), orDash(in.ResourceID)))
 	}
 	if len(parts) == 0 {
 		return "the application"
 	}
 	return strings.Join(parts, " for ")
+}
+
+func appName(name, id string) string {
+	if name != "" {
+		return name
+	}
+	if a, ok := LookupApp(id); ok {
+		return a.Name
+	}
+	return ""
 }
 
 func orDash(s string) string {

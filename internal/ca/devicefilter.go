@@ -153,7 +153,7 @@ func (p *ruleParser) comparison(attrTok string) (Tri, error) {
 func (p *ruleParser) values() ([]string, error) {
 	tok := p.next()
 	if tok != "[" {
-		if tok == "" {
+		if tok == "" || strings.Contains("()],", tok) {
 			return nil, fmt.Errorf("missing value")
 		}
 		return []string{unquote(tok)}, nil
