@@ -29,8 +29,8 @@ var testLocs = []source.NamedLocation{
 // base is a compliant, MFA-satisfied member browser sign-in to Exchange from a non-trusted IP in the US.
 func base() SignIn {
 	return SignIn{
-		ID:   "s1",
-		User: source.User{ID: "u1", UserPrincipalName: "ann@contoso.com", UserType: "Member", Groups: []string{gFinance}},
+		ID:    "s1",
+		User:  source.User{ID: "u1", UserPrincipalName: "ann@contoso.com", UserType: "Member", Groups: []string{gFinance}},
 		AppID: appEXO, AppName: "Office 365 Exchange Online", ResourceID: appEXO,
 		ClientAppUsed: "Browser", ClientAppType: "browser", Platform: "windows", PlatformKnown: true,
 		IPAddress: "192.0.2.10", Country: "US", CountryKnown: true, SignInRisk: "none", UserRisk: "none",
@@ -70,16 +70,24 @@ func TestEvaluatePolicy(t *testing.T) {
 		{"role holder excluded by role", func(s *SignIn) { s.User.Roles = []string{rGA} },
 			func(p *source.CAPolicy) { p.ExcludeRoles = []string{rGA} }, "notApplied", "excluded via directory role"},
 		{"non-admin not in role policy", nil, func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeRoles = nil, []string{rGA} }, "notApplied", "not included"},
-		{"all users includes guests", func(s *SignIn) { s.User.UserType, s.User.UserPrincipalName = "Guest", "x_fab.example#EXT#@contoso.onmicrosoft.com" },
+		{"all users includes guests", func(s *SignIn) {
+			s.User.UserType, s.User.UserPrincipalName = "Guest", "x_fab.example#EXT#@contoso.onmicrosoft.com"
+		},
 			nil, "success", "All users"},
-		{"all users except guests: guest excluded", func(s *SignIn) { s.User.UserType, s.User.UserPrincipalName = "Guest", "x_fab.example#EXT#@contoso.onmicrosoft.com" },
+		{"all users except guests: guest excluded", func(s *SignIn) {
+			s.User.UserType, s.User.UserPrincipalName = "Guest", "x_fab.example#EXT#@contoso.onmicrosoft.com"
+		},
 			func(p *source.CAPolicy) { p.ExcludeGuestsOrExternalUsers = "internalGuest,b2bCollaborationGuest" }, "notApplied", "b2bCollaborationGuest"},
 		{"all users except guests: member included", nil,
 			func(p *source.CAPolicy) { p.ExcludeGuestsOrExternalUsers = "internalGuest,b2bCollaborationGuest" }, "success", "not excluded"},
 		{"guest policy includes b2b guest", func(s *SignIn) { s.User.UserType, s.User.UserPrincipalName = "Guest", "x#EXT#@contoso.onmicrosoft.com" },
-			func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "b2bCollaborationGuest" }, "success", "guest or external user type"},
+			func(p *source.CAPolicy) {
+				p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "b2bCollaborationGuest"
+			}, "success", "guest or external user type"},
 		{"guest policy skips member", nil,
-			func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "b2bCollaborationGuest" }, "notApplied", "not included"},
+			func(p *source.CAPolicy) {
+				p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "b2bCollaborationGuest"
+			}, "notApplied", "not included"},
 		{"guest type unknown is undecidable", func(s *SignIn) { s.User.UserType = "" },
 			func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "internalGuest" }, "", "userType not known"},
 		// applications
@@ -93,13 +101,21 @@ func TestEvaluatePolicy(t *testing.T) {
 			func(p *source.CAPolicy) { p.IncludeApplications = []string{azureMgmtID} }, "", "application is not known"},
 		// client apps
 		{"legacy EAS included", func(s *SignIn) { s.ClientAppUsed, s.ClientAppType = "Exchange ActiveSync", "exchangeActiveSync" },
-			func(p *source.CAPolicy) { p.ClientAppTypes, p.BuiltInControls = []string{"exchangeActiveSync", "other"}, []string{"block"} }, "failure", "legacy authentication client"},
+			func(p *source.CAPolicy) {
+				p.ClientAppTypes, p.BuiltInControls = []string{"exchangeActiveSync", "other"}, []string{"block"}
+			}, "failure", "legacy authentication client"},
 		{"legacy IMAP is other", func(s *SignIn) { s.ClientAppUsed, s.ClientAppType = "IMAP4", ClientAppType("IMAP4") },
-			func(p *source.CAPolicy) { p.ClientAppTypes, p.BuiltInControls = []string{"exchangeActiveSync", "other"}, []string{"block"} }, "failure", "is other"},
+			func(p *source.CAPolicy) {
+				p.ClientAppTypes, p.BuiltInControls = []string{"exchangeActiveSync", "other"}, []string{"block"}
+			}, "failure", "is other"},
 		{"modern browser not legacy", nil,
-			func(p *source.CAPolicy) { p.ClientAppTypes, p.BuiltInControls = []string{"exchangeActiveSync", "other"}, []string{"block"} }, "notApplied", "not among exchangeActiveSync, other"},
+			func(p *source.CAPolicy) {
+				p.ClientAppTypes, p.BuiltInControls = []string{"exchangeActiveSync", "other"}, []string{"block"}
+			}, "notApplied", "not among exchangeActiveSync, other"},
 		// platforms
-		{"platform excluded beats all", nil, func(p *source.CAPolicy) { p.IncludePlatforms, p.ExcludePlatforms = []string{"all"}, []string{"windows"} }, "notApplied", "excluded"},
+		{"platform excluded beats all", nil, func(p *source.CAPolicy) {
+			p.IncludePlatforms, p.ExcludePlatforms = []string{"all"}, []string{"windows"}
+		}, "notApplied", "excluded"},
 		{"unknown platform included by all", func(s *SignIn) { s.Platform = "" },
 			func(p *source.CAPolicy) {
 				p.IncludePlatforms, p.ExcludePlatforms, p.BuiltInControls = []string{"all"}, []string{"android", "iOS", "windows", "macOS"}, []string{"block"}
@@ -110,11 +126,17 @@ func TestEvaluatePolicy(t *testing.T) {
 			func(p *source.CAPolicy) { p.IncludePlatforms = []string{"iOS"} }, "", "platform is not known"},
 		// locations
 		{"trusted location excluded", func(s *SignIn) { s.IPAddress = "203.0.113.7" },
-			func(p *source.CAPolicy) { p.IncludeLocations, p.ExcludeLocations = []string{"All"}, []string{"AllTrusted"} }, "notApplied", "203.0.113.7 is in the trusted named location 'HQ'"},
+			func(p *source.CAPolicy) {
+				p.IncludeLocations, p.ExcludeLocations = []string{"All"}, []string{"AllTrusted"}
+			}, "notApplied", "203.0.113.7 is in the trusted named location 'HQ'"},
 		{"outside trusted locations applies", nil,
-			func(p *source.CAPolicy) { p.IncludeLocations, p.ExcludeLocations = []string{"All"}, []string{"AllTrusted"} }, "success", "none of the trusted named locations"},
+			func(p *source.CAPolicy) {
+				p.IncludeLocations, p.ExcludeLocations = []string{"All"}, []string{"AllTrusted"}
+			}, "success", "none of the trusted named locations"},
 		{"named IP location excluded by ID (IPv6)", func(s *SignIn) { s.IPAddress = "2001:db8::5" },
-			func(p *source.CAPolicy) { p.IncludeLocations, p.ExcludeLocations = []string{"All"}, []string{locBranch} }, "notApplied", "'Branch'"},
+			func(p *source.CAPolicy) {
+				p.IncludeLocations, p.ExcludeLocations = []string{"All"}, []string{locBranch}
+			}, "notApplied", "'Branch'"},
 		{"blocked country included", func(s *SignIn) { s.Country = "RU" },
 			func(p *source.CAPolicy) { p.IncludeLocations, p.BuiltInControls = []string{locBad}, []string{"block"} }, "failure", "country RU is in the named location 'Blocked countries'"},
 		{"country not in list", nil,
@@ -147,15 +169,25 @@ func TestEvaluatePolicy(t *testing.T) {
 				p.DeviceFilterMode, p.DeviceFilterRule, p.BuiltInControls = "include", `device.displayName -startsWith "CT-KIOSK"`, []string{"block"}
 			}, "failure", "in scope"},
 		{"device filter include misses laptop", nil,
-			func(p *source.CAPolicy) { p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.displayName -startsWith "CT-KIOSK"` }, "notApplied", "out of scope"},
+			func(p *source.CAPolicy) {
+				p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.displayName -startsWith "CT-KIOSK"`
+			}, "notApplied", "out of scope"},
 		{"device filter exclude removes kiosk", func(s *SignIn) { s.Device.DisplayName = "ct-kiosk-01" },
-			func(p *source.CAPolicy) { p.DeviceFilterMode, p.DeviceFilterRule = "exclude", `device.displayName -startsWith "CT-KIOSK"` }, "notApplied", "out of scope"},
+			func(p *source.CAPolicy) {
+				p.DeviceFilterMode, p.DeviceFilterRule = "exclude", `device.displayName -startsWith "CT-KIOSK"`
+			}, "notApplied", "out of scope"},
 		{"device filter exclude keeps unregistered device", func(s *SignIn) { s.Device = Device{Known: true, Compliant: No} },
-			func(p *source.CAPolicy) { p.DeviceFilterMode, p.DeviceFilterRule = "exclude", `device.displayName -startsWith "CT-KIOSK"` }, "success", "null (unregistered device)"},
+			func(p *source.CAPolicy) {
+				p.DeviceFilterMode, p.DeviceFilterRule = "exclude", `device.displayName -startsWith "CT-KIOSK"`
+			}, "success", "null (unregistered device)"},
 		{"device filter include with negative operator on unregistered", func(s *SignIn) { s.Device = Device{Known: true, Compliant: No} },
-			func(p *source.CAPolicy) { p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.trustType -ne "ServerAD"` }, "success", "in scope"},
+			func(p *source.CAPolicy) {
+				p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.trustType -ne "ServerAD"`
+			}, "success", "in scope"},
 		{"device filter on unrecorded attribute", nil,
-			func(p *source.CAPolicy) { p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.extensionAttribute1 -eq "SAW"` }, "", "not recorded on the sign-in"},
+			func(p *source.CAPolicy) {
+				p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.extensionAttribute1 -eq "SAW"`
+			}, "", "not recorded on the sign-in"},
 		{"device filter and/or with trustType", nil,
 			func(p *source.CAPolicy) {
 				p.DeviceFilterMode, p.DeviceFilterRule = "include", `(device.trustType -eq "ServerAD" -or device.trustType -eq "AzureAD") -and device.isCompliant -eq True`
@@ -165,7 +197,9 @@ func TestEvaluatePolicy(t *testing.T) {
 				p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.displayName -in ["CT-LT-1","X"] -or device.model -eq "Kiosk"`
 			}, "success", "in scope"},
 		{"device filter that does not parse", nil,
-			func(p *source.CAPolicy) { p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.displayName -startsWith (` }, "", "does not parse"},
+			func(p *source.CAPolicy) {
+				p.DeviceFilterMode, p.DeviceFilterRule = "include", `device.displayName -startsWith (`
+			}, "", "does not parse"},
 		// grant controls
 		{"mfa not done fails", func(s *SignIn) { s.MFA = No }, nil, "failure", "mfa not satisfied"},
 		{"mfa unknown undecidable", func(s *SignIn) { s.MFA = Unknown }, nil, "", "mfa undecidable"},
@@ -176,16 +210,22 @@ func TestEvaluatePolicy(t *testing.T) {
 		{"OR: hybrid joined satisfies", func(s *SignIn) { s.Device.Compliant, s.Device.TrustType = No, "Hybrid Azure AD joined" },
 			func(p *source.CAPolicy) { p.BuiltInControls = []string{"compliantDevice", "domainJoinedDevice"} }, "success", "Hybrid Azure AD joined"},
 		{"AND: mfa and compliant, device fails", func(s *SignIn) { s.Device.Compliant = No },
-			func(p *source.CAPolicy) { p.GrantOperator, p.BuiltInControls = "AND", []string{"mfa", "compliantDevice"} }, "failure", "all of"},
+			func(p *source.CAPolicy) {
+				p.GrantOperator, p.BuiltInControls = "AND", []string{"mfa", "compliantDevice"}
+			}, "failure", "all of"},
 		{"AND: mfa and compliant both satisfied", nil,
-			func(p *source.CAPolicy) { p.GrantOperator, p.BuiltInControls = "AND", []string{"mfa", "compliantDevice"} }, "success", "all of"},
+			func(p *source.CAPolicy) {
+				p.GrantOperator, p.BuiltInControls = "AND", []string{"mfa", "compliantDevice"}
+			}, "success", "all of"},
 		{"unregistered device is not compliant", func(s *SignIn) { s.Device = Device{Known: true, Compliant: No} },
 			func(p *source.CAPolicy) { p.BuiltInControls = []string{"compliantDevice"} }, "failure", "not registered"},
 		{"block always fails", nil, func(p *source.CAPolicy) { p.BuiltInControls = []string{"block"} }, "failure", "blocks whenever it applies"},
 		{"session-only policy succeeds", nil, func(p *source.CAPolicy) {
 			p.BuiltInControls, p.SessionControls = nil, []string{"signInFrequency"}
 		}, "success", "session controls signInFrequency"},
-		{"MFA strength satisfied by MFA", nil, func(p *source.CAPolicy) { p.BuiltInControls, p.AuthenticationStrength = nil, "Multifactor authentication" }, "success", "any MFA"},
+		{"MFA strength satisfied by MFA", nil, func(p *source.CAPolicy) {
+			p.BuiltInControls, p.AuthenticationStrength = nil, "Multifactor authentication"
+		}, "success", "any MFA"},
 		{"phishing-resistant strength with MFA is undecidable", nil,
 			func(p *source.CAPolicy) { p.BuiltInControls, p.AuthenticationStrength = nil, "Phishing-resistant MFA" }, "", "which methods"},
 		{"phishing-resistant strength without MFA fails", func(s *SignIn) { s.MFA = No },
@@ -206,7 +246,9 @@ func TestEvaluatePolicy(t *testing.T) {
 			func(p *source.CAPolicy) { p.State, p.BuiltInControls = StateReportOnly, []string{"compliantDevice"} }, "reportOnlyFailure", "not compliant"},
 		{"report-only not applied", nil, func(p *source.CAPolicy) { p.State, p.ExcludeUsers = StateReportOnly, []string{"u1"} }, "reportOnlyNotApplied", "excluded"},
 		{"report-only success never inferred from sign-in outcome", func(s *SignIn) { s.Succeeded = Yes },
-			func(p *source.CAPolicy) { p.State, p.BuiltInControls, p.TermsOfUse = StateReportOnly, nil, []string{"tou"} }, "", "terms of use"},
+			func(p *source.CAPolicy) {
+				p.State, p.BuiltInControls, p.TermsOfUse = StateReportOnly, nil, []string{"tou"}
+			}, "", "terms of use"},
 		{"primary auth failure: not evaluated", func(s *SignIn) { s.PrimaryAuthFailed, s.ErrorCode = true, 50126 }, nil, "notApplied", "primary authentication failed"},
 		{"primary auth failure: report-only not applied", func(s *SignIn) { s.PrimaryAuthFailed, s.ErrorCode = true, 50126 },
 			func(p *source.CAPolicy) { p.State = StateReportOnly }, "reportOnlyNotApplied", "not evaluated"},
