@@ -11,9 +11,9 @@ import (
 
 // Timeline event kinds.
 const (
-	EventAlert         = "alert"
-	EventRiskySignIn   = "riskySignIn"
-	EventDLPAlert      = "dlpAlert"
+	EventAlert       = "alert"
+	EventRiskySignIn = "riskySignIn"
+	EventDLPAlert    = "dlpAlert"
 )
 
 // TimelineEvent is one dated event: an incident alert (with its key
