@@ -142,8 +142,11 @@ func (d Device) Registered() bool { return d.ID != "" || d.TrustType != "" }
 type SignIn struct {
 	ID   string    `json:"id,omitempty"`
 	Time time.Time `json:"time,omitempty"`
-	// User carries the user's ID, UPN, userType, group IDs and directory role template IDs.
-	User source.User `json:"user"`
+	// User carries the user's ID, UPN, userType, group IDs and directory role
+	// template IDs. MembershipUnknown marks a user whose groups, roles and
+	// userType could not be read (only the ID and UPN are known).
+	User              source.User `json:"user"`
+	MembershipUnknown bool        `json:"membershipUnknown,omitempty"`
 	// AppID is the client application; ResourceID the resource (cloud app) the
 	// token was for. Either may be empty; both are matched against the
 	// policy's applications.

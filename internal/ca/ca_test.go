@@ -89,7 +89,10 @@ func TestEvaluatePolicy(t *testing.T) {
 				p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "b2bCollaborationGuest"
 			}, "notApplied", "not included"},
 		{"guest type unknown is undecidable", func(s *SignIn) { s.User.UserType = "" },
-			func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "internalGuest" }, "", "userType not known"},
+			func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeGuestsOrExternalUsers = nil, "internalGuest" }, "", "userType is not known"},
+		{"memberships unknown: group policy undecidable", func(s *SignIn) { s.MembershipUnknown = true },
+			func(p *source.CAPolicy) { p.IncludeUsers, p.IncludeGroups = nil, []string{gFinance} }, "", "memberships could not be read"},
+		{"memberships unknown: All users still decides", func(s *SignIn) { s.MembershipUnknown = true }, nil, "success", "All users"},
 		// applications
 		{"app excluded beats All", nil, func(p *source.CAPolicy) { p.ExcludeApplications = []string{appEXO} }, "notApplied", "excluded via application ID"},
 		{"Office365 app group includes Teams client", func(s *SignIn) { s.AppID, s.ResourceID = appTeams, "" },
@@ -146,7 +149,7 @@ func TestEvaluatePolicy(t *testing.T) {
 		{"unknown country not included otherwise", func(s *SignIn) { s.Country = "" },
 			func(p *source.CAPolicy) { p.IncludeLocations, p.BuiltInControls = []string{locBad}, []string{"block"} }, "notApplied", "does not include unknown"},
 		{"missing named location is undecidable", nil,
-			func(p *source.CAPolicy) { p.IncludeLocations = []string{"33333333-3333-3333-3333-333333333333"} }, "", "does not exist"},
+			func(p *source.CAPolicy) { p.IncludeLocations = []string{"33333333-3333-3333-3333-333333333333"} }, "", "not among the named locations read"},
 		// risk
 		{"high sign-in risk blocked", func(s *SignIn) { s.SignInRisk = "high" },
 			func(p *source.CAPolicy) { p.SignInRiskLevels, p.BuiltInControls = []string{"high"}, []string{"block"} }, "failure", "sign-in risk high"},

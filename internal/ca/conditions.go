@@ -11,7 +11,7 @@ import (
 // conditions evaluates every condition of p, in a fixed order.
 func conditions(in SignIn, p source.CAPolicy, locs []source.NamedLocation) []Condition {
 	return []Condition{
-		usersCondition(in.User, p),
+		usersCondition(in.User, !in.MembershipUnknown, p),
 		appsCondition(in, p),
 		clientAppsCondition(in, p),
 		platformsCondition(in, p),
@@ -57,12 +57,15 @@ func guestKinds(u source.User) (kinds []string, ok bool) {
 
 // userMatch says whether the user is in one side (include or exclude) of the
 // users condition, and how.
-func userMatch(u source.User, users, groups, roles []string, guestTypes string) (Tri, string) {
+func userMatch(u source.User, known bool, users, groups, roles []string, guestTypes string) (Tri, string) {
 	if hasFold(users, "All") {
 		return Yes, "All users"
 	}
 	if u.ID != "" && hasFold(users, u.ID) {
 		return Yes, "user " + u.ID + " (" + u.UserPrincipalName + ") listed directly"
+	}
+	if !known && (len(groups) > 0 || len(roles) > 0 || guestTypes != "" || hasFold(users, "GuestsOrExternalUsers")) {
+		return Unknown, "groups, roles or guest types (the user's memberships could not be read)"
 	}
 	if g := intersectFold(u.Groups, groups); len(g) > 0 {
 		return Yes, "group " + strings.Join(g, ", ")
@@ -87,14 +90,14 @@ func userMatch(u source.User, users, groups, roles []string, guestTypes string) 
 	return No, ""
 }
 
-func usersCondition(u source.User, p source.CAPolicy) Condition {
+func usersCondition(u source.User, known bool, p source.CAPolicy) Condition {
 	c := Condition{Name: "users"}
 	if hasFold(p.IncludeUsers, "None") && len(p.IncludeGroups)+len(p.IncludeRoles) == 0 && p.IncludeGuestsOrExternalUsers == "" {
 		c.Verdict, c.Detail = NoMatch, "the policy includes no users (None)"
 		return c
 	}
-	inc, how := userMatch(u, p.IncludeUsers, p.IncludeGroups, p.IncludeRoles, p.IncludeGuestsOrExternalUsers)
-	exc, whyEx := userMatch(u, p.ExcludeUsers, p.ExcludeGroups, p.ExcludeRoles, p.ExcludeGuestsOrExternalUsers)
+	inc, how := userMatch(u, known, p.IncludeUsers, p.IncludeGroups, p.IncludeRoles, p.IncludeGuestsOrExternalUsers)
+	exc, whyEx := userMatch(u, known, p.ExcludeUsers, p.ExcludeGroups, p.ExcludeRoles, p.ExcludeGuestsOrExternalUsers)
 	who := u.UserPrincipalName
 	switch {
 	case exc == Yes:
@@ -102,7 +105,7 @@ func usersCondition(u source.User, p source.CAPolicy) Condition {
 	case inc == No:
 		c.Verdict, c.Detail = NoMatch, fmt.Sprintf("%s is not included (not in the policy's users, groups, roles or guest types)", who)
 	case inc == Unknown || exc == Unknown:
-		c.Verdict, c.Detail = Undecidable, fmt.Sprintf("%s: cannot tell whether the user is a guest or external user (userType not known)", who)
+		c.Verdict, c.Detail = Undecidable, fmt.Sprintf("%s: cannot tell whether the user is in the policy's %s", who, strings.TrimPrefix(how+whyEx, " "))
 	default:
 		c.Verdict, c.Detail = Match, fmt.Sprintf("%s is included via %s; not excluded", who, how)
 	}
@@ -153,8 +156,9 @@ func describeTargets(in SignIn) string {
 		parts = append(parts, fmt.Sprintf("app %s (%s)", orDash(appName(in.AppName, in.AppID)), orDash(in.AppID)))
 	}
 	if (in.ResourceID != "" || in.ResourceName != "") && !strings.EqualFold(in.ResourceID, in.AppID) {
-		in.ResourceName = appName(in.ResourceName, in.ResourceID)
-		parts = append(parts, fmt.Sprintf("resource %s (%s)", orDash(in.ResourceName), orDash(in.ResourceID)))
+		// The resource's ID is not on the sign-in record (only its name), so
+		// it is named, not cited by ID.
+		parts = append(parts, "resource "+orDash(appName(in.ResourceName, in.ResourceID)))
 	}
 	if len(parts) == 0 {
 		return "the application"

@@ -28,7 +28,7 @@ func InLocation(in SignIn, id string, locs []source.NamedLocation) (Tri, string)
 			return inNamed(in, l)
 		}
 	}
-	return Unknown, fmt.Sprintf("named location %s does not exist in the tenant's named locations", id)
+	return Unknown, fmt.Sprintf("named location %s is not among the named locations read", id)
 }
 
 func inTrusted(in SignIn, locs []source.NamedLocation) (Tri, string) {
