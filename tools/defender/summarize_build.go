@@ -110,56 +110,75 @@ func (b *summaryBuilder) scope() linkScope {
 	return sc
 }
 
-// build assembles the summary, checks its citations and fits it to the budget.
+// build assembles the summary, fits it to the budget, then checks its citations.
 func (b *summaryBuilder) build(ctx context.Context, skip int) (IncidentSummary, error) {
 	lim := limitsByDetail[b.detail]
 	events := b.timeline(lim.details)
-	if skip > len(events) {
+	if skip > len(events) || (skip > 0 && skip == len(events)) {
 		return IncidentSummary{}, tools.Errorf("the cursor points past the end of the timeline (%d events); start again without a cursor", len(events))
 	}
 	var trimmed []string
 	for {
-		s, err := b.assemble(ctx, lim, events, skip)
-		if err != nil {
-			return IncidentSummary{}, err
-		}
-		s.Size.Trimmed = append(s.Size.Trimmed, trimmed...)
+		s := b.assemble(lim, events, skip)
 		if s.Size.EstimatedTokens <= b.budget {
-			return s, nil
+			s.Size.Trimmed = trimmed
+			return s, b.check(ctx, &s)
 		}
 		next, what, ok := shrink(lim)
 		if !ok {
-			s.Size.Trimmed = append(s.Size.Trimmed, "could not fit the budget at the smallest limits")
-			return s, nil
+			s.Size.Trimmed = append(trimmed, "could not fit the budget at the smallest limits")
+			return s, b.check(ctx, &s)
 		}
-		lim, trimmed = next, append(trimmed, what)
+		if what != "" && !containsString(trimmed, what) {
+			trimmed = append(trimmed, what)
+		}
+		if next.details != lim.details {
+			events = b.timeline(next.details)
+		}
+		lim = next
 	}
 }
 
-// shrink lowers the largest limit for another attempt at the budget.
+// shrink lowers one limit for another attempt at the budget, cheapest
+// losses first: long entity lists, then timeline page size (the cursor
+// keeps the rest reachable), then evidence details, then the rest.
 func shrink(l detailLimits) (detailLimits, string, bool) {
+	const pageMsg = "timeline page shortened to fit the token budget (use the cursor for the rest)"
+	const entMsg = "entity lists shortened to fit the token budget (totals are complete)"
 	switch {
+	case l.entities > 25:
+		l.entities = 25
+		return l, entMsg, true
+	case l.page > 20:
+		l.page = max(20, l.page/2)
+		return l, pageMsg, true
+	case l.details > 1:
+		l.details = 1
+		return l, "evidence details cut to one per alert to fit the token budget", true
+	case l.linked > 10:
+		l.linked = 10
+		return l, "linked findings shortened to fit the token budget", true
+	case l.entities > 10:
+		l.entities = 10
+		return l, entMsg, true
 	case l.page > 10:
-		l.page /= 2
-		return l, "timeline page halved to fit the token budget (use the cursor for the rest)", true
+		l.page = 10
+		return l, pageMsg, true
 	case l.details > 0:
 		l.details = 0
 		return l, "evidence details left out to fit the token budget", true
-	case l.entities > 5:
-		l.entities /= 2
-		return l, "entity lists shortened to fit the token budget", true
-	case l.linked > 5:
-		l.linked /= 2
-		return l, "linked findings shortened to fit the token budget", true
+	case l.entities > 5 || l.linked > 5:
+		l.entities, l.linked = min(l.entities, 5), min(l.linked, 5)
+		return l, entMsg, true
 	case l.page > 3:
 		l.page = 3
-		return l, "timeline page cut to three events to fit the token budget", true
+		return l, pageMsg, true
 	}
 	return l, "", false
 }
 
 // assemble builds one candidate summary at the given limits.
-func (b *summaryBuilder) assemble(ctx context.Context, lim detailLimits, events []TimelineEvent, skip int) (IncidentSummary, error) {
+func (b *summaryBuilder) assemble(lim detailLimits, events []TimelineEvent, skip int) IncidentSummary {
 	s := IncidentSummary{
 		Tenant: b.alias, Detail: b.detail, Incident: incidentItem(b.alias, b.tenantID, b.in),
 		Description: oneLine(b.in.Summary, 600), AlertCount: len(b.alerts), Continuation: skip > 0,
@@ -184,10 +203,8 @@ func (b *summaryBuilder) assemble(ctx context.Context, lim detailLimits, events 
 		s.Actions = capped(b.actions(), lim.actions)
 		s.OpenQuestions = capped(b.questions(&s), lim.questions)
 	}
-	if err := b.finish(ctx, &s); err != nil {
-		return IncidentSummary{}, err
-	}
-	return s, nil
+	b.render(&s)
+	return s
 }
 
 func emptyEntities() SummaryEntities {

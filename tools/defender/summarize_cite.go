@@ -11,14 +11,23 @@ import (
 	"github.com/secmcp/secmcp/resources"
 )
 
-// finish renders the summary's lines, checks every factual line against
-// the resources it cites (served from what the summary already read, so
-// the check costs no upstream call), drops lines that fail, and fills the
-// text, the citation report, the sources and the size.
-func (b *summaryBuilder) finish(ctx context.Context, s *IncidentSummary) error {
-	claims := b.lines(s)
+// render turns the summary's sections into Markdown claims and text and
+// estimates the size; it does not check citations (check does, once).
+func (b *summaryBuilder) render(s *IncidentSummary) {
+	s.claims = b.lines(s)
+	s.markdown = cite.RenderMarkdown(s.claims)
+	s.Sources = b.refs(s.claims)
+	s.Size.BudgetTokens = b.budget
+	s.Size.EstimatedTokens = estimateTokens(*s)
+	s.Size.EstimatedTokens = estimateTokens(*s) // again, with the estimate's own digits
+}
+
+// check verifies every factual line against the resources it cites
+// (served from what the summary already read, so the check costs no
+// upstream call), drops the lines that fail, and re-renders.
+func (b *summaryBuilder) check(ctx context.Context, s *IncidentSummary) error {
 	fetch := cite.Chain(cite.JSONFetcher(b.contents()), attack.Fetcher())
-	rep, err := cite.Check(ctx, claims, fetch)
+	rep, err := cite.Check(ctx, s.claims, fetch)
 	if err != nil {
 		return fmt.Errorf("summarize incident: %w", err)
 	}
@@ -28,28 +37,25 @@ func (b *summaryBuilder) finish(ctx context.Context, s *IncidentSummary) error {
 		for _, f := range rep.Unsupported {
 			bad[f.Claim] = true
 		}
-		kept := claims[:0]
-		for _, c := range claims {
+		var kept []cite.Claim
+		for _, c := range s.claims {
 			if c.Factual() && bad[c.Text] {
 				dropped++
 				continue
 			}
 			kept = append(kept, c)
 		}
-		claims = kept
-		if rep, err = cite.Check(ctx, claims, fetch); err != nil {
+		if rep, err = cite.Check(ctx, kept, fetch); err != nil {
 			return fmt.Errorf("summarize incident: %w", err)
 		}
-	}
-	s.claims = claims
-	s.markdown = cite.RenderMarkdown(claims)
-	s.Citations = CitationSummary{Claims: rep.Claims, Factual: rep.Factual, Supported: rep.Supported,
-		Unsupported: rep.Unsupported, Dropped: dropped, Fetched: len(rep.Fetched)}
-	if dropped > 0 {
+		s.claims = kept
 		s.Size.Trimmed = append(s.Size.Trimmed, fmt.Sprintf("%d line(s) dropped because the cited resource did not contain their facts", dropped))
 	}
-	s.Sources = b.refs(claims)
-	s.Size.BudgetTokens = b.budget
+	s.Citations = CitationSummary{Claims: rep.Claims, Factual: rep.Factual, Supported: rep.Supported,
+		Unsupported: rep.Unsupported, Dropped: dropped, Fetched: len(rep.Fetched)}
+	s.markdown = cite.RenderMarkdown(s.claims)
+	s.Sources = b.refs(s.claims)
+	s.Size.EstimatedTokens = estimateTokens(*s)
 	s.Size.EstimatedTokens = estimateTokens(*s)
 	return nil
 }

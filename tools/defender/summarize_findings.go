@@ -148,7 +148,7 @@ func (b *summaryBuilder) questions(s *IncidentSummary) []OpenQuestion {
 	for _, t := range s.KillChain {
 		for _, mt := range t.Techniques {
 			if !mt.InKB {
-				add("What does technique "+mt.ID+" mean here?", "the technique is not in secmcp's ATT&CK knowledge base", "look it up on attack.mitre.org", mt.URI)
+				add("What does technique "+mt.ID+" mean here?", "the technique is not in secmcp's ATT&CK knowledge base", "look it up in MITRE ATT&CK", mt.URI)
 			}
 		}
 	}

@@ -184,7 +184,7 @@ func (b *summaryBuilder) timelineLines(m *mdLines, s *IncidentSummary) {
 		}
 	}
 	if s.TimelinePage.More {
-		m.line("- More events follow: pass timelinePage.cursor as cursor for the next page.")
+		m.line("- More events follow: pass the cursor from timelinePage for the next page.")
 	}
 }
 
