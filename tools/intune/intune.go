@@ -25,6 +25,8 @@ func Tools(Deps) []tools.Spec {
 		tools.New(tools.ToolsetIntune, "intune_get_device_compliance",
 			"Get a managed device's compliance: each compliance policy's state and every failing setting with its current value.",
 			getCompliance, tools.OpenWorld(), tools.WithTitle("Get device compliance")),
+		explainTool(),
+		suggestTool(),
 	}
 }
 
