@@ -70,7 +70,9 @@ func (f *fakeGraph) ListCompliancePolicies(context.Context) ([]source.Compliance
 	return f.policies, f.failPol
 }
 
-func (f *fakeGraph) ListCAPolicies(context.Context) ([]source.CAPolicy, error) { return f.cas, f.failCA }
+func (f *fakeGraph) ListCAPolicies(context.Context) ([]source.CAPolicy, error) {
+	return f.cas, f.failCA
+}
 
 func (f *fakeGraph) GetUser(_ context.Context, upn string) (source.User, error) {
 	if u, ok := f.users[upn]; ok {
