@@ -123,10 +123,13 @@ type (
 	}
 	loopStmt struct {
 		pos
-		kind string // foreach, for, while, do
+		kind string // foreach, for, while, do, switch
 		vr   string
 		coll stmt
 		body []stmt
+		// for (init; cond; iter), while (cond), do {} while|until (cond)
+		init, cond, iter stmt
+		until            bool
 	}
 	funcDef struct {
 		pos

@@ -44,6 +44,13 @@ type evaluator struct {
 	consumed  map[string]bool // strings later transformed further: intermediate code, not data
 	poolBytes int
 	sinks     []sinkEvent
+	// loop state (eval_loop.go)
+	loopDepth int
+	loopSteps int  // steps spent in counted loops so far
+	quiet     int  // >0 while a counted loop runs: intermediate strings are not recorded
+	flow      flow // pending break/continue
+	// flowTainted: a break/continue was seen in a branch of unknown condition
+	flowTainted bool
 }
 
 type sinkEvent struct {
@@ -104,7 +111,7 @@ func (e *evaluator) note(op string) {
 // record keeps computed strings so indicators hidden behind string
 // operations (not only in layer text) can be extracted.
 func (e *evaluator) record(s string, n node) {
-	if len(s) < 6 || len(s) > 1<<20 || e.poolBytes > maxPoolBytes || e.poolSeen[s] {
+	if e.quiet > 0 || len(s) < 6 || len(s) > 1<<20 || e.poolBytes > maxPoolBytes || e.poolSeen[s] {
 		return
 	}
 	if !strings.ContainsAny(s, ".:\\/@") {
@@ -192,6 +199,9 @@ func (e *evaluator) runStmts(body []stmt) value {
 			return unknown
 		}
 		v, has := e.runStmt(s)
+		if e.flow != flowNone {
+			break
+		}
 		if has {
 			if arr, ok := v.(psArray); ok {
 				out = append(out, arr...)
@@ -231,9 +241,13 @@ func (e *evaluator) runStmt(s stmt) (value, bool) {
 		return nil, false
 	case *tryStmt:
 		v := e.runStmts(x.body)
+		e.uncertainFlow() // any statement before a break in try may throw
 		e.runStmts(x.finally)
 		return v, true
 	case *flowStmt:
+		if e.setFlow(x.kind) {
+			return nil, false
+		}
 		if x.value != nil {
 			v, _ := e.runStmt(x.value)
 			return v, x.kind == "return"
@@ -254,8 +268,10 @@ func (e *evaluator) runIf(x *ifStmt) value {
 			var out psArray
 			for _, blk := range x.blocks[i:] {
 				out = append(out, toList(e.runStmts(blk))...)
+				e.uncertainFlow()
 			}
 			out = append(out, toList(e.runStmts(x.els))...)
+			e.uncertainFlow()
 			return unknown
 		}
 		if b {
@@ -263,27 +279,6 @@ func (e *evaluator) runIf(x *ifStmt) value {
 		}
 	}
 	return e.runStmts(x.els)
-}
-
-func (e *evaluator) runLoop(x *loopStmt) value {
-	if x.kind == "foreach" && x.coll != nil && x.vr != "" {
-		coll, _ := e.runStmt(x.coll)
-		items := toList(coll)
-		if !isUnknown(coll) && len(items) <= 4096 {
-			var out psArray
-			for _, it := range items {
-				if !e.tick() {
-					break
-				}
-				e.vars[x.vr] = it
-				out = append(out, toList(e.runStmts(x.body))...)
-			}
-			return out
-		}
-		e.vars[x.vr] = unknown
-	}
-	e.runStmts(x.body)
-	return unknown
 }
 
 func (e *evaluator) assign(a *assignStmt) {
@@ -310,6 +305,8 @@ func (e *evaluator) assign(a *assignStmt) {
 	switch t := target.(type) {
 	case *varRef:
 		e.setVar(t.name, v)
+	case *indexExpr:
+		e.setIndex(t, v)
 	case *memberExpr:
 		obj := e.eval(t.x)
 		name, ok := e.memberNameOf(t)

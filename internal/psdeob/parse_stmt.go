@@ -52,13 +52,15 @@ func (p *parser) keyword(w string) stmt {
 			return nil
 		}
 		p.nextTok()
-		body := p.block()
+		l := &loopStmt{kind: "do", body: p.block()}
 		p.skipNewlinesOnly()
 		if p.isWord("while") || p.isWord("until") {
+			l.until = p.isWord("until")
 			p.nextTok()
-			p.parenStmt()
+			l.cond = p.parenStmt()
 		}
-		return &loopStmt{pos: pos{start, p.lastEnd()}, kind: "do", body: body}
+		l.pos = pos{start, p.lastEnd()}
+		return l
 	case "function", "filter", "workflow":
 		if next.Kind != pstoken.Word {
 			return nil
@@ -130,7 +132,9 @@ func (p *parser) keyword(w string) stmt {
 
 func (p *parser) loopHead(kind string, start int) stmt {
 	l := &loopStmt{kind: kind}
-	if p.at(pstoken.LParen) {
+	if kind == "for" && p.at(pstoken.LParen) {
+		p.forHead(l)
+	} else if p.at(pstoken.LParen) {
 		p.nextTok()
 		if kind == "foreach" && p.at(pstoken.Variable) && p.peekTok(1).Kind == pstoken.Word && strings.EqualFold(p.peekTok(1).Text, "in") {
 			l.vr = p.nextTok().Text
@@ -140,14 +144,46 @@ func (p *parser) loopHead(kind string, start int) stmt {
 		if len(body) > 0 {
 			l.coll = body[0]
 		}
-		if kind == "for" && len(body) > 0 {
-			l.coll = nil
-			l.body = append(l.body, body...)
+		if kind == "while" {
+			l.cond = l.coll
 		}
 	}
 	l.body = append(l.body, p.block()...)
 	l.pos = pos{start, p.lastEnd()}
 	return l
+}
+
+// forHead reads "(init; cond; iter)"; any part may be empty.
+func (p *parser) forHead(l *loopStmt) {
+	p.nextTok() // (
+	var parts [3]stmt
+	for i := range parts {
+		p.skipNewlinesOnly()
+		if !p.at(pstoken.Semi) && !p.at(pstoken.RParen) && !p.at(pstoken.EOF) {
+			before := p.i
+			parts[i] = p.statement()
+			if p.i == before {
+				p.nextTok()
+			}
+		}
+		p.skipNewlinesOnly()
+		if !p.at(pstoken.Semi) {
+			break
+		}
+		p.nextTok()
+	}
+	for depth := 0; !p.at(pstoken.EOF); {
+		t := p.nextTok()
+		if t.Kind == pstoken.LParen || t.Kind == pstoken.SubExpr || t.Kind == pstoken.ArrayExpr {
+			depth++
+		} else if t.Kind == pstoken.RParen {
+			if depth == 0 {
+				break
+			}
+			depth--
+		}
+	}
+	l.init, l.cond, l.iter = parts[0], parts[1], parts[2]
 }
 
 // paramList reads "( [type]$a = default, $b )" and returns the variable names.
