@@ -1,0 +1,223 @@
+package nl2kql
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/internal/kql/analyze"
+	"github.com/secmcp/secmcp/internal/kqlcheck"
+)
+
+// devRow is one line of ../shared/nl2kql-dev/nl2kql_dev.jsonl.
+type devRow struct {
+	ID       string   `json:"id"`
+	Question string   `json:"question"`
+	KQL      string   `json:"kql"`
+	Tables   []string `json:"tables"`
+}
+
+// repoRoot walks up from the test's directory to the directory of go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+func loadDev(t *testing.T) []devRow {
+	t.Helper()
+	path := filepath.Join(repoRoot(t), "..", "shared", "nl2kql-dev", "nl2kql_dev.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("dev set not available: %v", err)
+	}
+	defer f.Close()
+	var rows []devRow
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r devRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// evalFigures are the evaluation's results over a set of questions.
+type evalFigures struct {
+	n, syntaxOK, schemaOK, tableExact, tableMain          int
+	tableJaccard, filterJaccard                           float64
+	bothRan, sameColumns, sameRows, sameRowsAndCols, errs int
+}
+
+// TestEvalDevSet measures the generator on the dev set. Run with
+//
+//	NL2KQL_EVAL=1 go test ./internal/nl2kql/ -run TestEvalDevSet -v
+//
+// Metrics (per question, then averaged or counted):
+//   - syntax validity: kqlcheck reports no syntax error;
+//   - schema validity: no error of any kind (unknown table/column/function);
+//   - table selection: the set of tables the generated query reads equals
+//     the set the reference reads (exact), or contains the reference's
+//     first table (main), and the mean Jaccard of the two sets;
+//   - filter-column overlap: mean Jaccard of the columns of the read tables
+//     named inside where clauses (FilterColumns), generated vs reference;
+//   - execution equivalence on the contoso demo data, over the pairs where
+//     both queries run without error: same output column-name set, same
+//     row count, and both.
+func TestEvalDevSet(t *testing.T) {
+	if os.Getenv("NL2KQL_EVAL") != "1" {
+		t.Skip("set NL2KQL_EVAL=1 to run the dev-set evaluation")
+	}
+	rows := loadDev(t)
+	f := evaluate(t, rows, os.Getenv("NL2KQL_EVAL_VERBOSE") != "")
+	report(t, "dev set", f)
+	// Fail below the validity rates achieved when this test was written.
+	if f.syntaxOK < f.n || f.schemaOK < f.n {
+		t.Errorf("validity fell: syntax %d/%d, schema %d/%d (want 100%%)", f.syntaxOK, f.n, f.schemaOK, f.n)
+	}
+}
+
+func report(t *testing.T, name string, f evalFigures) {
+	t.Helper()
+	pct := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return 100 * float64(a) / float64(b)
+	}
+	t.Logf("%s: %d questions", name, f.n)
+	t.Logf("syntax validity      %5.1f%% (%d/%d)", pct(f.syntaxOK, f.n), f.syntaxOK, f.n)
+	t.Logf("schema validity      %5.1f%% (%d/%d)", pct(f.schemaOK, f.n), f.schemaOK, f.n)
+	t.Logf("tables exact match   %5.1f%% (%d/%d)", pct(f.tableExact, f.n), f.tableExact, f.n)
+	t.Logf("main table read      %5.1f%% (%d/%d)", pct(f.tableMain, f.n), f.tableMain, f.n)
+	t.Logf("tables Jaccard mean  %5.3f", f.tableJaccard/float64(max(f.n, 1)))
+	t.Logf("filter-col Jaccard   %5.3f", f.filterJaccard/float64(max(f.n, 1)))
+	t.Logf("both ran on demo     %d/%d (generation errors %d)", f.bothRan, f.n, f.errs)
+	t.Logf("same column set      %5.1f%% (%d/%d of both-ran)", pct(f.sameColumns, f.bothRan), f.sameColumns, f.bothRan)
+	t.Logf("same row count       %5.1f%% (%d/%d of both-ran)", pct(f.sameRows, f.bothRan), f.sameRows, f.bothRan)
+	t.Logf("same rows and cols   %5.1f%% (%d/%d of both-ran)", pct(f.sameRowsAndCols, f.bothRan), f.sameRowsAndCols, f.bothRan)
+}
+
+func evaluate(t *testing.T, rows []devRow, verbose bool) evalFigures {
+	t.Helper()
+	svc := New(Options{})
+	chk := kqlcheck.Default()
+	demo, err := fixtures.Load("contoso", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := &fixtures.EngineRunner{}
+	var f evalFigures
+	for _, r := range rows {
+		f.n++
+		res, err := svc.Generate(context.Background(), Request{Question: r.Question})
+		if err != nil {
+			f.errs++
+			t.Logf("%s: %v", r.ID, err)
+			continue
+		}
+		rep := chk.Validate(res.Query)
+		if rep.Valid {
+			f.syntaxOK++
+		}
+		if rep.Valid && rep.Errors == 0 {
+			f.schemaOK++
+		}
+		_, ref := analyze.Check(r.KQL, analyze.Options{Schema: chk.Schema()})
+		refTables := ref.Tables
+		if len(refTables) == 0 {
+			refTables = r.Tables
+		}
+		gt, rt := set(rep.Tables), set(refTables)
+		j := Jaccard(gt, rt)
+		f.tableJaccard += j
+		if j == 1 {
+			f.tableExact++
+		}
+		if len(r.Tables) > 0 && gt[r.Tables[0]] || len(r.Tables) == 0 && j == 1 {
+			f.tableMain++
+		}
+		f.filterJaccard += Jaccard(FilterColumns(chk.Schema(), res.Query, rep.Tables), FilterColumns(chk.Schema(), r.KQL, refTables))
+		same := execCompare(runner, demo, res.Query, r.KQL, &f)
+		if verbose {
+			t.Logf("%s tables gen=%v ref=%v exec=%s\n  Q: %s\n%s", r.ID, keys(gt), keys(rt), same, r.Question, res.Query)
+		}
+	}
+	return f
+}
+
+// execCompare runs both queries on the demo data and counts the outcome.
+func execCompare(runner *fixtures.EngineRunner, demo *fixtures.Tenant, gen, ref string, f *evalFigures) string {
+	run := func(q string) (*fixtures.Table, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return runner.Run(ctx, demo, demo.WorkspaceID, q)
+	}
+	g, err := run(gen)
+	if err != nil {
+		return "gen-error: " + err.Error()
+	}
+	r, err := run(ref)
+	if err != nil {
+		return "ref-error"
+	}
+	f.bothRan++
+	gc, rc := map[string]bool{}, map[string]bool{}
+	for _, c := range g.Columns {
+		gc[c.Name] = true
+	}
+	for _, c := range r.Columns {
+		rc[c.Name] = true
+	}
+	cols := Jaccard(gc, rc) == 1
+	rowsEq := len(g.Rows) == len(r.Rows)
+	if cols {
+		f.sameColumns++
+	}
+	if rowsEq {
+		f.sameRows++
+	}
+	if cols && rowsEq {
+		f.sameRowsAndCols++
+	}
+	return strings.TrimSpace(map[bool]string{true: "cols", false: ""}[cols] + " " + map[bool]string{true: "rows", false: ""}[rowsEq])
+}
+
+func set(ss []string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range ss {
+		out[s] = true
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,274 @@
+// Package nl2kql turns a plain-language security question into a KQL query
+// over the built-in Defender XDR and Sentinel tables, deterministically and
+// without a language model. It is the engine of kql_generate.
+//
+// The pipeline has four stages:
+//
+//  1. Schema refiner (Service.Plan): extracts literals (UPNs, IPs, hashes,
+//     device and file names, domains, CVEs, quoted text) and the time
+//     range, normalises the vocabulary ("logon" ~ "sign-in", "process" ~
+//     "command line"), and rates the tables by the words that name them,
+//     the concepts they implement ("failed sign-ins"), the entities they can
+//     hold, the target platform and the tables of similar examples.
+//  2. Few-shot selector (Library): the hand-written question/query pairs
+//     nearest the question by TF-IDF cosine; they vote for tables here, and
+//     a model-backed Generator receives them as examples.
+//  3. Generator: Templates composes the query from the plan (filters by
+//     time, entity and concept, then a shape: list, count, top-N, distinct,
+//     time series, first/last seen, or a join of two tables on a shared key).
+//     A model-backed implementation of Generator (MCP sampling, OpenAI) can
+//     replace it; the plan is its prompt material.
+//  4. Query refiner (Refine): validates with internal/kqlcheck and repairs
+//     in a loop: unknown table → closest or best-scoring table, unknown
+//     column → the analyzer's did-you-mean or the nearest column of that
+//     table by name parts, syntax errors → the analyzer's fix, until the
+//     query validates or no repair applies.
+//
+// Why templates rather than retrieval of the nearest example: an example
+// answers its own question; templates compose the literals, time range and
+// conditions of this one, and every query they write is checked against
+// the schema before it is returned.
+package nl2kql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/secmcp/secmcp/internal/kql/analyze"
+	"github.com/secmcp/secmcp/internal/kql/schema"
+	"github.com/secmcp/secmcp/internal/kql/syntax"
+	"github.com/secmcp/secmcp/internal/kqlcheck"
+)
+
+// Request is a question to answer with KQL.
+type Request struct {
+	Question string
+	// Tables are hints: when set, only these tables are considered.
+	Tables []string
+	// Target is "defender", "sentinel" or "" (each table's native form).
+	Target string
+}
+
+// Plan is what the schema refiner and the few-shot selector found: the
+// input of a Generator.
+type Plan struct {
+	Question string   `json:"question"`
+	Target   string   `json:"target,omitempty"`
+	Entities []Entity `json:"entities"`
+	Window   Window   `json:"window"`
+	Intent   Intent   `json:"intent"`
+	// Tables are the candidate tables, best first (at most five).
+	Tables   []TableChoice `json:"tables"`
+	Examples []Scored      `json:"examples"`
+	// Concepts are the ids of the analyst concepts recognised.
+	Concepts    []string `json:"concepts"`
+	Assumptions []string `json:"assumptions"`
+
+	concepts   []concept
+	normalized string
+	words      map[string]bool
+}
+
+// Draft is a generator's query and the assumptions it made.
+type Draft struct {
+	Query       string
+	Assumptions []string
+}
+
+// Generator writes a KQL query for a plan. Templates is the deterministic
+// implementation; a model-backed one (MCP sampling, an OpenAI-compatible
+// endpoint) can be plugged into Options.Generator.
+type Generator interface {
+	Generate(ctx context.Context, p *Plan) (Draft, error)
+}
+
+// ErrNoTable is returned when no table matches the question.
+var ErrNoTable = errors.New("nl2kql: no table matches the question")
+
+// Options configure a Service. Every field is optional.
+type Options struct {
+	// Checker validates generated queries; nil means kqlcheck.Default().
+	Checker *kqlcheck.Checker
+	// Generator writes the query; nil means Templates over the checker's schema.
+	Generator Generator
+	// Examples are the few-shot library; nil means DefaultExamples().
+	Examples []Example
+	// MaxRepairs bounds the query refiner's rounds (default 5).
+	MaxRepairs int
+}
+
+// Service generates KQL from questions. It is safe for concurrent use.
+type Service struct {
+	checker *kqlcheck.Checker
+	schema  *schema.Schema
+	gen     Generator
+	lib     *Library
+	repairs int
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	s := &Service{checker: o.Checker, gen: o.Generator, repairs: o.MaxRepairs}
+	if s.checker == nil {
+		s.checker = kqlcheck.Default()
+	}
+	s.schema = s.checker.Schema()
+	if s.schema == nil {
+		s.schema = kqlcheck.BuiltinSchema()
+	}
+	if s.gen == nil {
+		s.gen = &Templates{Schema: s.schema}
+	}
+	ex := o.Examples
+	if ex == nil {
+		ex = DefaultExamples()
+	}
+	s.lib = NewLibrary(ex, s.schema)
+	if s.repairs <= 0 {
+		s.repairs = 5
+	}
+	return s
+}
+
+// Library returns the service's few-shot library.
+func (s *Service) Library() *Library { return s.lib }
+
+// Result is a generated, validated query.
+type Result struct {
+	Query string `json:"query"`
+	// Tables are the tables the query reads.
+	Tables []string `json:"tables"`
+	// Valid is true when the query has no syntax or schema errors.
+	Valid bool `json:"valid"`
+	// Steps explain the query operator by operator.
+	Steps       []analyze.Step        `json:"steps"`
+	Assumptions []string              `json:"assumptions"`
+	Repairs     []string              `json:"repairs"`
+	Diagnostics []kqlcheck.Diagnostic `json:"diagnostics"`
+	Plan        *Plan                 `json:"plan"`
+}
+
+// Generate answers req: plan, generate, refine.
+func (s *Service) Generate(ctx context.Context, req Request) (*Result, error) {
+	p, err := s.Plan(req)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.gen.Generate(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("nl2kql: generate: %w", err)
+	}
+	ref := Refine(s.checker, d.Query, p, s.repairs)
+	res := &Result{Query: ref.Query, Tables: ref.Report.Tables, Valid: ref.Report.Valid && ref.Report.Errors == 0,
+		Assumptions: append(append([]string{}, p.Assumptions...), d.Assumptions...), Repairs: ref.Repairs,
+		Diagnostics: errorsOnly(ref.Report.Diagnostics), Plan: p, Steps: []analyze.Step{}}
+	if script, diags := syntax.Parse(ref.Query); !syntax.HasErrors(diags) {
+		res.Steps = analyze.Explain(script)
+	}
+	if res.Tables == nil {
+		res.Tables = []string{}
+	}
+	return res, nil
+}
+
+func errorsOnly(ds []kqlcheck.Diagnostic) []kqlcheck.Diagnostic {
+	out := []kqlcheck.Diagnostic{}
+	for _, d := range ds {
+		if d.Severity == kqlcheck.SeverityError {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Plan runs the schema refiner and the few-shot selector.
+func (s *Service) Plan(req Request) (*Plan, error) {
+	q := strings.TrimSpace(req.Question)
+	if q == "" {
+		return nil, errors.New("nl2kql: the question is empty")
+	}
+	if req.Target != "" && req.Target != PlatformDefender && req.Target != PlatformSentinel {
+		return nil, fmt.Errorf("nl2kql: unknown target %q (use defender or sentinel)", req.Target)
+	}
+	p := &Plan{Question: q, Target: req.Target, Entities: []Entity{}, Concepts: []string{}, Assumptions: []string{}}
+	ents, rest := extractEntities(q)
+	p.Entities = append(p.Entities, ents...)
+	w, assumption, _ := parseWindow(q)
+	p.Window = w
+	if assumption != "" {
+		p.Assumptions = append(p.Assumptions, assumption)
+	}
+	p.normalized = normalize(rest)
+	p.words = map[string]bool{}
+	cw := concepts(rest)
+	for _, x := range cw {
+		p.words[x] = true
+	}
+	for _, cp := range conceptList {
+		if cp.re.MatchString(p.normalized) {
+			p.concepts = append(p.concepts, cp)
+			p.Concepts = append(p.Concepts, cp.id)
+		}
+	}
+	p.Intent = parseIntent(p.normalized, w)
+	p.Examples = s.lib.Select(rest, 3)
+	if p.Examples == nil {
+		p.Examples = []Scored{}
+	}
+	cands, err := s.candidates(req, p, cw, squash(rest))
+	if err != nil {
+		return nil, err
+	}
+	p.Tables = cands
+	return p, nil
+}
+
+// candidates scores the tables (restricted to the hints when given).
+func (s *Service) candidates(req Request, p *Plan, cw []string, squashed string) ([]TableChoice, error) {
+	scored := scoreTables(s.schema, p, cw, squashed, p.Examples)
+	if len(req.Tables) > 0 {
+		allowed := map[string]bool{}
+		for _, h := range req.Tables {
+			n := nearestTable(s.schema, strings.TrimSpace(h))
+			if n == "" {
+				return nil, fmt.Errorf("nl2kql: unknown table hint %q", h)
+			}
+			if n != h {
+				p.Assumptions = append(p.Assumptions, fmt.Sprintf("read the table hint %q as %s", h, n))
+			}
+			allowed[n] = true
+		}
+		var kept []TableChoice
+		for _, tc := range scored {
+			if allowed[tc.Name] {
+				kept = append(kept, tc)
+				delete(allowed, tc.Name)
+			}
+		}
+		for _, h := range req.Tables {
+			n := nearestTable(s.schema, strings.TrimSpace(h))
+			if allowed[n] {
+				t, _ := s.schema.Table(n)
+				kept = append(kept, TableChoice{Name: n, TimeColumn: timeColumn(t, p.Target), Why: []string{"table hint"}})
+				delete(allowed, n)
+			}
+		}
+		scored = kept
+	}
+	if len(scored) == 0 {
+		return nil, ErrNoTable
+	}
+	if len(scored) > 5 {
+		scored = scored[:5]
+	}
+	for i := range scored {
+		t, _ := s.schema.Table(scored[i].Name)
+		scored[i].Columns = mentionedColumns(t, p.Question, p.words)
+		if scored[i].Columns == nil {
+			scored[i].Columns = []string{}
+		}
+	}
+	return scored, nil
+}

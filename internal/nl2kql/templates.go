@@ -1,0 +1,269 @@
+package nl2kql
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/secmcp/secmcp/internal/kql/schema"
+)
+
+// Templates is the deterministic Generator: it composes a query from the
+// plan's best table, time window, entity and concept filters and intent.
+type Templates struct {
+	Schema *schema.Schema
+}
+
+var _ Generator = (*Templates)(nil)
+
+// Generate implements Generator.
+func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
+	if len(p.Tables) == 0 {
+		return Draft{}, ErrNoTable
+	}
+	t, ok := g.Schema.Table(p.Tables[0].Name)
+	if !ok {
+		return Draft{}, fmt.Errorf("templates: unknown table %s", p.Tables[0].Name)
+	}
+	var d Draft
+	if r, key, ok := g.joinPartner(p, t); ok {
+		return g.join(p, t, r, key), nil
+	}
+	var b strings.Builder
+	b.WriteString(t.Name)
+	tc := p.Tables[0].TimeColumn
+	writeWindow(&b, tc, p.Window)
+	filtered, notes := writeFilters(&b, t, p, nil)
+	d.Assumptions = append(d.Assumptions, notes...)
+	keys, knotes := keyCols(t, p, filtered)
+	d.Assumptions = append(d.Assumptions, knotes...)
+	writeShape(&b, t, tc, p, keys, filtered)
+	d.Query = b.String()
+	return d, nil
+}
+
+func writeWindow(b *strings.Builder, tc string, w Window) {
+	if tc == "" {
+		return
+	}
+	fmt.Fprintf(b, "\n| where %s > %s", tc, w.Start)
+	if w.End != "" {
+		fmt.Fprintf(b, " and %s < %s", tc, w.End)
+	}
+}
+
+// writeFilters adds the entity and concept predicates that table t can
+// hold and returns the roles they filter on. skip lists entities already
+// placed elsewhere (in a join); placed ones are added to it.
+func writeFilters(b *strings.Builder, t *schema.Table, p *Plan, placed map[int]bool) (map[string]bool, []string) {
+	filtered := map[string]bool{}
+	var notes []string
+	for i, e := range p.Entities {
+		if placed != nil && placed[i] {
+			continue
+		}
+		pred, role, ok := entityPredicate(t, e, p)
+		if !ok {
+			if placed == nil {
+				notes = append(notes, fmt.Sprintf("%s has no column for the %s %q, so it is not filtered on", t.Name, e.Kind, e.Value))
+			}
+			continue
+		}
+		if placed != nil {
+			placed[i] = true
+		}
+		filtered[role] = true
+		fmt.Fprintf(b, "\n| where %s", pred)
+	}
+	for _, cp := range p.concepts {
+		if pred, ok := cp.pred[t.Name]; ok && !conflicting(p, cp.id) {
+			fmt.Fprintf(b, "\n| where %s", pred)
+		}
+	}
+	return filtered, notes
+}
+
+// conflicting drops "success" when "failed" is also present ("failed then
+// successful" is a sequence the templates cannot express; failures are the
+// more specific ask).
+func conflicting(p *Plan, id string) bool {
+	if id != "success" {
+		return false
+	}
+	for _, c := range p.Concepts {
+		if c == "failed" || c == "passwordspray" || c == "locked" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyCols resolves the grouping words of the question to columns of t.
+func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []string) {
+	var out []Col
+	var notes []string
+	seen := map[string]bool{}
+	add := func(c Col) {
+		if !seen[c.Name] {
+			seen[c.Name] = true
+			out = append(out, c)
+		}
+	}
+	for _, w := range p.Intent.By {
+		if role, ok := roleWords[w]; ok {
+			if c, ok := roleCol(t, role); ok {
+				add(c)
+				continue
+			}
+		}
+		if c, ok := columnByWord(t, w); ok {
+			add(Col{Name: c})
+		}
+	}
+	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
+		(p.Intent.Kind == IntentFirstLast && len(p.Entities) == 0)
+	if len(out) == 0 && needKey {
+		for _, r := range []string{roleUser, roleDevice, roleIP, roleTitle, roleApp, roleProcess, roleSender, roleAction} {
+			if filtered[r] {
+				continue
+			}
+			if c, ok := roleCol(t, r); ok {
+				add(c)
+				notes = append(notes, fmt.Sprintf("no grouping key named: grouped by %s", c.Name))
+				break
+			}
+		}
+	}
+	return out, notes
+}
+
+// columnByWord finds the column of t with w as one of its name parts,
+// preferring the shortest name.
+func columnByWord(t *schema.Table, w string) (string, bool) {
+	best := ""
+	for _, c := range t.Columns {
+		if strings.HasPrefix(c.Name, "_") || c.Type == "dynamic" {
+			continue
+		}
+		for _, part := range camelWords(c.Name) {
+			if part == w || stem(part) == w {
+				if best == "" || len(c.Name) < len(best) {
+					best = c.Name
+				}
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// writeShape adds the operators that give the answer its shape.
+func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []Col, filtered map[string]bool) {
+	for _, k := range keys {
+		if !k.Plain() {
+			fmt.Fprintf(b, "\n| extend %s = %s", k.Name, k.Expr)
+		}
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.Name
+	}
+	by := ""
+	if len(names) > 0 {
+		by = " by " + strings.Join(names, ", ")
+	}
+	in := p.Intent
+	switch in.Kind {
+	case IntentCount:
+		fmt.Fprintf(b, "\n| summarize Count = count()%s", by)
+		if by != "" {
+			b.WriteString("\n| sort by Count desc")
+		}
+	case IntentTop:
+		fmt.Fprintf(b, "\n| summarize Count = count()%s\n| top %d by Count desc", by, in.N)
+	case IntentDistinct:
+		if by == "" {
+			writeList(b, t, tc, p, filtered)
+			return
+		}
+		fmt.Fprintf(b, "\n| distinct %s", strings.Join(names, ", "))
+	case IntentDCount:
+		if len(names) == 0 {
+			b.WriteString("\n| summarize Count = count()")
+			break
+		}
+		rest := ""
+		if len(names) > 1 {
+			rest = " by " + strings.Join(names[1:], ", ")
+		}
+		fmt.Fprintf(b, "\n| summarize Distinct%s = dcount(%s)%s", names[0], names[0], rest)
+	case IntentSeries:
+		if tc == "" {
+			fmt.Fprintf(b, "\n| summarize Count = count()%s", by)
+			break
+		}
+		extra := ""
+		if len(names) > 0 {
+			extra = ", " + names[0]
+		}
+		fmt.Fprintf(b, "\n| summarize Count = count() by bin(%s, %s)%s", tc, in.Bin, extra)
+	case IntentFirstLast:
+		if tc == "" {
+			writeList(b, t, tc, p, filtered)
+			return
+		}
+		fmt.Fprintf(b, "\n| summarize FirstSeen = min(%s), LastSeen = max(%s), Count = count()%s", tc, tc, by)
+	default:
+		writeList(b, t, tc, p, filtered)
+		return
+	}
+	if in.Render != "" {
+		fmt.Fprintf(b, "\n| render %s", in.Render)
+	}
+}
+
+// writeList projects the time and the columns an analyst reads first,
+// newest first.
+func writeList(b *strings.Builder, t *schema.Table, tc string, p *Plan, filtered map[string]bool) {
+	cols := listCols(t, p)
+	var items []string
+	if tc != "" {
+		items = append(items, tc)
+	}
+	for _, c := range cols {
+		if c.Plain() {
+			items = append(items, c.Name)
+		} else {
+			items = append(items, c.Name+" = "+c.Expr)
+		}
+	}
+	if len(items) > 0 {
+		fmt.Fprintf(b, "\n| project %s", strings.Join(items, ", "))
+	}
+	if tc != "" {
+		fmt.Fprintf(b, "\n| sort by %s desc", tc)
+	}
+}
+
+// listCols are the columns a listing shows: those the question names, then
+// the table's role columns, at most eight.
+func listCols(t *schema.Table, p *Plan) []Col {
+	var out []Col
+	seen := map[string]bool{p.Tables[0].TimeColumn: true}
+	add := func(c Col) {
+		if len(out) < 8 && !seen[c.Name] {
+			seen[c.Name] = true
+			out = append(out, c)
+		}
+	}
+	if p.Tables[0].Name == t.Name {
+		for _, name := range p.Tables[0].Columns {
+			add(Col{Name: name})
+		}
+	}
+	for _, r := range listRoles {
+		if c, ok := roleCol(t, r); ok {
+			add(c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,223 @@
+package nl2kql
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// phraseSynonyms rewrite multi-word and spelled-out forms into the single
+// canonical words the rest of the package matches on, so "sign-ins",
+// "log in" and "authentications" all become "signin". They are applied, in
+// order, to the lower-cased question with entities already removed.
+var phraseSynonyms = []struct {
+	re  *regexp.Regexp
+	out string
+}{
+	{regexp.MustCompile(`\bsign[\s-]?(ins?|ons?)\b|\blog[\s-]?ins?\b|\bsign(ed|s|ing)[\s-]?(in|on)(to)?\b|\blogins?\b|\blogged[\s-]?in\b|\blogging[\s-]?in\b`), " signin "},
+	{regexp.MustCompile(`\blog[\s-]?ons?\b|\blogged[\s-]?on\b`), " logon "},
+	{regexp.MustCompile(`\bcommand[\s-]?lines?\b|\bcmd[\s-]?lines?\b`), " commandline "},
+	{regexp.MustCompile(`\be[\s-]?mails?\b`), " email "},
+	{regexp.MustCompile(`\bip[\s-]?(address(es)?|addr)?\b|\bipv4\b|\bipv6\b`), " ip "},
+	{regexp.MustCompile(`\b(user|account)[\s-]?principal[\s-]?names?\b|\bupns?\b`), " user "},
+	{regexp.MustCompile(`\bconditional[\s-]?access\b`), " conditionalaccess "},
+	{regexp.MustCompile(`\bmulti[\s-]?factor\b|\b2fa\b|\bmfa\b`), " mfa "},
+	{regexp.MustCompile(`\bsingle[\s-]?factor\b`), " singlefactor "},
+	{regexp.MustCompile(`\bservice[\s-]?principals?\b|\bspns?\b|\bmanaged[\s-]?identit(y|ies)\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
+	{regexp.MustCompile(`\binbox[\s-]?rules?\b|\bmailbox[\s-]?rules?\b|\bforwarding[\s-]?rules?\b`), " inboxrule "},
+	{regexp.MustCompile(`\bkey[\s-]?vaults?\b`), " keyvault "},
+	{regexp.MustCompile(`\brun[\s-]?keys?\b`), " runkey registry "},
+	{regexp.MustCompile(`\bscheduled[\s-]?tasks?\b`), " scheduledtask "},
+	{regexp.MustCompile(`\bsafe[\s-]?links?\b`), " safelinks "},
+	{regexp.MustCompile(`\bactive[\s-]?directory\b`), " activedirectory "},
+	{regexp.MustCompile(`\bdomain[\s-]?controllers?\b`), " domaincontroller "},
+	{regexp.MustCompile(`\bpassword[\s-]?spray(ing)?\b`), " passwordspray "},
+	{regexp.MustCompile(`\bbrute[\s-]?forc(e|ing)\b`), " bruteforce "},
+	{regexp.MustCompile(`\bimpossible[\s-]?travel\b`), " impossibletravel "},
+	{regexp.MustCompile(`\blegacy[\s-]?auth(entication)?\b|\bbasic[\s-]?auth(entication)?\b`), " legacyauth "},
+	{regexp.MustCompile(`\bremote[\s-]?desktop\b|\brdp\b`), " rdp "},
+	{regexp.MustCompile(`\bpower[\s-]?shell\b`), " powershell "},
+	{regexp.MustCompile(`\bthreat[\s-]?intel(ligence)?\b`), " threatintel "},
+	{regexp.MustCompile(`\bgraph[\s-]?api\b|\bmicrosoft[\s-]?graph\b|\bms[\s-]?graph\b`), " graphapi "},
+	{regexp.MustCompile(`\blog[\s-]?analytics\b`), " loganalytics "},
+	{regexp.MustCompile(`\boffice[\s-]?365\b|\bo365\b|\bm365\b|\bmicrosoft[\s-]?365\b`), " office365 "},
+	{regexp.MustCompile(`\bone[\s-]?drive\b`), " onedrive "},
+	{regexp.MustCompile(`\bshare[\s-]?point\b`), " sharepoint "},
+	{regexp.MustCompile(`\battack[\s-]?paths?\b`), " attackpath "},
+	{regexp.MustCompile(`\bzero[\s-]?hour[\s-]?auto[\s-]?purge\b|\bzap\b`), " zap "},
+	{regexp.MustCompile(`\bnon[\s-]?compliant\b|\bnot[\s-]?compliant\b`), " noncompliant "},
+	{regexp.MustCompile(`\bprivileged?[\s-]?roles?\b|\badmin(istrator)?[\s-]?roles?\b|\bdirectory[\s-]?roles?\b`), " privilegedrole "},
+	{regexp.MustCompile(`\bthe[\s-]?most\b|\bmost[\s-]?(common|frequent|active|popular)\b`), " most "},
+	{regexp.MustCompile(`\bover[\s-]?time\b|\btime[\s-]?chart\b|\btime[\s-]?series\b|\btrend(s|ing)?\b`), " overtime "},
+	{regexp.MustCompile(`\bfirst[\s-]?(seen|time|observed|appear(ed|ance)?)\b`), " firstseen "},
+	{regexp.MustCompile(`\blast[\s-]?(seen|observed|active)\b|\bmost[\s-]?recent(ly)?\b`), " lastseen "},
+	{regexp.MustCompile(`\bhow[\s-]?many\b|\bnumber[\s-]?of\b|\bcount[\s-]?of\b`), " howmany "},
+	{regexp.MustCompile(`\bdata[\s-]?loss[\s-]?prevention\b|\bdlp\b`), " dlp "},
+	{regexp.MustCompile(`\bsensitive[\s-]?info(rmation)?\b`), " dlp sensitive "},
+	{regexp.MustCompile(`\busb\b|\bremovable[\s-]?(media|drives?|storage)\b`), " usb "},
+	{regexp.MustCompile(`\bantivirus\b|\banti[\s-]?virus\b|\bav\b|\bdefender[\s-]?av\b`), " antivirus "},
+	{regexp.MustCompile(`\bdefender[\s-]?for[\s-]?identity\b|\bmdi\b`), " defenderidentity "},
+	{regexp.MustCompile(`\bdefender[\s-]?for[\s-]?cloud[\s-]?apps\b|\bmcas\b|\bcloud[\s-]?app[\s-]?security\b`), " cloudapps "},
+	{regexp.MustCompile(`\bidentity[\s-]?protection\b`), " identityprotection "},
+}
+
+// wordSynonyms map one normalised (stemmed) word to the canonical words it
+// stands for. A word maps to itself as well.
+var wordSynonyms = map[string][]string{
+	"authentication": {"signin"}, "authenticate": {"signin"}, "authenticated": {"signin"},
+	"signon": {"signin"},
+	"process": {"process"}, "executed": {"process"}, "execution": {"process"}, "execute": {"process"},
+	"launched": {"process", "launch"}, "launch": {"process", "launch"}, "spawned": {"process", "launch"},
+	"spawn": {"process", "launch"}, "started": {"process", "launch"}, "ran": {"process"}, "binary": {"process", "file"},
+	"executable": {"process", "file"}, "exe": {"process", "file"},
+	"mail": {"email"}, "message": {"email"}, "messag": {"email"}, "phishing": {"phish", "email"}, "phish": {"phish", "email"},
+	"sender": {"sender", "email"}, "recipient": {"recipient", "email"}, "inbox": {"email"}, "attachment": {"attachment", "email"},
+	"download": {"download", "file"}, "downloaded": {"download", "file"}, "upload": {"upload", "file"}, "uploaded": {"upload", "file"},
+	"document": {"file"}, "folder": {"file"},
+	"connection": {"network"}, "connect": {"network"}, "connected": {"network"}, "outbound": {"network", "outbound"},
+	"inbound": {"inbound"}, "beacon": {"network", "beacon"}, "beaconing": {"network", "beacon"}, "traffic": {"network"},
+	"port": {"network", "port"}, "c2": {"network", "c2"},
+	"host": {"device"}, "machine": {"device"}, "computer": {"device"}, "endpoint": {"device"}, "workstation": {"device"},
+	"server": {"device"}, "laptop": {"device"},
+	"account": {"user"}, "people": {"user"}, "identity": {"user", "identity"}, "employee": {"user"},
+	"alert": {"alert"}, "detection": {"alert"}, "incident": {"incident"}, "case": {"incident"},
+	"vulnerability": {"vulnerability"}, "vulnerable": {"vulnerability"}, "cve": {"vulnerability", "cve"}, "exploit": {"exploit", "vulnerability"},
+	"patch": {"vulnerability"}, "software": {"software"}, "application": {"app"}, "apps": {"app"},
+	"fail": {"failed"}, "failure": {"failed"}, "unsuccessful": {"failed"}, "failing": {"failed"}, "denied": {"failed"},
+	"succeeded": {"success"}, "successful": {"success"}, "successfully": {"success"},
+	"dll": {"dll", "imageload"}, "module": {"imageload"}, "library": {"imageload"},
+	"country": {"country"}, "countri": {"country"}, "location": {"country"}, "geo": {"country"},
+	"guest": {"guest"}, "external": {"guest"}, "b2b": {"guest"},
+	"risk": {"risk"}, "risky": {"risk"}, "compromised": {"risk"},
+	"audit": {"audit"}, "directory": {"directory"}, "azure": {"azure"}, "entra": {"entra"}, "aad": {"entra"},
+	"teams": {"teams"}, "exchange": {"exchange"}, "mailbox": {"mailbox", "exchange"},
+	"url": {"url"}, "link": {"url"}, "click": {"click", "url"}, "clicked": {"click", "url"}, "website": {"url"},
+	"dns": {"dns"}, "ldap": {"ldap"}, "kerberos": {"kerberos"}, "ntlm": {"ntlm"},
+	"intune": {"intune"}, "compliance": {"compliance"}, "compliant": {"compliance"}, "mdm": {"intune"},
+	"oauth": {"oauth"}, "consent": {"consent"}, "permission": {"permission"}, "scope": {"permission"},
+	"subscription": {"azure"}, "resource": {"resource"}, "firewall": {"firewall"},
+}
+
+// stopWords carry no meaning for table or column matching.
+var stopWords = map[string]bool{
+	"the": true, "a": true, "an": true, "of": true, "for": true, "and": true, "or": true, "in": true, "on": true,
+	"with": true, "to": true, "by": true, "from": true, "at": true, "is": true, "are": true, "was": true, "were": true,
+	"be": true, "been": true, "that": true, "this": true, "these": true, "those": true, "which": true, "what": true,
+	"who": true, "whom": true, "when": true, "where": true, "how": true, "me": true, "my": true, "our": true,
+	"your": true, "their": true, "them": true, "they": true, "it": true, "its": true, "i": true, "we": true, "you": true,
+	"show": true, "list": true, "find": true, "get": true, "give": true, "display": true, "return": true, "query": true,
+	"any": true, "all": true, "each": true, "per": true, "have": true, "has": true, "had": true, "did": true, "do": true,
+	"does": true, "there": true, "than": true, "then": true, "into": true, "over": true, "via": true, "using": true,
+	"table": true, "tables": true, "event": true, "events": true, "log": true, "logs": true, "data": true, "record": true,
+	"records": true, "activity": true, "activities": true, "last": true, "past": true, "previous": true, "days": true,
+	"day": true, "hours": true, "hour": true, "week": true, "weeks": true, "month": true, "months": true, "minutes": true,
+	"can": true, "could": true, "would": true, "should": true, "will": true, "please": true, "tenant": true,
+	"detect": true, "detects": true, "alert when": true, "also": true, "such": true, "as": true, "like": true,
+	"not": true, "no": true, "but": true, "if": true, "so": true, "only": true, "some": true, "more": true, "other": true,
+}
+
+// words splits text into lower-case words (letters, digits, '.', '_', '-'
+// kept inside a word).
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_')
+	})
+}
+
+// stem reduces an English word to a crude stem: enough for "connections"
+// to meet "connection" and "devices" to meet "device".
+func stem(w string) string {
+	switch {
+	case len(w) > 5 && strings.HasSuffix(w, "ies"):
+		return w[:len(w)-3] + "y"
+	case len(w) > 5 && (strings.HasSuffix(w, "sses") || strings.HasSuffix(w, "xes")):
+		return w[:len(w)-2]
+	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+// normalize applies the phrase synonyms to lower-cased text.
+func normalize(s string) string {
+	s = " " + strings.ToLower(s) + " "
+	for _, p := range phraseSynonyms {
+		s = p.re.ReplaceAllString(s, p.out)
+	}
+	return s
+}
+
+// concepts returns the canonical words of text: stemmed words minus stop
+// words, each followed by its synonyms, without duplicates, in order.
+func concepts(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for _, w := range words(normalize(text)) {
+		if stopWords[w] || len(w) < 2 {
+			continue
+		}
+		s := stem(w)
+		add(s)
+		for _, syn := range wordSynonyms[w] {
+			add(syn)
+		}
+		if w != s {
+			for _, syn := range wordSynonyms[s] {
+				add(syn)
+			}
+		}
+	}
+	return out
+}
+
+// camelWords splits an identifier into its lower-cased parts:
+// "InitiatingProcessCommandLine" → initiating, process, command, line.
+func camelWords(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	flush := func(end int) {
+		if w := strings.ToLower(strings.Trim(string(rs[start:end]), "_")); w != "" {
+			out = append(out, w)
+		}
+		start = end
+	}
+	for i := 1; i < len(rs); i++ {
+		prevLower := unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])
+		nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+		switch {
+		case rs[i] == '_':
+			flush(i)
+		case unicode.IsUpper(rs[i]) && (prevLower || (unicode.IsUpper(rs[i-1]) && nextLower)):
+			flush(i)
+		}
+	}
+	flush(len(rs))
+	return out
+}
+
+// hasWord reports whether the normalised text contains w as a whole word.
+func hasWord(text, w string) bool {
+	return strings.Contains(text, " "+w+" ")
+}
+
+// hasAny reports whether the normalised text contains any of the words.
+func hasAny(text string, ws ...string) bool {
+	for _, w := range ws {
+		if hasWord(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// spaced pads the lower-cased words of s with spaces so hasWord works.
+func spaced(s string) string {
+	return " " + strings.Join(words(s), " ") + " "
+}
