@@ -65,7 +65,7 @@ var phraseSynonyms = []struct {
 // stands for. A word maps to itself as well.
 var wordSynonyms = map[string][]string{
 	"authentication": {"signin"}, "authenticate": {"signin"}, "authenticated": {"signin"},
-	"signon": {"signin"},
+	"signon":  {"signin"},
 	"process": {"process"}, "executed": {"process"}, "execution": {"process"}, "execute": {"process"},
 	"launched": {"process", "launch"}, "launch": {"process", "launch"}, "spawned": {"process", "launch"},
 	"spawn": {"process", "launch"}, "started": {"process", "launch"}, "ran": {"process"}, "binary": {"process", "file"},

@@ -69,7 +69,7 @@ type demoEntry struct {
 // Tools returns the toolset.
 func Tools(d Deps) []tools.Spec {
 	ts := &toolset{d: d}
-	return []tools.Spec{ts.validateTool(), ts.explainTool(), ts.listTablesTool(), ts.sandboxTool()}
+	return []tools.Spec{ts.validateTool(), ts.explainTool(), ts.listTablesTool(), ts.sandboxTool(), ts.generateTool()}
 }
 
 func (ts *toolset) check() *kqlcheck.Checker {
