@@ -31,6 +31,15 @@ func Tools(Deps) []tools.Spec {
 		tools.New(tools.ToolsetEntra, "entra_list_ca_policies",
 			"List the tenant's Conditional Access policies with their state, conditions and grant controls.",
 			listCAPolicies, tools.OpenWorld(), tools.WithTitle("List Conditional Access policies")),
+		tools.New(tools.ToolsetEntra, "entra_explain_ca_outcome",
+			"Explain a sign-in's Conditional Access outcome: evaluate every policy against the sign-in (users, apps, client app, platform, location, risk, device filter; grant and session controls) with the values compared, and compare each verdict with the result recorded on the sign-in.",
+			explainCAOutcome, tools.OpenWorld(), tools.WithCost(3), tools.WithTitle("Explain Conditional Access outcome")),
+		tools.New(tools.ToolsetEntra, "entra_what_if",
+			"Evaluate the tenant's Conditional Access policies for a hypothetical sign-in (user, app, client app, platform, IP, country, risk, device, MFA); inputs left out make dependent policies undecidable.",
+			whatIf, tools.OpenWorld(), tools.WithCost(3), tools.WithTitle("Conditional Access what-if")),
+		tools.New(tools.ToolsetEntra, "entra_summarize_signin_risk",
+			"Summarize sign-in risk for a user, an IP or the tenant: risky users, detections by type with what each means, risky sign-ins, patterns (password spray, failure bursts, MFA failures, many countries) and recommended actions with the Graph requests they take (not run).",
+			summarizeSignInRisk, tools.OpenWorld(), tools.WithCost(5), tools.WithTitle("Summarize sign-in risk")),
 	}
 }
 
