@@ -42,6 +42,8 @@ var handQuestions = []struct {
 	{"Azure storage account keys listed by caller", "AzureActivity", []string{"listKeys", "by Caller"}},
 	{"LDAP queries against domain controllers", "IdentityQueryEvents", []string{`LDAP query`}},
 	{"First and last seen of each IP address signing in as samuel.abbott@contoso.com", "SigninLogs", []string{"min(TimeGenerated)", "max(TimeGenerated)", "by IPAddress"}},
+	{"Service principal sign-in failures in the last day", "AADServicePrincipalSignInLogs", []string{`ResultType != "0"`, "ago(1d)"}},
+	{"Azure AD users added to a privileged role", "AuditLogs", []string{"member to role"}},
 	{"Phishing emails and the URLs they contained", "EmailEvents", []string{"join kind=inner", "EmailUrlInfo", "NetworkMessageId"}},
 }
 

@@ -20,13 +20,13 @@ type profile struct {
 // profiles covers the 42 built-in tables. The words are canonical forms
 // (after phraseSynonyms, wordSynonyms and stem), written for this package.
 var profiles = map[string]profile{
-	"AADServicePrincipalSignInLogs":      {PlatformSentinel, "serviceprincipal", "signin app failed credential secret certificate entra"},
+	"AADServicePrincipalSignInLogs":      {PlatformSentinel, "", "serviceprincipal signin app failed credential secret certificate entra"},
 	"AADSignInEventsBeta":                {PlatformDefender, "signin", "logon user entra mfa conditionalaccess failed success country guest risk legacyauth app"},
-	"AADSpnSignInEventsBeta":             {PlatformDefender, "serviceprincipal", "signin app"},
+	"AADSpnSignInEventsBeta":             {PlatformDefender, "", "serviceprincipal signin app"},
 	"AADUserRiskEvents":                  {PlatformSentinel, "risk identityprotection impossibletravel", "user detection leaked anonymous unfamiliar passwordspray travel entra"},
 	"AlertEvidence":                      {PlatformDefender, "evidence", "alert entity ioc indicator incident hash file ip url device user"},
 	"AlertInfo":                          {PlatformDefender, "", "alert severity mitre technique category title detection defender xdr"},
-	"AuditLogs":                          {PlatformSentinel, "audit directory privilegedrole", "entra user group role member password reset app consent permission policy conditionalaccess owner added removed invite guest pim change admin operation registered update named"},
+	"AuditLogs":                          {PlatformSentinel, "audit directory privilegedrole", "serviceprincipal entra user group role member password reset app consent permission policy conditionalaccess owner added removed invite guest pim change admin operation registered update named"},
 	"AzureActivity":                      {PlatformSentinel, "azure subscription", "resource vm virtual storage network security group rbac contributor owner operation caller arm deployment delete write"},
 	"AzureDiagnostics":                   {PlatformSentinel, "keyvault diagnostic", "firewall waf gateway application secret vault sql azure resource access policy"},
 	"CloudAppEvents":                     {PlatformDefender, "cloudapps", "app office365 sharepoint teams exchange inboxrule mailbox download upload file saas admin"},
@@ -58,7 +58,7 @@ var profiles = map[string]profile{
 	"OAuthAppInfo":                       {PlatformDefender, "oauth", "app consent permission privilege publisher"},
 	"OfficeActivity":                     {PlatformSentinel, "office365 sharepoint onedrive", "exchange teams mailbox file download upload share sharing guest inboxrule dlp accessed"},
 	"SecurityAlert":                      {PlatformSentinel, "alert", "sentinel severity analytics detection defender tactic provider product"},
-	"SecurityEvent":                      {PlatformSentinel, "windows security eventid", "logon process created domaincontroller activedirectory group member account password kerberos delegation"},
+	"SecurityEvent":                      {PlatformSentinel, "windows security eventid activedirectory", "logon process created domaincontroller group member account password kerberos delegation"},
 	"SecurityIncident":                   {PlatformSentinel, "incident", "sentinel severity status owner classification closed"},
 	"SigninLogs":                         {PlatformSentinel, "signin", "logon user entra mfa conditionalaccess failed success country app guest risk legacyauth interactive singlefactor"},
 	"UrlClickEvents":                     {PlatformDefender, "safelinks click", "url link phish email teams"},

@@ -21,6 +21,9 @@ var phraseSynonyms = []struct {
 	{regexp.MustCompile(`\bip[\s-]?(address(es)?|addr)?\b|\bipv4\b|\bipv6\b`), " ip "},
 	{regexp.MustCompile(`\b(user|account)[\s-]?principal[\s-]?names?\b|\bupns?\b`), " user "},
 	{regexp.MustCompile(`\bconditional[\s-]?access\b`), " conditionalaccess "},
+	// Azure AD is Entra ID: "Azure AD" questions are about the directory,
+	// not Azure resources.
+	{regexp.MustCompile(`\bazure[\s-]?ad\b|\bazure[\s-]?active[\s-]?directory\b|\bentra[\s-]?id\b|\baad\b`), " entra "},
 	{regexp.MustCompile(`\bmulti[\s-]?factor\b|\b2fa\b|\bmfa\b`), " mfa "},
 	{regexp.MustCompile(`\bsingle[\s-]?factor\b`), " singlefactor "},
 	{regexp.MustCompile(`\bservice[\s-]?principals?\b|\bspns?\b|\bmanaged[\s-]?identit(y|ies)\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
