@@ -51,6 +51,11 @@ type evaluator struct {
 	flow      flow // pending break/continue
 	// flowTainted: a break/continue was seen in a branch of unknown condition
 	flowTainted bool
+	// payloadScanned counts decoded payload bytes scanned for C2 strings
+	payloadScanned int
+	// stmtOff is the offset of the statement being run (for computed strings
+	// recorded without a node of their own)
+	stmtOff int
 }
 
 type sinkEvent struct {
@@ -119,7 +124,7 @@ func (e *evaluator) record(s string, n node) {
 	}
 	e.poolSeen[s] = true
 	e.poolBytes += len(s)
-	off := 0
+	off := e.stmtOff
 	if n != nil {
 		off, _ = n.span()
 	}
@@ -198,6 +203,7 @@ func (e *evaluator) runStmts(body []stmt) value {
 		if !e.tick() {
 			return unknown
 		}
+		e.stmtOff, _ = s.span()
 		v, has := e.runStmt(s)
 		if e.flow != flowNone {
 			break

@@ -265,6 +265,9 @@ func (e *evaluator) cast(typ string, v value) value {
 		return n
 	case "byte[]":
 		if b, ok := toBytes(v); ok {
+			if _, already := v.([]byte); !already {
+				e.recordPayload(b)
+			}
 			return b
 		}
 		return unknown

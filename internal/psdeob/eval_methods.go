@@ -309,6 +309,7 @@ func (e *evaluator) convertCall(name string, args []value) value {
 			return unknown
 		}
 		e.note("base64 decode")
+		e.recordPayload(b)
 		return b
 	case "tobase64string":
 		b, ok := toBytes(args[0])
