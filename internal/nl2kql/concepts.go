@@ -34,7 +34,7 @@ const (
 
 var conceptList = []concept{
 	c("spnsignin", `serviceprincipal\w* (\w+ ){0,3}signin|signin\w* (\w+ ){0,3}serviceprincipal`, map[string]float64{"AADServicePrincipalSignInLogs": 5, "AADSpnSignInEventsBeta": 4.5}, nil),
-	c("failed", `failed|fail|failure|unsuccessful|denied|invalid password|wrong password`, nil, map[string]string{
+	c("failed", `failed|fail|failures?|fails|failing|unsuccessful|denied|invalid password|wrong password`, nil, map[string]string{
 		"SigninLogs": `ResultType != "0"`, "AADServicePrincipalSignInLogs": `ResultType != "0"`,
 		"AADSignInEventsBeta": `ErrorCode != 0`, "AADSpnSignInEventsBeta": `ErrorCode != 0`,
 		"DeviceLogonEvents": `ActionType == "LogonFailed"`, "IdentityLogonEvents": `ActionType == "LogonFailed"`,
