@@ -147,12 +147,16 @@ func (c *caContext) refs(extra ...resources.Ref) []resources.Ref {
 }
 
 // claim is a line whose facts are extracted from its text.
-func claim(text string, uris ...string) cite.Claim { return cite.Auto(text, uris...) }
+func claim(text string, uris ...string) cite.Claim { return cite.Auto(text, nonEmpty(uris)...) }
+
+func nonEmpty(uris []string) []string {
+	return slices.DeleteFunc(slices.Clone(uris), func(u string) bool { return u == "" })
+}
 
 // derivedClaim is a line that also states values the tool computed (counts,
 // rates): those are dropped from its checkable facts, the rest are checked.
 func derivedClaim(text string, derived []string, uris ...string) cite.Claim {
-	c := cite.Auto(text, uris...)
+	c := cite.Auto(text, nonEmpty(uris)...)
 	c.Facts = slices.DeleteFunc(c.Facts, func(f cite.Fact) bool { return slices.Contains(derived, f.Value) })
 	return c
 }

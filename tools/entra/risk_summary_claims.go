@@ -119,7 +119,11 @@ func riskClaims(res RiskSummaryResult) []cite.Claim {
 		}
 		cl = append(cl, derivedClaim(fmt.Sprintf("- %s — %s: %d detection(s), users %s", t.Type, t.Meaning, t.Count, strings.Join(t.Users, ", ")), []string{strconv.Itoa(t.Count)}, cites...))
 		for _, x := range t.Detections[:min(len(t.Detections), 5)] {
-			cl = append(cl, claim(fmt.Sprintf("  - %s %s from %s (%s), level %s, state %s", ts(x.Time), x.User, orNone(x.IPAddress), orNone(x.Location), x.Level, x.State), x.URI, x.SignInURI))
+			where := ""
+			if x.IPAddress != "" || x.Location != "" {
+				where = fmt.Sprintf(" from %s (%s)", orNone(x.IPAddress), orNone(x.Location))
+			}
+			cl = append(cl, claim(fmt.Sprintf("  - %s %s%s, level %s, state %s", ts(x.Time), x.User, where, x.Level, x.State), x.URI, x.SignInURI))
 		}
 	}
 	cl = append(cl, cite.Claim{Text: fmt.Sprintf("## Risky sign-ins (%d)", len(res.RiskySignIns))})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/ca"
@@ -117,9 +118,20 @@ func whatIf(ctx context.Context, call tools.Call, p WhatIfParams) (WhatIfResult,
 	for _, m := range res.Missing {
 		res.Claims = append(res.Claims, cite.Claim{Text: "Missing source: " + m})
 	}
+	dropInputs(res.Claims, p, in)
 	res.Citations = checkClaims(ctx, res.Claims, c.objects)
 	res.Sources = c.refs()
 	return res, nil
+}
+
+// dropInputs removes the hypothetical sign-in's own inputs (IP, app, device
+// name, ...) from the claims' checkable facts: they come from the caller, not
+// from a tenant resource; every other fact stays checked.
+func dropInputs(claims []cite.Claim, p WhatIfParams, in ca.SignIn) {
+	given := cite.Extract(strings.Join([]string{p.IPAddress, p.App, in.AppID, in.AppName, p.DeviceName, p.Country}, " \n "))
+	for i := range claims {
+		claims[i].Facts = slices.DeleteFunc(claims[i].Facts, func(f cite.Fact) bool { return slices.Contains(given, f) })
+	}
 }
 
 // whatIfSignIn builds the hypothetical sign-in from the params.
