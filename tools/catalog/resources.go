@@ -3,6 +3,7 @@ package catalog
 import (
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools/defender"
 	"github.com/secmcp/secmcp/tools/intune"
 	"github.com/secmcp/secmcp/tools/scripts"
 )
@@ -11,6 +12,7 @@ import (
 // prompts to rs. Toolsets that offer resources add one line here.
 func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddTableSchemas(tableSchemas())
+	defender.RegisterKnowledge(rs)
 	rs.AddStatic(intune.BaselineResource())
 	scripts.RegisterResources(rs, scripts.Deps{})
 }

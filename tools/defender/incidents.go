@@ -36,6 +36,7 @@ func Tools(d Deps) []tools.Spec {
 			"Get one security alert with its evidence (users, devices, processes, files, IPs, URLs, mailboxes).",
 			getAlert, tools.OpenWorld(), tools.WithTitle("Get a security alert")),
 		huntingTool(d),
+		explainAlertTool(), suggestHuntingTool(d),
 		summarizeTool(),
 	}
 }
