@@ -61,6 +61,11 @@ func NewServer(reg *tenant.Registry) *Server {
 	return s
 }
 
+// AddTemplate registers a tenant-scoped kind secmcp://{tenant}/{kind}/{id}:
+// reads resolve the tenant through the registry exactly as entity reads do,
+// so callers outside the tenant are refused in the same words.
+func (s *Server) AddTemplate(t Template) { s.templates[t.Kind] = t }
+
 // AddStatic registers fixed resources.
 func (s *Server) AddStatic(st ...Static) { s.statics = append(s.statics, st...) }
 
@@ -111,7 +116,11 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 	}
 	tpl, ok := s.templates[p.Kind]
 	if !ok {
-		return "", "", fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(EntityKinds, ", "))
+		kinds := make([]string, 0, len(s.templates))
+		for _, t := range s.Templates() {
+			kinds = append(kinds, t.Kind)
+		}
+		return "", "", fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(kinds, ", "))
 	}
 	v, err := tpl.Read(ctx, t, p.ID)
 	if err != nil {

@@ -28,12 +28,13 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 		return Errorf("arguments must be a JSON object: %v", err)
 	}
 	known := jsonFields(reflect.TypeOf(dst).Elem())
+	limits := rawLimits(reflect.TypeOf(dst).Elem())
 	for k, v := range probe {
 		if _, ok := known[k]; !ok {
 			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, keys(known)), strings.Join(keys(known), ", "))
 		}
-		if len(v) > MaxStringArg {
-			return Errorf("argument %q is %d bytes; the limit is %d bytes", k, len(v), MaxStringArg)
+		if limit := limits[k]; len(v) > limit {
+			return Errorf("argument %q is %d bytes; the limit is %d bytes", k, len(v), limit)
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -65,6 +66,19 @@ func checkConstraints(v reflect.Value) error {
 		}
 	})
 	return err
+}
+
+// rawLimits is each argument's cap on raw JSON bytes: MaxStringArg, or more
+// for a field whose maxLength allows more (room for JSON escaping).
+func rawLimits(t reflect.Type) map[string]int {
+	out := map[string]int{}
+	eachField(t, func(name string, _ bool, f reflect.StructField, _ []int) {
+		out[name] = MaxStringArg
+		if n, err := strconv.Atoi(f.Tag.Get("maxLength")); err == nil && 6*n+2 > MaxStringArg {
+			out[name] = 6*n + 2
+		}
+	})
+	return out
 }
 
 // eachField calls fn for every JSON-visible field of struct type t,

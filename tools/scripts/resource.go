@@ -1,19 +1,13 @@
 package scripts
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/url"
 
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
 )
-
-// analysisTemplate is the URI template of stored analyses.
-const analysisTemplate = resources.Scheme + "://{tenant}/" + KindScripts + "/{sha256}"
 
 // RegisterResources adds the analysis resource template to rs: one
 // prefix secmcp://{alias}/scripts/ per served tenant, all listed under the
@@ -29,18 +23,15 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	if store == nil {
 		store = sharedStore()
 	}
-	for _, alias := range rs.Tenants.Aliases() {
-		rs.AddStaticTemplate(resources.StaticTemplate{
-			URITemplate: analysisTemplate,
-			Prefix:      resources.URI(alias, KindScripts, ""),
-			Name:        "PowerShell script analysis",
-			Description: "The full result of a recent scripts_analyze call in this tenant: every decoded layer, indicator, technique, the walk-through and the hunting queries. Kept in memory for recent analyses only.",
-			MIMEType:    "application/json",
-			Read: func(_ context.Context, rest string) (string, error) {
-				return readDoc(store, alias, rest)
-			},
-		})
-	}
+	// A tenant-scoped template: reads resolve the caller's tenant like every
+	// entity read, so another tenant's caller gets the same refusal as for a
+	// tenant that does not exist.
+	rs.AddTemplate(resources.Template{
+		Kind:        KindScripts,
+		Name:        "PowerShell script analysis",
+		Description: "The full result of a recent scripts_analyze call in this tenant: every decoded layer, indicator, technique, the walk-through and the hunting queries. Kept in memory for recent analyses only.",
+		Read:        ReadAnalysis(store),
+	})
 }
 
 // ReadAnalysis is the analysis reader in resources.EntityReader form: it
@@ -54,20 +45,4 @@ func ReadAnalysis(store *Store) resources.EntityReader {
 		}
 		return json.RawMessage(doc), nil
 	}
-}
-
-func readDoc(store *Store, alias, rest string) (string, error) {
-	id, err := url.PathUnescape(rest)
-	if err != nil {
-		return "", fmt.Errorf("script analysis %q: bad escaping: %v", rest, err)
-	}
-	doc, ok := store.Get(alias, id)
-	if !ok {
-		return "", fmt.Errorf("script analysis %q was not found in tenant %q; analyses are kept in memory for recent scripts_analyze calls only, so analyse the script again", id, alias)
-	}
-	var b bytes.Buffer
-	if err := json.Indent(&b, doc, "", "  "); err != nil {
-		return "", fmt.Errorf("script analysis %q: encode: %w", id, err)
-	}
-	return b.String(), nil
 }

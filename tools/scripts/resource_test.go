@@ -34,10 +34,16 @@ func TestAnalysisResource(t *testing.T) {
 	if !r.Layers[r.FinalLayer].Truncated || len(r.Layers[r.FinalLayer].Text) > maxLayerText || !strings.Contains(r.Omitted, r.URI) {
 		t.Errorf("tool layer not trimmed: %d bytes, omitted %q", len(r.Layers[r.FinalLayer].Text), r.Omitted)
 	}
-	// Unknown hash, and alpha's hash under beta, miss alike.
-	for _, uri := range []string{"secmcp://alpha/scripts/" + strings.Repeat("0", 64), "secmcp://beta/scripts/" + r.SHA256} {
-		if _, err := e.read(t, "beta", uri); err == nil || !strings.Contains(err.Error(), "was not found in tenant") {
-			t.Errorf("read %s = %v, want not found", uri, err)
+	// A beta caller cannot read alpha's URIs (refused like a tenant that does
+	// not exist), and alpha's hash under beta is not found.
+	for uri, want := range map[string]string{
+		"secmcp://alpha/scripts/" + r.SHA256:               "not available to this caller",
+		"secmcp://nosuch/scripts/" + r.SHA256:              "not available to this caller",
+		"secmcp://beta/scripts/" + r.SHA256:                "was not found in tenant",
+		"secmcp://beta/scripts/" + strings.Repeat("0", 64): "was not found in tenant",
+	} {
+		if _, err := e.read(t, "beta", uri); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("read %s = %v, want %q", uri, err, want)
 		}
 	}
 	// The entity-reader form answers per tenant.
