@@ -10,6 +10,7 @@ import (
 	"github.com/secmcp/secmcp/tools/intune"
 	"github.com/secmcp/secmcp/tools/kql"
 	"github.com/secmcp/secmcp/tools/purview"
+	"github.com/secmcp/secmcp/tools/reports"
 	"github.com/secmcp/secmcp/tools/scripts"
 	"github.com/secmcp/secmcp/tools/sentinel"
 )
@@ -31,6 +32,7 @@ func All(d Deps) []tools.Spec {
 	all = append(all, intune.Tools(intune.Deps{})...)
 	all = append(all, purview.Tools(purview.Deps{})...)
 	all = append(all, kql.Tools(d.KQL)...)
+	all = append(all, reports.Tools(reports.Deps{})...)
 	all = append(all, scripts.Tools(scripts.Deps{Checker: d.KQL.Checker})...)
 	return all
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools/defender"
 	"github.com/secmcp/secmcp/tools/intune"
+	"github.com/secmcp/secmcp/tools/reports"
 	"github.com/secmcp/secmcp/tools/scripts"
 )
 
@@ -12,6 +13,7 @@ import (
 // prompts to rs. Toolsets that offer resources add one line here.
 func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddTableSchemas(tableSchemas())
+	rs.AddPrompt(reports.Prompts()...)
 	defender.RegisterKnowledge(rs)
 	rs.AddStatic(intune.BaselineResource())
 	scripts.RegisterResources(rs, scripts.Deps{})

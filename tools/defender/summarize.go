@@ -72,6 +72,7 @@ type IncidentSummary struct {
 	claims   []cite.Claim
 	markdown string
 	incident source.Incident
+	fetch    cite.Fetcher
 }
 
 // SizeInfo reports the output's estimated size against the budget.
@@ -126,6 +127,11 @@ type OpenQuestion struct {
 
 // Claims returns the checked claims behind the summary's factual lines.
 func (s IncidentSummary) Claims() []cite.Claim { return s.claims }
+
+// Fetcher serves the contents of every resource the summary may cite from
+// what it already read (and the ATT&CK pages), for checking derived
+// documents such as reports without another upstream call.
+func (s IncidentSummary) Fetcher() cite.Fetcher { return s.fetch }
 
 // Source returns the incident as read (with its alerts).
 func (s IncidentSummary) Source() source.Incident { return s.incident }

@@ -27,6 +27,7 @@ func (b *summaryBuilder) render(s *IncidentSummary) {
 // upstream call), drops the lines that fail, and re-renders.
 func (b *summaryBuilder) check(ctx context.Context, s *IncidentSummary) error {
 	fetch := cite.Chain(cite.JSONFetcher(b.contents()), attack.Fetcher())
+	s.fetch = fetch
 	rep, err := cite.Check(ctx, s.claims, fetch)
 	if err != nil {
 		return fmt.Errorf("summarize incident: %w", err)
