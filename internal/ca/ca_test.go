@@ -98,7 +98,7 @@ func TestEvaluatePolicy(t *testing.T) {
 		{"Office365 app group includes Teams client", func(s *SignIn) { s.AppID, s.ResourceID = appTeams, "" },
 			func(p *source.CAPolicy) { p.IncludeApplications = []string{"Office365"} }, "success", "app group Office365"},
 		{"Azure management via Azure Portal", func(s *SignIn) { s.AppID, s.ResourceID = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "" },
-			func(p *source.CAPolicy) { p.IncludeApplications = []string{azureMgmtID} }, "success", "contains c44b4083"},
+			func(p *source.CAPolicy) { p.IncludeApplications = []string{azureMgmtID} }, "success", "contains app c44b4083"},
 		{"specific app not matched", nil, func(p *source.CAPolicy) { p.IncludeApplications = []string{azureMgmtID} }, "notApplied", "not among the included applications"},
 		{"unknown app with specific include is undecidable", func(s *SignIn) { s.AppID, s.ResourceID = "", "" },
 			func(p *source.CAPolicy) { p.IncludeApplications = []string{azureMgmtID} }, "", "application is not known"},

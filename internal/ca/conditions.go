@@ -139,13 +139,19 @@ func appsCondition(in SignIn, p source.CAPolicy) Condition {
 	return c
 }
 
-// appTargets are the application IDs the sign-in is for (resource and client).
-func appTargets(in SignIn) []string {
-	var out []string
-	for _, id := range []string{in.ResourceID, in.AppID} {
-		if id != "" && !hasFold(out, id) {
-			out = append(out, id)
-		}
+// appTarget is an application the sign-in is for and how to name it: the
+// client app by its ID (recorded on the sign-in), the resource by its name
+// (sign-ins record the resource's name; its ID comes from the well-known list).
+type appTarget struct{ id, label string }
+
+// appTargets are the applications the sign-in is for (resource and client).
+func appTargets(in SignIn) []appTarget {
+	var out []appTarget
+	if in.ResourceID != "" {
+		out = append(out, appTarget{in.ResourceID, "resource " + orDash(appName(in.ResourceName, in.ResourceID))})
+	}
+	if in.AppID != "" && !strings.EqualFold(in.AppID, in.ResourceID) {
+		out = append(out, appTarget{in.AppID, "app " + in.AppID})
 	}
 	return out
 }
@@ -184,7 +190,7 @@ func orDash(s string) string {
 }
 
 // appMatch says whether any target is in the application list.
-func appMatch(targets, list []string) (Tri, string) {
+func appMatch(targets []appTarget, list []string) (Tri, string) {
 	if len(list) == 0 {
 		return No, ""
 	}
@@ -198,12 +204,12 @@ func appMatch(targets, list []string) (Tri, string) {
 		return Unknown, ""
 	}
 	for _, t := range targets {
-		if hasFold(list, t) {
-			return Yes, "application ID " + t
+		if hasFold(list, t.id) {
+			return Yes, "application ID " + t.id
 		}
-		for _, grp := range appGroupsOf(t) {
+		for _, grp := range appGroupsOf(t.id) {
 			if hasFold(list, grp) {
-				return Yes, "app group " + grp + " (contains " + t + ")"
+				return Yes, "app group " + grp + " (contains " + t.label + ")"
 			}
 		}
 	}

@@ -18,7 +18,7 @@ const caAgreementFloor = 1.0
 // caTally counts one tenant's per-policy comparisons.
 type caTally struct {
 	signIns, verdicts, agree, disagree, undecidable, outsideCandidates int
-	statusAgree, statusDisagree, statusUndecidable                    int
+	statusAgree, statusDisagree, statusUndecidable                     int
 	undecidableBy                                                      map[string]int
 	examples                                                           []string
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -147,7 +148,23 @@ func (c *caContext) refs(extra ...resources.Ref) []resources.Ref {
 }
 
 // claim is a line whose facts are extracted from its text.
-func claim(text string, uris ...string) cite.Claim { return cite.Auto(text, nonEmpty(uris)...) }
+func claim(text string, uris ...string) cite.Claim {
+	return extUPNs(cite.Auto(text, nonEmpty(uris)...))
+}
+
+// extRe finds B2B guest UPNs (local_domain#EXT#@tenant), which the fact
+// extractor splits into host names.
+var extRe = regexp.MustCompile(`(?i)[A-Za-z0-9._%+\-]+#EXT#@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
+
+// extUPNs replaces the pieces of guest UPNs with the whole UPN as one fact.
+func extUPNs(c cite.Claim) cite.Claim {
+	for _, upn := range extRe.FindAllString(c.Text, -1) {
+		low := strings.ToLower(upn)
+		c.Facts = slices.DeleteFunc(c.Facts, func(f cite.Fact) bool { return strings.Contains(low, strings.ToLower(f.Value)) })
+		c.Facts = append(c.Facts, cite.Fact{Kind: cite.KindUPN, Value: upn})
+	}
+	return c
+}
 
 func nonEmpty(uris []string) []string {
 	return slices.DeleteFunc(slices.Clone(uris), func(u string) bool { return u == "" })
@@ -156,7 +173,7 @@ func nonEmpty(uris []string) []string {
 // derivedClaim is a line that also states values the tool computed (counts,
 // rates): those are dropped from its checkable facts, the rest are checked.
 func derivedClaim(text string, derived []string, uris ...string) cite.Claim {
-	c := cite.Auto(text, nonEmpty(uris)...)
+	c := extUPNs(cite.Auto(text, nonEmpty(uris)...))
 	c.Facts = slices.DeleteFunc(c.Facts, func(f cite.Fact) bool { return slices.Contains(derived, f.Value) })
 	return c
 }

@@ -142,7 +142,7 @@ func riskClaims(res RiskSummaryResult) []cite.Claim {
 		if a.Body != "" {
 			text += " body `" + a.Body + "`"
 		}
-		c := cite.Auto(text+" — "+a.Why, targetCitations(res, a.Target)...)
+		c := claim(text+" — "+a.Why, targetCitations(res, a.Target)...)
 		c.Facts = slices.DeleteFunc(c.Facts, func(f cite.Fact) bool { return f.Kind != cite.KindUPN && f.Kind != cite.KindIP })
 		cl = append(cl, c)
 	}

@@ -114,3 +114,11 @@ func TestSummarizeSignInRiskMissingSource(t *testing.T) {
 		t.Error("all sources failing must be an error")
 	}
 }
+
+func TestGuestUPNFacts(t *testing.T) {
+	upn := "hannes.ouellet_adatum-partners.example#EXT#@fabrikam.onmicrosoft.com"
+	c := claim("- "+upn+": risk low, from 192.0.2.1", "secmcp://fabrikam/users/x")
+	if len(c.Facts) != 2 || c.Facts[1].Value != upn {
+		t.Errorf("facts %v", c.Facts)
+	}
+}
