@@ -45,6 +45,13 @@ type Invoker struct {
 // other error is internal and its message is safe to show (no stack, no
 // secrets). Invoke never panics.
 func (inv *Invoker) Invoke(ctx context.Context, caller Caller, name string, raw json.RawMessage, progress func(done, total float64, msg string)) (out *Output, err error) {
+	return inv.InvokeCall(ctx, caller, name, raw, Call{Progress: progress})
+}
+
+// InvokeCall is Invoke with the transport's per-call facilities (progress,
+// sampling) given as a partial Call; the invoker fills in the tenant and
+// principal.
+func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, raw json.RawMessage, facilities Call) (out *Output, err error) {
 	start := time.Now()
 	rec := auditRecord{Principal: caller.Principal, Tool: name, ArgsDigest: digest(raw)}
 	defer func() {
@@ -82,7 +89,8 @@ func (inv *Invoker) Invoke(ctx context.Context, caller Caller, name string, raw 
 	}
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
-	call := Call{Tenant: t, Principal: caller.Principal, Progress: progress}
+	call := facilities
+	call.Tenant, call.Principal = t, caller.Principal
 	res, err := spec.Handler(ctx, call, args)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {

@@ -29,6 +29,18 @@ type Call struct {
 	Principal string
 	// Progress reports progress (done of total); nil-safe via Report.
 	Progress func(done, total float64, message string)
+	// Sample asks the client's own model for a completion (MCP sampling).
+	// It is nil when the client did not declare sampling; it can still fail
+	// (the client refused, or the protocol version cannot carry it), and
+	// callers must then fall back to a deterministic path.
+	Sample func(ctx context.Context, req SampleRequest) (string, error)
+}
+
+// SampleRequest is one sampling request to the client's model.
+type SampleRequest struct {
+	System    string
+	Prompt    string
+	MaxTokens int
 }
 
 // Report sends a progress notification when the client asked for them.

@@ -127,7 +127,7 @@ func toolHandler(cfg Config, name string) server.ToolHandlerFunc {
 		if err != nil {
 			return mcp.NewToolResultError("arguments must be a JSON object"), nil
 		}
-		out, err := cfg.Invoker.Invoke(ctx, caller, name, raw, progressFunc(ctx, req))
+		out, err := cfg.Invoker.InvokeCall(ctx, caller, name, raw, tools.Call{Progress: progressFunc(ctx, req), Sample: sampleFunc(ctx)})
 		if err != nil {
 			return errorResult(err), nil
 		}
@@ -174,3 +174,35 @@ func progressFunc(ctx context.Context, req mcp.CallToolRequest) func(done, total
 
 // ErrUnauthenticated is returned by resource reads without a caller.
 var ErrUnauthenticated = fmt.Errorf("unauthenticated: no caller identity on this connection")
+
+// sampleFunc returns a sampler through the client's model when the client
+// declared the sampling capability, or nil. It uses a direct
+// server-initiated request, which works on stdio and on 2025-11-25 HTTP
+// sessions; on the 2026-07-28 stateless protocol it fails and the caller
+// falls back (docs/mcp-interop.md).
+func sampleFunc(ctx context.Context) func(context.Context, tools.SampleRequest) (string, error) {
+	srv := server.ServerFromContext(ctx)
+	sess, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo)
+	if srv == nil || !ok || sess.GetClientCapabilities().Sampling == nil {
+		return nil
+	}
+	return func(ctx context.Context, r tools.SampleRequest) (string, error) {
+		if r.MaxTokens <= 0 {
+			r.MaxTokens = 1024
+		}
+		res, err := srv.RequestSampling(ctx, mcp.CreateMessageRequest{CreateMessageParams: mcp.CreateMessageParams{
+			Messages:     []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.NewTextContent(r.Prompt)}},
+			SystemPrompt: r.System, MaxTokens: r.MaxTokens,
+		}})
+		if err != nil {
+			return "", fmt.Errorf("sampling: %w", err)
+		}
+		switch c := res.Content.(type) {
+		case mcp.TextContent:
+			return c.Text, nil
+		case *mcp.TextContent:
+			return c.Text, nil
+		}
+		return "", fmt.Errorf("sampling: the client's model answered with %T, not text", res.Content)
+	}
+}
