@@ -50,9 +50,9 @@ func MermaidLabel(s string) string {
 	return out
 }
 
-// timelineDiagram renders events as a Mermaid timeline: one section per UTC
+// TimelineDiagram renders events as a Mermaid timeline: one section per UTC
 // day, one period per minute (written HH.MM because ':' separates events).
-func timelineDiagram(title string, events []defender.TimelineEvent) string {
+func TimelineDiagram(title string, events []defender.TimelineEvent) string {
 	var b strings.Builder
 	b.WriteString("timeline\n")
 	fmt.Fprintf(&b, "    title %s\n", MermaidLabel(title))

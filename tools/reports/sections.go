@@ -183,7 +183,7 @@ func countrySuffix(c string) string {
 func (w *writer) timeline(technical bool) {
 	s := w.s
 	w.heading(2, "Timeline")
-	w.mermaid = timelineDiagram(fmt.Sprintf("Incident %s timeline (UTC)", s.Incident.ID), s.Timeline)
+	w.mermaid = TimelineDiagram(fmt.Sprintf("Incident %s timeline (UTC)", s.Incident.ID), s.Timeline)
 	w.raw("```mermaid")
 	for _, l := range strings.Split(strings.TrimRight(w.mermaid, "\n"), "\n") {
 		w.raw(l)
