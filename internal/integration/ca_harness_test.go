@@ -8,34 +8,17 @@ import (
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/cite"
-	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/entra"
 )
 
 // citeFetcher reads citations through resources/read as a caller allowed
-// only tenant. Named locations and risk detections have URIs but no resource
-// template yet (resources/ serves incidents, alerts, users, devices, sign-ins
-// and policies), so those two kinds are served from the tenant's fixture
-// JSON; every other citation goes through the real resource server.
-func citeFetcher(t *testing.T, x *harness, alias string) cite.Fetcher {
-	t.Helper()
-	tn, err := fixtures.Load(alias, Clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra := map[string]any{}
-	for _, m := range tn.Graph["identity/conditionalAccess/namedLocations"] {
-		extra[resources.URI(alias, resources.KindLocation, jstr(m, "id"))] = m
-	}
-	for _, m := range tn.Graph["identityProtection/riskDetections"] {
-		extra[resources.URI(alias, resources.KindRisk, jstr(m, "id"))] = m
-	}
-	read := func(ctx context.Context, uri string) (string, error) {
+// only tenant (named locations and risk detections included).
+func citeFetcher(x *harness, alias string) cite.Fetcher {
+	return func(ctx context.Context, uri string) (string, error) {
 		_, text, err := x.rs.Read(ctx, []string{alias}, uri)
 		return text, err
 	}
-	return cite.Chain(cite.JSONFetcher(extra), read)
 }
 
 // checkClaimsLive re-checks a tool's claims (the lines of its answer, with
@@ -43,7 +26,7 @@ func citeFetcher(t *testing.T, x *harness, alias string) cite.Fetcher {
 // resources rather than the JSON the tool read.
 func checkClaimsLive(t *testing.T, x *harness, alias string, claims []cite.Claim) cite.Report {
 	t.Helper()
-	rep, err := cite.Check(context.Background(), claims, citeFetcher(t, x, alias))
+	rep, err := cite.Check(context.Background(), claims, citeFetcher(x, alias))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,5 +117,38 @@ func TestCAWhatIfStoryVictim(t *testing.T) {
 		if !res.Citations.OK() {
 			t.Errorf("%s: %s", alias, res.Citations.String())
 		}
+	}
+}
+
+// TestEntraResourceKinds reads a named location and a risk detection through
+// resources/read, and refuses them for another tenant's caller.
+func TestEntraResourceKinds(t *testing.T) {
+	x := h(t)
+	var pol entra.CAPoliciesResult
+	x.mustCall(t, "contoso", "entra_list_ca_policies", map[string]any{}, &pol)
+	var det entra.RiskDetectionsResult
+	x.mustCall(t, "contoso", "entra_list_risk_detections", map[string]any{"top": 1, "since": "30d"}, &det)
+	if len(det.Detections) == 0 {
+		t.Fatal("no detections")
+	}
+	var locID string
+	for _, p := range pol.Policies {
+		for _, id := range p.IncludeLocations {
+			if id != "All" && id != "AllTrusted" {
+				locID = id
+			}
+		}
+	}
+	for _, uri := range []string{"secmcp://contoso/namedlocations/" + locID, "secmcp://contoso/riskdetections/" + det.Detections[0].ID} {
+		text, err := x.read(t, "contoso", uri)
+		if err != nil || !strings.Contains(text, `"id"`) {
+			t.Errorf("read %s: %v %.80s", uri, err, text)
+		}
+		if _, err := x.read(t, "fabrikam", uri); err == nil {
+			t.Errorf("fabrikam caller read %s", uri)
+		}
+	}
+	if _, err := x.read(t, "contoso", "secmcp://contoso/namedlocations/nope"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown named location: %v", err)
 	}
 }

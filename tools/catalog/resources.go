@@ -4,6 +4,7 @@ import (
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools/defender"
+	"github.com/secmcp/secmcp/tools/entra"
 	"github.com/secmcp/secmcp/tools/intune"
 	"github.com/secmcp/secmcp/tools/reports"
 	"github.com/secmcp/secmcp/tools/scripts"
@@ -17,6 +18,7 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	defender.RegisterKnowledge(rs)
 	rs.AddStatic(intune.BaselineResource())
 	scripts.RegisterResources(rs, scripts.Deps{})
+	entra.RegisterResources(rs)
 }
 
 // tableSchemas are the KQL table schemas built into the server (the columns
