@@ -34,7 +34,9 @@ func (incidentOnly) ListIncidents(context.Context, source.IncidentQuery) (source
 func (incidentOnly) ListAlerts(context.Context, source.AlertQuery) (source.Page[source.Alert], error) {
 	return source.Page[source.Alert]{}, errDown
 }
-func (incidentOnly) GetAlert(context.Context, string) (source.Alert, error) { return source.Alert{}, errDown }
+func (incidentOnly) GetAlert(context.Context, string) (source.Alert, error) {
+	return source.Alert{}, errDown
+}
 func (incidentOnly) RunHuntingQuery(context.Context, string) (*source.Table, error) {
 	return nil, errDown
 }
@@ -54,7 +56,9 @@ func (incidentOnly) ListCAPolicies(context.Context) ([]source.CAPolicy, error) {
 func (incidentOnly) ListNamedLocations(context.Context) ([]source.NamedLocation, error) {
 	return nil, errDown
 }
-func (incidentOnly) GetUser(context.Context, string) (source.User, error) { return source.User{}, errDown }
+func (incidentOnly) GetUser(context.Context, string) (source.User, error) {
+	return source.User{}, errDown
+}
 func (incidentOnly) ListManagedDevices(context.Context, source.DeviceQuery) (source.Page[source.ManagedDevice], error) {
 	return source.Page[source.ManagedDevice]{}, errDown
 }
