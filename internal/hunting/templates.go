@@ -194,14 +194,16 @@ var library = []Template{
 | where AccountUpn =~ {{user}}
 | summarize SignIns = count(), Failures = countif(ErrorCode != 0), FirstSeen = min(Timestamp), Apps = make_set(Application) by IPAddress, Country
 | order by FirstSeen asc`},
-	{ID: "impossible-travel", Title: "Sign-ins from several countries within an hour", Pivot: "impossible travel for the user", Entity: EntityUser,
+	{ID: "impossible-travel", Title: "Consecutive sign-ins from different countries", Pivot: "impossible travel for the user", Entity: EntityUser,
 		Techniques: []string{"T1078.004", "T1539"}, Tables: []string{"AADSignInEventsBeta"},
-		Rationale: "Successful sign-ins by {{value}} from two countries within an hour cannot both be the user.",
+		Rationale: "Successful sign-ins by {{value}} from two countries less than two hours apart cannot both be the user.",
 		Text: `AADSignInEventsBeta
 | where Timestamp between ({{start}} .. {{end}})
-| where AccountUpn =~ {{user}} and ErrorCode == 0
-| summarize Countries = make_set(Country), IPs = make_set(IPAddress) by Hour = bin(Timestamp, 1h)
-| where array_length(Countries) > 1`},
+| where AccountUpn =~ {{user}} and ErrorCode == 0 and isnotempty(Country)
+| order by Timestamp asc
+| extend PreviousCountry = prev(Country), PreviousIP = prev(IPAddress), PreviousTime = prev(Timestamp)
+| where isnotempty(PreviousCountry) and Country != PreviousCountry and Timestamp - PreviousTime < 2h
+| project Timestamp, Country, IPAddress, PreviousTime, PreviousCountry, PreviousIP, Application`},
 	{ID: "password-spray", Title: "Password spray sources", Pivot: "password spray in sign-in logs", Entity: EntityNone,
 		Techniques: []string{"T1110.003", "T1110"}, Tables: []string{"AADSignInEventsBeta"},
 		Rationale: "One IP failing passwords for many accounts is a spray; any success from it is a compromise.",
@@ -211,20 +213,22 @@ var library = []Template{
 | where Users >= 5 and Failures >= 10
 | order by Users desc`},
 	{ID: "user-inbox-rules", Title: "Inbox rules and forwarding set by the user", Pivot: "mailbox rules created for the user", Entity: EntityUser,
-		Techniques: []string{"T1114.003", "T1564.008"}, Tables: []string{"CloudAppEvents"},
+		Techniques: []string{"T1114.003", "T1564.008"}, Tables: []string{"IdentityInfo", "CloudAppEvents"},
 		Rationale: "Forwarding or hiding rules in {{value}}'s mailbox keep the attacker informed and the victim unaware.",
-		Text: `CloudAppEvents
+		Text: `let ids = IdentityInfo | where AccountUpn =~ {{user}} | distinct AccountObjectId;
+CloudAppEvents
 | where Timestamp between ({{start}} .. {{end}})
 | where ActionType in ("New-InboxRule", "Set-InboxRule", "UpdateInboxRules", "Set-Mailbox")
-| where tostring(RawEventData) has {{user}} or AccountDisplayName =~ {{user}}
+| where AccountObjectId in (ids) or tostring(RawEventData) has {{user}}
 | project Timestamp, ActionType, AccountDisplayName, IPAddress, CountryCode, RawEventData`},
 	{ID: "user-cloud-downloads", Title: "Bulk file downloads by the user", Pivot: "DLP-exfil paths: cloud downloads and uploads by the user", Entity: EntityUser,
-		Techniques: []string{"T1530", "T1567.002"}, Tables: []string{"CloudAppEvents"},
+		Techniques: []string{"T1530", "T1567.002"}, Tables: []string{"IdentityInfo", "CloudAppEvents"},
 		Rationale: "Bulk downloads or uploads by {{value}} from an unusual IP are how data leaves through cloud apps.",
-		Text: `CloudAppEvents
+		Text: `let ids = IdentityInfo | where AccountUpn =~ {{user}} | distinct AccountObjectId;
+CloudAppEvents
 | where Timestamp between ({{start}} .. {{end}})
 | where ActionType in ("FileDownloaded", "FileSyncDownloadedFull", "FileUploaded", "FileAccessed")
-| where tostring(RawEventData) has {{user}}
+| where AccountObjectId in (ids) or tostring(RawEventData) has {{user}}
 | summarize Files = count(), Actions = make_set(ActionType) by IPAddress, CountryCode, Application`},
 	{ID: "device-exfil-uploads", Title: "Large uploads from the device", Pivot: "DLP-exfil paths: uploads and sensitive reads on the device", Entity: EntityDevice,
 		Techniques: []string{"T1567.002", "T1048", "T1041"}, Tables: []string{"DeviceEvents", "DeviceNetworkEvents"},

@@ -20,7 +20,13 @@ func (c *exClaims) head(text string) { c.list = append(c.list, cite.Claim{Text: 
 
 // fact adds a line with explicit facts.
 func (c *exClaims) fact(text string, facts []cite.Fact, uris ...string) {
-	c.list = append(c.list, cite.Claim{Text: text, Facts: facts, Citations: uris})
+	var kept []cite.Fact
+	for _, f := range facts {
+		if strings.TrimSpace(f.Value) != "" {
+			kept = append(kept, f)
+		}
+	}
+	c.list = append(c.list, cite.Claim{Text: text, Facts: kept, Citations: uris})
 }
 
 // auto adds a line whose facts are extracted from its text (our own prose
@@ -118,12 +124,22 @@ func (d *explainData) trigger(c *exClaims) ExplainTrigger {
 		product = "The service"
 	}
 	facts := []cite.Fact{fID(a.ID), fText(a.ServiceSource), fText(a.Severity), fText(a.Status)}
-	line := fmt.Sprintf("- %s (service source %s", product, a.ServiceSource)
-	if a.DetectionSource != "" {
-		line += ", detection source " + a.DetectionSource
-		facts = append(facts, fText(a.DetectionSource))
+	var src []string
+	if a.ServiceSource != "" {
+		src = append(src, "service source "+a.ServiceSource)
 	}
-	line += fmt.Sprintf(") raised alert %s with severity %s; its status is %s.", a.ID, a.Severity, a.Status)
+	if a.DetectionSource != "" {
+		src = append(src, "detection source "+a.DetectionSource)
+		facts = append(facts, fText(a.DetectionSource))
+		if p := serviceProducts[a.DetectionSource]; p != "" && product == "The service" {
+			product = p
+		}
+	}
+	line := "- " + product
+	if len(src) > 0 {
+		line += " (" + strings.Join(src, ", ") + ")"
+	}
+	line += fmt.Sprintf(" raised alert %s with severity %s; its status is %s.", a.ID, a.Severity, a.Status)
 	c.fact(line, facts, u)
 	if !a.FirstActivityTime.IsZero() {
 		c.fact(fmt.Sprintf("- The activity ran from %s to %s.", exTime(a.FirstActivityTime), exTime(a.LastActivityTime)),

@@ -222,6 +222,9 @@ func suggestHunting(ctx context.Context, call tools.Call, d Deps, p SuggestHunti
 				return res, err
 			}
 		}
+		if err := takeRunBudget(ctx, call, len(res.Queries)); err != nil {
+			return res, err
+		}
 		if err := runHunts(ctx, call, g, &res); err != nil {
 			return res, err
 		}
@@ -242,4 +245,30 @@ func huntTechniques(in []string) []string {
 	}
 	attack.SortByKillChain(out)
 	return out
+}
+
+// takeRunBudget charges one capacity unit per query run on top of the
+// call's cost, so a large hunt cannot starve the tenant's other callers. A
+// short wait (up to 5s) for the units is absorbed here; a longer one is a
+// rate_limited tool error.
+func takeRunBudget(ctx context.Context, call tools.Call, n int) error {
+	b := call.Tenant.Budget
+	if b == nil {
+		return nil
+	}
+	for {
+		ok, wait := b.Take(n)
+		if ok {
+			return nil
+		}
+		if wait > 5*time.Second {
+			return &tools.ToolError{Kind: "rate_limited", RetryAfter: wait,
+				Msg: fmt.Sprintf("running %d hunting queries costs %d capacity units that tenant %q does not have now; retry after %s or pass a lower max", n, n, call.Tenant.Alias, wait.Round(time.Second))}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("suggest hunting queries: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }

@@ -1,0 +1,125 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/defender"
+)
+
+// explainFetcher reads cited resources through resources/read as a caller
+// allowed only tenant (static knowledge pages included).
+func (x *harness) explainFetcher(t testing.TB, tenant string) cite.Fetcher {
+	return func(_ context.Context, uri string) (string, error) { return x.read(t, tenant, uri) }
+}
+
+// patientCall is mustCall that waits out the tenant's capacity budget
+// (rate_limited) instead of failing: these tests call many tools quickly.
+func (x *harness) patientCall(t testing.TB, tenant, tool string, args map[string]any, v any) string {
+	t.Helper()
+	for i := 0; ; i++ {
+		js, text, err := x.call(t, tenant, tool, args)
+		var te *tools.ToolError
+		if i < 50 && errors.As(err, &te) && te.Kind == "rate_limited" {
+			time.Sleep(min(max(te.RetryAfter, 50*time.Millisecond), 3*time.Second))
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s %v: %v", tool, args, err)
+		}
+		if v != nil {
+			if err := json.Unmarshal(js, v); err != nil {
+				t.Fatalf("%s: decode: %v", tool, err)
+			}
+		}
+		return text
+	}
+}
+
+// TestExplainAlertStories explains every alert of every multi-stage demo
+// incident: each answer's own check and an independent check of its
+// Markdown through resources/read must find 0 unsupported lines.
+func TestExplainAlertStories(t *testing.T) {
+	x := h(t)
+	total := 0
+	for _, alias := range []string{"contoso", "fabrikam"} {
+		for _, st := range fixtures.Stories(alias) {
+			if len(st.AlertIDs) < 2 {
+				continue
+			}
+			seen := map[string]bool{}
+			for _, id := range st.AlertIDs {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				var res defender.ExplainAlertResult
+				text := x.patientCall(t, alias, defender.ExplainAlertToolName, map[string]any{"id": id}, &res)
+				total++
+				if res.Unsupported != 0 || res.Citations.Unsupported != 0 {
+					t.Errorf("%s/%s alert %s: %d unsupported: %+v", alias, st.Kind, id, res.Unsupported, res.Citations.Findings)
+				}
+				if res.Citations.Factual < 5 || res.Alert.ID != id || res.Severity.Assessed == "" {
+					t.Errorf("%s alert %s: thin answer: %+v", alias, id, res.Citations)
+				}
+				rep, err := cite.CheckMarkdown(context.Background(), text, x.explainFetcher(t, alias))
+				if err != nil || !rep.OK() {
+					t.Errorf("%s alert %s: Markdown check through resources/read: %v %s", alias, id, err, rep)
+				}
+				if len(res.Response.Contain)+len(res.Response.Investigate)+len(res.Response.Remediate) == 0 {
+					t.Errorf("%s alert %s: no response steps", alias, id)
+				}
+			}
+		}
+	}
+	t.Logf("explained %d story alerts", total)
+}
+
+func TestExplainAlertBadInput(t *testing.T) {
+	x := h(t)
+	var te *tools.ToolError
+	_, _, err := x.call(t, "contoso", defender.ExplainAlertToolName, map[string]any{"id": "da000000000000000000_-000000000"})
+	if !errors.As(err, &te) || te.Kind != "not_found" {
+		t.Fatalf("unknown alert: %v", err)
+	}
+	foreign := fixtures.Stories("fabrikam")[0].AlertIDs[0]
+	_, _, err = x.call(t, "contoso", defender.ExplainAlertToolName, map[string]any{"id": foreign})
+	if !errors.As(err, &te) || te.Kind != "not_found" || strings.Contains(te.Msg, "fabrikam") {
+		t.Fatalf("another tenant's alert: want not_found that does not name fabrikam, got %v", err)
+	}
+	if _, _, err = x.call(t, "contoso", defender.ExplainAlertToolName, map[string]any{"id": ""}); !errors.As(err, &te) {
+		t.Fatalf("empty id: %v", err)
+	}
+}
+
+// TestExplainAlertWithoutEvidence explains a demo alert that has no
+// evidence (if the demo tenant has one): the answer says so and stays bounded.
+func TestExplainAlertWithoutEvidence(t *testing.T) {
+	x := h(t)
+	ten, err := fixtures.Load("contoso", Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ""
+	for _, a := range ten.Graph["security/alerts_v2"] {
+		if ev, _ := a["evidence"].([]any); len(ev) == 0 {
+			id, _ = a["id"].(string)
+			break
+		}
+	}
+	if id == "" {
+		t.Skip("every contoso demo alert has evidence; the unit test TestExplainAlertWithoutEvidence covers the case")
+	}
+	var res defender.ExplainAlertResult
+	text := x.mustCall(t, "contoso", defender.ExplainAlertToolName, map[string]any{"id": id}, &res)
+	if !res.Trigger.EvidenceMissing || !strings.Contains(text, "carries no evidence items") || res.Unsupported != 0 || len(text) > 16000 {
+		t.Fatalf("alert %s: %+v (%d bytes)", id, res.Trigger, len(text))
+	}
+}
