@@ -167,8 +167,10 @@ func upstream(err error, what, kind, id, alias string) error {
 	if errors.Is(err, source.ErrNotFound) {
 		return tools.NotFound(kind, id, alias)
 	}
-	if te := tools.FromSource(err, kind, id, alias); te != err {
-		return te
+	var th *source.ThrottledError
+	if errors.As(err, &th) {
+		return &tools.ToolError{Msg: fmt.Sprintf("%s is unavailable or throttling tenant %q; retry after %s", what, alias,
+			th.RetryAfter.Round(time.Second)), RetryAfter: th.RetryAfter, Kind: "rate_limited"}
 	}
 	return &tools.ToolError{Msg: fmt.Sprintf("%s could not be read for tenant %q: %v; retry later", what, alias, err), Kind: "upstream"}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/source"
@@ -55,6 +56,21 @@ type DeviceRef struct {
 	Portal string `json:"portal,omitempty"`
 }
 
+// nextSkip returns the skip of the next page from a listing's Next ("" when
+// there is none; otherwise the next offset).
+func nextSkip(next string, skip, n int) (int, bool) {
+	if next == "" {
+		return 0, false
+	}
+	if v, err := strconv.Atoi(next); err == nil && v > skip {
+		return v, true
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return skip + n, true
+}
+
 // listAllDevices pages through managed devices in one compliance state.
 func listAllDevices(ctx context.Context, g source.Graph, state string, limit int) ([]source.ManagedDevice, bool, error) {
 	var out []source.ManagedDevice
@@ -65,10 +81,11 @@ func listAllDevices(ctx context.Context, g source.Graph, state string, limit int
 			return nil, false, err
 		}
 		out = append(out, page.Items...)
-		if page.Next == "" || len(page.Items) == 0 {
+		next, ok := nextSkip(page.Next, skip, len(page.Items))
+		if !ok {
 			return out, false, nil
 		}
-		skip += len(page.Items)
+		skip = next
 	}
 	return out[:limit], true, nil
 }

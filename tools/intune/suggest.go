@@ -143,10 +143,11 @@ func readFleet(ctx context.Context, call tools.Call, g source.Graph, platform st
 			return nil, upstream(err, srcDevices, "devices", "", alias)
 		}
 		all = append(all, page.Items...)
-		if page.Next == "" || len(page.Items) == 0 {
+		next, ok := nextSkip(page.Next, skip, len(page.Items))
+		if !ok {
 			break
 		}
-		skip += len(page.Items)
+		skip = next
 	}
 	out := make([]fleetDevice, 0, len(all))
 	failed := 0
@@ -193,7 +194,7 @@ func propose(alias string, pols []source.CompliancePolicy, platform string, devi
 			if !ok || cur == nil {
 				continue
 			}
-			if pass, known := meets(r.Setting, r.Value, fmtValue(cur)); pass && known {
+			if atLeast(r.Setting, r.Value, cur) {
 				met = true
 				res.Aligned[pol.DisplayName]++
 			} else {
@@ -211,6 +212,20 @@ func propose(alias string, pols []source.CompliancePolicy, platform string, devi
 		}
 	}
 	return out
+}
+
+// atLeast reports whether a policy's configured value is at least as strict
+// as the baseline's. Booleans compare as requirements (true is stricter than
+// false); the other kinds compare the configured value as if a device
+// reported it.
+func atLeast(prop string, baseline, configured any) bool {
+	if k := infoFor(prop).kind; k == kindBool || k == kindBlock {
+		b, ok1 := boolOf(baseline)
+		c, ok2 := boolOf(configured)
+		return ok1 && ok2 && (c || !b)
+	}
+	pass, known := meets(prop, baseline, fmtValue(configured))
+	return pass && known
 }
 
 // familyHome picks the policy holding most baseline settings of family.
