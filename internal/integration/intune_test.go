@@ -149,7 +149,6 @@ func configured(tn *fixtures.Tenant, policy, prop string) any {
 	return nil
 }
 
-
 // demoDevice is a managed device of the demo data with its policy states.
 type demoDevice struct {
 	raw    map[string]any
