@@ -66,6 +66,15 @@ func TestSummarizeStories(t *testing.T) {
 					t.Logf("\n%s", text)
 				}
 				checkSummaryStory(t, x, alias, st, s, text)
+				for _, d := range []string{defender.DetailBrief, defender.DetailFull} {
+					var sd defender.IncidentSummary
+					td := x.mustCall(t, alias, defender.SummarizeToolName, map[string]any{"id": st.IncidentID, "detail": d}, &sd)
+					rep, err := cite.CheckMarkdown(context.Background(), td, x.readFetcher(t, alias))
+					if err != nil || !rep.OK() || sd.Size.EstimatedTokens > defender.SummaryTokenBudget {
+						t.Errorf("%s: ~%d tokens; citations %v %s", d, sd.Size.EstimatedTokens, err, rep)
+					}
+					t.Logf("%s/%s %s: ~%d tokens, %d factual lines supported", alias, st.IncidentID, d, sd.Size.EstimatedTokens, rep.Supported)
+				}
 			})
 		}
 	}

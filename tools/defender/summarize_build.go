@@ -18,7 +18,7 @@ type detailLimits struct {
 }
 
 var limitsByDetail = map[string]detailLimits{
-	DetailBrief:    {entities: 5, page: 12, details: 0, linked: 5, questions: 6, actions: 5},
+	DetailBrief:    {entities: 3, page: 8, details: 0, linked: 3, questions: 4, actions: 3},
 	DetailStandard: {entities: 25, page: 60, details: 3, linked: 20, questions: 15, actions: 20},
 	DetailFull:     {entities: 100, page: 150, details: 8, linked: 50, questions: 25, actions: 50},
 }
