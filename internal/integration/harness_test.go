@@ -12,6 +12,7 @@ import (
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -57,6 +58,11 @@ func newHarness(t testing.TB) *harness {
 	env, err := sources.NewDemo(Clock, logger)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The package's tests share tenants; budgets are tested on their own
+	// (tools and e2e/loadtest), so here they must never be the bottleneck.
+	for _, tn := range env.Registry.All() {
+		tn.Budget = ratelimit.New(ratelimit.Config{UnitsPerMinute: 1e6, Burst: 1 << 20})
 	}
 	deps := catalog.Deps{
 		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
