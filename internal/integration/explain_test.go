@@ -55,6 +55,7 @@ func TestExplainAlertStories(t *testing.T) {
 				continue
 			}
 			seen := map[string]bool{}
+			noncompliant, risky := st.NoncompliantDevice == "", st.Kind != "identity-compromise"
 			for _, id := range st.AlertIDs {
 				if seen[id] {
 					continue
@@ -73,13 +74,27 @@ func TestExplainAlertStories(t *testing.T) {
 				if err != nil || !rep.OK() {
 					t.Errorf("%s alert %s: Markdown check through resources/read: %v %s", alias, id, err, rep)
 				}
+				noncompliant = noncompliant || strings.Contains(text, st.NoncompliantDevice+" is noncompliant in Intune")
+				risky = risky || strings.Contains(text, st.Users[0]+" is a risky user")
 				if len(res.Response.Contain)+len(res.Response.Investigate)+len(res.Response.Remediate) == 0 {
 					t.Errorf("%s alert %s: no response steps", alias, id)
 				}
 			}
+			storyContextOK(t, alias, st, noncompliant, risky)
 		}
 	}
 	t.Logf("explained %d story alerts", total)
+}
+
+// storyContextOK is checked per story inside TestExplainAlertStories.
+func storyContextOK(t *testing.T, alias string, st fixtures.Story, noncompliant, risky bool) {
+	t.Helper()
+	if !noncompliant {
+		t.Errorf("%s/%s: no explanation names the noncompliant device %s", alias, st.Kind, st.NoncompliantDevice)
+	}
+	if !risky {
+		t.Errorf("%s/%s: no explanation names the risky user %s", alias, st.Kind, st.Users[0])
+	}
 }
 
 func TestExplainAlertBadInput(t *testing.T) {

@@ -117,7 +117,8 @@ type explainData struct {
 	now             time.Time
 	alert           source.Alert
 	incident        *source.Incident
-	users           map[string]source.User // by lower-case UPN
+	users           map[string]exUser      // by lower-case UPN
+	devices         []source.ManagedDevice // Intune records of the evidence devices
 	related         []source.Alert         // alerts outside the incident on the same entities
 	notes           []string               // sources that could not be read
 }
@@ -135,7 +136,7 @@ func explainAlert(ctx context.Context, call tools.Call, p ExplainAlertParams) (E
 	if err != nil {
 		return ExplainAlertResult{}, tools.FromSource(err, "alert", id, call.Tenant.Alias)
 	}
-	d := &explainData{alias: call.Tenant.Alias, tenantID: call.Tenant.ID, now: call.Tenant.Now(), alert: a, users: map[string]source.User{}}
+	d := &explainData{alias: call.Tenant.Alias, tenantID: call.Tenant.ID, now: call.Tenant.Now(), alert: a, users: map[string]exUser{}}
 	call.Report(1, 4, "alert read")
 	d.gather(ctx, g, call)
 	res := d.build()
@@ -165,16 +166,8 @@ func (d *explainData) gather(ctx context.Context, g source.Graph, call tools.Cal
 	}
 	call.Report(2, 4, "incident read")
 	users, devices := alertEntities(a)
-	for i, upn := range users {
-		if i == 3 {
-			break
-		}
-		if u, err := g.GetUser(ctx, upn); err == nil {
-			d.users[strings.ToLower(upn)] = u
-		} else {
-			d.notes = append(d.notes, "user "+upn+" could not be read")
-		}
-	}
+	d.gatherUsers(ctx, g, users)
+	d.gatherDevices(ctx, g, devices)
 	call.Report(3, 4, "users read")
 	inIncident := map[string]bool{a.ID: true}
 	if d.incident != nil {
@@ -257,6 +250,9 @@ func (d *explainData) contents() map[string]any {
 	}
 	for upn, u := range d.users {
 		m[resources.URI(d.alias, resources.KindUser, upn)] = u
+	}
+	for _, dev := range d.devices {
+		m[resources.URI(d.alias, resources.KindDevice, dev.ID)] = dev
 	}
 	for _, x := range d.related {
 		m[resources.URI(d.alias, resources.KindAlert, x.ID)] = x

@@ -108,13 +108,8 @@ func (d *explainData) severity(c *exClaims) ExplainSeverity {
 	score := severityRank[strings.ToLower(a.Severity)]
 	c.head("## Severity in this tenant")
 	var lines []func()
-	upns := make([]string, 0, len(d.users))
-	for upn := range d.users {
-		upns = append(upns, upn)
-	}
-	sort.Strings(upns)
 	admin := false
-	for _, upn := range upns {
+	for _, upn := range sortedKeys(d.users) {
 		usr := d.users[upn]
 		for _, r := range usr.Roles {
 			name, ok := adminRoleNames[r]
@@ -147,6 +142,9 @@ func (d *explainData) severity(c *exClaims) ExplainSeverity {
 	if server {
 		score++
 	}
+	ctxLines := &exClaims{}
+	score += d.contextLines(ctxLines, &s)
+	lines = append(lines, func() { c.list = append(c.list, ctxLines.list...) })
 	tactics := d.incidentTactics()
 	if len(tactics) >= 3 {
 		score++

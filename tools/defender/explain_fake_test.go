@@ -16,6 +16,8 @@ type exGraph struct {
 	incidents map[string]source.Incident
 	alerts    map[string]source.Alert
 	users     map[string]source.User
+	risky     []source.RiskyUser
+	devices   []source.ManagedDevice
 	hunt      func(q string) (*source.Table, error)
 	queries   []string
 }
@@ -81,8 +83,14 @@ func (f *exGraph) ListSignIns(context.Context, source.SignInQuery) (source.Page[
 func (f *exGraph) GetSignIn(context.Context, string) (source.SignIn, error) {
 	return source.SignIn{}, source.ErrNotFound
 }
-func (f *exGraph) ListRiskyUsers(context.Context, source.RiskQuery) (source.Page[source.RiskyUser], error) {
-	return source.Page[source.RiskyUser]{}, nil
+func (f *exGraph) ListRiskyUsers(_ context.Context, q source.RiskQuery) (source.Page[source.RiskyUser], error) {
+	var out []source.RiskyUser
+	for _, r := range f.risky {
+		if strings.EqualFold(r.UserPrincipalName, q.User) {
+			out = append(out, r)
+		}
+	}
+	return source.Page[source.RiskyUser]{Items: out}, nil
 }
 func (f *exGraph) ListRiskDetections(context.Context, source.RiskQuery) (source.Page[source.RiskDetection], error) {
 	return source.Page[source.RiskDetection]{}, nil
@@ -98,8 +106,14 @@ func (f *exGraph) GetUser(_ context.Context, id string) (source.User, error) {
 	}
 	return u, nil
 }
-func (f *exGraph) ListManagedDevices(context.Context, source.DeviceQuery) (source.Page[source.ManagedDevice], error) {
-	return source.Page[source.ManagedDevice]{}, nil
+func (f *exGraph) ListManagedDevices(_ context.Context, q source.DeviceQuery) (source.Page[source.ManagedDevice], error) {
+	var out []source.ManagedDevice
+	for _, d := range f.devices {
+		if strings.EqualFold(d.DeviceName, q.DeviceName) {
+			out = append(out, d)
+		}
+	}
+	return source.Page[source.ManagedDevice]{Items: out}, nil
 }
 func (f *exGraph) GetManagedDevice(context.Context, string) (source.ManagedDevice, error) {
 	return source.ManagedDevice{}, source.ErrNotFound
@@ -149,6 +163,9 @@ func exStory(now time.Time) *exGraph {
 			"77": {ID: "77", DisplayName: "Lateral movement from a laptop", Severity: "high", Status: "active", CreatedDateTime: t0},
 			"78": {ID: "78", DisplayName: "Persistence", Severity: "medium", Status: "active", CreatedDateTime: t0}},
 		alerts: alerts,
+		risky:  []source.RiskyUser{{ID: "u1", UserPrincipalName: "Pat.Lee@contoso.com", RiskLevel: "high", RiskState: "atRisk", RiskLastUpdated: t0}},
+		devices: []source.ManagedDevice{{ID: "5b0c7e8e-0000-4000-8000-00000000a042", DeviceName: "CT-LT-0042", ComplianceState: "noncompliant",
+			OperatingSystem: "Windows", LastSyncDateTime: t0.Add(-2 * time.Hour)}},
 		users: map[string]source.User{
 			"pat.lee@contoso.com": {ID: "u1", UserPrincipalName: "Pat.Lee@contoso.com", DisplayName: "Pat Lee"},
 			"adm-kim@contoso.com": {ID: "u2", UserPrincipalName: "adm-kim@contoso.com", DisplayName: "Kim (admin)",

@@ -37,6 +37,9 @@ func exFetcher(g *exGraph) cite.Fetcher {
 	for upn, u := range g.users {
 		m["secmcp://contoso/users/"+upn] = u
 	}
+	for _, d := range g.devices {
+		m["secmcp://contoso/devices/"+d.ID] = d
+	}
 	return cite.Chain(cite.JSONFetcher(m), attack.Fetcher())
 }
 
@@ -54,7 +57,7 @@ func TestExplainAlertLateralMovement(t *testing.T) {
 	}
 	text := res.Text()
 	for _, want := range []string{"Global Administrator", "ct-fs-01.contoso.com is a server", "T1021.002 Remote Services: SMB/Windows Admin Shares",
-		"Isolate ct-fs-01.contoso.com", "Outside the incident", "da9_-9", "incidentId 77", "[1]: secmcp://contoso/alerts/da2_-2",
+		"Isolate ct-fs-01.contoso.com", "Outside the incident", "CT-LT-0042 is noncompliant in Intune", "da9_-9", "incidentId 77", "[1]: secmcp://contoso/alerts/da2_-2",
 		"secmcp://attack/categories/LateralMovement", "Same incident"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q", want)
@@ -75,6 +78,9 @@ func TestExplainAlertCatchesUnsupportedClaims(t *testing.T) {
 	res, err := explainAlert(context.Background(), exCall(g), ExplainAlertParams{ID: "da1_-1"})
 	if err != nil || res.Unsupported != 0 {
 		t.Fatalf("%v %+v", err, res.Citations)
+	}
+	if !strings.Contains(res.Text(), "Pat.Lee@contoso.com is a risky user in Entra ID Protection: risk level high, state atRisk") {
+		t.Errorf("risky user factor missing:\n%s", res.Text())
 	}
 	// Tamper with one claim: the checker must notice.
 	claims := append([]cite.Claim(nil), res.Claims...)
