@@ -81,6 +81,11 @@ func (b *summaryBuilder) contents() map[string]any {
 			m[resources.URI(b.alias, resources.KindSignIn, si.ID)] = si
 		}
 	}
+	for _, list := range b.linked.detections {
+		for _, d := range list {
+			m[resources.URI(b.alias, resources.KindRisk, d.ID)] = d
+		}
+	}
 	for uri, v := range b.linked.devStates {
 		m[uri] = v
 	}

@@ -203,7 +203,7 @@ func storyGraph() *fakeGraph {
 		},
 		detections: []source.RiskDetection{
 			{ID: "d1", UserPrincipalName: "amy.ng@contoso.com", RiskEventType: "unfamiliarFeatures", RiskLevel: "high", RequestID: "s1", ActivityDateTime: t0.Add(40 * time.Minute)},
-			{ID: "d2", UserPrincipalName: "amy.ng@contoso.com", RiskEventType: "leakedCredentials", RiskLevel: "high"},
+			{ID: "d2", UserPrincipalName: "amy.ng@contoso.com", RiskEventType: "leakedCredentials", RiskLevel: "high", ActivityDateTime: t0.Add(20 * time.Minute)},
 		},
 		risky:   []source.RiskyUser{{ID: "u1", UserPrincipalName: "amy.ng@contoso.com", RiskLevel: "high", RiskState: "atRisk"}},
 		devices: []source.ManagedDevice{{ID: "md1", DeviceName: "CT-LT-0042", ComplianceState: "noncompliant"}},

@@ -183,16 +183,6 @@ func (b *summaryBuilder) userQuestions(s *IncidentSummary, add func(q, why, next
 			add("Where did "+u.Name+" sign in from during the incident?", "no sign-in data exists for the user in the incident window (on-premises or service account, or logs not retained)",
 				"check on-premises logons (IdentityLogonEvents) for the account", u.URI)
 		}
-		uncited := 0
-		for _, d := range b.detections() {
-			if d.User == u.Name && d.URI == "" {
-				uncited++
-			}
-		}
-		if uncited > 0 {
-			add("What do the further Entra ID Protection detections for "+u.Name+" show?", "they are not tied to a sign-in this summary read, so they are not cited here",
-				"list them with entra_list_risk_detections for the user", u.URI)
-		}
 	}
 }
 

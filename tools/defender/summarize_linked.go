@@ -57,8 +57,8 @@ type LinkedSignIn struct {
 }
 
 // LinkedDetection is an Entra ID Protection risk detection of an incident
-// user. URI is the sign-in it was raised on (its requestId); detections
-// without a sign-in have no readable resource and are only counted.
+// user. URI is the detection's resource; SignInURI is the sign-in it was
+// raised on, when the summary read that sign-in.
 type LinkedDetection struct {
 	ID        string    `json:"id"`
 	Time      time.Time `json:"time"`
@@ -66,7 +66,8 @@ type LinkedDetection struct {
 	EventType string    `json:"riskEventType"`
 	Level     string    `json:"riskLevel"`
 	IPAddress string    `json:"ipAddress,omitempty"`
-	URI       string    `json:"uri,omitempty"`
+	URI       string    `json:"uri"`
+	SignInURI string    `json:"signInUri,omitempty"`
 }
 
 // LinkedDLPAlert is a Purview DLP alert naming an incident user.

@@ -41,8 +41,8 @@ func TestSummarizeSmallIncident(t *testing.T) {
 	for _, ev := range s.Timeline {
 		ids = append(ids, ev.ID)
 	}
-	if got := strings.Join(ids, ","); got != "a1,a2,s1,a3,dlp1" {
-		t.Errorf("timeline order %s, want a1,a2,s1,a3,dlp1", got)
+	if got := strings.Join(ids, ","); got != "a1,d2,a2,s1,a3,dlp1" {
+		t.Errorf("timeline order %s, want a1,d2,a2,s1,a3,dlp1 (d1 is recorded on s1)", got)
 	}
 	var tactics []string
 	for _, st := range s.KillChain {
@@ -54,10 +54,10 @@ func TestSummarizeSmallIncident(t *testing.T) {
 	if len(s.Linked.RiskySignIns) != 1 || len(s.Linked.DLPAlerts) != 1 || s.Linked.DLPAlerts[0].InIncident {
 		t.Errorf("linked: %+v", s.Linked)
 	}
-	if len(s.Linked.RiskDetections) != 2 || s.Linked.RiskDetections[0].URI == "" == (s.Linked.RiskDetections[1].URI == "") {
-		t.Errorf("one detection is citable through its sign-in, one is not: %+v", s.Linked.RiskDetections)
+	if d := s.Linked.RiskDetections; len(d) != 2 || d[0].URI != "secmcp://contoso/riskdetections/d2" || d[1].SignInURI != "secmcp://contoso/signins/s1" || d[0].SignInURI != "" {
+		t.Errorf("detections cite their resource and, when read, their sign-in: %+v", d)
 	}
-	wantQuestions := []string{"T9999", "further Entra ID Protection detections", "Is this a true positive", "Who owns the response"}
+	wantQuestions := []string{"T9999", "Is this a true positive", "Who owns the response"}
 	for _, w := range wantQuestions {
 		if !strings.Contains(s.Text(), w) {
 			t.Errorf("open questions lack %q", w)

@@ -207,16 +207,14 @@ func (b *summaryBuilder) linkedLines(m *mdLines, s *IncidentSummary) {
 			m.line("- "+ts(si.Time)+" "+signInTitle(si), si.URI)
 		}
 	}
-	var cited []LinkedDetection
-	for _, d := range l.RiskDetections {
-		if d.URI != "" {
-			cited = append(cited, d)
-		}
-	}
-	if len(cited) > 0 {
+	if len(l.RiskDetections) > 0 {
 		m.heading("### Risk detections")
-		for _, d := range cited {
-			m.line(fmt.Sprintf("- %s %s (%s) for %s, recorded on the sign-in", ts(d.Time), d.EventType, d.Level, d.User), d.URI)
+		for _, d := range l.RiskDetections {
+			txt := fmt.Sprintf("- %s %s (%s) for %s", ts(d.Time), d.EventType, d.Level, d.User)
+			if d.IPAddress != "" {
+				txt += " from " + d.IPAddress
+			}
+			m.line(txt, d.URI, d.SignInURI)
 		}
 	}
 	if len(l.DLPAlerts) > 0 {

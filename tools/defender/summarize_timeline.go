@@ -13,7 +13,9 @@ import (
 const (
 	EventAlert       = "alert"
 	EventRiskySignIn = "riskySignIn"
-	EventDLPAlert    = "dlpAlert"
+	// EventRiskDetection is a risk detection not recorded on a risky sign-in of the timeline.
+	EventRiskDetection = "riskDetection"
+	EventDLPAlert      = "dlpAlert"
 )
 
 // TimelineEvent is one dated event: an incident alert (with its key
@@ -108,8 +110,17 @@ func (b *summaryBuilder) linkedEvents() []TimelineEvent {
 		out = append(out, TimelineEvent{Time: s.Time, Kind: EventRiskySignIn, Title: signInTitle(s), Severity: s.RiskLevel,
 			Service: "azureAdIdentityProtection", ID: s.ID, URI: s.URI})
 	}
-	// Risk detections cited here are recorded on a risky sign-in that is
-	// already on the timeline, so they are listed under linked findings only.
+	onTimeline := map[string]bool{}
+	for _, ev := range out {
+		onTimeline[ev.URI] = true
+	}
+	for _, d := range b.detections() {
+		if d.Time.IsZero() || (d.SignInURI != "" && onTimeline[d.SignInURI]) {
+			continue // recorded on a risky sign-in already on the timeline
+		}
+		out = append(out, TimelineEvent{Time: d.Time, Kind: EventRiskDetection, Severity: d.Level, Service: "azureAdIdentityProtection",
+			Title: "risk detection " + d.EventType + " (" + d.Level + ") for " + d.User, ID: d.ID, URI: d.URI})
+	}
 	for _, a := range b.dlpFindings() {
 		if a.InIncident {
 			continue // already on the timeline as an incident alert
@@ -170,26 +181,27 @@ func risky(s source.SignIn) bool {
 	return len(s.RiskEventTypes) > 0 && !(len(s.RiskEventTypes) == 1 && s.RiskEventTypes[0] == "none")
 }
 
-// detections returns every linked risk detection; citable ones carry the
-// URI of a read sign-in that records the same user and risk event type.
+// detections returns every linked risk detection, citing its own resource
+// (secmcp://{tenant}/riskdetections/{id}) and, when the summary read it,
+// the sign-in it was raised on (its requestId).
 func (b *summaryBuilder) detections() []LinkedDetection {
-	byID := map[string]source.SignIn{}
+	read := map[string]bool{}
 	for _, list := range b.linked.signIns {
 		for _, s := range list {
-			byID[s.ID] = s
+			read[s.ID] = true
 		}
 	}
 	var out []LinkedDetection
 	for _, u := range b.linked.scope.users {
 		for _, d := range b.linked.detections[u] {
 			ld := LinkedDetection{ID: d.ID, Time: d.ActivityDateTime.UTC(), User: strings.ToLower(d.UserPrincipalName),
-				EventType: d.RiskEventType, Level: d.RiskLevel, IPAddress: d.IPAddress}
+				EventType: d.RiskEventType, Level: d.RiskLevel, IPAddress: d.IPAddress,
+				URI: resources.URI(b.alias, resources.KindRisk, d.ID)}
 			if ld.Time.IsZero() {
 				ld.Time = d.DetectedDateTime.UTC()
 			}
-			if s, ok := byID[d.RequestID]; ok && containsFold(s.RiskEventTypes, d.RiskEventType) {
-				ld.URI = resources.URI(b.alias, resources.KindSignIn, s.ID)
-				ld.Time = s.CreatedDateTime.UTC()
+			if d.RequestID != "" && read[d.RequestID] {
+				ld.SignInURI = resources.URI(b.alias, resources.KindSignIn, d.RequestID)
 			}
 			out = append(out, ld)
 		}

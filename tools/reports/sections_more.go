@@ -43,9 +43,7 @@ func (w *writer) linked() {
 		w.text(t, si.URI)
 	}
 	for _, d := range l.RiskDetections {
-		if d.URI != "" {
-			w.text(fmt.Sprintf("- %s risk detection %s (%s) for %s", ts(d.Time), d.EventType, d.Level, d.User), d.URI)
-		}
+		w.text(fmt.Sprintf("- %s risk detection %s (%s) for %s", ts(d.Time), d.EventType, d.Level, d.User), d.URI, d.SignInURI)
 	}
 	for _, a := range l.DLPAlerts {
 		w.text(fmt.Sprintf("- %s DLP alert for %s: %s", ts(a.Time), a.User, md(a.Title, 200)), a.URI)
