@@ -26,7 +26,7 @@ type DLPParams struct {
 
 // Tools returns the toolset.
 func Tools(Deps) []tools.Spec {
-	return []tools.Spec{tools.New(tools.ToolsetPurview, "purview_list_dlp_alerts",
+	return []tools.Spec{explainTool(), investigateTool(), tools.New(tools.ToolsetPurview, "purview_list_dlp_alerts",
 		"List Microsoft Purview data loss prevention alerts in a time window, filtered by severity, status or user.",
 		func(ctx context.Context, call tools.Call, p DLPParams) (defender.ListAlertsResult, error) {
 			return defender.ListAlerts(ctx, call, "purview_list_dlp_alerts", defender.ListAlertsParams{
