@@ -111,6 +111,33 @@ func explainFleet(ctx context.Context, call tools.Call, g source.Graph, p Explai
 		}
 	}
 	fl := &FleetExplanation{ByState: map[string]int{}, Reasons: []FailureReason{}}
+	readReasons(ctx, call, g, devs, pols, res, docs, fl)
+	fl.TotalReasons = len(fl.Reasons)
+	top := p.Top
+	if top == 0 {
+		top = 10
+	}
+	if len(fl.Reasons) > top {
+		fl.Reasons = fl.Reasons[:top]
+	}
+	if truncated {
+		fl.Note = fmt.Sprintf("only the first %d devices were examined", maxFleet)
+	}
+	fleetLines(fl, a)
+	res.Fleet = fl
+	for _, r := range fl.Reasons {
+		for _, e := range r.Examples {
+			res.Sources = append(res.Sources, resources.Ref{URI: e.URI, Portal: e.Portal})
+		}
+	}
+	return nil
+}
+
+// readReasons reads each device's setting states and ranks the failing
+// settings by device count.
+func readReasons(ctx context.Context, call tools.Call, g source.Graph, devs []source.ManagedDevice,
+	pols map[string]source.CompliancePolicy, res *Explanation, docs map[string]any, fl *FleetExplanation) {
+	alias := call.Tenant.Alias
 	reasons := map[string]*FailureReason{}
 	failed := 0
 	var lastErr error
@@ -142,25 +169,6 @@ func explainFleet(ctx context.Context, call tools.Call, g source.Graph, p Explai
 		}
 		return x.Setting < y.Setting
 	})
-	fl.TotalReasons = len(fl.Reasons)
-	top := p.Top
-	if top == 0 {
-		top = 10
-	}
-	if len(fl.Reasons) > top {
-		fl.Reasons = fl.Reasons[:top]
-	}
-	if truncated {
-		fl.Note = fmt.Sprintf("only the first %d devices were examined", maxFleet)
-	}
-	fleetLines(fl, a)
-	res.Fleet = fl
-	for _, r := range fl.Reasons {
-		for _, e := range r.Examples {
-			res.Sources = append(res.Sources, resources.Ref{URI: e.URI, Portal: e.Portal})
-		}
-	}
-	return nil
 }
 
 // addReasons counts each failing (platform, setting) of one device once.
