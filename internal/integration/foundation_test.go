@@ -33,7 +33,7 @@ func TestListingsSendFiltersAndCite(t *testing.T) {
 	}{
 		{"defender_list_incidents", map[string]any{"severity": "high", "status": "active", "top": 5}, "/v1.0/security/incidents", []string{"severity eq 'high'", "status eq 'active'"}},
 		{"defender_list_alerts", map[string]any{"serviceSource": "microsoftDefenderForEndpoint", "top": 5}, "/v1.0/security/alerts_v2", []string{"serviceSource eq 'microsoftDefenderForEndpoint'"}},
-		{"purview_list_dlp_alerts", map[string]any{"top": 5}, "/v1.0/security/alerts_v2", []string{"microsoftDataLossPrevention"}},
+		{"purview_list_dlp_alerts", map[string]any{"top": 5}, "/v1.0/security/alerts_v2", []string{"serviceSource eq 'dataLossPrevention'"}},
 		{"entra_list_signins", map[string]any{"outcome": "failure", "top": 5}, "/v1.0/auditLogs/signIns", []string{"status/errorCode ne 0"}},
 		{"intune_list_devices", map[string]any{"complianceState": "noncompliant", "top": 5}, "/v1.0/deviceManagement/managedDevices", []string{"complianceState eq 'noncompliant'"}},
 	}
@@ -183,3 +183,49 @@ func TestHuntingAndSentinelRunOnEngine(t *testing.T) {
 }
 
 func strconvQuote(s string) string { return "'" + url.PathEscape(s) + "'" }
+
+func TestDeviceComplianceFailingSettings(t *testing.T) {
+	x := h(t)
+	for _, alias := range []string{"contoso", "fabrikam"} {
+		for _, st := range fixtures.Stories(alias) {
+			if st.NoncompliantDevice == "" || len(st.DeviceIDs) == 0 {
+				continue
+			}
+			var dev listed
+			x.mustCall(t, alias, "intune_list_devices", map[string]any{"deviceName": st.NoncompliantDevice}, &dev)
+			if len(dev.Devices) != 1 {
+				t.Fatalf("%s: device %s listed %d times", alias, st.NoncompliantDevice, len(dev.Devices))
+			}
+			var got struct {
+				Failing  int `json:"failingSettingCount"`
+				Policies []struct {
+					URI     string
+					Failing []struct{ SettingName string } `json:"failingSettings"`
+				} `json:"policies"`
+			}
+			x.mustCall(t, alias, "intune_get_device_compliance", map[string]any{"deviceId": dev.Devices[0].ID}, &got)
+			var names []string
+			for _, p := range got.Policies {
+				for _, f := range p.Failing {
+					names = append(names, f.SettingName)
+				}
+				if p.URI != "" {
+					if _, err := x.read(t, alias, p.URI); err != nil {
+						t.Errorf("%s: policy URI %s unreadable: %v", alias, p.URI, err)
+					}
+				}
+			}
+			for _, want := range st.FailingSettings {
+				found := false
+				for _, n := range names {
+					if strings.EqualFold(n, want) || strings.HasSuffix(strings.ToLower(want), strings.ToLower(n)) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("%s: %s failing settings %v lack %s", alias, st.NoncompliantDevice, names, want)
+				}
+			}
+		}
+	}
+}

@@ -106,7 +106,7 @@ type AlertQuery struct {
 	ListOptions
 	Severity      string
 	Status        string // new|inProgress|resolved
-	ServiceSource string // e.g. microsoftDefenderForEndpoint, microsoftDataLossPrevention
+	ServiceSource string // Graph's serviceSource enum, e.g. microsoftDefenderForEndpoint, dataLossPrevention
 	IncidentID    string
 	// User and Device filter client-side on evidence (Graph has no server-side filter for them).
 	User   string

@@ -114,7 +114,7 @@ func collectEntities(alerts []source.Alert) Entities {
 type ListAlertsParams struct {
 	Severity      string `json:"severity,omitempty" enum:"informational,low,medium,high" jsonschema:"Only alerts of this severity."`
 	Status        string `json:"status,omitempty" enum:"new,inProgress,resolved" jsonschema:"Only alerts in this status."`
-	ServiceSource string `json:"serviceSource,omitempty" enum:"microsoftDefenderForEndpoint,microsoftDefenderForOffice365,microsoftDefenderForIdentity,microsoftDefenderForCloudApps,microsoftDefenderForCloud,azureAdIdentityProtection,microsoftDataLossPrevention,microsoftSentinel,microsoftInsiderRiskManagement,microsoft365Defender" jsonschema:"Only alerts from this product."`
+	ServiceSource string `json:"serviceSource,omitempty" enum:"microsoftDefenderForEndpoint,microsoftDefenderForOffice365,microsoftDefenderForIdentity,microsoftDefenderForCloudApps,microsoftDefenderForCloud,microsoft365Defender,azureAdIdentityProtection,microsoftAppGovernance,dataLossPrevention,microsoftSentinel,microsoftInsiderRiskManagement,microsoftThreatIntelligence" jsonschema:"Only alerts from this product."`
 	IncidentID    string `json:"incidentId,omitempty" maxLength:"64" jsonschema:"Only alerts of this incident."`
 	User          string `json:"user,omitempty" maxLength:"256" jsonschema:"Only alerts whose evidence names this user (UPN)."`
 	Device        string `json:"device,omitempty" maxLength:"256" jsonschema:"Only alerts whose evidence names this device."`

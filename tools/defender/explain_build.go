@@ -81,7 +81,7 @@ var serviceProducts = map[string]string{
 	"microsoftDefenderForEndpoint": "Microsoft Defender for Endpoint", "microsoftDefenderForOffice365": "Microsoft Defender for Office 365",
 	"microsoftDefenderForIdentity": "Microsoft Defender for Identity", "microsoftDefenderForCloudApps": "Microsoft Defender for Cloud Apps",
 	"microsoftDefenderForCloud": "Microsoft Defender for Cloud", "azureAdIdentityProtection": "Microsoft Entra ID Protection",
-	"microsoftDataLossPrevention": "Microsoft Purview Data Loss Prevention", "microsoftSentinel": "Microsoft Sentinel",
+	"microsoftDataLossPrevention": "Microsoft Purview Data Loss Prevention", "dataLossPrevention": "Microsoft Purview Data Loss Prevention", "microsoftSentinel": "Microsoft Sentinel",
 	"microsoftInsiderRiskManagement": "Microsoft Purview Insider Risk Management", "microsoft365Defender": "Microsoft Defender XDR",
 	"microsoftDefenderXDR": "Microsoft Defender XDR",
 }

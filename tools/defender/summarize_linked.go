@@ -25,7 +25,7 @@ const (
 	linkParallelism  = 4
 )
 
-const serviceDLP = "microsoftDataLossPrevention"
+const serviceDLP = "dataLossPrevention"
 
 // LinkedFindings are what other products say about the incident's users and
 // devices in the incident window.

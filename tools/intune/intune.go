@@ -127,13 +127,24 @@ type GetComplianceParams struct {
 
 // PolicyState is one policy's state on the device.
 type PolicyState struct {
-	PolicyID string                `json:"policyId"`
+	PolicyID string                `json:"policyId,omitempty"`
 	Name     string                `json:"name"`
 	Platform string                `json:"platform,omitempty"`
 	State    string                `json:"state"`
 	Failing  []source.SettingState `json:"failingSettings"`
 	Settings int32                 `json:"settingCount"`
-	URI      string                `json:"uri"`
+	URI      string                `json:"uri,omitempty"`
+}
+
+// failingState reports whether a setting state fails compliance (Graph
+// spells it nonCompliant; compare without case).
+func failingState(state string) bool {
+	for _, f := range []string{"noncompliant", "error", "conflict"} {
+		if strings.EqualFold(state, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // GetComplianceResult is the device's compliance.
@@ -186,11 +197,23 @@ func getCompliance(ctx context.Context, call tools.Call, p GetComplianceParams) 
 	item := deviceItem(call.Tenant.Alias, d)
 	res := GetComplianceResult{Tenant: call.Tenant.Alias, Device: item, Policies: []PolicyState{},
 		Sources: []resources.Ref{{URI: item.URI, Portal: item.Portal}}}
+	// A policy state's id is not the policy's id; match policies by name so
+	// the citation points at the policy resource itself.
+	policyIDs := map[string]string{}
+	if cps, err := g.ListCompliancePolicies(ctx); err == nil {
+		for _, cp := range cps {
+			policyIDs[strings.ToLower(cp.DisplayName)] = cp.ID
+		}
+	}
 	for _, st := range states {
-		ps := PolicyState{PolicyID: st.ID, Name: st.DisplayName, Platform: st.PlatformType, State: st.State,
-			Settings: st.SettingCount, Failing: []source.SettingState{}, URI: resources.URI(call.Tenant.Alias, resources.KindPolicy, st.ID)}
+		ps := PolicyState{Name: st.DisplayName, Platform: st.PlatformType, State: st.State,
+			Settings: st.SettingCount, Failing: []source.SettingState{}}
+		if id, ok := policyIDs[strings.ToLower(st.DisplayName)]; ok {
+			ps.PolicyID, ps.URI = id, resources.URI(call.Tenant.Alias, resources.KindPolicy, id)
+			res.Sources = append(res.Sources, resources.Ref{URI: ps.URI})
+		}
 		for _, s := range st.SettingStates {
-			if s.State == "noncompliant" || s.State == "error" || s.State == "conflict" {
+			if failingState(s.State) {
 				ps.Failing = append(ps.Failing, s)
 			}
 		}

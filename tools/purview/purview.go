@@ -1,5 +1,5 @@
 // Package purview holds the Purview tools. DLP alerts are Graph alerts_v2
-// with serviceSource microsoftDataLossPrevention, so the listing shares the
+// with serviceSource dataLossPrevention, so the listing shares the
 // Defender alert code and only fixes the product filter.
 package purview
 
@@ -31,7 +31,7 @@ func Tools(Deps) []tools.Spec {
 		func(ctx context.Context, call tools.Call, p DLPParams) (defender.ListAlertsResult, error) {
 			return defender.ListAlerts(ctx, call, "purview_list_dlp_alerts", defender.ListAlertsParams{
 				Severity: p.Severity, Status: p.Status, User: p.User, Since: p.Since, Until: p.Until, Top: p.Top, Cursor: p.Cursor,
-				ServiceSource: "microsoftDataLossPrevention",
+				ServiceSource: "dataLossPrevention",
 			})
 		}, tools.OpenWorld(), tools.WithTitle("List DLP alerts"))}
 }
