@@ -18,6 +18,8 @@ type extractor struct {
 	conv func(m string) (Fact, bool)
 }
 
+var versionRe = regexp.MustCompile(`\b\d+\.\d+\.\d+(?:\.\d+)?\b`)
+
 var (
 	secmcpRe = regexp.MustCompile(`secmcp://[^\s<>"'()\[\]|]+`)
 	urlRe    = regexp.MustCompile(`(?i)\b(?:https?|hxxps?|ftp)://[^\s<>"'()\[\]|]+`)
@@ -64,6 +66,9 @@ var extractors = []extractor{
 		}
 		return ipFact(m)
 	}},
+	// Dotted versions (OS builds such as 10.0.19045.2006, app versions such
+	// as 16.7.8) are one text fact, not several numbers.
+	{versionRe, func(m string) (Fact, bool) { return Fact{KindText, m}, true }},
 	{techRe, func(m string) (Fact, bool) { return Fact{KindTechnique, strings.ToUpper(m)}, true }},
 	{cveRe, func(m string) (Fact, bool) { return Fact{KindID, strings.ToUpper(m)}, true }},
 	{uidRe, func(m string) (Fact, bool) { return Fact{KindID, m}, true }},
