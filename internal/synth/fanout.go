@@ -1,0 +1,204 @@
+package synth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/secmcp/secmcp/tools"
+)
+
+// maxConcurrent bounds the source calls in flight for one investigation.
+const maxConcurrent = 8
+
+// Trace is one source call of the fan-out, for the result and for tests.
+type Trace struct {
+	Key    string         `json:"key"`
+	Source string         `json:"source"`
+	Tool   string         `json:"tool"`
+	Args   map[string]any `json:"args"`
+	// Status is ok, failed, timeout or skipped.
+	Status     string `json:"status"`
+	Error      string `json:"error,omitempty"`
+	StartMs    int64  `json:"startMs"`
+	DurationMs int64  `json:"durationMs"`
+}
+
+// Missing is a source that failed or did not answer before the deadline.
+type Missing struct {
+	Source string `json:"source"`
+	Tool   string `json:"tool"`
+	Error  string `json:"error"`
+}
+
+// job is one source call and what to do with its result.
+type job struct {
+	key, source, tool string
+	args              map[string]any
+	// then turns the result into evidence and follow-up jobs.
+	then func(r *run, raw json.RawMessage) error
+}
+
+// run is one fan-out.
+type run struct {
+	ctx    context.Context
+	store  *Store
+	call   tools.Call
+	invoke Invoke
+	set    *Set
+	start  time.Time
+	sem    chan struct{}
+	wg     sync.WaitGroup
+
+	gate    sync.RWMutex
+	mu      sync.Mutex
+	closed  bool
+	seen    map[string]bool
+	traces  map[string]*Trace
+	done    int
+	notes   []string
+	planned int
+}
+
+func newRun(ctx context.Context, call tools.Call, invoke Invoke, set *Set, store *Store) *run {
+	return &run{ctx: ctx, store: store, call: call, invoke: invoke, set: set, start: time.Now(),
+		sem: make(chan struct{}, maxConcurrent), seen: map[string]bool{}, traces: map[string]*Trace{}}
+}
+
+// spawn starts j unless a job with its key already ran or the fan-out closed.
+func (r *run) spawn(j job) {
+	r.mu.Lock()
+	if r.closed || r.seen[j.key] {
+		r.mu.Unlock()
+		return
+	}
+	r.seen[j.key] = true
+	tr := &Trace{Key: j.key, Source: j.source, Tool: j.tool, Args: j.args, Status: "timeout"}
+	r.traces[j.key] = tr
+	r.planned++
+	r.mu.Unlock()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.exec(r.ctx, j, tr)
+	}()
+}
+
+func (r *run) exec(ctx context.Context, j job, tr *Trace) {
+	select {
+	case r.sem <- struct{}{}:
+		defer func() { <-r.sem }()
+	case <-ctx.Done():
+		r.finish(tr, "timeout", "not started before the deadline", 0)
+		return
+	}
+	began := time.Now()
+	raw, err := r.invoke(ctx, r.call, j.tool, j.args)
+	d := time.Since(began)
+	r.mu.Lock()
+	tr.StartMs = began.Sub(r.start).Milliseconds()
+	r.mu.Unlock()
+	if err != nil {
+		status := "failed"
+		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+			status = "timeout"
+		}
+		r.finish(tr, status, err.Error(), d)
+		return
+	}
+	if err := r.apply(j, raw); err != nil {
+		r.finish(tr, "failed", err.Error(), d)
+		return
+	}
+	r.finish(tr, "ok", "", d)
+}
+
+// apply runs j.then unless the fan-out closed; the gate guarantees that no
+// result lands in the evidence set after wait returned.
+func (r *run) apply(j job, raw json.RawMessage) error {
+	r.gate.RLock()
+	defer r.gate.RUnlock()
+	r.mu.Lock()
+	closed := r.closed
+	r.mu.Unlock()
+	if closed || j.then == nil {
+		return nil
+	}
+	return j.then(r, raw)
+}
+
+func (r *run) finish(tr *Trace, status, msg string, d time.Duration) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	tr.Status, tr.Error, tr.DurationMs = status, truncate(msg, 300), d.Milliseconds()
+	r.done++
+	done, total := r.done, r.planned
+	r.mu.Unlock()
+	r.call.Report(float64(done), float64(total+1), fmt.Sprintf("%s: %s", tr.Source, status))
+}
+
+// note records a plain remark for the answer (no facts to verify).
+func (r *run) note(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.closed {
+		r.notes = append(r.notes, s)
+	}
+}
+
+// wait blocks until every job finished or ctx is done (plus a short grace
+// for calls to notice the cancellation), then closes the fan-out: later
+// results are dropped, unfinished calls stay "timeout".
+func (r *run) wait(ctx context.Context) {
+	all := make(chan struct{})
+	go func() { r.wg.Wait(); close(all) }()
+	select {
+	case <-all:
+	case <-ctx.Done():
+		select {
+		case <-all:
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
+	r.gate.Lock()
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.gate.Unlock()
+}
+
+// report returns the traces in start order and the missing sources.
+func (r *run) report() ([]Trace, []Missing, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	traces := make([]Trace, 0, len(r.traces))
+	for _, t := range r.traces {
+		traces = append(traces, *t)
+	}
+	sort.Slice(traces, func(i, j int) bool { return traces[i].Key < traces[j].Key })
+	missing := []Missing{}
+	for _, t := range traces {
+		if t.Status == "timeout" || t.Status == "failed" {
+			msg := t.Error
+			if msg == "" {
+				msg = "did not answer before the deadline"
+			}
+			missing = append(missing, Missing{Source: t.Source, Tool: t.Tool, Error: msg})
+		}
+	}
+	return traces, missing, append([]string(nil), r.notes...)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
