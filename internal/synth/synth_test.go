@@ -113,7 +113,7 @@ func TestNothingToInvestigate(t *testing.T) {
 
 func TestResolveQuestion(t *testing.T) {
 	for _, tc := range []struct {
-		q                   string
+		q                  string
 		inc, user, dev, ip string
 	}{
 		{"What's going on with incident 1001?", "1001", "", "", ""},
@@ -132,12 +132,12 @@ func TestResolveQuestion(t *testing.T) {
 func TestEncodedCommandLines(t *testing.T) {
 	for cmd, want := range map[string]bool{
 		"powershell.exe -nop -w hidden -enc SQBFAFgA": true,
-		"powershell -EncodedCommand AAAA":              true,
-		"pwsh -ec AAAA":                                true,
-		"powershell -e AAAA":                           true,
-		"powershell -ExecutionPolicy Bypass -File x":   false,
-		"[Convert]::FromBase64String('AAAA')":          true,
-		"cmd.exe /c whoami":                            false,
+		"powershell -EncodedCommand AAAA":             true,
+		"pwsh -ec AAAA":                               true,
+		"powershell -e AAAA":                          true,
+		"powershell -ExecutionPolicy Bypass -File x":  false,
+		"[Convert]::FromBase64String('AAAA')":         true,
+		"cmd.exe /c whoami":                           false,
 	} {
 		if encoded(cmd) != want {
 			t.Errorf("encoded(%q) = %v", cmd, !want)
