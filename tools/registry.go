@@ -19,6 +19,9 @@ const (
 	ToolsetKQL      = "kql"
 	ToolsetScripts  = "scripts"
 	ToolsetReports  = "reports"
+	// ToolsetInvestigate holds the single tool "investigate" (the
+	// synthesizer), registered only when a synthesizer is configured.
+	ToolsetInvestigate = "investigate"
 )
 
 // DefaultToolsets is the default selection ("all" selects every toolset).
@@ -53,6 +56,14 @@ var allowedVerbs = []string{"list", "get", "search", "run", "explain", "summariz
 func Validate(all []Spec) error {
 	seen := map[string]bool{}
 	for _, s := range all {
+		// The one exception to <toolset>_<verb>_<object>: the synthesizer's
+		// tool is named "investigate" (issue 7), alone in its toolset.
+		if s.Name == ToolsetInvestigate && s.Toolset == ToolsetInvestigate {
+			if err := validateSpec(s, seen); err != nil {
+				return err
+			}
+			continue
+		}
 		if !toolName.MatchString(s.Name) {
 			return fmt.Errorf("tool %q: name must be snake_case <toolset>_<verb>_<object>", s.Name)
 		}
@@ -63,22 +74,30 @@ func Validate(all []Spec) error {
 		if !slices.Contains(allowedVerbs, parts[1]) {
 			return fmt.Errorf("tool %q: verb %q is not one of %v", s.Name, parts[1], allowedVerbs)
 		}
-		if seen[s.Name] {
-			return fmt.Errorf("tool %q is registered twice", s.Name)
+		if err := validateSpec(s, seen); err != nil {
+			return err
 		}
-		seen[s.Name] = true
-		if s.Description == "" || s.Handler == nil {
-			return fmt.Errorf("tool %q: description and handler are required", s.Name)
+	}
+	return nil
+}
+
+// validateSpec checks the rules every tool follows whatever its name.
+func validateSpec(s Spec, seen map[string]bool) error {
+	if seen[s.Name] {
+		return fmt.Errorf("tool %q is registered twice", s.Name)
+	}
+	seen[s.Name] = true
+	if s.Description == "" || s.Handler == nil {
+		return fmt.Errorf("tool %q: description and handler are required", s.Name)
+	}
+	for kind, raw := range map[string]json.RawMessage{"input": s.InputSchema, "output": s.OutputSchema} {
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil || m["type"] != "object" {
+			return fmt.Errorf("tool %q: %s schema must be a JSON object schema", s.Name, kind)
 		}
-		for kind, raw := range map[string]json.RawMessage{"input": s.InputSchema, "output": s.OutputSchema} {
-			var m map[string]any
-			if err := json.Unmarshal(raw, &m); err != nil || m["type"] != "object" {
-				return fmt.Errorf("tool %q: %s schema must be a JSON object schema", s.Name, kind)
-			}
-			for _, k := range []string{"oneOf", "anyOf", "allOf"} {
-				if _, bad := m[k]; bad {
-					return fmt.Errorf("tool %q: %s schema must not use top-level %s", s.Name, kind, k)
-				}
+		for _, k := range []string{"oneOf", "anyOf", "allOf"} {
+			if _, bad := m[k]; bad {
+				return fmt.Errorf("tool %q: %s schema must not use top-level %s", s.Name, kind, k)
 			}
 		}
 	}
