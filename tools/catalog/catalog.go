@@ -8,6 +8,7 @@ import (
 	"github.com/secmcp/secmcp/tools/defender"
 	"github.com/secmcp/secmcp/tools/entra"
 	"github.com/secmcp/secmcp/tools/intune"
+	"github.com/secmcp/secmcp/tools/investigate"
 	"github.com/secmcp/secmcp/tools/kql"
 	"github.com/secmcp/secmcp/tools/purview"
 	"github.com/secmcp/secmcp/tools/reports"
@@ -21,6 +22,8 @@ type Deps struct {
 	ValidateKQL func(query string) error
 	// KQL are the KQL toolset's dependencies (all optional).
 	KQL kql.Deps
+	// Synth configures the investigate tool (off when Mode is empty).
+	Synth investigate.Deps
 }
 
 // All returns every tool of every toolset.
@@ -34,5 +37,6 @@ func All(d Deps) []tools.Spec {
 	all = append(all, kql.Tools(d.KQL)...)
 	all = append(all, reports.Tools(reports.Deps{})...)
 	all = append(all, scripts.Tools(scripts.Deps{Checker: d.KQL.Checker})...)
+	all = append(all, investigate.Tools(d.Synth)...)
 	return all
 }

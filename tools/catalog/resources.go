@@ -6,6 +6,7 @@ import (
 	"github.com/secmcp/secmcp/tools/defender"
 	"github.com/secmcp/secmcp/tools/entra"
 	"github.com/secmcp/secmcp/tools/intune"
+	"github.com/secmcp/secmcp/tools/investigate"
 	"github.com/secmcp/secmcp/tools/reports"
 	"github.com/secmcp/secmcp/tools/scripts"
 )
@@ -19,6 +20,7 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddStatic(intune.BaselineResource())
 	scripts.RegisterResources(rs, scripts.Deps{})
 	entra.RegisterResources(rs)
+	investigate.RegisterResources(rs, d.Synth)
 }
 
 // tableSchemas are the KQL table schemas built into the server (the columns

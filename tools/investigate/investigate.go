@@ -127,7 +127,11 @@ func run(ctx context.Context, call tools.Call, p Params, d Deps, w synth.Writer)
 
 // RegisterResources serves the hunting results investigations cite
 // (secmcp://{tenant}/hunting/{id}), resolved per tenant like entity reads.
+// With the synthesizer off there is nothing to serve.
 func RegisterResources(rs *resources.Server, d Deps) {
+	if d.Mode == "" || d.Mode == ModeOff {
+		return
+	}
 	store := d.store()
 	rs.AddTemplate(resources.Template{
 		Kind:        synth.KindHuntingResource,
