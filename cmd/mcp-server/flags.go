@@ -26,8 +26,14 @@ type options struct {
 	demoClock    string
 	anonymous    []string
 	clientConfig string
-	version      bool
-	help         bool
+	// synthesizer and the openai writer's endpoint (see --synthesizer).
+	synthesizer      string
+	openaiURL        string
+	openaiDeployment string
+	openaiKeyEnv     string
+	openaiKey        string
+	version          bool
+	help             bool
 }
 
 const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
@@ -64,6 +70,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.demoClock, "demo-clock", "", "fix the demo tenants' clock (RFC 3339) for deterministic output")
 	fs.StringVar(&anonymous, "anonymous-tenants", "", "let HTTP callers without a key use these tenants (loopback only; for local tools that cannot send keys, such as the MCP conformance suite)")
 	fs.StringVar(&o.clientConfig, "print-client-config", "", "print a client configuration for this binary and exit: claude, vscode or vscode-http")
+	fs.StringVar(&o.synthesizer, "synthesizer", "off", "the investigate tool's writer: off (no investigate tool), builtin (deterministic, no model), sampling (the client's model via MCP sampling, builtin fallback) or openai (an OpenAI-compatible endpoint)")
+	fs.StringVar(&o.openaiURL, "openai-url", "", "with --synthesizer openai: the chat completions URL (https, or http to loopback); requests go nowhere else")
+	fs.StringVar(&o.openaiDeployment, "openai-deployment", "", "with --synthesizer openai: the deployment or model name")
+	fs.StringVar(&o.openaiKeyEnv, "openai-key-env", "", "with --synthesizer openai: the NAME of the environment variable that holds the API key")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
@@ -85,6 +95,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	o.toolsets, o.tools, o.excludeTools = splitList(toolsets), splitList(toolsList), splitList(exclude)
 	o.anonymous = splitList(anonymous)
+	if err := o.synthOptions(getenv); err != nil {
+		return o, err
+	}
 	switch o.logLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -123,4 +136,28 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// synthOptions checks the synthesizer flags and reads the openai key from
+// the environment variable the operator named.
+func (o *options) synthOptions(getenv func(string) string) error {
+	switch o.synthesizer {
+	case "off", "builtin", "sampling":
+		if o.openaiURL != "" || o.openaiDeployment != "" || o.openaiKeyEnv != "" {
+			return fmt.Errorf("--openai-url, --openai-deployment and --openai-key-env need --synthesizer openai (it is %q)", o.synthesizer)
+		}
+		return nil
+	case "openai":
+	default:
+		return fmt.Errorf("--synthesizer %q must be off, builtin, sampling or openai", o.synthesizer)
+	}
+	if o.openaiURL == "" || o.openaiDeployment == "" {
+		return fmt.Errorf("--synthesizer openai needs --openai-url and --openai-deployment")
+	}
+	if o.openaiKeyEnv != "" {
+		if o.openaiKey = getenv(o.openaiKeyEnv); o.openaiKey == "" {
+			return fmt.Errorf("--openai-key-env names %s, which is empty or unset", o.openaiKeyEnv)
+		}
+	}
+	return nil
 }

@@ -15,10 +15,12 @@ import (
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/sources"
+	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/catalog"
+	"github.com/secmcp/secmcp/tools/investigate"
 	"github.com/secmcp/secmcp/tools/kql"
 	"github.com/secmcp/secmcp/tools/mcpadapter"
 )
@@ -95,6 +97,14 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	if a.demoEnv != nil {
 		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.Load, a.demoEnv.Runner
 	}
+	// investigate calls the other tools through the invoker built below.
+	var inv *tools.Invoker
+	deps.Synth = investigate.Deps{Mode: opts.synthesizer, Invoke: synth.Through(func() *tools.Invoker { return inv }),
+		OpenAI: synth.OpenAIConfig{URL: opts.openaiURL, Deployment: opts.openaiDeployment, Key: opts.openaiKey}}
+	if _, err := deps.Synth.Writer(); err != nil && opts.synthesizer != investigate.ModeOff {
+		a.Close()
+		return nil, fmt.Errorf("--synthesizer: %w", err)
+	}
 	all := catalog.All(deps)
 	for i := range all {
 		if c, ok := toolCosts[all[i].Name]; ok {
@@ -114,7 +124,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 			return nil, fmt.Errorf("budgets.toolCosts names unknown tool %q", name)
 		}
 	}
-	inv := &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
+	inv = &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
 	rs := resources.NewServer(reg)
 	catalog.RegisterResources(rs, deps)
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
