@@ -19,6 +19,11 @@ import (
 // additional properties; output schemas allow them so adding a result field
 // never breaks an older client.
 func SchemaFor[T any](input bool) (json.RawMessage, error) {
+	return SchemaForType(reflect.TypeFor[T](), input)
+}
+
+// SchemaForType is SchemaFor for a reflect.Type.
+func SchemaForType(t reflect.Type, input bool) (json.RawMessage, error) {
 	opts := &jsonschema.ForOptions{
 		IgnoreInvalidTypes: true,
 		TypeSchemas: map[reflect.Type]*jsonschema.Schema{
@@ -27,17 +32,42 @@ func SchemaFor[T any](input bool) (json.RawMessage, error) {
 			reflect.TypeFor[json.RawMessage](): {},
 		},
 	}
-	s, err := jsonschema.For[T](opts)
+	s, err := jsonschema.ForType(t, opts)
 	if err != nil {
 		return nil, err
 	}
 	if s.Type != "object" {
-		return nil, fmt.Errorf("schema of %s is %q, want an object", reflect.TypeFor[T](), s.Type)
+		return nil, fmt.Errorf("schema of %s is %q, want an object", t, s.Type)
 	}
-	if err := applyTags(reflect.TypeFor[T](), s, input, map[reflect.Type]bool{}); err != nil {
+	if err := applyTags(t, s, input, map[reflect.Type]bool{}); err != nil {
 		return nil, err
 	}
 	return json.Marshal(s)
+}
+
+// GenerateSchemas derives a spec's input (with the core's tenant argument)
+// and output schemas from its Go types, ignoring any cached copy. The
+// schema snapshot test compares it with the cached snapshots.
+func GenerateSchemas(s Spec) (in, out json.RawMessage, err error) {
+	if in, err = SchemaForType(s.InputType, true); err == nil {
+		in, err = withTenantArg(in)
+	}
+	if err == nil {
+		out, err = SchemaForType(s.OutputType, false)
+	}
+	return in, out, err
+}
+
+// schemaCache holds precomputed schemas by tool name (the checked-in
+// snapshots, which a test keeps identical to what the types generate), so
+// start-up does not pay for reflecting every type.
+var schemaCache = map[string][2]json.RawMessage{}
+
+// UseSchemaCache installs precomputed schemas; call it before building specs.
+func UseSchemaCache(m map[string][2]json.RawMessage) {
+	for k, v := range m {
+		schemaCache[k] = v
+	}
 }
 
 func applyTags(t reflect.Type, s *jsonschema.Schema, input bool, seen map[reflect.Type]bool) error {

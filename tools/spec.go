@@ -76,7 +76,9 @@ type Spec struct {
 	OutputSchema json.RawMessage
 	// InputType is the params type, used for strict decoding.
 	InputType reflect.Type
-	Handler   Handler
+	// OutputType is the result type the output schema describes.
+	OutputType reflect.Type
+	Handler    Handler
 }
 
 // Option adjusts a Spec built by New.
@@ -105,22 +107,14 @@ func NoTenant() Option { return func(s *Spec) { s.NoTenant = true } }
 // (its schema is the output schema and it becomes structuredContent). If R has
 // a method Text() string, that is the text content; otherwise the JSON is.
 func New[P, R any](toolset, name, description string, fn func(ctx context.Context, call Call, p P) (R, error), opts ...Option) Spec {
-	in, err := SchemaFor[P](true)
+	in, out, err := cachedOrGenerated[P, R](name)
 	if err != nil {
-		panic(fmt.Sprintf("tools: input schema for %s: %v", name, err))
-	}
-	out, err := SchemaFor[R](false)
-	if err != nil {
-		panic(fmt.Sprintf("tools: output schema for %s: %v", name, err))
-	}
-	in, err = withTenantArg(in)
-	if err != nil {
-		panic(fmt.Sprintf("tools: input schema for %s: %v", name, err))
+		panic(fmt.Sprintf("tools: schemas for %s: %v", name, err))
 	}
 	s := Spec{
 		Name: name, Description: description, Toolset: toolset,
 		ReadOnly: true, Cost: 1, Timeout: 60 * time.Second,
-		InputSchema: in, OutputSchema: out, InputType: reflect.TypeFor[P](),
+		InputSchema: in, OutputSchema: out, InputType: reflect.TypeFor[P](), OutputType: reflect.TypeFor[R](),
 	}
 	s.Handler = func(ctx context.Context, call Call, raw json.RawMessage) (any, error) {
 		var p P
@@ -142,6 +136,20 @@ func New[P, R any](toolset, name, description string, fn func(ctx context.Contex
 		o(&s)
 	}
 	return s
+}
+
+// cachedOrGenerated returns the cached schemas of a tool, or generates them.
+func cachedOrGenerated[P, R any](name string) (in, out json.RawMessage, err error) {
+	if c, ok := schemaCache[name]; ok {
+		return c[0], c[1], nil
+	}
+	if in, err = SchemaFor[P](true); err == nil {
+		in, err = withTenantArg(in)
+	}
+	if err == nil {
+		out, err = SchemaFor[R](false)
+	}
+	return in, out, err
 }
 
 // tenantArgDoc describes the argument every tool accepts.
