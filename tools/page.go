@@ -4,6 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/resources"
 )
 
 // Result caps. A listing returns at most MaxRows items and at most MaxBytes
@@ -100,4 +104,59 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// Paging is the page arguments every listing takes; embed it in params.
+type Paging struct {
+	Top    int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
+	Cursor string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+}
+
+// TimeWindow is the window arguments of listings over time; embed it in
+// params and state the tool's default window in its description.
+type TimeWindow struct {
+	Since string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: a duration back from now such as 24h or 7d, or an RFC 3339 time such as 2026-11-20T08:00:00Z."`
+	Until string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window: a duration back from now or an RFC 3339 time. Default now."`
+}
+
+// Listing is a listing call's resolved page and window.
+type Listing struct {
+	Tool         string
+	Since, Until time.Time
+	Options      source.ListOptions
+}
+
+// StartListing validates a listing's page and (when w is not nil) window
+// arguments against the tenant clock now; def is the default window.
+func StartListing(tool string, now time.Time, pg Paging, w *TimeWindow, def time.Duration) (Listing, error) {
+	top, err := Top(pg.Top)
+	if err != nil {
+		return Listing{}, err
+	}
+	skip, _, err := DecodeCursor(tool, pg.Cursor)
+	if err != nil {
+		return Listing{}, err
+	}
+	l := Listing{Tool: tool, Options: source.ListOptions{Top: top, Skip: skip}}
+	if w != nil {
+		if l.Since, l.Until, err = Window(w.Since, w.Until, now, def); err != nil {
+			return Listing{}, err
+		}
+		l.Options.Since, l.Options.Until = l.Since, l.Until
+	}
+	return l, nil
+}
+
+// FinishPage trims a page to the byte budget, announces what is left with a
+// cursor, and collects each item's citation.
+func FinishPage[T any](l Listing, items []T, upstreamMore bool, ref func(T) resources.Ref) ([]T, PageInfo, []resources.Ref) {
+	if items == nil {
+		items = []T{}
+	}
+	items, info := Paginate(l.Tool, items, l.Options.Skip, upstreamMore)
+	refs := make([]resources.Ref, 0, len(items))
+	for _, it := range items {
+		refs = append(refs, ref(it))
+	}
+	return items, info, refs
 }

@@ -118,10 +118,8 @@ type ListAlertsParams struct {
 	IncidentID    string `json:"incidentId,omitempty" maxLength:"64" jsonschema:"Only alerts of this incident."`
 	User          string `json:"user,omitempty" maxLength:"256" jsonschema:"Only alerts whose evidence names this user (UPN)."`
 	Device        string `json:"device,omitempty" maxLength:"256" jsonschema:"Only alerts whose evidence names this device."`
-	Since         string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 30d."`
-	Until         string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
-	Top           int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
-	Cursor        string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	tools.TimeWindow
+	tools.Paging
 }
 
 // ListAlertsResult is a page of alerts.
@@ -150,15 +148,7 @@ func (r ListAlertsResult) Text() string {
 
 // ListAlerts is shared with the Purview toolset (DLP alerts are alerts_v2).
 func ListAlerts(ctx context.Context, call tools.Call, tool string, p ListAlertsParams) (ListAlertsResult, error) {
-	top, err := tools.Top(p.Top)
-	if err != nil {
-		return ListAlertsResult{}, err
-	}
-	since, until, err := tools.Window(p.Since, p.Until, call.Tenant.Now(), 30*24*time.Hour)
-	if err != nil {
-		return ListAlertsResult{}, err
-	}
-	skip, _, err := tools.DecodeCursor(tool, p.Cursor)
+	l, err := tools.StartListing(tool, call.Tenant.Now(), p.Paging, &p.TimeWindow, 30*24*time.Hour)
 	if err != nil {
 		return ListAlertsResult{}, err
 	}
@@ -166,22 +156,18 @@ func ListAlerts(ctx context.Context, call tools.Call, tool string, p ListAlertsP
 	if err != nil {
 		return ListAlertsResult{}, err
 	}
-	page, err := g.ListAlerts(ctx, source.AlertQuery{
-		ListOptions: source.ListOptions{Top: top, Skip: skip, Since: since, Until: until},
-		Severity:    p.Severity, Status: p.Status, ServiceSource: p.ServiceSource, IncidentID: p.IncidentID,
-		User: p.User, Device: p.Device,
-	})
+	page, err := g.ListAlerts(ctx, source.AlertQuery{ListOptions: l.Options,
+		Severity: p.Severity, Status: p.Status, ServiceSource: p.ServiceSource, IncidentID: p.IncidentID,
+		User: p.User, Device: p.Device})
 	if err != nil {
 		return ListAlertsResult{}, tools.FromSource(err, "alerts", "", call.Tenant.Alias)
 	}
-	res := ListAlertsResult{Tenant: call.Tenant.Alias, Since: since, Until: until, Alerts: []AlertItem{}, Sources: []resources.Ref{}}
+	res := ListAlertsResult{Tenant: call.Tenant.Alias, Since: l.Since, Until: l.Until}
 	for _, a := range page.Items {
 		res.Alerts = append(res.Alerts, alertItem(call.Tenant.Alias, call.Tenant.ID, a))
 	}
-	res.Alerts, res.Page = tools.Paginate(tool, res.Alerts, skip, page.Next != "")
-	for _, a := range res.Alerts {
-		res.Sources = append(res.Sources, resources.Ref{URI: a.URI, Portal: a.Portal})
-	}
+	res.Alerts, res.Page, res.Sources = tools.FinishPage(l, res.Alerts, page.Next != "",
+		func(a AlertItem) resources.Ref { return resources.Ref{URI: a.URI, Portal: a.Portal} })
 	return res, nil
 }
 

@@ -24,13 +24,13 @@ type Deps struct {
 func Tools(d Deps) []tools.Spec {
 	return []tools.Spec{
 		tools.New(tools.ToolsetDefender, "defender_list_incidents",
-			"List Defender XDR incidents in a time window, filtered by severity, status or assignee, newest first.",
+			"List Defender XDR incidents created in a time window (default the last 30 days), filtered by severity, status or assignee, newest first.",
 			listIncidents, tools.OpenWorld(), tools.WithTitle("List Defender incidents")),
 		tools.New(tools.ToolsetDefender, "defender_get_incident",
 			"Get one Defender XDR incident with its alerts, affected entities and links.",
 			getIncident, tools.OpenWorld(), tools.WithTitle("Get a Defender incident")),
 		tools.New(tools.ToolsetDefender, "defender_list_alerts",
-			"List security alerts (Defender XDR alerts_v2, including Entra ID Protection and Purview DLP alerts) in a time window, filtered by severity, status, service, incident, user or device.",
+			"List security alerts (Defender XDR alerts_v2, including Entra ID Protection and Purview DLP alerts) in a time window (default the last 30 days), filtered by severity, status, service, incident, user or device.",
 			listAlerts, tools.OpenWorld(), tools.WithTitle("List security alerts")),
 		tools.New(tools.ToolsetDefender, "defender_get_alert",
 			"Get one security alert with its evidence (users, devices, processes, files, IPs, URLs, mailboxes).",
@@ -46,10 +46,8 @@ type ListIncidentsParams struct {
 	Severity   string `json:"severity,omitempty" enum:"informational,low,medium,high" jsonschema:"Only incidents of this severity."`
 	Status     string `json:"status,omitempty" enum:"active,inProgress,resolved,redirected" jsonschema:"Only incidents in this status."`
 	AssignedTo string `json:"assignedTo,omitempty" maxLength:"256" jsonschema:"Only incidents assigned to this analyst (UPN)."`
-	Since      string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window (by creation time): a duration back from now such as 24h or 7d, or an RFC 3339 time. Default 30d."`
-	Until      string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window: a duration back from now or an RFC 3339 time. Default now."`
-	Top        int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
-	Cursor     string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	tools.TimeWindow
+	tools.Paging
 }
 
 // IncidentItem is a trimmed incident.
@@ -109,15 +107,7 @@ func portalOr(given, built string) string {
 }
 
 func listIncidents(ctx context.Context, call tools.Call, p ListIncidentsParams) (ListIncidentsResult, error) {
-	top, err := tools.Top(p.Top)
-	if err != nil {
-		return ListIncidentsResult{}, err
-	}
-	since, until, err := tools.Window(p.Since, p.Until, call.Tenant.Now(), 30*24*time.Hour)
-	if err != nil {
-		return ListIncidentsResult{}, err
-	}
-	skip, _, err := tools.DecodeCursor("defender_list_incidents", p.Cursor)
+	l, err := tools.StartListing("defender_list_incidents", call.Tenant.Now(), p.Paging, &p.TimeWindow, 30*24*time.Hour)
 	if err != nil {
 		return ListIncidentsResult{}, err
 	}
@@ -125,21 +115,17 @@ func listIncidents(ctx context.Context, call tools.Call, p ListIncidentsParams) 
 	if err != nil {
 		return ListIncidentsResult{}, err
 	}
-	page, err := g.ListIncidents(ctx, source.IncidentQuery{
-		ListOptions: source.ListOptions{Top: top, Skip: skip, Since: since, Until: until},
-		Severity:    p.Severity, Status: p.Status, AssignedTo: p.AssignedTo,
-	})
+	page, err := g.ListIncidents(ctx, source.IncidentQuery{ListOptions: l.Options,
+		Severity: p.Severity, Status: p.Status, AssignedTo: p.AssignedTo})
 	if err != nil {
 		return ListIncidentsResult{}, tools.FromSource(err, "incidents", "", call.Tenant.Alias)
 	}
-	res := ListIncidentsResult{Tenant: call.Tenant.Alias, Since: since, Until: until, Incidents: []IncidentItem{}, Sources: []resources.Ref{}}
+	res := ListIncidentsResult{Tenant: call.Tenant.Alias, Since: l.Since, Until: l.Until}
 	for _, in := range page.Items {
 		res.Incidents = append(res.Incidents, incidentItem(call.Tenant.Alias, call.Tenant.ID, in))
 	}
-	res.Incidents, res.Page = tools.Paginate("defender_list_incidents", res.Incidents, skip, page.Next != "")
-	for _, i := range res.Incidents {
-		res.Sources = append(res.Sources, resources.Ref{URI: i.URI, Portal: i.Portal})
-	}
+	res.Incidents, res.Page, res.Sources = tools.FinishPage(l, res.Incidents, page.Next != "",
+		func(i IncidentItem) resources.Ref { return resources.Ref{URI: i.URI, Portal: i.Portal} })
 	return res, nil
 }
 

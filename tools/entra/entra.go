@@ -20,13 +20,13 @@ type Deps struct{}
 func Tools(Deps) []tools.Spec {
 	return []tools.Spec{
 		tools.New(tools.ToolsetEntra, "entra_list_signins",
-			"List Entra ID sign-ins in a time window, filtered by user, IP, app, risk level or failure, with location, device, risk and Conditional Access outcome.",
+			"List Entra ID sign-ins in a time window (default the last 7 days), filtered by user, IP, app, risk level or failure, with location, device, risk and Conditional Access outcome.",
 			listSignIns, tools.OpenWorld(), tools.WithTitle("List sign-ins")),
 		tools.New(tools.ToolsetEntra, "entra_list_risky_users",
 			"List users Entra ID Protection considers risky, with risk level, state and detail.",
 			listRiskyUsers, tools.OpenWorld(), tools.WithTitle("List risky users")),
 		tools.New(tools.ToolsetEntra, "entra_list_risk_detections",
-			"List Entra ID Protection risk detections (impossible travel, password spray, leaked credentials, anonymous IP, ...) in a time window.",
+			"List Entra ID Protection risk detections (impossible travel, password spray, leaked credentials, anonymous IP, ...) in a time window (default the last 30 days).",
 			listRiskDetections, tools.OpenWorld(), tools.WithTitle("List risk detections")),
 		tools.New(tools.ToolsetEntra, "entra_list_ca_policies",
 			"List the tenant's Conditional Access policies with their state, conditions and grant controls.",
@@ -50,10 +50,8 @@ type ListSignInsParams struct {
 	App       string `json:"app,omitempty" maxLength:"256" jsonschema:"Only sign-ins to this application (display name)."`
 	RiskLevel string `json:"riskLevel,omitempty" enum:"low,medium,high" jsonschema:"Only sign-ins with this risk level during sign-in."`
 	Outcome   string `json:"outcome,omitempty" enum:"success,failure" jsonschema:"Only successful or only failed sign-ins."`
-	Since     string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 7d."`
-	Until     string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
-	Top       int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
-	Cursor    string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	tools.TimeWindow
+	tools.Paging
 }
 
 // SignInItem is a trimmed sign-in.
@@ -133,15 +131,7 @@ func SignInItemOf(alias string, s source.SignIn) SignInItem {
 }
 
 func listSignIns(ctx context.Context, call tools.Call, p ListSignInsParams) (ListSignInsResult, error) {
-	top, err := tools.Top(p.Top)
-	if err != nil {
-		return ListSignInsResult{}, err
-	}
-	since, until, err := tools.Window(p.Since, p.Until, call.Tenant.Now(), 7*24*time.Hour)
-	if err != nil {
-		return ListSignInsResult{}, err
-	}
-	skip, _, err := tools.DecodeCursor("entra_list_signins", p.Cursor)
+	l, err := tools.StartListing("entra_list_signins", call.Tenant.Now(), p.Paging, &p.TimeWindow, 7*24*time.Hour)
 	if err != nil {
 		return ListSignInsResult{}, err
 	}
@@ -149,7 +139,7 @@ func listSignIns(ctx context.Context, call tools.Call, p ListSignInsParams) (Lis
 	if err != nil {
 		return ListSignInsResult{}, err
 	}
-	q := source.SignInQuery{ListOptions: source.ListOptions{Top: top, Skip: skip, Since: since, Until: until},
+	q := source.SignInQuery{ListOptions: l.Options,
 		User: p.User, IPAddress: p.IPAddress, AppName: p.App, RiskLevel: p.RiskLevel}
 	if p.Outcome != "" {
 		failed := p.Outcome == "failure"
@@ -159,13 +149,11 @@ func listSignIns(ctx context.Context, call tools.Call, p ListSignInsParams) (Lis
 	if err != nil {
 		return ListSignInsResult{}, tools.FromSource(err, "sign-ins", "", call.Tenant.Alias)
 	}
-	res := ListSignInsResult{Tenant: call.Tenant.Alias, Since: since, Until: until, SignIns: []SignInItem{}, Sources: []resources.Ref{}}
+	res := ListSignInsResult{Tenant: call.Tenant.Alias, Since: l.Since, Until: l.Until}
 	for _, s := range page.Items {
 		res.SignIns = append(res.SignIns, SignInItemOf(call.Tenant.Alias, s))
 	}
-	res.SignIns, res.Page = tools.Paginate("entra_list_signins", res.SignIns, skip, page.Next != "")
-	for _, s := range res.SignIns {
-		res.Sources = append(res.Sources, resources.Ref{URI: s.URI})
-	}
+	res.SignIns, res.Page, res.Sources = tools.FinishPage(l, res.SignIns, page.Next != "",
+		func(s SignInItem) resources.Ref { return resources.Ref{URI: s.URI} })
 	return res, nil
 }

@@ -16,27 +16,16 @@ type RiskParams struct {
 	User      string `json:"user,omitempty" maxLength:"256" jsonschema:"Only this user (UPN)."`
 	RiskLevel string `json:"riskLevel,omitempty" enum:"low,medium,high" jsonschema:"Only this risk level."`
 	RiskState string `json:"riskState,omitempty" enum:"atRisk,confirmedCompromised,remediated,dismissed,confirmedSafe" jsonschema:"Only this risk state."`
-	Since     string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 30d."`
-	Until     string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
-	Top       int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
-	Cursor    string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	tools.TimeWindow
+	tools.Paging
 }
 
-func (p RiskParams) query(call tools.Call, tool string) (source.RiskQuery, int, error) {
-	top, err := tools.Top(p.Top)
+func (p RiskParams) query(call tools.Call, tool string) (source.RiskQuery, tools.Listing, error) {
+	l, err := tools.StartListing(tool, call.Tenant.Now(), p.Paging, &p.TimeWindow, 30*24*time.Hour)
 	if err != nil {
-		return source.RiskQuery{}, 0, err
+		return source.RiskQuery{}, l, err
 	}
-	since, until, err := tools.Window(p.Since, p.Until, call.Tenant.Now(), 30*24*time.Hour)
-	if err != nil {
-		return source.RiskQuery{}, 0, err
-	}
-	skip, _, err := tools.DecodeCursor(tool, p.Cursor)
-	if err != nil {
-		return source.RiskQuery{}, 0, err
-	}
-	return source.RiskQuery{ListOptions: source.ListOptions{Top: top, Skip: skip, Since: since, Until: until},
-		User: p.User, RiskLevel: p.RiskLevel, RiskState: p.RiskState}, skip, nil
+	return source.RiskQuery{ListOptions: l.Options, User: p.User, RiskLevel: p.RiskLevel, RiskState: p.RiskState}, l, nil
 }
 
 // RiskyUserItem is a trimmed risky user.
@@ -64,7 +53,7 @@ func (r RiskyUsersResult) Text() string {
 }
 
 func listRiskyUsers(ctx context.Context, call tools.Call, p RiskParams) (RiskyUsersResult, error) {
-	q, skip, err := p.query(call, "entra_list_risky_users")
+	q, l, err := p.query(call, "entra_list_risky_users")
 	if err != nil {
 		return RiskyUsersResult{}, err
 	}
@@ -76,14 +65,14 @@ func listRiskyUsers(ctx context.Context, call tools.Call, p RiskParams) (RiskyUs
 	if err != nil {
 		return RiskyUsersResult{}, tools.FromSource(err, "risky users", "", call.Tenant.Alias)
 	}
-	res := RiskyUsersResult{Tenant: call.Tenant.Alias, Users: []RiskyUserItem{}, Sources: []resources.Ref{}}
+	res := RiskyUsersResult{Tenant: call.Tenant.Alias}
 	for _, u := range page.Items {
 		res.Users = append(res.Users, RiskyUserItem{RiskyUser: u, URI: resources.URI(call.Tenant.Alias, resources.KindUser, u.UserPrincipalName)})
 	}
-	res.Users, res.Page = tools.Paginate("entra_list_risky_users", res.Users, skip, page.Next != "")
-	for _, u := range res.Users {
-		res.Sources = append(res.Sources, resources.Ref{URI: u.URI, Portal: resources.UserPortal(u.ID)})
-	}
+	res.Users, res.Page, res.Sources = tools.FinishPage(l, res.Users, page.Next != "",
+		func(u RiskyUserItem) resources.Ref {
+			return resources.Ref{URI: u.URI, Portal: resources.UserPortal(u.ID)}
+		})
 	return res, nil
 }
 
@@ -113,7 +102,7 @@ func (r RiskDetectionsResult) Text() string {
 }
 
 func listRiskDetections(ctx context.Context, call tools.Call, p RiskParams) (RiskDetectionsResult, error) {
-	q, skip, err := p.query(call, "entra_list_risk_detections")
+	q, l, err := p.query(call, "entra_list_risk_detections")
 	if err != nil {
 		return RiskDetectionsResult{}, err
 	}
@@ -133,7 +122,7 @@ func listRiskDetections(ctx context.Context, call tools.Call, p RiskParams) (Ris
 		}
 		res.Detections = append(res.Detections, it)
 	}
-	res.Detections, res.Page = tools.Paginate("entra_list_risk_detections", res.Detections, skip, page.Next != "")
+	res.Detections, res.Page = tools.Paginate(l.Tool, res.Detections, l.Options.Skip, page.Next != "")
 	for _, d := range res.Detections {
 		res.Sources = append(res.Sources, resources.Ref{URI: d.UserURI})
 		if d.SignInURI != "" {

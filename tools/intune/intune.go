@@ -36,8 +36,7 @@ type ListDevicesParams struct {
 	OS              string `json:"os,omitempty" enum:"Windows,iOS,Android,macOS" jsonschema:"Only devices of this operating system."`
 	User            string `json:"user,omitempty" maxLength:"256" jsonschema:"Only devices of this user (UPN)."`
 	DeviceName      string `json:"deviceName,omitempty" maxLength:"256" jsonschema:"Only devices whose name starts with this."`
-	Top             int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
-	Cursor          string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	tools.Paging
 }
 
 // DeviceItem is a trimmed device.
@@ -92,11 +91,7 @@ func (r ListDevicesResult) Text() string {
 }
 
 func listDevices(ctx context.Context, call tools.Call, p ListDevicesParams) (ListDevicesResult, error) {
-	top, err := tools.Top(p.Top)
-	if err != nil {
-		return ListDevicesResult{}, err
-	}
-	skip, _, err := tools.DecodeCursor("intune_list_devices", p.Cursor)
+	l, err := tools.StartListing("intune_list_devices", call.Tenant.Now(), p.Paging, nil, 0)
 	if err != nil {
 		return ListDevicesResult{}, err
 	}
@@ -104,19 +99,17 @@ func listDevices(ctx context.Context, call tools.Call, p ListDevicesParams) (Lis
 	if err != nil {
 		return ListDevicesResult{}, err
 	}
-	page, err := g.ListManagedDevices(ctx, source.DeviceQuery{ListOptions: source.ListOptions{Top: top, Skip: skip},
+	page, err := g.ListManagedDevices(ctx, source.DeviceQuery{ListOptions: l.Options,
 		ComplianceState: p.ComplianceState, OS: p.OS, User: p.User, DeviceName: p.DeviceName})
 	if err != nil {
 		return ListDevicesResult{}, tools.FromSource(err, "devices", "", call.Tenant.Alias)
 	}
-	res := ListDevicesResult{Tenant: call.Tenant.Alias, Devices: []DeviceItem{}, Sources: []resources.Ref{}}
+	res := ListDevicesResult{Tenant: call.Tenant.Alias}
 	for _, d := range page.Items {
 		res.Devices = append(res.Devices, deviceItem(call.Tenant.Alias, d))
 	}
-	res.Devices, res.Page = tools.Paginate("intune_list_devices", res.Devices, skip, page.Next != "")
-	for _, d := range res.Devices {
-		res.Sources = append(res.Sources, resources.Ref{URI: d.URI, Portal: d.Portal})
-	}
+	res.Devices, res.Page, res.Sources = tools.FinishPage(l, res.Devices, page.Next != "",
+		func(d DeviceItem) resources.Ref { return resources.Ref{URI: d.URI, Portal: d.Portal} })
 	return res, nil
 }
 

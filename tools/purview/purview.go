@@ -18,19 +18,17 @@ type DLPParams struct {
 	Severity string `json:"severity,omitempty" enum:"informational,low,medium,high" jsonschema:"Only alerts of this severity."`
 	Status   string `json:"status,omitempty" enum:"new,inProgress,resolved" jsonschema:"Only alerts in this status."`
 	User     string `json:"user,omitempty" maxLength:"256" jsonschema:"Only alerts whose evidence names this user (UPN)."`
-	Since    string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 30d."`
-	Until    string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
-	Top      int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
-	Cursor   string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	tools.TimeWindow
+	tools.Paging
 }
 
 // Tools returns the toolset.
 func Tools(Deps) []tools.Spec {
 	return []tools.Spec{explainTool(), investigateTool(), tools.New(tools.ToolsetPurview, "purview_list_dlp_alerts",
-		"List Microsoft Purview data loss prevention alerts in a time window, filtered by severity, status or user.",
+		"List Microsoft Purview data loss prevention alerts in a time window (default the last 30 days), filtered by severity, status or user.",
 		func(ctx context.Context, call tools.Call, p DLPParams) (defender.ListAlertsResult, error) {
 			return defender.ListAlerts(ctx, call, "purview_list_dlp_alerts", defender.ListAlertsParams{
-				Severity: p.Severity, Status: p.Status, User: p.User, Since: p.Since, Until: p.Until, Top: p.Top, Cursor: p.Cursor,
+				Severity: p.Severity, Status: p.Status, User: p.User, TimeWindow: p.TimeWindow, Paging: p.Paging,
 				ServiceSource: "dataLossPrevention",
 			})
 		}, tools.OpenWorld(), tools.WithTitle("List DLP alerts"))}
