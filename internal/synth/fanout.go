@@ -13,7 +13,7 @@ import (
 )
 
 // maxConcurrent bounds the source calls in flight for one investigation.
-const maxConcurrent = 8
+const maxConcurrent = 12
 
 // Trace is one source call of the fan-out, for the result and for tests.
 type Trace struct {
@@ -41,6 +41,9 @@ type job struct {
 	args              map[string]any
 	// then turns the result into evidence and follow-up jobs.
 	then func(r *run, raw json.RawMessage) error
+	// absent, when set, says whether an error means the source simply has
+	// nothing for this question (then it is a note, not a missing source).
+	absent func(err error) (note string, ok bool)
 }
 
 // run is one fan-out.
@@ -54,14 +57,15 @@ type run struct {
 	sem    chan struct{}
 	wg     sync.WaitGroup
 
-	gate    sync.RWMutex
-	mu      sync.Mutex
-	closed  bool
-	seen    map[string]bool
-	traces  map[string]*Trace
-	done    int
-	notes   []string
-	planned int
+	gate     sync.RWMutex
+	mu       sync.Mutex
+	closed   bool
+	seen     map[string]bool
+	traces   map[string]*Trace
+	done     int
+	notes    []string
+	partials []Missing
+	planned  int
 }
 
 func newRun(ctx context.Context, call tools.Call, invoke Invoke, set *Set, store *Store) *run {
@@ -102,12 +106,22 @@ func (r *run) exec(ctx context.Context, j job, tr *Trace) {
 	r.mu.Lock()
 	tr.StartMs = began.Sub(r.start).Milliseconds()
 	r.mu.Unlock()
+	if err != nil && j.absent != nil && ctx.Err() == nil {
+		if note, ok := j.absent(err); ok {
+			r.note(note)
+			r.finish(tr, "ok", "", d)
+			return
+		}
+	}
 	if err != nil {
-		status := "failed"
-		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		status, msg := "failed", err.Error()
+		if ctx.Err() != nil {
+			// The sub-call's own message would name its own timeout.
+			status, msg = "timeout", "did not answer before the investigation's deadline"
+		} else if errors.Is(err, context.DeadlineExceeded) {
 			status = "timeout"
 		}
-		r.finish(tr, status, err.Error(), d)
+		r.finish(tr, status, msg, d)
 		return
 	}
 	if err := r.apply(j, raw); err != nil {
@@ -153,6 +167,19 @@ func (r *run) note(s string) {
 	}
 }
 
+// partial records a part of a source that its tool reported unavailable
+// (the tool answered, without that part).
+func (r *run) partial(source, tool, msg string) {
+	if msg == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.closed {
+		r.partials = append(r.partials, Missing{Source: source + " (partly)", Tool: tool, Error: truncate(msg, 300)})
+	}
+}
+
 // wait blocks until every job finished or ctx is done (plus a short grace
 // for calls to notice the cancellation), then closes the fan-out: later
 // results are dropped, unfinished calls stay "timeout".
@@ -193,7 +220,16 @@ func (r *run) report() ([]Trace, []Missing, []string) {
 			missing = append(missing, Missing{Source: t.Source, Tool: t.Tool, Error: msg})
 		}
 	}
-	return traces, missing, append([]string(nil), r.notes...)
+	parts := append([]Missing(nil), r.partials...)
+	sort.Slice(parts, func(i, j int) bool {
+		if parts[i].Source != parts[j].Source {
+			return parts[i].Source < parts[j].Source
+		}
+		return parts[i].Error < parts[j].Error
+	})
+	notes := append([]string(nil), r.notes...)
+	sort.Strings(notes)
+	return traces, append(missing, parts...), notes
 }
 
 func truncate(s string, n int) string {

@@ -83,6 +83,7 @@ func (r *run) plan(q Request) {
 	if q.IncidentID != "" {
 		r.spawn(incidentJob(q.IncidentID, win))
 		r.spawn(summaryJob(q.IncidentID))
+		r.spawn(dlpCaseJob(q.IncidentID))
 	}
 	if q.User != "" {
 		r.spawn(riskJob(q.User, riskWindow(win)))

@@ -2,9 +2,12 @@ package synth
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/secmcp/secmcp/tools"
 )
 
 type dlpDoc struct {
@@ -30,6 +33,10 @@ type dlpDoc struct {
 		Alerts      []string  `json:"alerts"`
 		Events      int       `json:"events"`
 	} `json:"exfiltrationPaths"`
+	MissingSources []struct {
+		Source string `json:"source"`
+		Error  string `json:"error"`
+	} `json:"missingSources"`
 }
 
 // DLPFacet is one DLP alert as Purview's investigation describes it.
@@ -56,9 +63,20 @@ type PathFacet struct {
 	Events      int       `json:"events"`
 }
 
+// dlpCaseJob asks Purview about the incident as a case. It starts with the
+// incident itself (Purview reads the incident's DLP alerts), so the slowest
+// source does not wait for the incident read; an incident without DLP
+// alerts is a caller-fixable refusal of the tool, which becomes a note.
 func dlpCaseJob(incidentID string) job {
 	return job{key: "5-dlp-case-" + incidentID, source: "Purview DLP activity of incident " + incidentID, tool: toolDLP,
-		args: map[string]any{"caseId": incidentID}, then: dlpThen}
+		args: map[string]any{"caseId": incidentID}, then: dlpThen,
+		absent: func(err error) (string, bool) {
+			var te *tools.ToolError
+			if errors.As(err, &te) && te.Kind == "invalid_argument" {
+				return "Purview: " + truncate(te.Msg, 200) + ".", true
+			}
+			return "", false
+		}}
 }
 
 func dlpUserJob(upn string, w window) job {
@@ -87,6 +105,9 @@ func dlpThen(r *run, raw json.RawMessage) error {
 			}
 		}
 		r.set.Add(a.URI, KindAlert, rfc(a.Time)+a.ID, "DLP alert: "+truncate(a.Title, 80), toolDLP, "dlp", f)
+	}
+	for _, m := range d.MissingSources {
+		r.partial("Purview DLP activity", toolDLP, m.Source+": "+m.Error)
 	}
 	if len(d.DLPAlerts) == 0 && d.User != "" {
 		r.note("Purview reports no DLP alerts for " + d.User + " in the window.")

@@ -43,6 +43,10 @@ type complianceDoc struct {
 			Enforced bool   `json:"enforced"`
 		} `json:"conditionalAccess"`
 	} `json:"device"`
+	MissingSources []struct {
+		Source string `json:"source"`
+		Error  string `json:"error"`
+	} `json:"missingSources"`
 }
 
 // ComplianceFacet is a managed device's Intune compliance.
@@ -96,6 +100,9 @@ func complianceJob(id, name string) job {
 			var d complianceDoc
 			if err := json.Unmarshal(raw, &d); err != nil {
 				return fmt.Errorf("decode %s: %w", toolCompliance, err)
+			}
+			for _, m := range d.MissingSources {
+				r.partial("Intune compliance of "+name, toolCompliance, m.Source+": "+m.Error)
 			}
 			if d.Device == nil {
 				return fmt.Errorf("%s returned no device", toolCompliance)

@@ -36,6 +36,7 @@ type riskDoc struct {
 		Last      time.Time `json:"last"`
 	} `json:"patterns"`
 	Truncated []string `json:"truncated"`
+	Missing   []string `json:"missing"`
 }
 
 // SignInFacet is one risky sign-in.
@@ -95,9 +96,10 @@ func riskArgs(w window) map[string]any {
 func riskJob(upn string, w window) job {
 	args := riskArgs(w)
 	args["user"] = upn
-	return job{key: "2-risk-" + upn, source: "Entra sign-in risk of " + upn, tool: toolSignInRisk, args: args,
+	source := "Entra sign-in risk of " + upn
+	return job{key: "2-risk-" + upn, source: source, tool: toolSignInRisk, args: args,
 		then: func(r *run, raw json.RawMessage) error {
-			f, err := decodeRisk(raw)
+			f, err := decodeRisk(r, source, raw)
 			if err != nil {
 				return err
 			}
@@ -110,9 +112,10 @@ func riskJob(upn string, w window) job {
 func riskIPJob(ip string, w window) job {
 	args := riskArgs(w)
 	args["ipAddress"] = ip
-	return job{key: "2-riskip-" + ip, source: "Entra sign-ins from " + ip, tool: toolSignInRisk, args: args,
+	source := "Entra sign-ins from " + ip
+	return job{key: "2-riskip-" + ip, source: source, tool: toolSignInRisk, args: args,
 		then: func(r *run, raw json.RawMessage) error {
-			f, err := decodeRisk(raw)
+			f, err := decodeRisk(r, source, raw)
 			if err != nil {
 				return err
 			}
@@ -128,10 +131,13 @@ func riskIPJob(ip string, w window) job {
 		}}
 }
 
-func decodeRisk(raw json.RawMessage) (RiskFacet, error) {
+func decodeRisk(r *run, source string, raw json.RawMessage) (RiskFacet, error) {
 	var d riskDoc
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return RiskFacet{}, fmt.Errorf("decode %s: %w", toolSignInRisk, err)
+	}
+	for _, m := range d.Missing {
+		r.partial(source, toolSignInRisk, m)
 	}
 	f := RiskFacet{Scope: d.Scope, Since: d.Since, Until: d.Until, DetectionTypes: []DetectionCount{}, RiskySignIns: []SignInFacet{},
 		Patterns: []PatternFacet{}, RiskySignInCount: len(d.RiskySignIns), Truncated: len(d.Truncated) > 0}

@@ -163,12 +163,6 @@ func (r *run) followIncident(d incidentDoc, win window) {
 	if len(devices) > 0 {
 		r.spawn(huntDevicesJob(devices, huntWindow(win, r.call.Tenant.Now())))
 	}
-	for _, a := range d.Alerts {
-		if strings.EqualFold(a.DetectionSource, "microsoftDataLossPrevention") || strings.EqualFold(a.Category, "DataLossPrevention") {
-			r.spawn(dlpCaseJob(d.Incident.ID))
-			break
-		}
-	}
 	n := 0
 	for _, p := range sortedUnique(d.Entities.Processes) {
 		if !encoded(p) {

@@ -66,6 +66,10 @@ type summaryDoc struct {
 	OpenQuestions []struct {
 		Question string `json:"question"`
 	} `json:"openQuestions"`
+	MissingSources []struct {
+		Source string `json:"source"`
+		Error  string `json:"error"`
+	} `json:"missingSources"`
 }
 
 // SummaryFacet is the incident-wide part of defender_summarize_incident.
@@ -119,6 +123,9 @@ func summaryJob(id string) job {
 				return fmt.Errorf("decode %s: %w", toolSummarize, err)
 			}
 			r.addSummary(d)
+			for _, m := range d.MissingSources {
+				r.partial("Defender incident summary "+id, toolSummarize, m.Source+": "+m.Error)
+			}
 			return nil
 		}}
 }

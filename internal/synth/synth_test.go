@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/tools"
 )
 
 func TestInvestigateBuiltinIncident(t *testing.T) {
@@ -142,5 +144,15 @@ func TestEncodedCommandLines(t *testing.T) {
 		if encoded(cmd) != want {
 			t.Errorf("encoded(%q) = %v", cmd, !want)
 		}
+	}
+}
+
+// TestNoDLPIsANoteNotMissing: Purview refusing a case without DLP alerts
+// means there is no DLP activity, not that a source failed.
+func TestNoDLPIsANoteNotMissing(t *testing.T) {
+	f := &fakeSources{t: t, fail: map[string]error{toolDLP: tools.Errorf("incident 1000 has no DLP alert that names a user; pass user as well")}}
+	res := investigate(t, f, nil, testCall(), "incident 1000", 10*time.Second)
+	if len(res.MissingSources) != 0 || len(res.Notes) == 0 || !strings.Contains(strings.Join(res.Notes, " "), "no DLP alert") {
+		t.Errorf("missing %+v notes %v", res.MissingSources, res.Notes)
 	}
 }

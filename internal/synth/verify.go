@@ -66,12 +66,33 @@ func Verify(ctx context.Context, answer string, set *Set) (string, Verification,
 		}
 		v.all = append(v.all, evidenceKey(it.ID))
 	}
+	// Pass 1 collects every sentence's fact claim so one cite.Check indexes
+	// each snippet once; pass 2 applies the outcome and rebuilds the answer.
+	v.collect = true
+	if _, err := v.run(ctx, answer, &Verification{}); err != nil {
+		return "", Verification{}, err
+	}
+	checked, err := cite.Check(ctx, v.claims, cite.MapFetcher(v.fetch))
+	if err != nil {
+		return "", Verification{}, fmt.Errorf("synth: verify: %w", err)
+	}
+	v.failed = map[string][]cite.Fact{}
+	for _, f := range checked.Unsupported {
+		v.failed[f.Claim] = f.Missing
+	}
+	v.collect, v.seq = false, 0
 	rep := Verification{Removed: []Removed{}}
+	out, err := v.run(ctx, answer, &rep)
+	return out, rep, err
+}
+
+// run walks the answer line by line.
+func (v *verifier) run(ctx context.Context, answer string, rep *Verification) (string, error) {
 	var out []string
 	inFence := false
 	for _, line := range strings.Split(answer, "\n") {
 		if err := ctx.Err(); err != nil {
-			return "", rep, fmt.Errorf("synth: verify: %w", err)
+			return "", fmt.Errorf("synth: verify: %w", err)
 		}
 		t := strings.TrimSpace(line)
 		switch {
@@ -83,16 +104,16 @@ func Verify(ctx context.Context, answer string, set *Set) (string, Verification,
 			out = append(out, line)
 			continue
 		case inFence || (strings.HasPrefix(t, "#") && !citeGroupRe.MatchString(t)):
-			if v.unattributed(ctx, line, &rep) {
+			if v.unattributed(ctx, line, rep) {
 				out = append(out, line)
 			}
 			continue
 		}
-		if kept, ok := v.line(ctx, line, &rep); ok {
+		if kept, ok := v.line(ctx, line, rep); ok {
 			out = append(out, kept)
 		}
 	}
-	return strings.Join(out, "\n"), rep, nil
+	return strings.Join(out, "\n"), nil
 }
 
 type verifier struct {
@@ -102,6 +123,12 @@ type verifier struct {
 	all    []string
 	// strs holds each item's string values, lower-cased, for quotes.
 	strs map[string]string
+	// collect (pass 1) gathers claims; failed (pass 2) holds the claims
+	// cite.Check did not support, by claim key (sequence number + text).
+	collect bool
+	seq     int
+	claims  []cite.Claim
+	failed  map[string][]cite.Fact
 }
 
 var quoteRe = regexp.MustCompile(`"[^"]{8,}"`)
@@ -214,12 +241,14 @@ func (v *verifier) sentence(ctx context.Context, s string, rep *Verification) bo
 	for i, id := range ids {
 		keys[i] = evidenceKey(id)
 	}
-	if r, err := cite.Check(ctx, []cite.Claim{{Text: text, Facts: facts, Citations: keys}}, cite.MapFetcher(v.fetch)); err != nil || !r.OK() {
-		var missing []string
-		if err == nil && len(r.Unsupported) > 0 {
-			missing = factStrings(r.Unsupported[0].Missing)
-		}
-		return fail(ProblemMissingFacts, missing)
+	claimKey := strconv.Itoa(v.seq) + "\x00" + text
+	v.seq++
+	if v.collect {
+		v.claims = append(v.claims, cite.Claim{Text: claimKey, Facts: facts, Citations: keys})
+		return true
+	}
+	if missing, bad := v.failed[claimKey]; bad {
+		return fail(ProblemMissingFacts, factStrings(missing))
 	}
 	for _, m := range counts {
 		if !v.countSupported(ids, m[1], stem(m[2])) {

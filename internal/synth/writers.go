@@ -3,7 +3,6 @@ package synth
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/secmcp/secmcp/tools"
 )
@@ -60,7 +59,7 @@ func (w SamplingWriter) Write(ctx context.Context, call tools.Call, q Request, s
 	}
 	out, err := call.Sample(ctx, tools.SampleRequest{System: p.System, Prompt: p.User, MaxTokens: max})
 	if err != nil {
-		return "", fmt.Errorf("sampling: %w", err)
+		return "", err // the adapter's error already says "sampling: …"
 	}
 	if out == "" {
 		return "", errors.New("sampling: the client's model returned an empty answer")

@@ -1,0 +1,220 @@
+package integration
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/sources"
+	"github.com/secmcp/secmcp/internal/synth"
+	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/catalog"
+	"github.com/secmcp/secmcp/tools/investigate"
+	"github.com/secmcp/secmcp/tools/kql"
+)
+
+// newSynthHarness is newHarness with the synthesizer on in mode: the
+// investigate tool calls the other tools through the harness's invoker.
+func newSynthHarness(t testing.TB, mode string) *harness {
+	t.Helper()
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	env, err := sources.NewDemo(Clock, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	var inv *tools.Invoker
+	deps := catalog.Deps{
+		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
+		KQL:         kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
+		Synth: investigate.Deps{Mode: mode, Store: synth.NewStore(),
+			Invoke: synth.Through(func() *tools.Invoker { return inv })},
+	}
+	reg, err := tools.NewRegistry(catalog.All(deps), tools.Selection{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv = &tools.Invoker{Tools: reg, Tenants: env.Registry}
+	rs := resources.NewServer(env.Registry)
+	catalog.RegisterResources(rs, deps)
+	return &harness{env: env, inv: inv, rs: rs}
+}
+
+var (
+	synthOnce sync.Once
+	synthH    *harness
+)
+
+// sh is the shared builtin-synthesizer harness.
+func sh(t testing.TB) *harness {
+	synthOnce.Do(func() { synthH = newSynthHarness(t, investigate.ModeBuiltin) })
+	return synthH
+}
+
+func investigateIncident(t testing.TB, x *harness, tenant, id string, extra map[string]any) (synth.Result, time.Duration) {
+	t.Helper()
+	args := map[string]any{"question": "What's going on with incident " + id + "?"}
+	for k, v := range extra {
+		args[k] = v
+	}
+	var res synth.Result
+	start := time.Now()
+	x.mustCall(t, tenant, "investigate", args, &res)
+	return res, time.Since(start)
+}
+
+// inEvidence reports whether s (a UPN, device or technique) appears in any
+// evidence snippet; devices match by their first DNS label.
+func inEvidence(res synth.Result, s string) bool {
+	s = strings.ToLower(s)
+	for _, e := range res.Evidence {
+		if strings.Contains(strings.ToLower(string(e.Snippet)), s) {
+			return true
+		}
+	}
+	return false
+}
+
+func short(s string) string {
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// TestInvestigateStories: for every multi-stage demo incident of both
+// tenants, the builtin answer names every user, device and technique its
+// evidence holds, no sentence is unsupported, and every citation reads.
+func TestInvestigateStories(t *testing.T) {
+	x := sh(t)
+	for _, alias := range []string{"contoso", "fabrikam"} {
+		for _, st := range fixtures.Stories(alias) {
+			t.Run(alias+"/"+st.IncidentID, func(t *testing.T) {
+				res, took := investigateIncident(t, x, alias, st.IncidentID, nil)
+				if res.Writer != "builtin" || res.Unsupported != 0 || len(res.MissingSources) != 0 {
+					t.Errorf("writer %q unsupported %d missing %+v removed %+v", res.Writer, res.Unsupported, res.MissingSources, res.Verification.Removed)
+				}
+				answer := strings.ToLower(res.Answer)
+				named, total := 0, 0
+				check := func(kind string, values []string, key func(string) string) {
+					for _, v := range values {
+						if !inEvidence(res, key(v)) {
+							continue
+						}
+						total++
+						if strings.Contains(answer, strings.ToLower(key(v))) {
+							named++
+						} else {
+							t.Errorf("%s %s is in the evidence but not in the answer", kind, v)
+						}
+					}
+				}
+				check("user", st.Users, func(s string) string { return s })
+				check("device", st.Devices, short)
+				check("technique", st.Techniques, func(s string) string { return s })
+				for id, uri := range res.Citations {
+					if _, err := x.read(t, alias, uri); err != nil {
+						t.Errorf("citation %s → %s does not read: %v", id, uri, err)
+					}
+				}
+				t.Logf("%s/%s %s: named %d/%d users+devices+techniques of the evidence (story lists %d users, %d devices, %d techniques); %d evidence items, %d citations, %d sentences (%d factual, %d supported, %d unsupported), %d calls, %s",
+					alias, st.IncidentID, st.Kind, named, total, len(st.Users), len(st.Devices), len(st.Techniques), len(res.Evidence), len(res.Citations),
+					res.Verification.Sentences, res.Verification.Factual, res.Verification.Supported, res.Unsupported, len(res.Calls), took.Round(time.Millisecond))
+			})
+		}
+	}
+}
+
+// TestInvestigateFanOutLatency: with 100 ms of emulated latency on every
+// upstream request, the investigation's wall time is at most 1.3× the
+// slowest of its source calls run alone (measured in the same test).
+func TestInvestigateFanOutLatency(t *testing.T) {
+	x := newSynthHarness(t, investigate.ModeBuiltin)
+	x.mustCall(t, "contoso", "defender_get_incident", map[string]any{"id": "1002"}, nil) // tokens, connections
+	em := x.emulator(t)
+	em.InjectFault(fixtures.Fault{Tenant: "contoso", Latency: 100 * time.Millisecond})
+	defer em.ClearFaults()
+	// One retry (after the budget refills) absorbs a scheduling hiccup on a
+	// shared machine; the ratio of the attempt kept is the one reported.
+	var ratio float64
+	for attempt := 1; attempt <= 2; attempt++ {
+		ratio = fanOutRatio(t, x)
+		if ratio <= 1.3 {
+			break
+		}
+		time.Sleep(5 * time.Second)
+	}
+	if ratio > 1.3 {
+		t.Errorf("investigate took %.2f× its slowest source call, want ≤ 1.3×", ratio)
+	}
+}
+
+// fanOutRatio runs investigate on contoso's incident 1000, then each of its
+// source calls alone, and returns investigate's wall time over the slowest.
+func fanOutRatio(t *testing.T, x *harness) float64 {
+	t.Helper()
+	res, wall := investigateIncident(t, x, "contoso", "1000", nil)
+	if len(res.MissingSources) != 0 {
+		t.Fatalf("missing sources under latency: %+v", res.MissingSources)
+	}
+	var slowest time.Duration
+	var slowTool string
+	for _, c := range res.Calls {
+		start := time.Now()
+		if _, _, err := x.call(t, "contoso", c.Tool, c.Args); err != nil {
+			t.Fatalf("%s alone: %v", c.Tool, err)
+		}
+		if d := time.Since(start); d > slowest {
+			slowest, slowTool = d, c.Tool
+		}
+	}
+	ratio := float64(wall) / float64(slowest)
+	t.Logf("fan-out of %d source calls: investigate %s, slowest single call %s (%s) alone: ratio %.2f (fan-out stage %d ms, write %d ms, verify %d ms)",
+		len(res.Calls), wall.Round(time.Millisecond), slowest.Round(time.Millisecond), slowTool, ratio, res.Timing.FanOutMs, res.Timing.WriteMs, res.Timing.VerifyMs)
+	return ratio
+}
+
+// TestInvestigateFaults: a failing source (503) and a source slower than
+// the deadline are reported as missing; the answer still comes back, in
+// time, with nothing unsupported.
+func TestInvestigateFaults(t *testing.T) {
+	x := newSynthHarness(t, investigate.ModeBuiltin)
+	em := x.emulator(t)
+	t.Run("503", func(t *testing.T) {
+		em.InjectFault(fixtures.Fault{Tenant: "contoso", Route: "deviceManagement/managedDevices", Status: 503})
+		defer em.ClearFaults()
+		res, took := investigateIncident(t, x, "contoso", "1000", map[string]any{"timeoutSeconds": 20})
+		checkMissing(t, res, "intune_list_devices", took, 20*time.Second)
+	})
+	t.Run("slow", func(t *testing.T) {
+		em.InjectFault(fixtures.Fault{Tenant: "contoso", Route: "identityProtection/riskDetections", Latency: time.Minute})
+		defer em.ClearFaults()
+		res, took := investigateIncident(t, x, "contoso", "1000", map[string]any{"timeoutSeconds": 4})
+		checkMissing(t, res, "defender_summarize_incident", took, 4*time.Second)
+		checkMissing(t, res, "entra_summarize_signin_risk", took, 4*time.Second)
+	})
+}
+
+func checkMissing(t *testing.T, res synth.Result, tool string, took, deadline time.Duration) {
+	t.Helper()
+	found := false
+	for _, m := range res.MissingSources {
+		found = found || m.Tool == tool
+	}
+	if !found || !strings.Contains(res.Answer, "### Sources that did not answer") {
+		t.Errorf("%s not reported missing: %+v", tool, res.MissingSources)
+	}
+	if took > deadline {
+		t.Errorf("answer took %s, deadline %s", took, deadline)
+	}
+	if res.Unsupported != 0 || !strings.Contains(res.Answer, "Incident 1000") {
+		t.Errorf("unsupported %d %+v\n%s", res.Unsupported, res.Verification.Removed, res.Answer)
+	}
+	t.Logf("%d missing source(s) %v; answered in %s (deadline %s)", len(res.MissingSources), res.MissingSources, took.Round(time.Millisecond), deadline)
+}
