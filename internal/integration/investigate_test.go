@@ -218,3 +218,39 @@ func checkMissing(t *testing.T, res synth.Result, tool string, took, deadline ti
 	}
 	t.Logf("%d missing source(s) %v; answered in %s (deadline %s)", len(res.MissingSources), res.MissingSources, took.Round(time.Millisecond), deadline)
 }
+
+// TestInvestigateEntityScopes: questions about a user, a device or an IP
+// (no incident) fan out to their sources and stay fully supported.
+func TestInvestigateEntityScopes(t *testing.T) {
+	x := sh(t)
+	for _, tc := range []struct {
+		args  map[string]any
+		want  []string
+		tools []string
+	}{
+		{map[string]any{"question": "Is nolan.prescott@contoso.com compromised?"}, []string{"nolan.prescott@contoso.com"}, []string{"entra_summarize_signin_risk", "purview_summarize_investigation"}},
+		{map[string]any{"question": "What happened on CT-LT-1037?", "since": "2026-11-15T00:00:00Z", "until": "2026-11-17T00:00:00Z"}, []string{"CT-LT-1037", "noncompliant"}, []string{"intune_explain_compliance", "defender_run_hunting_query"}},
+		{map[string]any{"question": "Who talked to 192.0.2.42?", "since": "7d"}, []string{"192.0.2.42"}, []string{"entra_summarize_signin_risk", "defender_run_hunting_query"}},
+	} {
+		var res synth.Result
+		x.mustCall(t, "contoso", "investigate", tc.args, &res)
+		if res.Unsupported != 0 || len(res.MissingSources) != 0 {
+			t.Errorf("%v: unsupported %d %+v missing %+v", tc.args["question"], res.Unsupported, res.Verification.Removed, res.MissingSources)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(strings.ToLower(res.Answer), strings.ToLower(w)) {
+				t.Errorf("%v: answer lacks %q:\n%s", tc.args["question"], w, res.Answer)
+			}
+		}
+		called := map[string]bool{}
+		for _, c := range res.Calls {
+			called[c.Tool] = true
+		}
+		for _, tool := range tc.tools {
+			if !called[tool] {
+				t.Errorf("%v: no %s call (%+v)", tc.args["question"], tool, res.Calls)
+			}
+		}
+		t.Logf("%v: %d calls, %d evidence items, %d sentences, %d unsupported", tc.args["question"], len(res.Calls), len(res.Evidence), res.Verification.Sentences, res.Unsupported)
+	}
+}

@@ -38,7 +38,7 @@ func (w *writer) users(inc *Item) {
 		upn := strings.TrimPrefix(it.Description, "user ")
 		if !seen[strings.ToLower(upn)] {
 			seen[strings.ToLower(upn)] = true
-			lines = append(lines, "- "+upn+":")
+			lines = append(lines, "- "+upn+" "+cites(it)+":")
 			lines = append(lines, w.risk(upn)...)
 		}
 	}
@@ -141,7 +141,7 @@ func (w *writer) devices(inc *Item) {
 	for _, it := range w.set.OfKind(KindDevice) {
 		if c, ok := it.Facet("compliance").(ComplianceFacet); ok && !done[strings.ToLower(c.Name)] {
 			done[strings.ToLower(c.Name)] = true
-			lines = append(lines, "- "+c.Name+":")
+			lines = append(lines, "- "+c.Name+" "+cites(it)+":")
 			lines = append(lines, w.deviceDetail(c.Name)...)
 		}
 	}
