@@ -96,6 +96,7 @@ func mcpClient(t *testing.T, x *harness, h client.SamplingHandler, version strin
 // hallucination of its answer.
 func TestInvestigateSamplingOverMCP(t *testing.T) {
 	x := newSynthHarness(t, investigate.ModeSampling)
+	t.Cleanup(x.env.Close)
 	for _, version := range []string{mcp.ProtocolVersion20251125} {
 		t.Run("protocol="+version, func(t *testing.T) {
 			llm := &plantedLLM{}
@@ -158,6 +159,7 @@ func samplingText(p mcp.CreateMessageParams) string {
 // comes from the builtin writer and says so.
 func TestInvestigateSamplingStatelessFallsBack(t *testing.T) {
 	x := newSynthHarness(t, investigate.ModeSampling)
+	t.Cleanup(x.env.Close)
 	llm := &plantedLLM{}
 	c := mcpClient(t, x, llm, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -21,6 +21,7 @@ import (
 
 // newSynthHarness is newHarness with the synthesizer on in mode: the
 // investigate tool calls the other tools through the harness's invoker.
+// The caller closes x.env when the harness is not shared.
 func newSynthHarness(t testing.TB, mode string) *harness {
 	t.Helper()
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -28,7 +29,6 @@ func newSynthHarness(t testing.TB, mode string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(env.Close)
 	var inv *tools.Invoker
 	deps := catalog.Deps{
 		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
@@ -136,6 +136,7 @@ func TestInvestigateStories(t *testing.T) {
 // slowest of its source calls run alone (measured in the same test).
 func TestInvestigateFanOutLatency(t *testing.T) {
 	x := newSynthHarness(t, investigate.ModeBuiltin)
+	t.Cleanup(x.env.Close)
 	x.mustCall(t, "contoso", "defender_get_incident", map[string]any{"id": "1002"}, nil) // tokens, connections
 	em := x.emulator(t)
 	em.InjectFault(fixtures.Fault{Tenant: "contoso", Latency: 100 * time.Millisecond})
@@ -185,6 +186,7 @@ func fanOutRatio(t *testing.T, x *harness) float64 {
 // time, with nothing unsupported.
 func TestInvestigateFaults(t *testing.T) {
 	x := newSynthHarness(t, investigate.ModeBuiltin)
+	t.Cleanup(x.env.Close)
 	em := x.emulator(t)
 	t.Run("503", func(t *testing.T) {
 		em.InjectFault(fixtures.Fault{Tenant: "contoso", Route: "deviceManagement/managedDevices", Status: 503})

@@ -126,7 +126,7 @@ func Investigate(ctx context.Context, call tools.Call, q Request, cfg Config, ti
 	answer := write(wctx, call, q, set, writer, &res)
 	wcancel()
 	wrote := time.Since(start)
-	kept, ver, err := Verify(ctx, answer, set)
+	kept, ver, err := verify(ctx, answer, set, strings.Join([]string{q.Question, q.IncidentID, q.User, q.Device, q.IP}, " "))
 	if err != nil {
 		return Result{}, err
 	}

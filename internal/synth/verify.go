@@ -57,7 +57,18 @@ func evidenceKey(id string) string { return "secmcp://evidence/" + id }
 // list length) under a key of the same noun in a cited item. Headings and
 // code lines cite nothing, so their facts must appear in some item.
 func Verify(ctx context.Context, answer string, set *Set) (string, Verification, error) {
+	return verify(ctx, answer, set, "")
+}
+
+// verify is Verify where headings and code lines may also restate the
+// question: its entities are the caller's words, not claims about the
+// tenant (cited sentences still need their facts in the cited items).
+func verify(ctx context.Context, answer string, set *Set, question string) (string, Verification, error) {
 	v := &verifier{set: set, fetch: map[string]string{}, parsed: map[string]any{}, strs: map[string]string{}}
+	if question != "" {
+		v.fetch[evidenceKey("question")] = question
+		v.all = append(v.all, evidenceKey("question"))
+	}
 	for _, it := range set.Items() {
 		v.fetch[evidenceKey(it.ID)] = string(it.Snippet)
 		var doc any

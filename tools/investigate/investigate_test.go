@@ -98,7 +98,7 @@ func TestToolErrors(t *testing.T) {
 	if err := json.Unmarshal(out.Structured, &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.MissingSources) != 2 || res.Unsupported != 0 || !strings.Contains(res.Answer, "Sources that did not answer") {
+	if len(res.MissingSources) != 3 || res.Unsupported != 0 || !strings.Contains(res.Answer, "Sources that did not answer") {
 		t.Errorf("missing %+v\n%s", res.MissingSources, res.Answer)
 	}
 }
