@@ -101,9 +101,15 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	var inv *tools.Invoker
 	deps.Synth = investigate.Deps{Mode: opts.synthesizer, Invoke: synth.Through(func() *tools.Invoker { return inv }),
 		OpenAI: synth.OpenAIConfig{URL: opts.openaiURL, Deployment: opts.openaiDeployment, Key: opts.openaiKey}}
-	if _, err := deps.Synth.Writer(); err != nil && opts.synthesizer != investigate.ModeOff {
+	w, err := deps.Synth.Writer()
+	if err != nil && opts.synthesizer != investigate.ModeOff {
 		a.Close()
 		return nil, fmt.Errorf("--synthesizer: %w", err)
+	}
+	if ow, ok := w.(*synth.OpenAIWriter); ok {
+		// The operator's endpoint also writes kql_generate's queries when
+		// the client offers no sampling.
+		deps.KQL.Complete = ow.Complete
 	}
 	all := catalog.All(deps)
 	for i := range all {

@@ -132,6 +132,13 @@ func New(o Options) *Service {
 	return s
 }
 
+// DefaultGenerator is the service's own generator (the templates unless
+// Options.Generator was set).
+func (s *Service) DefaultGenerator() Generator { return s.gen }
+
+// Checker is the service's validator.
+func (s *Service) Checker() *kqlcheck.Checker { return s.checker }
+
 // Library returns the service's few-shot library.
 func (s *Service) Library() *Library { return s.lib }
 
@@ -152,11 +159,18 @@ type Result struct {
 
 // Generate answers req: plan, generate, refine.
 func (s *Service) Generate(ctx context.Context, req Request) (*Result, error) {
+	return s.GenerateWith(ctx, req, s.gen)
+}
+
+// GenerateWith is Generate with another generator for this request (a
+// ModelGenerator bound to the caller's model; see DefaultGenerator for its
+// fallback).
+func (s *Service) GenerateWith(ctx context.Context, req Request, gen Generator) (*Result, error) {
 	p, err := s.Plan(req)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.gen.Generate(ctx, p)
+	d, err := gen.Generate(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("nl2kql: generate: %w", err)
 	}

@@ -107,8 +107,14 @@ type chatResponse struct {
 // Write implements Writer.
 func (w *OpenAIWriter) Write(ctx context.Context, _ tools.Call, q Request, set *Set) (string, error) {
 	p := BuildPrompt(q, set)
+	return w.Complete(ctx, p.System, p.User)
+}
+
+// Complete sends one system + user exchange to the configured endpoint and
+// returns the model's answer; kql_generate uses it too.
+func (w *OpenAIWriter) Complete(ctx context.Context, system, user string) (string, error) {
 	body, err := json.Marshal(chatRequest{Model: w.cfg.Deployment, Temperature: 0, MaxTokens: w.cfg.MaxTokens,
-		Messages: []chatMessage{{Role: "system", Content: p.System}, {Role: "user", Content: p.User}}})
+		Messages: []chatMessage{{Role: "system", Content: system}, {Role: "user", Content: user}}})
 	if err != nil {
 		return "", fmt.Errorf("openai: encode request: %w", err)
 	}

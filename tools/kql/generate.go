@@ -54,6 +54,7 @@ type GenerateResult struct {
 	Diagnostics []kqlcheck.Diagnostic `json:"diagnostics" jsonschema:"errors left when the query could not be repaired"`
 	Suggestions []string              `json:"suggestions" jsonschema:"advice, e.g. a table that does not exist on the target"`
 	Examples    []GenerateExample     `json:"examples" jsonschema:"the most similar examples of the built-in library"`
+	Generator   string                `json:"generator" jsonschema:"what wrote the query: the client's model (sampling), the configured endpoint (openai), or the deterministic templates, with why a model was not used"`
 	Run         *GenerateRun          `json:"run,omitempty" jsonschema:"the sample run on demo data, when run was true"`
 	Sources     []resources.Ref       `json:"sources"`
 }
@@ -103,7 +104,7 @@ type generator struct {
 func (ts *toolset) generateTool() tools.Spec {
 	var g generator
 	return tools.New(tools.ToolsetKQL, "kql_generate",
-		"Write a KQL query from a plain-language question, deterministically (no model): picks the Defender XDR or Sentinel tables and columns, turns literals in the question (UPNs, IPs, hashes, device/file names, domains, CVEs) and time phrases into filters, composes the query from templates (filter, count, top-N, distinct, time series, first/last seen, join), validates and repairs it against the schemas, and explains it step by step. With run=true it also runs the query on demo data. Review the query and its assumptions before running it on a tenant with defender_run_hunting_query or sentinel_run_query.",
+		"Write a KQL query from a plain-language question: picks the Defender XDR or Sentinel tables and columns and the nearest examples of a built-in library, then writes the query with the client's model (MCP sampling) or the operator's configured endpoint when available, else deterministically from templates; turns literals in the question (UPNs, IPs, hashes, device/file names, domains, CVEs) and time phrases into filters, templates cover filter, count, top-N, distinct, time series, first/last seen and join. Every query is validated and repaired against the schemas, and explains it step by step. With run=true it also runs the query on demo data. Review the query and its assumptions before running it on a tenant with defender_run_hunting_query or sentinel_run_query.",
 		func(ctx context.Context, call tools.Call, p GenerateParams) (GenerateResult, error) {
 			if strings.TrimSpace(p.Question) == "" {
 				return GenerateResult{}, tools.Errorf("question is required: describe what to find, e.g. 'failed sign-ins by user in the last 24 hours'")
@@ -117,11 +118,13 @@ func (ts *toolset) generateTool() tools.Spec {
 				}
 			}
 			g.once.Do(func() { g.svc = nl2kql.New(nl2kql.Options{Checker: ts.check()}) })
-			gen, err := g.svc.Generate(ctx, nl2kql.Request{Question: p.Question, Tables: p.Tables, Target: p.Target})
+			mg := ts.modelGenerator(call, g.svc)
+			gen, err := g.svc.GenerateWith(ctx, nl2kql.Request{Question: p.Question, Tables: p.Tables, Target: p.Target}, mg)
 			if err != nil {
 				return GenerateResult{}, generateError(err)
 			}
 			res := generateResult(p, gen)
+			res.Generator = mg.Used
 			if p.Run && gen.Valid {
 				res.Run = ts.sampleRun(ctx, call, gen.Query)
 			}
@@ -199,4 +202,22 @@ func (ts *toolset) sampleRun(ctx context.Context, call tools.Call, query string)
 	run.QueryResult = tools.NewQueryResult(st, sampleRows)
 	run.EngineNotes = append(run.EngineNotes, engineNotes(demo.Clock)...)
 	return run
+}
+
+// modelGenerator prefers the client's model (sampling), then the operator's
+// endpoint, then the templates; the templates also catch a model query that
+// does not validate.
+func (ts *toolset) modelGenerator(call tools.Call, svc *nl2kql.Service) *nl2kql.ModelGenerator {
+	mg := &nl2kql.ModelGenerator{Fallback: svc.DefaultGenerator(), Checker: svc.Checker(), Repairs: 5}
+	switch {
+	case call.Sample != nil:
+		sample := call.Sample
+		mg.Label = "sampling"
+		mg.Complete = func(ctx context.Context, system, prompt string) (string, error) {
+			return sample(ctx, tools.SampleRequest{System: system, Prompt: prompt, MaxTokens: 800})
+		}
+	case ts.d.Complete != nil:
+		mg.Label, mg.Complete = "openai", ts.d.Complete
+	}
+	return mg
 }

@@ -15,6 +15,7 @@
 package kql
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"sync"
@@ -40,6 +41,10 @@ type Deps struct {
 	// Runner executes sandbox queries; nil means a fixtures.EngineRunner owned
 	// by the toolset. Pass the emulator's runner so converted tables are shared.
 	Runner fixtures.KQLRunner
+	// Complete is an operator-configured model endpoint (the synthesizer's
+	// OpenAI-compatible one) kql_generate may use when the client offers no
+	// sampling; nil means none.
+	Complete func(ctx context.Context, system, prompt string) (string, error)
 }
 
 // sandboxDefault is the demo tenant the sandbox uses for a real tenant.
