@@ -71,6 +71,10 @@ func argsFor(tool string, schema map[string]any, f foreign) map[string]any {
 			}
 		case "deviceId":
 			args[name] = f.device
+		case "incidentId", "caseId":
+			args[name] = f.incident
+		case "alertId", "fromAlertId":
+			args[name] = f.alert
 		case "signInId":
 			args[name] = f.signin
 		case "user", "upn":
@@ -90,7 +94,8 @@ func argsFor(tool string, schema map[string]any, f foreign) map[string]any {
 
 func TestIsolationEveryToolAndResource(t *testing.T) {
 	bin := binary(t, "")
-	url := startHTTP(t, bin)
+	// With the synthesizer on, investigate is among the tools driven.
+	url := startHTTP(t, bin, "--synthesizer", "builtin")
 	fab := collectForeign(t, []string{"--url", url, "--key", "demo-fabrikam"})
 	con := collectForeign(t, []string{"--url", url, "--key", "demo-contoso"})
 	if fab.user == con.user || fab.incident == con.incident && fab.alert == con.alert {
@@ -151,7 +156,7 @@ func TestIsolationEveryToolAndResource(t *testing.T) {
 	for _, kind := range []string{"incidents/" + fab.incident, "alerts/" + fab.alert, "signins/" + fab.signin, "devices/" + fab.device} {
 		stdioOps = append(stdioOps, map[string]any{"read": "secmcp://contoso/" + kind})
 	}
-	check("stdio tenant=contoso", stdioOps, "--cmd", bin, "--demo-clock", demoClock, "--log-level", "error")
+	check("stdio tenant=contoso", stdioOps, "--cmd", bin, "--demo-clock", demoClock, "--log-level", "error", "--synthesizer", "builtin")
 }
 
 var isErrRE = regexp.MustCompile(`"isError"\s*:\s*true`)
