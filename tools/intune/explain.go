@@ -145,9 +145,9 @@ func ExplainCompliance(ctx context.Context, call tools.Call, p ExplainParams) (E
 		}
 	}
 	for _, m := range res.MissingSources {
-		a.note(fmt.Sprintf("Missing source: %s could not be read (%s); %s.", m.Source, m.Error, m.Affects))
+		a.Note(fmt.Sprintf("Missing source: %s could not be read (%s); %s.", m.Source, m.Error, m.Affects))
 	}
-	kept, chk, md, err := a.finish(ctx, cite.JSONFetcher(docs))
+	kept, chk, md, err := a.Finish(ctx, cite.JSONFetcher(docs))
 	if err != nil {
 		return Explanation{}, err
 	}

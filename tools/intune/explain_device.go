@@ -78,13 +78,13 @@ func explainDevice(ctx context.Context, call tools.Call, g source.Graph, id stri
 	ex := &DeviceExplanation{Device: item, Failing: []FailingSetting{}, ConditionalAccess: []CAImpact{},
 		UserSteps: []string{}, ITSteps: []string{}}
 	res.Sources = append(res.Sources, resources.Ref{URI: item.URI, Portal: item.Portal})
-	a.heading("Compliance of " + d.DeviceName)
-	a.line(fmt.Sprintf("%s (%s %s, user %s) is %s; last sync %s.", d.DeviceName, d.OperatingSystem, d.OSVersion,
+	a.Heading("Compliance of " + d.DeviceName)
+	a.Line(fmt.Sprintf("%s (%s %s, user %s) is %s; last sync %s.", d.DeviceName, d.OperatingSystem, d.OSVersion,
 		orNone(d.UserPrincipalName), d.ComplianceState, d.LastSyncDateTime.Format(time.RFC3339)),
 		[]string{d.ComplianceState}, item.URI)
 	ex.Failing = failingSettings(alias, dd, item.URI, a)
 	if len(ex.Failing) == 0 {
-		a.note("No compliance setting is failing on this device.")
+		a.Note("No compliance setting is failing on this device.")
 	}
 	ex.Grace = graceInfo(alias, dd, ex.Failing, item.URI, a)
 	if dd.caOK {
@@ -139,31 +139,31 @@ func failingSettings(alias string, dd deviceData, devURI string, a *answer) []Fa
 }
 
 func settingLines(f FailingSetting, s source.SettingState, devURI string, a *answer) {
-	a.heading(f.Title + " (" + f.Setting + ")")
+	a.Heading(f.Title + " (" + f.Setting + ")")
 	if f.PolicyURI != "" {
-		a.line(fmt.Sprintf("Policy %q requirement: %s (%s = %s).", f.Policy, f.Requires, f.Setting, fmtValue(f.Configured)),
+		a.Line(fmt.Sprintf("Policy %q requirement: %s (%s = %s).", f.Policy, f.Requires, f.Setting, fmtValue(f.Configured)),
 			[]string{f.Policy, f.Setting, fmtValue(f.Configured)}, f.PolicyURI)
 	}
 	actual := f.Actual
 	if actual == "" {
 		actual = "no value"
 	}
-	a.line(fmt.Sprintf("The device reports %s for %s (setting %s, state %s).", actual, f.Setting, s.Setting, s.State),
+	a.Line(fmt.Sprintf("The device reports %s for %s (setting %s, state %s).", actual, f.Setting, s.Setting, s.State),
 		[]string{f.Actual, s.Setting, s.State}, devURI)
 	if s.ErrorDescription != "" {
-		a.line("Intune's description: "+s.ErrorDescription+".", []string{s.ErrorDescription}, devURI)
+		a.Line("Intune's description: "+s.ErrorDescription+".", []string{s.ErrorDescription}, devURI)
 	}
 	cites := []string{devURI}
 	if f.PolicyURI != "" {
 		cites = append(cites, f.PolicyURI)
 	}
-	a.line("Why it fails: "+f.Why+".", []string{f.Actual}, cites...)
+	a.Line("Why it fails: "+f.Why+".", []string{f.Actual}, cites...)
 }
 
 func graceInfo(alias string, dd deviceData, failing []FailingSetting, devURI string, a *answer) GraceInfo {
 	d := dd.device
 	gi := GraceInfo{ComplianceState: d.ComplianceState, PolicyGraceHours: map[string]int32{}}
-	a.heading("Grace period and blocking")
+	a.Heading("Grace period and blocking")
 	seen := map[string]bool{}
 	for _, f := range failing {
 		if f.PolicyURI == "" || seen[f.Policy] {
@@ -176,7 +176,7 @@ func graceInfo(alias string, dd deviceData, failing []FailingSetting, devURI str
 		if h == 0 {
 			grace = "immediately (no grace period)"
 		}
-		a.line(fmt.Sprintf("Policy %q marks a failing device non-compliant %s (scheduledActionsForRule block action).",
+		a.Line(fmt.Sprintf("Policy %q marks a failing device non-compliant %s (scheduledActionsForRule block action).",
 			f.Policy, grace), []string{f.Policy}, f.PolicyURI)
 	}
 	if !noGrace(d.ComplianceGracePeriodExpiration) {
@@ -199,14 +199,14 @@ func graceInfo(alias string, dd deviceData, failing []FailingSetting, devURI str
 	default:
 		gi.Summary = "compliance state " + d.ComplianceState + "; Conditional Access treats a device that has not reported compliance as not compliant"
 	}
-	a.line(fmt.Sprintf("%s is %s (complianceGracePeriodExpirationDateTime %s).", d.DeviceName, gi.Summary,
+	a.Line(fmt.Sprintf("%s is %s (complianceGracePeriodExpirationDateTime %s).", d.DeviceName, gi.Summary,
 		d.ComplianceGracePeriodExpiration.Format(time.RFC3339)), nil, devURI)
 	return gi
 }
 
 func caLines(ex *DeviceExplanation, devURI string, a *answer) {
 	if len(ex.ConditionalAccess) == 0 {
-		a.note("No enabled or report-only Conditional Access policy that requires a compliant device applies to this device's user and platform: non-compliance is reported but does not block sign-ins.")
+		a.Note("No enabled or report-only Conditional Access policy that requires a compliant device applies to this device's user and platform: non-compliance is reported but does not block sign-ins.")
 		return
 	}
 	when := "now"
@@ -225,12 +225,12 @@ func caLines(ex *DeviceExplanation, devURI string, a *answer) {
 		if len(c.Conditions) > 0 {
 			text += ", " + strings.Join(c.Conditions, "; ")
 		}
-		a.line(text+".", append([]string{c.Name}, c.Controls...), c.URI)
+		a.Line(text+".", append([]string{c.Name}, c.Controls...), c.URI)
 		alt := ""
 		if len(c.Alternatives) > 0 {
 			alt = " unless the sign-in satisfies " + strings.Join(c.Alternatives, " or ")
 		}
-		a.line(fmt.Sprintf("Effect on %s: sign-ins it covers %s %s%s (%s).", ex.Device.Name, verb, when, alt, mode),
+		a.Line(fmt.Sprintf("Effect on %s: sign-ins it covers %s %s%s (%s).", ex.Device.Name, verb, when, alt, mode),
 			[]string{c.Name}, devURI, c.URI)
 	}
 }
@@ -251,13 +251,13 @@ func steps(ex *DeviceExplanation, a *answer) {
 		ex.UserSteps = append(ex.UserSteps, "Then open Company Portal and choose Check status (or sync the work account) so Intune re-evaluates the device.")
 		ex.ITSteps = append(ex.ITSteps, "Trigger a sync of the device from the Intune admin center and confirm each setting state turns compliant.")
 	}
-	a.heading("What the user should do")
+	a.Heading("What the user should do")
 	for _, s := range ex.UserSteps {
-		a.note("- " + s)
+		a.Note("- " + s)
 	}
-	a.heading("What IT should do")
+	a.Heading("What IT should do")
 	for _, s := range ex.ITSteps {
-		a.note("- " + s)
+		a.Note("- " + s)
 	}
 }
 

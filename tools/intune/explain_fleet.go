@@ -207,13 +207,13 @@ func addReasons(alias string, d source.ManagedDevice, states []source.Compliance
 }
 
 func fleetLines(fl *FleetExplanation, a *answer) {
-	a.heading("Top compliance failure reasons")
+	a.Heading("Top compliance failure reasons")
 	var states []string
 	for s, n := range fl.ByState {
 		states = append(states, fmt.Sprintf("%d %s", n, s))
 	}
 	sort.Strings(states)
-	a.derived(fmt.Sprintf("Examined %d device(s) that are non-compliant or in their grace period (%s); %d distinct failure reason(s).",
+	a.Derived(fmt.Sprintf("Examined %d device(s) that are non-compliant or in their grace period (%s); %d distinct failure reason(s).",
 		fl.Examined, strings.Join(states, ", "), fl.TotalReasons), nil)
 	for i, r := range fl.Reasons {
 		var ex, names, cites []string
@@ -223,13 +223,13 @@ func fleetLines(fl *FleetExplanation, a *answer) {
 			cites = append(cites, e.URI)
 		}
 		text := fmt.Sprintf("%d. %s — %s (%s): %d device(s); e.g. %s.", i+1, r.Platform, r.Title, r.Setting, r.Devices, strings.Join(ex, ", "))
-		a.derived(text, append(names, r.Setting), cites...)
+		a.Derived(text, append(names, r.Setting), cites...)
 		if len(r.Requires) > 0 {
-			a.line("   Requirement: "+strings.Join(r.Requires, "; ")+".", r.Policies, r.PolicyURIs...)
+			a.Line("   Requirement: "+strings.Join(r.Requires, "; ")+".", r.Policies, r.PolicyURIs...)
 		}
-		a.note("   User fix: " + infoFor(r.Setting).userFix + " IT fix: " + infoFor(r.Setting).itFix)
+		a.Note("   User fix: " + infoFor(r.Setting).userFix + " IT fix: " + infoFor(r.Setting).itFix)
 	}
 	if fl.Note != "" {
-		a.note("Note: " + fl.Note + ".")
+		a.Note("Note: " + fl.Note + ".")
 	}
 }

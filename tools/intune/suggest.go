@@ -125,7 +125,7 @@ func SuggestConfiguration(ctx context.Context, call tools.Call, p SuggestParams)
 	for _, pr := range res.Proposals {
 		res.Sources = append(res.Sources, resources.Ref{URI: pr.PolicyURI})
 	}
-	kept, chk, md, err := a.finish(ctx, cite.JSONFetcher(docs))
+	kept, chk, md, err := a.Finish(ctx, cite.JSONFetcher(docs))
 	if err != nil {
 		return Suggestions{}, err
 	}

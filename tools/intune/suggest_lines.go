@@ -9,44 +9,44 @@ import (
 const maxNames = 5
 
 func suggestLines(res *Suggestions, a *answer) {
-	a.heading("Proposed compliance changes (not applied)")
-	a.note(notApplied)
-	a.derived(fmt.Sprintf("Compared %d proposal(s) against the baseline using the recorded values of %d device(s); each effect is computed for that change alone.",
+	a.Heading("Proposed compliance changes (not applied)")
+	a.Note(notApplied)
+	a.Derived(fmt.Sprintf("Compared %d proposal(s) against the baseline using the recorded values of %d device(s); each effect is computed for that change alone.",
 		len(res.Proposals), res.DevicesRead), nil)
 	for _, p := range res.NoPolicy {
-		a.note("No compliance policy targets " + p + " devices: create one from the baseline's " + p + " rules.")
+		a.Note("No compliance policy targets " + p + " devices: create one from the baseline's " + p + " rules.")
 	}
 	for i, p := range res.Proposals {
 		proposalLines(i+1, p, a)
 	}
 	if len(res.Proposals) == 0 {
-		a.note("Every baseline setting is already met by the tenant's policies.")
+		a.Note("Every baseline setting is already met by the tenant's policies.")
 	}
 	if len(res.Observed) > 0 {
-		a.heading("Failing now (observed)")
+		a.Heading("Failing now (observed)")
 		for i, r := range res.Observed {
 			if i == 10 {
 				break
 			}
 			names, facts, uris := nameList(r.Examples, maxExamples)
-			a.derived(fmt.Sprintf("- %s %s (%s): %d device(s), e.g. %s.", r.Platform, r.Title, r.Setting, r.Devices, names),
+			a.Derived(fmt.Sprintf("- %s %s (%s): %d device(s), e.g. %s.", r.Platform, r.Title, r.Setting, r.Devices, names),
 				append(facts, r.Setting), uris...)
 		}
 	}
 }
 
 func proposalLines(n int, p Proposal, a *answer) {
-	a.heading(fmt.Sprintf("%d. %s: %s (%s)", n, p.Policy, p.Title, p.Setting))
+	a.Heading(fmt.Sprintf("%d. %s: %s (%s)", n, p.Policy, p.Title, p.Setting))
 	if p.Current == nil {
-		a.line(fmt.Sprintf("Policy %q (%s) does not configure %s.", p.Policy, p.PolicyID, p.Setting), []string{p.Policy}, p.PolicyURI)
+		a.Line(fmt.Sprintf("Policy %q (%s) does not configure %s.", p.Policy, p.PolicyID, p.Setting), []string{p.Policy}, p.PolicyURI)
 	} else {
-		a.line(fmt.Sprintf("Policy %q (%s) sets %s = %s.", p.Policy, p.PolicyID, p.Setting, fmtValue(p.Current)),
+		a.Line(fmt.Sprintf("Policy %q (%s) sets %s = %s.", p.Policy, p.PolicyID, p.Setting, fmtValue(p.Current)),
 			[]string{p.Policy, p.Setting, fmtValue(p.Current)}, p.PolicyURI)
 	}
-	a.line(fmt.Sprintf("Baseline: %s = %s (%s). %s", p.Setting, fmtValue(p.Proposed), requirement(p.Setting, p.Proposed), p.Reason),
+	a.Line(fmt.Sprintf("Baseline: %s = %s (%s). %s", p.Setting, fmtValue(p.Proposed), requirement(p.Setting, p.Proposed), p.Reason),
 		[]string{p.Setting, p.Reason}, BaselineURI)
 	e := p.Effect
-	a.derived(fmt.Sprintf("Expected effect on the %d device(s) this policy applies to: %d would become non-compliant, %d would become compliant, %d stay non-compliant, %d stay compliant, %d cannot be evaluated.",
+	a.Derived(fmt.Sprintf("Expected effect on the %d device(s) this policy applies to: %d would become non-compliant, %d would become compliant, %d stay non-compliant, %d stay compliant, %d cannot be evaluated.",
 		e.Evaluated, len(e.BecomeNoncompliant), len(e.BecomeCompliant), len(e.StayNoncompliant), e.Unchanged, len(e.Unknown)), nil)
 	for _, g := range []struct {
 		label string
@@ -57,15 +57,15 @@ func proposalLines(n int, p Proposal, a *answer) {
 			continue
 		}
 		names, facts, uris := nameList(g.refs, maxNames)
-		a.derived("- "+g.label+": "+names+".", facts, uris...)
+		a.Derived("- "+g.label+": "+names+".", facts, uris...)
 	}
 	if p.FailingNow > 0 {
-		a.derived(fmt.Sprintf("- %d device(s) fail this setting under this policy today.", p.FailingNow), nil)
+		a.Derived(fmt.Sprintf("- %d device(s) fail this setting under this policy today.", p.FailingNow), nil)
 	}
 	body, _ := json.Marshal(p.Request.Body)
-	a.note("Request (not sent):")
-	a.note("```http")
-	a.note(p.Request.Method + " " + p.Request.URL)
-	a.note(string(body))
-	a.note("```")
+	a.Note("Request (not sent):")
+	a.Note("```http")
+	a.Note(p.Request.Method + " " + p.Request.URL)
+	a.Note(string(body))
+	a.Note("```")
 }

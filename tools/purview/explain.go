@@ -85,7 +85,7 @@ func ExplainDLPAlert(ctx context.Context, call tools.Call, p ExplainParams) (DLP
 	res.NextSteps = nextSteps(res.DLP)
 	var ans answer
 	explainLines(res, &ans)
-	kept, chk, md, err := ans.finish(ctx, cite.JSONFetcher(map[string]any{uri: a}))
+	kept, chk, md, err := ans.Finish(ctx, cite.JSONFetcher(map[string]any{uri: a}))
 	if err != nil {
 		return DLPExplanation{}, err
 	}
@@ -95,38 +95,38 @@ func ExplainDLPAlert(ctx context.Context, call tools.Call, p ExplainParams) (DLP
 
 func explainLines(r DLPExplanation, a *answer) {
 	d, uri := r.DLP, r.URI
-	a.heading("DLP alert " + r.AlertID)
-	a.line(fmt.Sprintf("%s — severity %s, status %s, raised %s.", r.Title, r.Severity, r.Status, r.Created.Format(time.RFC3339)),
+	a.Heading("DLP alert " + r.AlertID)
+	a.Line(fmt.Sprintf("%s — severity %s, status %s, raised %s.", r.Title, r.Severity, r.Status, r.Created.Format(time.RFC3339)),
 		[]string{r.Title, r.Severity, r.Status}, uri)
-	a.line(fmt.Sprintf("Policy %q, rule %q.", d.PolicyName, d.RuleName), []string{d.PolicyName, d.RuleName}, uri)
-	a.line(fmt.Sprintf("Location: %s; action taken: %s (%s).", d.Location, d.Action, d.ActionMeaning), []string{d.Location, d.Action}, uri)
+	a.Line(fmt.Sprintf("Policy %q, rule %q.", d.PolicyName, d.RuleName), []string{d.PolicyName, d.RuleName}, uri)
+	a.Line(fmt.Sprintf("Location: %s; action taken: %s (%s).", d.Location, d.Action, d.ActionMeaning), []string{d.Location, d.Action}, uri)
 	for _, s := range d.SITs {
 		if s.Count < 0 {
-			a.line(fmt.Sprintf("- Sensitive information type %q (count and confidence not reported).", s.Name), []string{s.Name}, uri)
+			a.Line(fmt.Sprintf("- Sensitive information type %q (count and confidence not reported).", s.Name), []string{s.Name}, uri)
 			continue
 		}
-		a.line(fmt.Sprintf("- Sensitive information type %q: %d instance(s), %s confidence (level %s).", s.Name, s.Count, s.Confidence, s.ConfidenceLevel),
+		a.Line(fmt.Sprintf("- Sensitive information type %q: %d instance(s), %s confidence (level %s).", s.Name, s.Count, s.Confidence, s.ConfidenceLevel),
 			[]string{s.Name, s.Confidence}, uri)
 	}
 	if d.MatchCount > 0 {
-		a.line(fmt.Sprintf("Total matched instances: %d.", d.MatchCount), nil, uri)
+		a.Line(fmt.Sprintf("Total matched instances: %d.", d.MatchCount), nil, uri)
 	}
 	if d.User != "" {
-		a.line("User: "+d.User+".", []string{d.User}, uri)
+		a.Line("User: "+d.User+".", []string{d.User}, uri)
 	}
 	itemLines(d, uri, a)
 	if d.Label != "" {
-		a.line("Sensitivity label on the item: "+d.Label+".", []string{d.Label}, uri)
+		a.Line("Sensitivity label on the item: "+d.Label+".", []string{d.Label}, uri)
 	}
 	switch {
 	case d.Overridden:
-		a.line(fmt.Sprintf("The user overrode the policy with the justification %q (user-supplied text).", d.Justification), []string{d.Justification}, uri)
+		a.Line(fmt.Sprintf("The user overrode the policy with the justification %q (user-supplied text).", d.Justification), []string{d.Justification}, uri)
 	case strings.EqualFold(d.Action, "blockWithOverride"):
-		a.line("The user did not override the block (userOverride false).", []string{"false"}, uri)
+		a.Line("The user did not override the block (userOverride false).", []string{"false"}, uri)
 	}
-	a.heading("What to check next")
+	a.Heading("What to check next")
 	for _, s := range r.NextSteps {
-		a.line("- "+s, nil, uri)
+		a.Line("- "+s, nil, uri)
 	}
 }
 
@@ -141,19 +141,19 @@ func itemLines(d DLPDetails, uri string, a *answer) {
 		if d.FileSHA256 != "" {
 			text += ", SHA-256 " + d.FileSHA256
 		}
-		a.line(text+".", vals, uri)
+		a.Line(text+".", vals, uri)
 	}
 	if d.EmailSubject != "" {
-		a.line(fmt.Sprintf("Message subject %q (untrusted text) from %s.", d.EmailSubject, orNone(d.Sender)), []string{d.EmailSubject}, uri)
+		a.Line(fmt.Sprintf("Message subject %q (untrusted text) from %s.", d.EmailSubject, orNone(d.Sender)), []string{d.EmailSubject}, uri)
 	}
 	if d.Recipients != "" {
-		a.line("Recipients: "+d.Recipients+".", []string{d.Recipients}, uri)
+		a.Line("Recipients: "+d.Recipients+".", []string{d.Recipients}, uri)
 	}
 	if d.DeviceName != "" {
-		a.line("Device: "+d.DeviceName+".", []string{d.DeviceName}, uri)
+		a.Line("Device: "+d.DeviceName+".", []string{d.DeviceName}, uri)
 	}
 	if d.TargetDomain != "" {
-		a.line("Destination: "+d.TargetDomain+".", []string{d.TargetDomain}, uri)
+		a.Line("Destination: "+d.TargetDomain+".", []string{d.TargetDomain}, uri)
 	}
 }
 

@@ -166,7 +166,7 @@ func SummarizeInvestigation(ctx context.Context, call tools.Call, p InvestigateP
 	st.assemble()
 	var a answer
 	investigationLines(&st.res, &a)
-	kept, chk, md, err := a.finish(ctx, cite.JSONFetcher(st.docs))
+	kept, chk, md, err := a.Finish(ctx, cite.JSONFetcher(st.docs))
 	if err != nil {
 		return Investigation{}, err
 	}

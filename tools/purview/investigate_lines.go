@@ -14,15 +14,15 @@ const maxNarrative = 120
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func investigationLines(v *Investigation, a *answer) {
-	a.heading("DLP investigation: " + v.User)
-	a.derived(fmt.Sprintf("User %s; window %s to %s; %d DLP alert(s), %d exfiltration path(s), %d event(s).",
+	a.Heading("DLP investigation: " + v.User)
+	a.Derived(fmt.Sprintf("User %s; window %s to %s; %d DLP alert(s), %d exfiltration path(s), %d event(s).",
 		v.User, ts(v.From), ts(v.To), len(v.DLPAlerts), len(v.Paths), len(v.Narrative)), []string{v.User}, v.UserURI)
 	if v.CaseID != "" {
-		a.line("Case: incident "+v.CaseID+".", nil, caseURI(v))
+		a.Line("Case: incident "+v.CaseID+".", nil, caseURI(v))
 	}
-	a.heading("DLP alerts (oldest first)")
+	a.Heading("DLP alerts (oldest first)")
 	if len(v.DLPAlerts) == 0 {
-		a.note("No DLP alert names this user in the window.")
+		a.Note("No DLP alert names this user in the window.")
 	}
 	for _, r := range v.DLPAlerts {
 		text := fmt.Sprintf("- %s %s: policy %q, %s, action %s", ts(r.Time), r.ID, r.Policy, r.Location, r.Action)
@@ -32,14 +32,14 @@ func investigationLines(v *Investigation, a *answer) {
 		if r.Item != "" {
 			text += fmt.Sprintf(", item %q (untrusted)", r.Item)
 		}
-		a.line(text+".", []string{r.Policy, r.Location, r.Action, r.Item}, r.URI)
+		a.Line(text+".", []string{r.Policy, r.Location, r.Action, r.Item}, r.URI)
 	}
 	pathLines(v, a)
 	labelLines(v, a)
 	narrativeLines(v, a)
-	a.heading("Open questions")
+	a.Heading("Open questions")
 	for _, q := range v.OpenQuestions {
-		a.note("- " + q)
+		a.Note("- " + q)
 	}
 	queryLines(v, a)
 }
@@ -49,9 +49,9 @@ func caseURI(v *Investigation) string {
 }
 
 func pathLines(v *Investigation, a *answer) {
-	a.heading("Exfiltration paths")
+	a.Heading("Exfiltration paths")
 	if len(v.Paths) == 0 {
-		a.note("No exfiltration path shows in the data read.")
+		a.Note("No exfiltration path shows in the data read.")
 	}
 	for _, p := range v.Paths {
 		var ev []string
@@ -61,7 +61,7 @@ func pathLines(v *Investigation, a *answer) {
 		if len(p.Queries) > 0 {
 			ev = append(ev, "query result(s) "+strings.Join(p.Queries, ", "))
 		}
-		a.derived(fmt.Sprintf("- %s → %s: %d event(s) from %s to %s; evidence: %s.", p.Description, p.Destination, p.Events,
+		a.Derived(fmt.Sprintf("- %s → %s: %d event(s) from %s to %s; evidence: %s.", p.Description, p.Destination, p.Events,
 			ts(p.First), ts(p.Last), strings.Join(ev, "; ")), p.facts, p.Citations...)
 	}
 }
@@ -70,47 +70,47 @@ func labelLines(v *Investigation, a *answer) {
 	if len(v.Labels) == 0 {
 		return
 	}
-	a.heading("Sensitivity labels")
+	a.Heading("Sensitivity labels")
 	for _, l := range v.Labels {
 		if l.URI != "" {
-			a.line(fmt.Sprintf("- %s (on the item of %s).", l.Label, l.Source), []string{l.Label}, l.URI)
+			a.Line(fmt.Sprintf("- %s (on the item of %s).", l.Label, l.Source), []string{l.Label}, l.URI)
 			continue
 		}
-		a.note(fmt.Sprintf("- Label %s at %s [%s].", l.Label, ts(l.Time), l.Source))
+		a.Note(fmt.Sprintf("- Label %s at %s [%s].", l.Label, ts(l.Time), l.Source))
 	}
 }
 
 func narrativeLines(v *Investigation, a *answer) {
-	a.heading("Narrative")
+	a.Heading("Narrative")
 	for i, e := range v.Narrative {
 		if i == maxNarrative {
-			a.note(fmt.Sprintf("… %d more event(s) in the narrative field.", len(v.Narrative)-maxNarrative))
+			a.Note(fmt.Sprintf("… %d more event(s) in the narrative field.", len(v.Narrative)-maxNarrative))
 			break
 		}
 		if !e.FromQuery {
-			a.line(fmt.Sprintf("- %s — %s.", ts(e.Time), e.What), e.facts, e.Citations...)
+			a.Line(fmt.Sprintf("- %s — %s.", ts(e.Time), e.What), e.facts, e.Citations...)
 			continue
 		}
-		a.derived(fmt.Sprintf("- %s — %s [query result %s].", ts(e.Time), e.What, strings.Join(e.Queries, ", ")), e.facts, e.Citations...)
+		a.Derived(fmt.Sprintf("- %s — %s [query result %s].", ts(e.Time), e.What, strings.Join(e.Queries, ", ")), e.facts, e.Citations...)
 	}
 }
 
 func queryLines(v *Investigation, a *answer) {
-	a.heading("Queries run")
-	a.note(v.QueryNote)
+	a.Heading("Queries run")
+	a.Note(v.QueryNote)
 	for _, q := range v.Queries {
 		status := fmt.Sprintf("%d row(s)", q.Rows)
 		if q.Error != "" {
 			status = "failed: " + q.Error
 		}
-		a.note(fmt.Sprintf("- %s %s (%s, %s): %s", q.Name, q.Table, q.Title, q.Source, status))
-		a.note("```kql")
+		a.Note(fmt.Sprintf("- %s %s (%s, %s): %s", q.Name, q.Table, q.Title, q.Source, status))
+		a.Note("```kql")
 		for _, l := range strings.Split(q.KQL, "\n") {
-			a.note(l)
+			a.Note(l)
 		}
-		a.note("```")
+		a.Note("```")
 	}
 	for _, m := range v.MissingSources {
-		a.note(fmt.Sprintf("Missing source: %s could not be read (%s); %s.", m.Source, m.Error, m.Affects))
+		a.Note(fmt.Sprintf("Missing source: %s could not be read (%s); %s.", m.Source, m.Error, m.Affects))
 	}
 }
