@@ -25,7 +25,10 @@ func TestModelGenerator(t *testing.T) {
 	}
 	for _, c := range cases {
 		mg := &ModelGenerator{Label: "test", Fallback: svc.DefaultGenerator(), Checker: svc.Checker(), Repairs: 3,
-			Complete: func(_ context.Context, system, p string) (string, error) { prompt = system + "\n" + p; return c.answer, c.err }}
+			Complete: func(_ context.Context, system, p string) (string, error) {
+				prompt = system + "\n" + p
+				return c.answer, c.err
+			}}
 		res, err := svc.GenerateWith(context.Background(), req, mg)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
