@@ -3,6 +3,7 @@ package tools
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
@@ -45,6 +46,8 @@ func FromSource(err error, kind, id, tenantAlias string) error {
 		return nil
 	case errors.Is(err, source.ErrNotFound):
 		return NotFound(kind, id, tenantAlias)
+	case errors.Is(err, source.ErrInvalid):
+		return &ToolError{Msg: strings.TrimPrefix(err.Error(), "graph: "), Kind: "invalid_argument"}
 	case errors.As(err, &te):
 		return &ToolError{
 			Msg:        fmt.Sprintf("%s is throttling tenant %q; retry after %s", te.Service, tenantAlias, te.RetryAfter.Round(time.Second)),

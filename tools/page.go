@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
@@ -82,23 +83,6 @@ func FitBytes[T any](items []T, maxBytes int) int {
 	return len(items)
 }
 
-// Paginate trims items to the byte budget and fills PageInfo. skip is the
-// offset of items[0]; upstreamMore says the source has more beyond items.
-func Paginate[T any](tool string, items []T, skip int, upstreamMore bool) ([]T, PageInfo) {
-	n := FitBytes(items, MaxBytes)
-	info := PageInfo{Returned: n}
-	if n < len(items) || upstreamMore {
-		info.More = true
-		info.Cursor = EncodeCursor(tool, skip+n, "")
-		if n < len(items) {
-			info.Note = fmt.Sprintf("%d more in this page were cut to stay under %d KiB; pass the cursor to continue", len(items)-n, MaxBytes>>10)
-		} else {
-			info.Note = "more results exist; pass the cursor to continue"
-		}
-	}
-	return items[:n], info
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -124,6 +108,9 @@ type Listing struct {
 	Tool         string
 	Since, Until time.Time
 	Options      source.ListOptions
+	// dropFirst items of a continuation page were returned by the previous
+	// call (its page was cut to the byte budget).
+	dropFirst int
 }
 
 // StartListing validates a listing's page and (when w is not nil) window
@@ -133,11 +120,15 @@ func StartListing(tool string, now time.Time, pg Paging, w *TimeWindow, def time
 	if err != nil {
 		return Listing{}, err
 	}
-	skip, _, err := DecodeCursor(tool, pg.Cursor)
+	skip, next, err := DecodeCursor(tool, pg.Cursor)
 	if err != nil {
 		return Listing{}, err
 	}
 	l := Listing{Tool: tool, Options: source.ListOptions{Top: top, Skip: skip}}
+	if next != "" {
+		// An upstream continuation: Skip counts items of that page already returned.
+		l.Options.Skip, l.Options.Continuation, l.dropFirst = 0, next, skip
+	}
 	if w != nil {
 		if l.Since, l.Until, err = Window(w.Since, w.Until, now, def); err != nil {
 			return Listing{}, err
@@ -148,15 +139,48 @@ func StartListing(tool string, now time.Time, pg Paging, w *TimeWindow, def time
 }
 
 // FinishPage trims a page to the byte budget, announces what is left with a
-// cursor, and collects each item's citation.
-func FinishPage[T any](l Listing, items []T, upstreamMore bool, ref func(T) resources.Ref) ([]T, PageInfo, []resources.Ref) {
-	if items == nil {
-		items = []T{}
-	}
-	items, info := Paginate(l.Tool, items, l.Options.Skip, upstreamMore)
+// cursor, and collects each item's citation. upstreamNext is the source's
+// Page.Next.
+func FinishPage[T any](l Listing, items []T, upstreamNext string, ref func(T) resources.Ref) ([]T, PageInfo, []resources.Ref) {
+	items, info := PageOf(l, items, upstreamNext)
 	refs := make([]resources.Ref, 0, len(items))
 	for _, it := range items {
 		refs = append(refs, ref(it))
 	}
 	return items, info, refs
+}
+
+// PageOf trims items to the byte budget and fills PageInfo with a cursor
+// that resumes where this page stopped: within the page (an offset, or the
+// same upstream continuation plus the items already returned) when the
+// budget cut it, else at the source's next page (its offset or
+// continuation). upstreamNext is the source's Page.Next.
+func PageOf[T any](l Listing, items []T, upstreamNext string) ([]T, PageInfo) {
+	if items == nil {
+		items = []T{}
+	}
+	if l.dropFirst > 0 {
+		items = items[min(l.dropFirst, len(items)):]
+	}
+	n := FitBytes(items, MaxBytes)
+	info := PageInfo{Returned: n}
+	switch {
+	case n < len(items):
+		info.More = true
+		if l.Options.Continuation != "" {
+			info.Cursor = EncodeCursor(l.Tool, l.dropFirst+n, l.Options.Continuation)
+		} else {
+			info.Cursor = EncodeCursor(l.Tool, l.Options.Skip+n, "")
+		}
+		info.Note = fmt.Sprintf("%d more in this page were cut to stay under %d KiB; pass the cursor to continue", len(items)-n, MaxBytes>>10)
+	case upstreamNext != "":
+		info.More = true
+		if off, err := strconv.Atoi(upstreamNext); err == nil {
+			info.Cursor = EncodeCursor(l.Tool, off, "")
+		} else {
+			info.Cursor = EncodeCursor(l.Tool, 0, upstreamNext)
+		}
+		info.Note = "more results exist; pass the cursor to continue"
+	}
+	return items[:n], info
 }

@@ -16,10 +16,11 @@
 // let the response through); other failures carry Graph's error code and
 // message. SDK panics on hostile payloads are recovered into errors.
 //
-// Paging: Page.Next is the offset of the next page ($skip) when Graph
-// returned an @odata.nextLink. Graph endpoints that page with $skiptoken only
-// (auditLogs/signIns, identityProtection on the live service) cannot be
-// resumed from an offset; see the package README in the report.
+// Paging: Page.Next is the offset of the next page ($skip) when Graph's
+// @odata.nextLink carries one, or the nextLink itself for endpoints that page
+// with $skiptoken (auditLogs/signIns, identityProtection on the live
+// service); ListOptions.Continuation resumes from it, after checking that it
+// points at the same collection of this client's Graph.
 package graph
 
 import (
@@ -67,6 +68,7 @@ type Options struct {
 type Client struct {
 	sdk     *msgraph.GraphServiceClient
 	service string
+	base    *url.URL
 }
 
 var _ source.Graph = (*Client)(nil)
@@ -105,7 +107,7 @@ func New(cred azcore.TokenCredential, opts Options) (*Client, error) {
 	if svc == "" {
 		svc = "graph"
 	}
-	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), service: svc}, nil
+	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), service: svc, base: u}, nil
 }
 
 // defaultScope is the .default scope of the Graph host; hosts that are not a
@@ -198,17 +200,39 @@ func recoverTo(err *error, op string) {
 	}
 }
 
-// nextOffset returns the Page.Next cursor for a page fetched at skip.
+// nextOffset returns the Page.Next cursor for a page fetched at skip: the
+// next $skip offset, or — for endpoints that page with $skiptoken — the
+// nextLink itself, to come back as ListOptions.Continuation.
 func nextOffset(nextLink *string, skip, n int) string {
 	if nextLink == nil || *nextLink == "" {
 		return ""
 	}
-	if u, err := url.Parse(*nextLink); err == nil {
-		if s := u.Query().Get("$skip"); s != "" {
-			if v, err := strconv.Atoi(s); err == nil && v > skip {
-				return s
-			}
+	u, err := url.Parse(*nextLink)
+	if err != nil {
+		return strconv.Itoa(skip + n)
+	}
+	q := u.Query()
+	if s := q.Get("$skip"); s != "" {
+		if v, err := strconv.Atoi(s); err == nil && v > skip {
+			return s
 		}
 	}
+	if q.Get("$skiptoken") != "" {
+		return *nextLink
+	}
 	return strconv.Itoa(skip + n)
+}
+
+// continuation checks an upstream continuation a caller passed back in a
+// cursor: it must point into this client's Graph, at the same collection,
+// so a crafted cursor cannot make the server send the tenant's token
+// anywhere else or read another collection.
+func (c *Client) continuation(link, collection string) (string, error) {
+	u, err := url.Parse(link)
+	want := strings.TrimRight(c.base.Path, "/") + "/" + collection
+	if err != nil || u.Scheme != c.base.Scheme || !strings.EqualFold(u.Host, c.base.Host) || u.User != nil ||
+		u.Fragment != "" || !strings.EqualFold(strings.TrimRight(u.Path, "/"), want) {
+		return "", fmt.Errorf("graph: the cursor does not continue a %s listing of this tenant; pass the cursor from the previous result unchanged: %w", collection, source.ErrInvalid)
+	}
+	return u.String(), nil
 }

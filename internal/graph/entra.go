@@ -33,9 +33,19 @@ func (c *Client) ListSignIns(ctx context.Context, q source.SignInQuery) (page so
 	}
 	f.window("createdDateTime", q.ListOptions)
 	top, skip := paging(q.ListOptions, 100, 1000)
-	resp, err := c.sdk.AuditLogs().SignIns().Get(ctx, &auditlogs.SignInsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &auditlogs.SignInsRequestBuilderGetQueryParameters{
-			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"}}})
+	b := c.sdk.AuditLogs().SignIns()
+	var resp models.SignInCollectionResponseable
+	if q.Continuation != "" {
+		link, cerr := c.continuation(q.Continuation, "auditLogs/signIns")
+		if cerr != nil {
+			return page, cerr
+		}
+		resp, err = b.WithUrl(link).Get(ctx, nil)
+	} else {
+		resp, err = b.Get(ctx, &auditlogs.SignInsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &auditlogs.SignInsRequestBuilderGetQueryParameters{
+				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"}}})
+	}
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
@@ -119,9 +129,19 @@ func (c *Client) ListRiskyUsers(ctx context.Context, q source.RiskQuery) (page s
 	f.eq("riskState", q.RiskState)
 	f.window("riskLastUpdatedDateTime", q.ListOptions)
 	top, skip := paging(q.ListOptions, 100, 500)
-	resp, err := c.sdk.IdentityProtection().RiskyUsers().Get(ctx, &identityprotection.RiskyUsersRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identityprotection.RiskyUsersRequestBuilderGetQueryParameters{
-			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"riskLastUpdatedDateTime desc"}}})
+	b := c.sdk.IdentityProtection().RiskyUsers()
+	var resp models.RiskyUserCollectionResponseable
+	if q.Continuation != "" {
+		link, cerr := c.continuation(q.Continuation, "identityProtection/riskyUsers")
+		if cerr != nil {
+			return page, cerr
+		}
+		resp, err = b.WithUrl(link).Get(ctx, nil)
+	} else {
+		resp, err = b.Get(ctx, &identityprotection.RiskyUsersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identityprotection.RiskyUsersRequestBuilderGetQueryParameters{
+				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"riskLastUpdatedDateTime desc"}}})
+	}
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
@@ -149,9 +169,19 @@ func (c *Client) ListRiskDetections(ctx context.Context, q source.RiskQuery) (pa
 	f.eq("riskState", q.RiskState)
 	f.window("detectedDateTime", q.ListOptions)
 	top, skip := paging(q.ListOptions, 100, 500)
-	resp, err := c.sdk.IdentityProtection().RiskDetections().Get(ctx, &identityprotection.RiskDetectionsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identityprotection.RiskDetectionsRequestBuilderGetQueryParameters{
-			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"detectedDateTime desc"}}})
+	b := c.sdk.IdentityProtection().RiskDetections()
+	var resp models.RiskDetectionCollectionResponseable
+	if q.Continuation != "" {
+		link, cerr := c.continuation(q.Continuation, "identityProtection/riskDetections")
+		if cerr != nil {
+			return page, cerr
+		}
+		resp, err = b.WithUrl(link).Get(ctx, nil)
+	} else {
+		resp, err = b.Get(ctx, &identityprotection.RiskDetectionsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identityprotection.RiskDetectionsRequestBuilderGetQueryParameters{
+				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"detectedDateTime desc"}}})
+	}
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}

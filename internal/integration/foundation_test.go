@@ -229,3 +229,35 @@ func TestDeviceComplianceFailingSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestContinuationCursor: a listing resumed from an upstream continuation
+// (a nextLink) reads the next page; a cursor forged to point elsewhere is
+// refused before any request leaves.
+func TestContinuationCursor(t *testing.T) {
+	x := h(t)
+	emu := x.emulator(t)
+	next := emu.GraphURL() + "/auditLogs/signIns?$top=5&$skip=5&$orderby=createdDateTime%20desc"
+	for _, c := range []struct {
+		link string
+		ok   bool
+	}{
+		{next, true},
+		{"https://evil.example/v1.0/auditLogs/signIns?$skiptoken=x", false},
+		{emu.GraphURL() + "/users?$skiptoken=x", false},
+	} {
+		cursor := tools.EncodeCursor("entra_list_signins", 0, c.link)
+		var res listed
+		_, _, err := x.call(t, "contoso", "entra_list_signins", map[string]any{"cursor": cursor})
+		if c.ok {
+			x.mustCall(t, "contoso", "entra_list_signins", map[string]any{"cursor": cursor}, &res)
+			if len(res.SignIns) != 5 {
+				t.Errorf("continuation %s: %d sign-ins", c.link, len(res.SignIns))
+			}
+			continue
+		}
+		var te *tools.ToolError
+		if !errors.As(err, &te) || te.Kind != "invalid_argument" || !strings.Contains(te.Msg, "cursor") {
+			t.Errorf("forged continuation %s: want an invalid_argument tool error, got %v", c.link, err)
+		}
+	}
+}

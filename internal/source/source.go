@@ -16,6 +16,10 @@ import (
 // the tenant. Tools map it to a tool error that does not reveal other tenants.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is returned (wrapped, with a message the caller can act on)
+// when a request cannot be sent as given, e.g. a forged continuation.
+var ErrInvalid = errors.New("invalid request")
+
 // ErrThrottled is returned (wrapped in a *ThrottledError) when the upstream kept
 // answering 429/503 after the retry policy gave up.
 var ErrThrottled = errors.New("throttled by upstream")
@@ -33,8 +37,9 @@ func (e *ThrottledError) Error() string {
 // Unwrap makes errors.Is(err, ErrThrottled) true.
 func (e *ThrottledError) Unwrap() error { return ErrThrottled }
 
-// Page is one page of a listing. Next is an opaque continuation (the Graph
-// nextLink's skip token or offset) or "" when there is no more.
+// Page is one page of a listing. Next is "" when there is no more, a
+// decimal offset for the next $skip, or an upstream continuation to pass
+// back as ListOptions.Continuation.
 type Page[T any] struct {
 	Items []T
 	Next  string
@@ -46,6 +51,10 @@ type ListOptions struct {
 	Skip  int       // rows to skip (from a cursor)
 	Since time.Time // zero = no lower bound
 	Until time.Time // zero = no upper bound
+	// Continuation resumes a listing from an upstream continuation (a Graph
+	// @odata.nextLink carrying a $skiptoken) returned as Page.Next; when set,
+	// the other options are already encoded in it and Skip is ignored.
+	Continuation string
 }
 
 // Graph is the tenant's Microsoft Graph surface that the tools use.

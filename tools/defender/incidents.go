@@ -124,7 +124,7 @@ func listIncidents(ctx context.Context, call tools.Call, p ListIncidentsParams) 
 	for _, in := range page.Items {
 		res.Incidents = append(res.Incidents, incidentItem(call.Tenant.Alias, call.Tenant.ID, in))
 	}
-	res.Incidents, res.Page, res.Sources = tools.FinishPage(l, res.Incidents, page.Next != "",
+	res.Incidents, res.Page, res.Sources = tools.FinishPage(l, res.Incidents, page.Next,
 		func(i IncidentItem) resources.Ref { return resources.Ref{URI: i.URI, Portal: i.Portal} })
 	return res, nil
 }

@@ -153,7 +153,7 @@ func listSignIns(ctx context.Context, call tools.Call, p ListSignInsParams) (Lis
 	for _, s := range page.Items {
 		res.SignIns = append(res.SignIns, SignInItemOf(call.Tenant.Alias, s))
 	}
-	res.SignIns, res.Page, res.Sources = tools.FinishPage(l, res.SignIns, page.Next != "",
+	res.SignIns, res.Page, res.Sources = tools.FinishPage(l, res.SignIns, page.Next,
 		func(s SignInItem) resources.Ref { return resources.Ref{URI: s.URI} })
 	return res, nil
 }

@@ -69,7 +69,7 @@ func listRiskyUsers(ctx context.Context, call tools.Call, p RiskParams) (RiskyUs
 	for _, u := range page.Items {
 		res.Users = append(res.Users, RiskyUserItem{RiskyUser: u, URI: resources.URI(call.Tenant.Alias, resources.KindUser, u.UserPrincipalName)})
 	}
-	res.Users, res.Page, res.Sources = tools.FinishPage(l, res.Users, page.Next != "",
+	res.Users, res.Page, res.Sources = tools.FinishPage(l, res.Users, page.Next,
 		func(u RiskyUserItem) resources.Ref {
 			return resources.Ref{URI: u.URI, Portal: resources.UserPortal(u.ID)}
 		})
@@ -122,7 +122,7 @@ func listRiskDetections(ctx context.Context, call tools.Call, p RiskParams) (Ris
 		}
 		res.Detections = append(res.Detections, it)
 	}
-	res.Detections, res.Page = tools.Paginate(l.Tool, res.Detections, l.Options.Skip, page.Next != "")
+	res.Detections, res.Page = tools.PageOf(l, res.Detections, page.Next)
 	for _, d := range res.Detections {
 		res.Sources = append(res.Sources, resources.Ref{URI: d.UserURI})
 		if d.SignInURI != "" {

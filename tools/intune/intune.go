@@ -108,7 +108,7 @@ func listDevices(ctx context.Context, call tools.Call, p ListDevicesParams) (Lis
 	for _, d := range page.Items {
 		res.Devices = append(res.Devices, deviceItem(call.Tenant.Alias, d))
 	}
-	res.Devices, res.Page, res.Sources = tools.FinishPage(l, res.Devices, page.Next != "",
+	res.Devices, res.Page, res.Sources = tools.FinishPage(l, res.Devices, page.Next,
 		func(d DeviceItem) resources.Ref { return resources.Ref{URI: d.URI, Portal: d.Portal} })
 	return res, nil
 }
