@@ -30,6 +30,20 @@ type Intent struct {
 	Render string `json:"render,omitempty"`
 	// Join is set when the question relates two kinds of event.
 	Join bool `json:"join,omitempty"`
+	// Threshold keeps the groups whose count passes it ("more than 5");
+	// ThresholdOp is ">" or ">=".
+	Threshold   int    `json:"threshold,omitempty"`
+	ThresholdOp string `json:"thresholdOp,omitempty"`
+	// Percent asks for each group's share ("percentage of", "ratio").
+	Percent bool `json:"percent,omitempty"`
+	// Recent and Baseline are the periods of a "new"/"not seen before"
+	// question (KQL timespans).
+	Recent   string `json:"recent,omitempty"`
+	Baseline string `json:"baseline,omitempty"`
+	// Inactive and Lookback are the silence and the search span of a
+	// "not signed in for 30 days" question.
+	Inactive string `json:"inactive,omitempty"`
+	Lookback string `json:"lookback,omitempty"`
 }
 
 var (

@@ -65,10 +65,18 @@ type Plan struct {
 	// Concepts are the ids of the analyst concepts recognised.
 	Concepts    []string `json:"concepts"`
 	Assumptions []string `json:"assumptions"`
+	// Cues are the phrasing cues recognised (see cues.go): "detection
+	// description", "alert pivot", "privileged users".
+	Cues []string `json:"cues,omitempty"`
+	// AlertProduct is the SecurityAlert ProductName an alert pivot names.
+	AlertProduct string `json:"alertProduct,omitempty"`
 
-	concepts   []concept
-	normalized string
-	words      map[string]bool
+	alertPivot  bool
+	privileged  bool
+	windowGiven bool
+	concepts    []concept
+	normalized  string
+	words       map[string]bool
 }
 
 // Draft is a generator's query and the assumptions it made.
@@ -209,24 +217,20 @@ func (s *Service) Plan(req Request) (*Plan, error) {
 	p := &Plan{Question: q, Target: req.Target, Entities: []Entity{}, Concepts: []string{}, Assumptions: []string{}}
 	ents, rest := extractEntities(q)
 	p.Entities = append(p.Entities, ents...)
-	w, assumption, _ := parseWindow(q)
-	p.Window = w
-	if assumption != "" {
-		p.Assumptions = append(p.Assumptions, assumption)
-	}
-	p.normalized = normalize(rest)
+	w, assumption, given := parseWindow(q)
+	p.Window, p.windowGiven = w, given
+	rest = s.readCues(p, rest)
 	p.words = map[string]bool{}
-	cw := concepts(rest)
+	cw := concepts(p.normalized)
 	for _, x := range cw {
 		p.words[x] = true
 	}
-	for _, cp := range conceptList {
-		if cp.re.MatchString(p.normalized) {
-			p.concepts = append(p.concepts, cp)
-			p.Concepts = append(p.Concepts, cp.id)
-		}
-	}
+	p.matchConcepts()
 	p.Intent = parseIntent(p.normalized, w)
+	refineIntent(&p.Intent, p.normalized, p.Window)
+	if a := p.defaultWindow(assumption); a != "" {
+		p.Assumptions = append(p.Assumptions, a)
+	}
 	p.Examples = s.lib.Select(rest, 3)
 	if p.Examples == nil {
 		p.Examples = []Scored{}

@@ -95,7 +95,15 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 			}
 		}
 		if tc.Score > 0 {
-			tc.Score += platformBonus(name, p.Target)
+			tc.Score += platformBonus(name, p.Target) + domainAdjust(name, words, p.Entities)
+		}
+		if p.alertPivot && name == "SecurityAlert" && p.Target != PlatformDefender {
+			tc.Score += 4
+			tc.Why = append(tc.Why, "alert pivot")
+		}
+		if p.privileged && name == "IdentityInfo" {
+			tc.Score += 2
+			tc.Why = append(tc.Why, "privileged users")
 		}
 		if tc.Score > 0 {
 			out = append(out, tc)

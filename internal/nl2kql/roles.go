@@ -136,8 +136,8 @@ func roleCol(t *schema.Table, role string) (Col, bool) {
 // roles. Keys are stemmed canonical words.
 var roleWords = map[string]string{
 	"user": roleUser, "upn": roleUser, "account": roleUser, "people": roleUser, "caller": roleUser, "identity": roleUser,
-	"username": roleAccount,
-	"device":   roleDevice, "host": roleDevice, "hostname": roleDevice, "machine": roleDevice, "computer": roleDevice,
+	"username": roleAccount, "serviceprincipal": roleUser, "guest": roleUser, "admin": roleUser,
+	"device": roleDevice, "host": roleDevice, "hostname": roleDevice, "machine": roleDevice, "computer": roleDevice,
 	"endpoint": roleDevice, "server": roleDevice, "workstation": roleDevice,
 	"ip": roleIP, "address": roleIP, "source": roleIP,
 	"app": roleApp, "application": roleApp,

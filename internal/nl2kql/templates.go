@@ -26,6 +26,21 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 		return Draft{}, fmt.Errorf("templates: unknown table %s", p.Tables[0].Name)
 	}
 	var d Draft
+	if f := g.pivotFollow(p); f != nil {
+		if d, ok := g.pivot(p, f); ok {
+			return d, nil
+		}
+	}
+	switch p.Intent.Kind {
+	case IntentNew:
+		if d := g.newSince(p, t); d.Query != "" {
+			return d, nil
+		}
+	case IntentDormant:
+		if d := g.dormant(p, t); d.Query != "" {
+			return d, nil
+		}
+	}
 	if r, key, ok := g.joinPartner(p, t); ok {
 		return g.join(p, t, r, key), nil
 	}
@@ -33,12 +48,27 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 	b.WriteString(t.Name)
 	tc := p.Tables[0].TimeColumn
 	writeWindow(&b, tc, p.Window)
+	if t.Name == "SecurityAlert" && p.AlertProduct != "" {
+		fmt.Fprintf(&b, "\n| where ProductName == %s", quote(p.AlertProduct))
+	}
+	let, notes := writeEnrichment(&b, t, p)
+	d.Assumptions = append(d.Assumptions, notes...)
 	filtered, notes := writeFilters(&b, t, p, nil)
 	d.Assumptions = append(d.Assumptions, notes...)
+	d.Assumptions = append(d.Assumptions, writeSnapshot(&b, t, tc, p)...)
 	keys, knotes := keyCols(t, p, filtered)
 	d.Assumptions = append(d.Assumptions, knotes...)
+	if p.Intent.Percent && len(conceptPreds(t, p)) == 0 {
+		// The share of all rows needs the filtered rows twice.
+		body := strings.TrimPrefix(b.String(), t.Name)
+		var rb strings.Builder
+		rb.WriteString("Rows")
+		writeShape(&rb, t, tc, p, keys, filtered)
+		d.Query = let + "let Rows = " + t.Name + body + ";\n" + rb.String()
+		return d, nil
+	}
 	writeShape(&b, t, tc, p, keys, filtered)
-	d.Query = b.String()
+	d.Query = let + b.String()
 	return d, nil
 }
 
@@ -75,12 +105,23 @@ func writeFilters(b *strings.Builder, t *schema.Table, p *Plan, placed map[int]b
 		filtered[role] = true
 		fmt.Fprintf(b, "\n| where %s", pred)
 	}
-	for _, cp := range p.concepts {
-		if pred, ok := cp.pred[t.Name]; ok && !conflicting(p, cp.id) {
+	if !p.Intent.Percent {
+		for _, pred := range conceptPreds(t, p) {
 			fmt.Fprintf(b, "\n| where %s", pred)
 		}
 	}
 	return filtered, notes
+}
+
+// conceptPreds are the predicates of the question's concepts in table t.
+func conceptPreds(t *schema.Table, p *Plan) []string {
+	var out []string
+	for _, cp := range p.concepts {
+		if pred, ok := cp.pred[t.Name]; ok && !conflicting(p, cp.id) {
+			out = append(out, pred)
+		}
+	}
+	return out
 }
 
 // conflicting drops "success" when "failed" is also present ("failed then
@@ -121,7 +162,7 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 		}
 	}
 	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
-		(p.Intent.Kind == IntentFirstLast && len(p.Entities) == 0)
+		(p.Intent.Kind == IntentFirstLast && len(p.Entities) == 0) || p.Intent.Threshold > 0 || p.Intent.Percent
 	if len(out) == 0 && needKey {
 		for _, r := range []string{roleUser, roleDevice, roleIP, roleTitle, roleApp, roleProcess, roleSender, roleAction} {
 			if filtered[r] {
@@ -172,14 +213,21 @@ func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []
 		by = " by " + strings.Join(names, ", ")
 	}
 	in := p.Intent
+	if in.Percent && (in.Kind == IntentCount || in.Kind == IntentTop) {
+		percentShape(b, p, t, by, conceptPreds(t, p))
+		if in.Kind == IntentTop {
+			fmt.Fprintf(b, "\n| take %d", in.N)
+		}
+		return
+	}
 	switch in.Kind {
 	case IntentCount:
-		fmt.Fprintf(b, "\n| summarize Count = count()%s", by)
+		fmt.Fprintf(b, "\n| summarize Count = count()%s%s", by, thresholdClause(in, "Count"))
 		if by != "" {
 			b.WriteString("\n| sort by Count desc")
 		}
 	case IntentTop:
-		fmt.Fprintf(b, "\n| summarize Count = count()%s\n| top %d by Count desc", by, in.N)
+		fmt.Fprintf(b, "\n| summarize Count = count()%s%s\n| top %d by Count desc", by, thresholdClause(in, "Count"), in.N)
 	case IntentDistinct:
 		if by == "" {
 			writeList(b, t, tc, p, filtered)
@@ -195,7 +243,7 @@ func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []
 		if len(names) > 1 {
 			rest = " by " + strings.Join(names[1:], ", ")
 		}
-		fmt.Fprintf(b, "\n| summarize Distinct%s = dcount(%s)%s", names[0], names[0], rest)
+		fmt.Fprintf(b, "\n| summarize Distinct%s = dcount(%s)%s%s", names[0], names[0], rest, thresholdClause(in, "Distinct"+names[0]))
 	case IntentSeries:
 		if tc == "" {
 			fmt.Fprintf(b, "\n| summarize Count = count()%s", by)
