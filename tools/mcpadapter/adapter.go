@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -66,8 +67,8 @@ func newMCPServer(cfg Config) *server.MCPServer {
 		// "method not found" (three of the conformance suite's no-fixture
 		// scenarios; see interop_conformance_test.go). Subscriptions are
 		// recorded but upstream data is not watched, so no
-		// notifications/resources/updated is sent; completion answers come
-		// from mcp-go's default providers (no suggestions).
+		// notifications/resources/updated is sent. Resource templates
+		// complete their {tenant} argument with the caller's tenants.
 		server.WithResourceCapabilities(true, false),
 		server.WithCompletions(),
 		server.WithPromptCapabilities(false),
@@ -77,6 +78,9 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	}
 	if cfg.Instructions != "" {
 		opts = append(opts, server.WithInstructions(cfg.Instructions))
+	}
+	if cfg.Resources != nil {
+		opts = append(opts, server.WithResourceCompletionProvider(tenantCompletions{cfg.Resources}))
 	}
 	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)
 	for _, spec := range cfg.Invoker.Tools.Specs() {
@@ -205,4 +209,22 @@ func sampleFunc(ctx context.Context) func(context.Context, tools.SampleRequest) 
 		}
 		return "", fmt.Errorf("sampling: the client's model answered with %T, not text", res.Content)
 	}
+}
+
+// tenantCompletions completes the {tenant} argument of resource templates
+// with the aliases the caller may use (and nothing about other tenants).
+type tenantCompletions struct{ rs *resources.Server }
+
+// CompleteResourceArgument implements server.ResourceCompletionProvider.
+func (c tenantCompletions) CompleteResourceArgument(ctx context.Context, _ string, arg mcp.CompleteArgument, _ mcp.CompleteContext) (*mcp.Completion, error) {
+	values := []string{}
+	caller, ok := CallerFrom(ctx)
+	if arg.Name == "tenant" && ok {
+		for _, t := range c.rs.Tenants.Permitted(caller.Tenants) {
+			if strings.HasPrefix(t.Alias, strings.ToLower(arg.Value)) {
+				values = append(values, t.Alias)
+			}
+		}
+	}
+	return &mcp.Completion{Values: values, Total: len(values)}, nil
 }
