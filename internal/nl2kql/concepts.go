@@ -33,7 +33,7 @@ const (
 )
 
 var conceptList = []concept{
-	c("spnsignin", `serviceprincipal\w* ([\w']+ ){0,6}signin|signin\w* (\w+ ){0,3}serviceprincipal`, map[string]float64{"AADServicePrincipalSignInLogs": 5, "AADSpnSignInEventsBeta": 4.5}, nil),
+	c("spnsignin", `serviceprincipal\w*\s+([\w']+\s+){0,6}signin|signin\w* (\w+ ){0,3}serviceprincipal`, map[string]float64{"AADServicePrincipalSignInLogs": 5, "AADSpnSignInEventsBeta": 4.5}, nil),
 	c("failed", `failed|fail|failures?|fails|failing|unsuccessful|denied|invalid password|wrong password`, nil, map[string]string{
 		"SigninLogs": `ResultType != "0"`, "AADServicePrincipalSignInLogs": `ResultType != "0"`,
 		"AADSignInEventsBeta": `ErrorCode != 0`, "AADSpnSignInEventsBeta": `ErrorCode != 0`,
@@ -60,7 +60,7 @@ var conceptList = []concept{
 	c("singlefactor", `singlefactor|without mfa|no mfa`, b(2, "SigninLogs"), map[string]string{
 		"SigninLogs": `AuthenticationRequirement == "singleFactorAuthentication"`, "AADSignInEventsBeta": `AuthenticationRequirement == "singleFactorAuthentication"`,
 	}),
-	c("cafail", `blocked by conditionalaccess|conditionalaccess (polic(y|ies) )?(failures?|failed|block(ed|s)?)`, b(3, "SigninLogs"), map[string]string{
+	c("cafail", `blocked by conditionalaccess|conditionalaccess\s+(polic(y|ies)\s+)?(failures?|failed|block(ed|s)?)`, b(3, "SigninLogs"), map[string]string{
 		"SigninLogs": `ConditionalAccessStatus == "failure"`, "AADSignInEventsBeta": `ConditionalAccessStatus == 1`,
 	}),
 	c("legacyauth", `legacyauth|imap|pop3?|activesync`, b(2, "SigninLogs"), map[string]string{
@@ -229,14 +229,14 @@ var conceptList = []concept{
 	// Directory changes Entra logs in AuditLogs (not sign-ins): security
 	// info registration, self-service password reset, app and tenant
 	// settings.
-	c("mfaregister", `(mfa|authentication|security info|phone|authenticator)\w* ([\w-]+ ){0,4}(registered|registers|register|registration|updated|updates|update|changed|changes|change|deleted|removed|added)|(register(s|ed)?|updat(es|ed)|chang(es|ed)) ([\w-]+ ){0,3}(mfa|security info|authentication (method|phone|detail))`, b(4, "AuditLogs"), map[string]string{
+	c("mfaregister", `(mfa|authentication|security info|phone|authenticator)\w*\s+([\w-]+\s+){0,4}(registered|registers|register|registration|updated|updates|update|changed|changes|change|deleted|removed|added)|(register(s|ed)?|updat(es|ed)|chang(es|ed))\s+([\w-]+\s+){0,3}(mfa|security info|authentication (method|phone|detail))`, b(4, "AuditLogs"), map[string]string{
 		"AuditLogs": `OperationName has_any ("security info", "StrongAuthentication", "authentication method")`,
 	}),
 	c("sspr", `self[ -]?service password reset|sspr|account unlock|unlock(ed)? (their |an |the )?accounts?`, b(4, "AuditLogs"), map[string]string{
 		"AuditLogs": `LoggedByService == "Self-service Password Management"`,
 	}),
 	c("directoryobject", `custom security attributes?|redirect uris?|reply urls?|app registrations?|cross[ -]tenant (access )?settings?|application (was |is )?(created|updated|added)`, b(3, "AuditLogs"), nil),
-	c("onpremaccount", `(activedirectory|on[ -]?prem\w*) ([\w-]+ ){0,3}accounts? ([\w-]+ ){0,4}(created|disabled|deleted|enabled|changed|set|flag)|accounts? (is |was )?set to`, b(3, "SecurityEvent"), map[string]string{
+	c("onpremaccount", `(activedirectory|on[ -]?prem\w*)\s+([\w-]+\s+){0,3}accounts?\s+([\w-]+\s+){0,4}(created|disabled|deleted|enabled|changed|set|flag)|accounts? (is |was )?set to`, b(3, "SecurityEvent"), map[string]string{
 		"SecurityEvent": `EventID in (4720, 4722, 4725, 4726, 4738)`,
 	}),
 	c("service principal secret", `(secrets?|credentials?|certificates?) (added|created) to`, b(3, "AuditLogs"), map[string]string{

@@ -69,6 +69,9 @@ func refineIntent(in *Intent, nt string, w Window) {
 				in.Kind = IntentDCount
 			}
 		}
+		if in.Kind == IntentDCount {
+			in.By = distinctFirst(nt, in.By)
+		}
 		break
 	}
 	if rePercent.MatchString(nt) && in.Kind != IntentNew && in.Kind != IntentDormant {
@@ -77,4 +80,24 @@ func refineIntent(in *Intent, nt string, w Window) {
 			in.Kind = IntentCount
 		}
 	}
+}
+
+// reDistinctNoun is the noun counted distinctly: "3 or more unique devices".
+var reDistinctNoun = regexp.MustCompile(`\b(?:unique|distinct|different)\s+([a-z0-9_]+)`)
+
+// distinctFirst puts the word counted distinctly first in by (dcount's
+// target), leaving the others as the grouping keys.
+func distinctFirst(nt string, by []string) []string {
+	m := reDistinctNoun.FindStringSubmatch(nt)
+	if m == nil {
+		return by
+	}
+	target := stem(m[1])
+	out := []string{target}
+	for _, w := range by {
+		if w != target {
+			out = append(out, w)
+		}
+	}
+	return out
 }

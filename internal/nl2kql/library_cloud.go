@@ -93,8 +93,9 @@ var cloudExamples = []Example{
 
 // DefaultExamples returns the built-in few-shot library.
 func DefaultExamples() []Example {
-	out := make([]Example, 0, len(identityExamples)+len(endpointExamples)+len(cloudExamples))
+	out := make([]Example, 0, len(identityExamples)+len(endpointExamples)+len(cloudExamples)+len(intentExamples))
 	out = append(out, identityExamples...)
+	out = append(out, intentExamples...)
 	out = append(out, endpointExamples...)
 	return append(out, cloudExamples...)
 }

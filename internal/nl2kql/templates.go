@@ -242,6 +242,14 @@ func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []
 		rest := ""
 		if len(names) > 1 {
 			rest = " by " + strings.Join(names[1:], ", ")
+		} else if in.Threshold > 0 {
+			// "more than N distinct X" counts them per entity.
+			for _, r := range []string{roleUser, roleDevice, roleIP} {
+				if c, ok := roleCol(t, r); ok && c.Plain() && c.Name != names[0] {
+					rest = " by " + c.Name
+					break
+				}
+			}
 		}
 		fmt.Fprintf(b, "\n| summarize Distinct%s = dcount(%s)%s%s", names[0], names[0], rest, thresholdClause(in, "Distinct"+names[0]))
 	case IntentSeries:

@@ -1,0 +1,43 @@
+package nl2kql
+
+// intentExamples cover answer shapes beyond listing and counting: new
+// since a baseline, dormant entities, thresholds, shares, latest state per
+// entity, sets per entity and alert pivots. Written for this package.
+var intentExamples = []Example{
+	{ID: "in-01", Question: "Applications a user signed in to today that they had not used in the previous month",
+		Query: "let Baseline = SigninLogs\n| where TimeGenerated between (ago(30d) .. ago(1d))\n| distinct UserPrincipalName, AppDisplayName;\nSigninLogs\n| where TimeGenerated > ago(1d)\n| join kind=leftanti Baseline on UserPrincipalName, AppDisplayName\n| summarize FirstSeen = min(TimeGenerated), Count = count() by UserPrincipalName, AppDisplayName"},
+	{ID: "in-02", Question: "Processes never seen on a device before this week",
+		Query: "let Baseline = DeviceProcessEvents\n| where Timestamp between (ago(30d) .. ago(7d))\n| distinct DeviceName, FileName;\nDeviceProcessEvents\n| where Timestamp > ago(7d)\n| join kind=leftanti Baseline on DeviceName, FileName\n| summarize FirstSeen = min(Timestamp), Count = count() by DeviceName, FileName"},
+	{ID: "in-03", Question: "Accounts that have not signed in for 45 days",
+		Query: "SigninLogs\n| where TimeGenerated > ago(90d)\n| summarize LastSignIn = max(TimeGenerated) by UserPrincipalName\n| where LastSignIn < ago(45d)\n| sort by LastSignIn asc"},
+	{ID: "in-04", Question: "Workload identities with no successful sign-in in the last month",
+		Query: "AADServicePrincipalSignInLogs\n| where TimeGenerated > ago(90d)\n| where ResultType == \"0\"\n| summarize LastSignIn = max(TimeGenerated) by ServicePrincipalName, AppId\n| where LastSignIn < ago(30d)"},
+	{ID: "in-05", Question: "Accounts with more than 10 failed logons on a single machine in an hour",
+		Query: "DeviceLogonEvents\n| where Timestamp > ago(1d)\n| where ActionType == \"LogonFailed\"\n| summarize Failures = count() by AccountName, DeviceName, bin(Timestamp, 1h)\n| where Failures > 10"},
+	{ID: "in-06", Question: "Source IPs that tried at least 20 different accounts",
+		Query: "SigninLogs\n| where TimeGenerated > ago(1d)\n| where ResultType != \"0\"\n| summarize Accounts = dcount(UserPrincipalName) by IPAddress\n| where Accounts >= 20"},
+	{ID: "in-07", Question: "Share of sign-ins that used legacy authentication per app",
+		Query: "SigninLogs\n| where TimeGenerated > ago(7d)\n| summarize Total = count(), Legacy = countif(ClientAppUsed in (\"Exchange ActiveSync\", \"IMAP4\", \"POP3\", \"Other clients\")) by AppDisplayName\n| extend Percent = round(100.0 * Legacy / Total, 2)\n| sort by Percent desc"},
+	{ID: "in-08", Question: "Current operating system and exposure of every onboarded machine",
+		Query: "DeviceInfo\n| where Timestamp > ago(14d)\n| summarize arg_max(Timestamp, *) by DeviceName\n| project Timestamp, DeviceName, OSPlatform, OSVersion, ExposureLevel, OnboardingStatus"},
+	{ID: "in-09", Question: "Latest department and job title of each account",
+		Query: "IdentityInfo\n| where TimeGenerated > ago(14d)\n| summarize arg_max(TimeGenerated, *) by AccountUPN\n| project AccountUPN, Department, JobTitle"},
+	{ID: "in-10", Question: "Set of countries and IPs each user signed in from",
+		Query: "SigninLogs\n| where TimeGenerated > ago(7d)\n| summarize Countries = make_set(Location), IPs = make_set(IPAddress), DistinctIPs = dcount(IPAddress) by UserPrincipalName\n| sort by DistinctIPs desc"},
+	{ID: "in-11", Question: "Expand the entities of security alerts and list the accounts involved",
+		Query: "SecurityAlert\n| where TimeGenerated > ago(7d)\n| mv-expand Entity = todynamic(Entities)\n| where tostring(Entity.Type) == \"account\"\n| extend Account = tostring(Entity.Name)\n| summarize Alerts = dcount(SystemAlertId), Names = make_set(AlertName) by Account"},
+	{ID: "in-12", Question: "When an identity protection alert fires, sign-ins from the IP addresses it names",
+		Query: "let AlertIPs = SecurityAlert\n| where TimeGenerated > ago(7d)\n| where ProductName == \"Azure Active Directory Identity Protection\"\n| mv-expand Entity = todynamic(Entities)\n| where tostring(Entity.Type) == \"ip\"\n| extend IP = tostring(Entity.Address)\n| distinct IP;\nSigninLogs\n| where TimeGenerated > ago(7d)\n| where IPAddress in (AlertIPs)\n| project TimeGenerated, UserPrincipalName, IPAddress, AppDisplayName, ResultType"},
+	{ID: "in-13", Question: "Directory changes made by holders of an admin role",
+		Query: "let Admins = IdentityInfo\n| where TimeGenerated > ago(14d)\n| summarize arg_max(TimeGenerated, *) by AccountUPN\n| where array_length(AssignedRoles) > 0\n| distinct AccountUPN;\nAuditLogs\n| where TimeGenerated > ago(7d)\n| extend Actor = tostring(InitiatedBy.user.userPrincipalName)\n| where Actor in~ (Admins)\n| summarize Operations = make_set(OperationName), Count = count() by Actor"},
+	{ID: "in-14", Question: "Users who registered or changed their security info methods",
+		Query: "AuditLogs\n| where TimeGenerated > ago(7d)\n| where OperationName has_any (\"security info\", \"StrongAuthentication\", \"authentication method\")\n| extend Target = tostring(TargetResources[0].userPrincipalName)\n| project TimeGenerated, OperationName, Target, Result"},
+	{ID: "in-15", Question: "Self-service password reset attempts that failed",
+		Query: "AuditLogs\n| where TimeGenerated > ago(7d)\n| where LoggedByService == \"Self-service Password Management\"\n| where Result != \"success\"\n| project TimeGenerated, OperationName, ResultReason, Identity"},
+	{ID: "in-16", Question: "On-premises Active Directory accounts created, disabled or deleted per day",
+		Query: "SecurityEvent\n| where TimeGenerated > ago(30d)\n| where EventID in (4720, 4725, 4726)\n| summarize Count = count() by bin(TimeGenerated, 1d), Activity\n| render timechart"},
+	{ID: "in-17", Question: "Hourly failed sign-in volume compared with the daily average",
+		Query: "SigninLogs\n| where TimeGenerated > ago(14d)\n| where ResultType != \"0\"\n| summarize Failures = count() by bin(TimeGenerated, 1h)\n| extend DailyAverage = toscalar(SigninLogs | where TimeGenerated > ago(14d) | where ResultType != \"0\" | count) / 14.0 / 24.0"},
+	{ID: "in-18", Question: "Guest users who downloaded files from SharePoint or OneDrive",
+		Query: "OfficeActivity\n| where TimeGenerated > ago(30d)\n| where Operation == \"FileDownloaded\"\n| where UserId has \"#EXT#\"\n| summarize Downloads = count(), Files = make_set(SourceFileName) by UserId\n| sort by Downloads desc"},
+}
