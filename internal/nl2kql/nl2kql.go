@@ -13,9 +13,17 @@
 //  2. Few-shot selector (Library): the hand-written question/query pairs
 //     nearest the question by TF-IDF cosine; they vote for tables here, and
 //     a model-backed Generator receives them as examples.
+//     Phrasing cues (cues.go) run first: detection preambles ("Detects
+//     when …") are dropped, alert pivots ("When Defender for Identity
+//     detects …") and privileged-user restrictions are recognised, and
+//     endpoint tables lose points to questions with only cloud cues.
 //  3. Generator: Templates composes the query from the plan (filters by
 //     time, entity and concept, then a shape: list, count, top-N, distinct,
-//     time series, first/last seen, or a join of two tables on a shared key).
+//     time series, first/last seen, new since a baseline, dormant keys,
+//     thresholds, shares, latest row per entity of snapshot tables, an
+//     alert pivot through SecurityAlert's entities, or a join of two tables
+//     on a shared key). A question without a time range gets a default
+//     window per intent, stated in the assumptions.
 //     A model-backed implementation of Generator (MCP sampling, OpenAI) can
 //     replace it; the plan is its prompt material.
 //  4. Query refiner (Refine): validates with internal/kqlcheck and repairs
