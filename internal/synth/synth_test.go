@@ -85,7 +85,10 @@ func TestFailingAndSlowSourcesAreMissing(t *testing.T) {
 	call.Progress = func(done, total float64, msg string) { progress++ }
 	start := time.Now()
 	res := investigate(t, f, nil, call, "incident 1000", 1500*time.Millisecond)
-	if took := time.Since(start); took > 1500*time.Millisecond {
+	// The answer is due by the 1.5 s deadline; 500 ms of slack keeps a busy
+	// CI machine's scheduling out of the verdict (a source that is waited
+	// for would take an hour).
+	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("answer took %s, deadline 1.5s", took)
 	}
 	got := map[string]string{}
