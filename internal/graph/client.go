@@ -223,6 +223,32 @@ func nextOffset(nextLink *string, skip, n int) string {
 	return strconv.Itoa(skip + n)
 }
 
+// collectionPage is a Graph collection response.
+type collectionPage[M any] interface {
+	GetValue() []M
+	GetOdataNextLink() *string
+}
+
+// eachItem calls fn for every item of a collection, following
+// @odata.nextLink for at most maxPages further pages; get fetches the first
+// page when next is "" and the page at next otherwise.
+func eachItem[M any, P collectionPage[M]](ctx context.Context, get func(ctx context.Context, next string) (P, error), fn func(M)) error {
+	next := ""
+	for page := 0; page <= maxPages; page++ {
+		resp, err := get(ctx, next)
+		if err != nil {
+			return err
+		}
+		for _, it := range resp.GetValue() {
+			fn(it)
+		}
+		if next = str(resp.GetOdataNextLink()); next == "" {
+			return nil
+		}
+	}
+	return nil
+}
+
 // continuation checks an upstream continuation a caller passed back in a
 // cursor: it must point into this client's Graph, at the same collection,
 // so a crafted cursor cannot make the server send the tenant's token

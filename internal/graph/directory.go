@@ -16,22 +16,20 @@ func (c *Client) ListCAPolicies(ctx context.Context) (out []source.CAPolicy, err
 	const op = "list conditional access policies"
 	defer recoverTo(&err, op)
 	b := c.sdk.Identity().ConditionalAccess().Policies()
-	resp, err := b.Get(ctx, nil)
-	for page := 0; ; page++ {
-		if err != nil {
-			return nil, c.mapErr(op, "", err)
+	err = eachItem(ctx, func(ctx context.Context, next string) (models.ConditionalAccessPolicyCollectionResponseable, error) {
+		if next == "" {
+			return b.Get(ctx, nil)
 		}
-		for _, p := range resp.GetValue() {
-			if p != nil {
-				out = append(out, caPolicy(p))
-			}
+		return b.WithUrl(next).Get(ctx, nil)
+	}, func(p models.ConditionalAccessPolicyable) {
+		if p != nil {
+			out = append(out, caPolicy(p))
 		}
-		next := str(resp.GetOdataNextLink())
-		if next == "" || page >= maxPages {
-			return out, nil
-		}
-		resp, err = b.WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		return nil, c.mapErr(op, "", err)
 	}
+	return out, nil
 }
 
 func caPolicy(p models.ConditionalAccessPolicyable) source.CAPolicy {
@@ -107,22 +105,20 @@ func (c *Client) ListNamedLocations(ctx context.Context) (out []source.NamedLoca
 	const op = "list named locations"
 	defer recoverTo(&err, op)
 	b := c.sdk.Identity().ConditionalAccess().NamedLocations()
-	resp, err := b.Get(ctx, nil)
-	for page := 0; ; page++ {
-		if err != nil {
-			return nil, c.mapErr(op, "", err)
+	err = eachItem(ctx, func(ctx context.Context, next string) (models.NamedLocationCollectionResponseable, error) {
+		if next == "" {
+			return b.Get(ctx, nil)
 		}
-		for _, l := range resp.GetValue() {
-			if l != nil {
-				out = append(out, namedLocation(l))
-			}
+		return b.WithUrl(next).Get(ctx, nil)
+	}, func(l models.NamedLocationable) {
+		if l != nil {
+			out = append(out, namedLocation(l))
 		}
-		next := str(resp.GetOdataNextLink())
-		if next == "" || page >= maxPages {
-			return out, nil
-		}
-		resp, err = b.WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		return nil, c.mapErr(op, "", err)
 	}
+	return out, nil
 }
 
 func namedLocation(l models.NamedLocationable) source.NamedLocation {
@@ -168,23 +164,21 @@ func (c *Client) GetUser(ctx context.Context, idOrUPN string) (u source.User, er
 		Department: str(it.GetDepartment()), JobTitle: str(it.GetJobTitle()), UserType: str(it.GetUserType()),
 		AccountEnabled: boolv(it.GetAccountEnabled())}
 	mb := ub.MemberOf()
-	resp, err := mb.Get(ctx, nil)
-	for page := 0; ; page++ {
-		if err != nil {
-			return u, c.mapErr(op+" memberships", idOrUPN, err)
+	err = eachItem(ctx, func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
+		if next == "" {
+			return mb.Get(ctx, nil)
 		}
-		for _, o := range resp.GetValue() {
-			switch x := o.(type) {
-			case *models.Group:
-				u.Groups = append(u.Groups, str(x.GetId()))
-			case *models.DirectoryRole:
-				u.Roles = append(u.Roles, str(x.GetRoleTemplateId()))
-			}
+		return mb.WithUrl(next).Get(ctx, nil)
+	}, func(o models.DirectoryObjectable) {
+		switch x := o.(type) {
+		case *models.Group:
+			u.Groups = append(u.Groups, str(x.GetId()))
+		case *models.DirectoryRole:
+			u.Roles = append(u.Roles, str(x.GetRoleTemplateId()))
 		}
-		next := str(resp.GetOdataNextLink())
-		if next == "" || page >= maxPages {
-			return u, nil
-		}
-		resp, err = mb.WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		return u, c.mapErr(op+" memberships", idOrUPN, err)
 	}
+	return u, nil
 }

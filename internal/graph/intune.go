@@ -75,22 +75,20 @@ func (c *Client) ListDeviceCompliance(ctx context.Context, deviceID string) (out
 		return nil, fmt.Errorf("graph: %s: empty device id", op)
 	}
 	b := c.sdk.DeviceManagement().ManagedDevices().ByManagedDeviceId(deviceID).DeviceCompliancePolicyStates()
-	resp, err := b.Get(ctx, nil)
-	for page := 0; ; page++ {
-		if err != nil {
-			return nil, c.mapErr(op, deviceID, err)
+	err = eachItem(ctx, func(ctx context.Context, next string) (models.DeviceCompliancePolicyStateCollectionResponseable, error) {
+		if next == "" {
+			return b.Get(ctx, nil)
 		}
-		for _, s := range resp.GetValue() {
-			if s != nil {
-				out = append(out, policyState(s))
-			}
+		return b.WithUrl(next).Get(ctx, nil)
+	}, func(s models.DeviceCompliancePolicyStateable) {
+		if s != nil {
+			out = append(out, policyState(s))
 		}
-		next := str(resp.GetOdataNextLink())
-		if next == "" || page >= maxPages {
-			return out, nil
-		}
-		resp, err = b.WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		return nil, c.mapErr(op, deviceID, err)
 	}
+	return out, nil
 }
 
 func policyState(s models.DeviceCompliancePolicyStateable) source.CompliancePolicyState {
@@ -119,22 +117,20 @@ func (c *Client) ListCompliancePolicies(ctx context.Context) (out []source.Compl
 	const op = "list compliance policies"
 	defer recoverTo(&err, op)
 	b := c.sdk.DeviceManagement().DeviceCompliancePolicies()
-	resp, err := b.Get(ctx, nil)
-	for page := 0; ; page++ {
-		if err != nil {
-			return nil, c.mapErr(op, "", err)
+	err = eachItem(ctx, func(ctx context.Context, next string) (models.DeviceCompliancePolicyCollectionResponseable, error) {
+		if next == "" {
+			return b.Get(ctx, nil)
 		}
-		for _, p := range resp.GetValue() {
-			if p != nil {
-				out = append(out, compliancePolicy(p))
-			}
+		return b.WithUrl(next).Get(ctx, nil)
+	}, func(p models.DeviceCompliancePolicyable) {
+		if p != nil {
+			out = append(out, compliancePolicy(p))
 		}
-		next := str(resp.GetOdataNextLink())
-		if next == "" || page >= maxPages {
-			return out, nil
-		}
-		resp, err = b.WithUrl(next).Get(ctx, nil)
+	})
+	if err != nil {
+		return nil, c.mapErr(op, "", err)
 	}
+	return out, nil
 }
 
 // compliancePolicy reads the settings generically from the model's backing

@@ -121,9 +121,13 @@ type env struct {
 // newEnv starts the emulator and builds a real Graph client per tenant:
 // azidentity client-secret credential → emulator token endpoint, SDK →
 // httppolicy → emulator Graph.
-func newEnv(t *testing.T, tenants []*fixtures.Tenant) *env {
+func newEnv(t *testing.T, tenants []*fixtures.Tenant, tweak ...func(*fixtures.EmulatorOptions)) *env {
 	t.Helper()
-	e, err := fixtures.NewEmulator(fixtures.EmulatorOptions{Tenants: fixtures.StaticTenants(tenants...)})
+	eo := fixtures.EmulatorOptions{Tenants: fixtures.StaticTenants(tenants...)}
+	for _, f := range tweak {
+		f(&eo)
+	}
+	e, err := fixtures.NewEmulator(eo)
 	if err != nil {
 		t.Fatal(err)
 	}
