@@ -93,6 +93,31 @@ func deviceJob(name string) job {
 		}}
 }
 
+// userDevicesJob lists a user's Intune devices and explains the compliance
+// of each (at most maxDevices).
+func userDevicesJob(upn string) job {
+	return job{key: "3-userdevices-" + upn, source: "Intune devices of " + upn, tool: toolListDevices,
+		args: map[string]any{"user": upn, "top": maxDevices},
+		then: func(r *run, raw json.RawMessage) error {
+			var d deviceListDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolListDevices, err)
+			}
+			if len(d.Devices) == 0 {
+				r.note("No Intune managed device is registered to " + upn + ".")
+			}
+			for i, dv := range d.Devices {
+				if i == maxDevices {
+					break
+				}
+				if dv.ID != "" {
+					r.spawn(complianceJob(dv.ID, dv.Name))
+				}
+			}
+			return nil
+		}}
+}
+
 func complianceJob(id, name string) job {
 	return job{key: "3-compliance-" + id, source: "Intune compliance of " + name, tool: toolCompliance,
 		args: map[string]any{"deviceId": id},

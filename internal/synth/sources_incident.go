@@ -162,6 +162,15 @@ func (r *run) followIncident(d incidentDoc, win window) {
 	}
 	if len(devices) > 0 {
 		r.spawn(huntDevicesJob(devices, huntWindow(win, r.call.Tenant.Now())))
+	} else {
+		// Identity incidents name no device: the users' own managed devices
+		// tell whether a compromised account signs in from a healthy one.
+		for i, u := range sortedUnique(d.Entities.Users) {
+			if i == maxUsers {
+				break
+			}
+			r.spawn(userDevicesJob(strings.ToLower(u)))
+		}
 	}
 	n := 0
 	for _, p := range sortedUnique(d.Entities.Processes) {
