@@ -91,8 +91,8 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		}
 	}
 	deps := catalog.Deps{
-		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
-		KQL:         kql.Deps{Checker: kqlcheck.Default},
+		PrepareKQL: func(q string) (string, []string, error) { return kqlcheck.Default().Prepare(q) },
+		KQL:        kql.Deps{Checker: kqlcheck.Default},
 	}
 	if a.demoEnv != nil {
 		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.Load, a.demoEnv.Runner

@@ -261,3 +261,28 @@ func TestContinuationCursor(t *testing.T) {
 		}
 	}
 }
+
+// TestQueriesSentWithGuardCaps: what reaches Advanced Hunting is the
+// guard's rewritten query, and the result says which caps were applied.
+func TestQueriesSentWithGuardCaps(t *testing.T) {
+	x := h(t)
+	emu := x.emulator(t)
+	emu.ResetRequests()
+	var res struct {
+		Sent string   `json:"sent"`
+		Caps []string `json:"caps"`
+	}
+	x.mustCall(t, "contoso", "defender_run_hunting_query", map[string]any{"query": "DeviceProcessEvents | where Timestamp > ago(1d)"}, &res)
+	if !strings.Contains(res.Sent, "take 10000") || len(res.Caps) == 0 {
+		t.Fatalf("sent %q caps %v", res.Sent, res.Caps)
+	}
+	var body string
+	for _, r := range emu.Requests() {
+		if strings.Contains(strings.ToLower(r.Path), "runhuntingquery") {
+			body = r.Body
+		}
+	}
+	if !strings.Contains(body, "take 10000") {
+		t.Fatalf("the request body does not carry the capped query: %s", body)
+	}
+}

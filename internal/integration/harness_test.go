@@ -65,8 +65,8 @@ func newHarness(t testing.TB) *harness {
 		tn.Budget = ratelimit.New(ratelimit.Config{UnitsPerMinute: 1e6, Burst: 1 << 20})
 	}
 	deps := catalog.Deps{
-		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
-		KQL:         kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
+		PrepareKQL: func(q string) (string, []string, error) { return kqlcheck.Default().Prepare(q) },
+		KQL:        kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
 	}
 	reg, err := tools.NewRegistry(catalog.All(deps), tools.Selection{ReadOnly: true})
 	if err != nil {

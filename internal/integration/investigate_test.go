@@ -32,8 +32,8 @@ func newSynthHarness(t testing.TB, mode string) *harness {
 	}
 	var inv *tools.Invoker
 	deps := catalog.Deps{
-		ValidateKQL: func(q string) error { return kqlcheck.Default().Preflight(q) },
-		KQL:         kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
+		PrepareKQL: func(q string) (string, []string, error) { return kqlcheck.Default().Prepare(q) },
+		KQL:        kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
 		Synth: investigate.Deps{Mode: mode, Store: synth.NewStore(),
 			Invoke: synth.Through(func() *tools.Invoker { return inv })},
 	}

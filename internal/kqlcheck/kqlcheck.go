@@ -254,3 +254,17 @@ func (c *Checker) Preflight(query string) error {
 	}
 	return nil
 }
+
+// Prepare is Preflight plus the guard's rewrite: it returns the query to
+// send — the tree rewritten with the row and time-window caps and printed
+// back to KQL — and one sentence per cap applied.
+func (c *Checker) Prepare(query string) (string, []string, error) {
+	if err := c.Preflight(query); err != nil {
+		return "", nil, err
+	}
+	g := guard.Check(query, c.guard)
+	if !g.Allowed() || g.Query == "" {
+		return query, nil, nil
+	}
+	return g.Query, g.Caps, nil
+}

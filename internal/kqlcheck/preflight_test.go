@@ -30,3 +30,13 @@ func TestPreflight(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepareAppliesCaps(t *testing.T) {
+	send, caps, err := Default().Prepare("DeviceProcessEvents | where Timestamp > ago(1d)")
+	if err != nil || !strings.Contains(send, "take 10000") || len(caps) == 0 {
+		t.Fatalf("Prepare = %q %v %v; want a take cap applied by the guard", send, caps, err)
+	}
+	if _, _, err := Default().Prepare(".drop table X"); err == nil {
+		t.Fatal("a control command was prepared")
+	}
+}

@@ -18,8 +18,10 @@ import (
 
 // Deps are the dependencies shared by the toolsets.
 type Deps struct {
-	// ValidateKQL checks a query before it is sent upstream; nil skips.
-	ValidateKQL func(query string) error
+	// PrepareKQL checks a query before it is sent upstream and returns the
+	// query to send (caps applied by rewriting its tree) with the caps; nil
+	// sends queries unchecked.
+	PrepareKQL func(query string) (string, []string, error)
 	// KQL are the KQL toolset's dependencies (all optional).
 	KQL kql.Deps
 	// Synth configures the investigate tool (off when Mode is empty).
@@ -29,8 +31,8 @@ type Deps struct {
 // All returns every tool of every toolset.
 func All(d Deps) []tools.Spec {
 	var all []tools.Spec
-	all = append(all, defender.Tools(defender.Deps{ValidateKQL: d.ValidateKQL})...)
-	all = append(all, sentinel.Tools(sentinel.Deps{ValidateKQL: d.ValidateKQL})...)
+	all = append(all, defender.Tools(defender.Deps{PrepareKQL: d.PrepareKQL})...)
+	all = append(all, sentinel.Tools(sentinel.Deps{PrepareKQL: d.PrepareKQL})...)
 	all = append(all, entra.Tools(entra.Deps{})...)
 	all = append(all, intune.Tools(intune.Deps{})...)
 	all = append(all, purview.Tools(purview.Deps{})...)

@@ -81,8 +81,8 @@ func validateHunts(qs []hunting.Query, d Deps) ([]HuntQuery, []HuntDropped) {
 			}
 		case !rep.Safe:
 			reason = "the read-only guard refused it: " + rep.Refusal
-		case d.ValidateKQL != nil:
-			if err := d.ValidateKQL(q.Query); err != nil {
+		case d.PrepareKQL != nil:
+			if _, _, err := d.PrepareKQL(q.Query); err != nil {
 				reason = "the server's KQL gate refused it: " + err.Error()
 			}
 		}

@@ -20,7 +20,7 @@ func TestSuggestHuntingFromIncident(t *testing.T) {
 		}
 		return tb, nil
 	}
-	res, err := suggestHunting(context.Background(), exCall(g), Deps{ValidateKQL: kqlcheck.Default().Gate},
+	res, err := suggestHunting(context.Background(), exCall(g), Deps{PrepareKQL: kqlcheck.Default().Prepare},
 		SuggestHuntingParams{IncidentID: "77", Run: true, Max: 20})
 	if err != nil {
 		t.Fatal(err)

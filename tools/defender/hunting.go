@@ -19,6 +19,9 @@ type HuntingParams struct {
 type HuntingResult struct {
 	Tenant string `json:"tenant"`
 	Query  string `json:"query"`
+	// Sent is the query as sent, after the guard's caps.
+	Sent string   `json:"sent"`
+	Caps []string `json:"caps" jsonschema:"caps the guard applied by rewriting the query (result rows, time window)"`
 	tools.QueryResult
 	Sources []resources.Ref `json:"sources"`
 }
@@ -43,8 +46,10 @@ func huntingTool(d Deps) tools.Spec {
 			if q == "" {
 				return HuntingResult{}, tools.Errorf("query is required: pass a KQL query such as DeviceProcessEvents | where Timestamp > ago(1d) | take 10")
 			}
-			if d.ValidateKQL != nil {
-				if err := d.ValidateKQL(q); err != nil {
+			send, caps := q, []string{}
+			if d.PrepareKQL != nil {
+				var err error
+				if send, caps, err = d.PrepareKQL(q); err != nil {
 					return HuntingResult{}, tools.Errorf("the query was not sent: %v", err)
 				}
 			}
@@ -52,7 +57,7 @@ func huntingTool(d Deps) tools.Spec {
 			if err != nil {
 				return HuntingResult{}, err
 			}
-			t, err := g.RunHuntingQuery(ctx, q)
+			t, err := g.RunHuntingQuery(ctx, send)
 			if err != nil {
 				return HuntingResult{}, tools.FromSource(err, "hunting query", "", call.Tenant.Alias)
 			}
@@ -60,6 +65,13 @@ func huntingTool(d Deps) tools.Spec {
 			if top == 0 {
 				top = 100
 			}
-			return HuntingResult{Tenant: call.Tenant.Alias, Query: q, QueryResult: tools.NewQueryResult(t, top), Sources: []resources.Ref{}}, nil
+			return HuntingResult{Tenant: call.Tenant.Alias, Query: q, Sent: send, Caps: orEmptyCaps(caps), QueryResult: tools.NewQueryResult(t, top), Sources: []resources.Ref{}}, nil
 		}, tools.OpenWorld(), tools.WithCost(5), tools.WithTitle("Run an Advanced Hunting query"))
+}
+
+func orEmptyCaps(c []string) []string {
+	if c == nil {
+		return []string{}
+	}
+	return c
 }

@@ -16,8 +16,9 @@ import (
 
 // Deps are the Defender toolset's dependencies, built once in cmd.
 type Deps struct {
-	// ValidateKQL checks a hunting query before it is sent; nil skips the check.
-	ValidateKQL func(query string) error
+	// PrepareKQL checks a hunting query before it is sent and returns the
+	// query to send with the caps applied; nil sends it unchecked.
+	PrepareKQL func(query string) (string, []string, error)
 }
 
 // Tools returns the toolset's tools.

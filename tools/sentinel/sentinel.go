@@ -14,8 +14,9 @@ import (
 
 // Deps are the toolset's dependencies.
 type Deps struct {
-	// ValidateKQL checks a query before it is sent; nil skips the check.
-	ValidateKQL func(query string) error
+	// PrepareKQL checks a query before it is sent and returns the query to
+	// send with the caps applied; nil sends it unchecked.
+	PrepareKQL func(query string) (string, []string, error)
 }
 
 // RunQueryParams is a Sentinel query.
@@ -31,6 +32,9 @@ type RunQueryResult struct {
 	Target   string `json:"target"`
 	Database string `json:"database"`
 	Query    string `json:"query"`
+	// Sent is the query as sent, after the guard's caps.
+	Sent string   `json:"sent"`
+	Caps []string `json:"caps" jsonschema:"caps the guard applied by rewriting the query (result rows, time window)"`
 	tools.QueryResult
 	Sources []resources.Ref `json:"sources"`
 }
@@ -56,9 +60,14 @@ func Tools(d Deps) []tools.Spec {
 			if q == "" {
 				return RunQueryResult{}, tools.Errorf("query is required: pass a KQL query such as SigninLogs | where TimeGenerated > ago(1d) | take 10")
 			}
-			if d.ValidateKQL != nil {
-				if err := d.ValidateKQL(q); err != nil {
+			send, caps := q, []string{}
+			if d.PrepareKQL != nil {
+				var err error
+				if send, caps, err = d.PrepareKQL(q); err != nil {
 					return RunQueryResult{}, tools.Errorf("the query was not sent: %v", err)
+				}
+				if caps == nil {
+					caps = []string{}
 				}
 			}
 			src, err := call.Tenant.Sources(ctx)
@@ -76,7 +85,7 @@ func Tools(d Deps) []tools.Spec {
 			if k == nil {
 				return RunQueryResult{}, &tools.ToolError{Msg: fmt.Sprintf("tenant %s has no %s configured; ask the operator to add it to the tenant's configuration", call.Tenant.Alias, target), Kind: "refused"}
 			}
-			t, err := k.Query(ctx, db, q)
+			t, err := k.Query(ctx, db, send)
 			if err != nil {
 				return RunQueryResult{}, tools.FromSource(err, "query", "", call.Tenant.Alias)
 			}
@@ -84,7 +93,7 @@ func Tools(d Deps) []tools.Spec {
 			if top == 0 {
 				top = 100
 			}
-			return RunQueryResult{Tenant: call.Tenant.Alias, Target: target, Database: db, Query: q,
+			return RunQueryResult{Tenant: call.Tenant.Alias, Target: target, Database: db, Query: q, Sent: send, Caps: caps,
 				QueryResult: tools.NewQueryResult(t, top), Sources: []resources.Ref{}}, nil
 		}, tools.OpenWorld(), tools.WithCost(5), tools.WithTitle("Run a Sentinel query"))}
 }
