@@ -135,7 +135,7 @@ func NewRegistry(all []Spec, sel Selection) (*Registry, error) {
 	for _, list := range [][]string{sel.Tools, sel.Exclude} {
 		for _, n := range list {
 			if !names[n] {
-				return nil, fmt.Errorf("unknown tool %q%s; run with --help-tools or see the README for the list", n, didYouMean(n, sortedKeys(names)))
+				return nil, fmt.Errorf("unknown tool %q%s; mcp-server --list-tools prints them all", n, didYouMean(n, sortedKeys(names)))
 			}
 		}
 	}

@@ -6,6 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+
+	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/catalog"
 )
 
 // printClientConfig writes a client configuration snippet that names this
@@ -37,5 +41,26 @@ func printClientConfig(kind string, stdout io.Writer) error {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
+}
+
+// listTools prints the catalogue, marking the tools the other flags expose.
+func listTools(opts options, stdout io.Writer) error {
+	all := catalog.All(catalog.Deps{})
+	reg, err := tools.NewRegistry(all, tools.Selection{Toolsets: opts.toolsets, Tools: opts.tools, Exclude: opts.excludeTools, ReadOnly: opts.readOnly})
+	if err != nil {
+		return err
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	for _, s := range all {
+		mark := "-"
+		if _, ok := reg.Lookup(s.Name); ok {
+			mark = "+"
+		}
+		if _, err := fmt.Fprintf(stdout, "%s %-36s %-10s cost %-2d %s\n", mark, s.Name, s.Toolset, s.Cost, s.Description); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintln(stdout, "(+ exposed with these flags; investigate appears with --synthesizer)")
 	return err
 }

@@ -26,6 +26,7 @@ type options struct {
 	demoClock    string
 	anonymous    []string
 	clientConfig string
+	listTools    bool
 	// synthesizer and the openai writer's endpoint (see --synthesizer).
 	synthesizer      string
 	openaiURL        string
@@ -74,6 +75,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.openaiURL, "openai-url", "", "with --synthesizer openai: the chat completions URL (https, or http to loopback); requests go nowhere else")
 	fs.StringVar(&o.openaiDeployment, "openai-deployment", "", "with --synthesizer openai: the deployment or model name")
 	fs.StringVar(&o.openaiKeyEnv, "openai-key-env", "", "with --synthesizer openai: the NAME of the environment variable that holds the API key")
+	fs.BoolVar(&o.listTools, "list-tools", false, "print every tool (name, toolset, cost, whether exposed with the other flags) and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)

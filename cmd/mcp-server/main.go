@@ -42,6 +42,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if opts.clientConfig != "" {
 		return printClientConfig(opts.clientConfig, stdout)
 	}
+	if opts.listTools {
+		return listTools(opts, stdout)
+	}
 	logger, closeLog, err := newLogger(opts, stderr)
 	if err != nil {
 		return err

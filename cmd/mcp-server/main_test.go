@@ -42,6 +42,13 @@ func TestPrintClientConfig(t *testing.T) {
 	}
 }
 
+func TestListTools(t *testing.T) {
+	out, _, err := runArgs(t, nil, "--list-tools", "--exclude-tools", "kql_generate")
+	if err != nil || !strings.Contains(out, "+ defender_list_incidents") || !strings.Contains(out, "- kql_generate") {
+		t.Fatalf("--list-tools: %v\n%s", err, out)
+	}
+}
+
 func TestBadInputsGiveClearErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
