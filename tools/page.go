@@ -27,6 +27,14 @@ type PageInfo struct {
 	Note     string `json:"note,omitempty"`
 }
 
+// MoreHint is the text listings append to their header when more exist.
+func (p PageInfo) MoreHint() string {
+	if p.More {
+		return " (more available: pass the cursor)"
+	}
+	return ""
+}
+
 // cursorState is what a cursor carries; Tool binds it to the tool that issued it.
 type cursorState struct {
 	Tool string `json:"t"`

@@ -136,9 +136,7 @@ type ListAlertsResult struct {
 func (r ListAlertsResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d alert(s) in %s", len(r.Alerts), r.Tenant)
-	if r.Page.More {
-		b.WriteString(" (more available: pass the cursor)")
-	}
+	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, a := range r.Alerts {
 		fmt.Fprintf(&b, "- %s %s [%s/%s] %s — %s (%s)\n", a.Created.Format(time.RFC3339), a.ID, a.Severity, a.Status, a.Title, a.ServiceSource, a.URI)

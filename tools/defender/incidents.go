@@ -81,9 +81,7 @@ type ListIncidentsResult struct {
 func (r ListIncidentsResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d incident(s) in %s between %s and %s", len(r.Incidents), r.Tenant, r.Since.Format(time.RFC3339), r.Until.Format(time.RFC3339))
-	if r.Page.More {
-		b.WriteString(" (more available: pass the cursor)")
-	}
+	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, i := range r.Incidents {
 		fmt.Fprintf(&b, "- %s [%s/%s] %s (%s)\n", i.ID, i.Severity, i.Status, i.Title, i.URI)

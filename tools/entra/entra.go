@@ -89,9 +89,7 @@ type ListSignInsResult struct {
 func (r ListSignInsResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d sign-in(s) in %s", len(r.SignIns), r.Tenant)
-	if r.Page.More {
-		b.WriteString(" (more available: pass the cursor)")
-	}
+	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, s := range r.SignIns {
 		outcome := "success"

@@ -80,9 +80,7 @@ type ListDevicesResult struct {
 func (r ListDevicesResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d device(s) in %s", len(r.Devices), r.Tenant)
-	if r.Page.More {
-		b.WriteString(" (more available: pass the cursor)")
-	}
+	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, d := range r.Devices {
 		fmt.Fprintf(&b, "- %s (%s %s) %s, user %s (%s)\n", d.Name, d.OS, d.OSVersion, d.ComplianceState, d.User, d.URI)
