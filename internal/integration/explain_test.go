@@ -2,11 +2,9 @@ package integration
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/cite"
@@ -18,29 +16,6 @@ import (
 // allowed only tenant (static knowledge pages included).
 func (x *harness) explainFetcher(t testing.TB, tenant string) cite.Fetcher {
 	return func(_ context.Context, uri string) (string, error) { return x.read(t, tenant, uri) }
-}
-
-// patientCall is mustCall that waits out the tenant's capacity budget
-// (rate_limited) instead of failing: these tests call many tools quickly.
-func (x *harness) patientCall(t testing.TB, tenant, tool string, args map[string]any, v any) string {
-	t.Helper()
-	for i := 0; ; i++ {
-		js, text, err := x.call(t, tenant, tool, args)
-		var te *tools.ToolError
-		if i < 50 && errors.As(err, &te) && te.Kind == "rate_limited" {
-			time.Sleep(min(max(te.RetryAfter, 50*time.Millisecond), 3*time.Second))
-			continue
-		}
-		if err != nil {
-			t.Fatalf("%s %v: %v", tool, args, err)
-		}
-		if v != nil {
-			if err := json.Unmarshal(js, v); err != nil {
-				t.Fatalf("%s: decode: %v", tool, err)
-			}
-		}
-		return text
-	}
 }
 
 // TestExplainAlertStories explains every alert of every multi-stage demo
@@ -62,7 +37,7 @@ func TestExplainAlertStories(t *testing.T) {
 				}
 				seen[id] = true
 				var res defender.ExplainAlertResult
-				text := x.patientCall(t, alias, defender.ExplainAlertToolName, map[string]any{"id": id}, &res)
+				text := x.mustCall(t, alias, defender.ExplainAlertToolName, map[string]any{"id": id}, &res)
 				total++
 				if res.Unsupported != 0 || res.Citations.Unsupported != 0 {
 					t.Errorf("%s/%s alert %s: %d unsupported: %+v", alias, st.Kind, id, res.Unsupported, res.Citations.Findings)

@@ -22,7 +22,7 @@ func TestSuggestHuntingStories(t *testing.T) {
 				continue
 			}
 			var res defender.SuggestHuntingResult
-			x.patientCall(t, alias, defender.SuggestHuntingToolName, map[string]any{"incidentId": st.IncidentID, "run": true, "max": 25}, &res)
+			x.mustCall(t, alias, defender.SuggestHuntingToolName, map[string]any{"incidentId": st.IncidentID, "run": true, "max": 25}, &res)
 			proposed += res.Proposed
 			validated += res.Validated
 			if res.Validated != res.Proposed || len(res.Dropped) != 0 || len(res.Queries) == 0 {
@@ -43,7 +43,7 @@ func TestSuggestHuntingStories(t *testing.T) {
 					continue
 				}
 				var run defender.HuntingResult
-				text := strings.ToLower(x.patientCall(t, alias, "defender_run_hunting_query", map[string]any{"query": q.Query, "top": 500}, &run))
+				text := strings.ToLower(x.mustCall(t, alias, "defender_run_hunting_query", map[string]any{"query": q.Query, "top": 500}, &run))
 				if !lateral && strings.HasPrefix(q.TemplateID, "lateral-") && strings.Contains(text, strings.ToLower(st.LateralMovementDevice)) {
 					lateral = true
 				}
