@@ -127,17 +127,6 @@ type PolicyState struct {
 	URI      string                `json:"uri,omitempty"`
 }
 
-// failingState reports whether a setting state fails compliance (Graph
-// spells it nonCompliant; compare without case).
-func failingState(state string) bool {
-	for _, f := range []string{"noncompliant", "error", "conflict"} {
-		if strings.EqualFold(state, f) {
-			return true
-		}
-	}
-	return false
-}
-
 // GetComplianceResult is the device's compliance.
 type GetComplianceResult struct {
 	Tenant   string          `json:"tenant"`
@@ -204,7 +193,7 @@ func getCompliance(ctx context.Context, call tools.Call, p GetComplianceParams) 
 			res.Sources = append(res.Sources, resources.Ref{URI: ps.URI})
 		}
 		for _, s := range st.SettingStates {
-			if failingState(s.State) {
+			if failing(s.State) {
 				ps.Failing = append(ps.Failing, s)
 			}
 		}
