@@ -12,6 +12,7 @@ package tenant
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -128,7 +129,15 @@ func (r *Registry) Lookup(name string) (*Tenant, bool) {
 
 // ErrNotAllowed is returned (wrapped) when a caller asks for a tenant outside
 // its allowed set — including tenants that do not exist.
-var ErrNotAllowed = fmt.Errorf("tenant not available to this caller")
+var ErrNotAllowed = errors.New("tenant not available to this caller")
+
+// notAllowed is a refusal that says what was refused once: its message is
+// complete on its own (wrapping ErrNotAllowed with %w would repeat the
+// sentinel's words in front of it), and errors.Is still matches ErrNotAllowed.
+type notAllowed struct{ msg string }
+
+func (e *notAllowed) Error() string        { return e.msg }
+func (e *notAllowed) Is(target error) bool { return target == ErrNotAllowed }
 
 // Resolve returns the one tenant a call may touch: requested (an alias or
 // tenant ID) if it is in allowed, or the first allowed tenant when requested
@@ -136,7 +145,7 @@ var ErrNotAllowed = fmt.Errorf("tenant not available to this caller")
 func (r *Registry) Resolve(allowed []string, requested string) (*Tenant, error) {
 	permitted := r.permitted(allowed)
 	if len(permitted) == 0 {
-		return nil, fmt.Errorf("%w: this caller is allowed no tenant; ask the operator to grant one", ErrNotAllowed)
+		return nil, &notAllowed{"this caller is allowed no tenant; ask the operator to grant one"}
 	}
 	if requested == "" {
 		return permitted[0], nil
@@ -150,7 +159,7 @@ func (r *Registry) Resolve(allowed []string, requested string) (*Tenant, error) 
 	for i, t := range permitted {
 		names[i] = t.Alias
 	}
-	return nil, fmt.Errorf("%w: tenant %q is not available to this caller; use one of: %s", ErrNotAllowed, requested, strings.Join(names, ", "))
+	return nil, &notAllowed{fmt.Sprintf("tenant %q is not available to this caller; use one of: %s", requested, strings.Join(names, ", "))}
 }
 
 // Permitted returns the tenants of allowed that exist, in registry order.

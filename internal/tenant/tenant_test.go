@@ -37,7 +37,12 @@ func TestResolveAndSources(t *testing.T) {
 	if !errors.Is(e1, ErrNotAllowed) || strings.Replace(e1.Error(), "beta", "X", 1) != strings.Replace(e2.Error(), "gamma", "X", 1) {
 		t.Fatalf("refusals must not reveal existence: %v / %v", e1, e2)
 	}
-	if _, err := reg.Resolve(nil, ""); !errors.Is(err, ErrNotAllowed) {
+	// The refusal says it once (not "tenant not available to this caller:
+	// tenant "beta" is not available to this caller").
+	if want := `tenant "beta" is not available to this caller; use one of: alpha`; e1.Error() != want {
+		t.Fatalf("refusal = %q, want %q", e1, want)
+	}
+	if _, err := reg.Resolve(nil, ""); !errors.Is(err, ErrNotAllowed) || strings.Count(err.Error(), "not available") > 0 {
 		t.Fatal("a caller with no tenants must be refused")
 	}
 	// A failed open is retried on the next use; a success is kept.
