@@ -200,7 +200,7 @@ func (ts *toolset) sampleRun(ctx context.Context, call tools.Call, query string)
 		st.Columns[i] = source.Column{Name: col.Name, Type: col.Type}
 	}
 	run.QueryResult = tools.NewQueryResult(st, sampleRows)
-	run.EngineNotes = append(run.EngineNotes, engineNotes(demo.Clock)...)
+	run.EngineNotes = append(run.EngineNotes, engineNotes(demo.Clock, rep.Guarded)...)
 	return run
 }
 

@@ -88,18 +88,9 @@ func (ts *toolset) sandboxTool() tools.Spec {
 				top = 100
 			}
 			res.QueryResult = tools.NewQueryResult(st, top)
-			res.EngineNotes = append(res.EngineNotes, engineNotes(demo.Clock)...)
+			res.EngineNotes = append(res.EngineNotes, engineNotes(demo.Clock, rep.Guarded)...)
 			return res, nil
 		}, tools.WithCost(2), tools.WithTimeout(30*time.Second), tools.WithTitle("Run a KQL query on demo data"))
-}
-
-// engineNotes are the differences from Kusto a reader of the result should know.
-func engineNotes(clock time.Time) []string {
-	notes := []string{"dcount() is exact and percentiles use nearest rank here; Kusto estimates both, so its numbers can differ slightly"}
-	if !clock.IsZero() {
-		notes = append([]string{fmt.Sprintf("now() and ago() are relative to the demo data's clock, %s", clock.UTC().Format(time.RFC3339))}, notes...)
-	}
-	return notes
 }
 
 // sandboxError turns an engine failure into a tool error the caller can act
