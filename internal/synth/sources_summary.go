@@ -61,6 +61,7 @@ type summaryDoc struct {
 		Techniques []string  `json:"techniques"`
 	} `json:"timeline"`
 	Actions []struct {
+		Kind   string `json:"kind"`
 		Action string `json:"action"`
 	} `json:"actions"`
 	OpenQuestions []struct {
@@ -152,9 +153,14 @@ func (r *run) addSummary(d summaryDoc) {
 		}
 		f.Devices = append(f.Devices, e)
 	}
-	for i, a := range d.Actions {
-		if i == 8 {
+	for _, a := range d.Actions {
+		if len(f.Actions) == 8 {
 			break
+		}
+		// Comments are the incident's own (its facet lists them as analyst
+		// comments); repeating them as actions would say each one twice.
+		if a.Kind == "comment" {
+			continue
 		}
 		f.Actions = append(f.Actions, truncate(a.Action, 200))
 	}

@@ -30,6 +30,12 @@ func TestInvestigateBuiltinIncident(t *testing.T) {
 			t.Errorf("no %s call in %v", tool, f.calls)
 		}
 	}
+	// Each analyst comment is said once (not again as "Action taken: comment: …").
+	for _, c := range []string{"Isolated CT-LT-1037 pending reimage.", "Reset password for adm-sdonovan@contoso.com."} {
+		if n := strings.Count(res.Answer, c); n != 1 {
+			t.Errorf("comment %q appears %d times in the answer, want 1", c, n)
+		}
+	}
 	if len(res.Citations) < 5 || res.Citations["E1"] != "secmcp://contoso/incidents/1000" {
 		t.Errorf("citations %v", res.Citations)
 	}

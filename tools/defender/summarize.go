@@ -108,10 +108,13 @@ type MissingSource struct {
 // ActionTaken is a response action visible in the data (status changes,
 // classification, comments, remediated evidence).
 type ActionTaken struct {
-	Time   time.Time `json:"time,omitzero"`
-	Action string    `json:"action"`
-	By     string    `json:"by,omitempty"`
-	URI    string    `json:"uri"`
+	Time time.Time `json:"time,omitzero"`
+	// Kind tells a reader which actions are analyst comments, which
+	// defender_get_incident also returns as the incident's comments.
+	Kind   string `json:"kind" jsonschema:"assignment, classification, resolution, comment, alertResolution or remediation"`
+	Action string `json:"action"`
+	By     string `json:"by,omitempty"`
+	URI    string `json:"uri"`
 }
 
 // OpenQuestion is something the evidence does not tell.

@@ -61,17 +61,17 @@ func (b *summaryBuilder) actions() []ActionTaken {
 	var out []ActionTaken
 	iu := b.incidentURI()
 	if b.in.AssignedTo != "" {
-		out = append(out, ActionTaken{Action: "incident assigned to " + b.in.AssignedTo, URI: iu})
+		out = append(out, ActionTaken{Kind: "assignment", Action: "incident assigned to " + b.in.AssignedTo, URI: iu})
 	}
 	if c := b.in.Classification; c != "" && c != "unknown" {
-		out = append(out, ActionTaken{Action: "incident classified as " + c + determinationSuffix(b.in.Determination), URI: iu})
+		out = append(out, ActionTaken{Kind: "classification", Action: "incident classified as " + c + determinationSuffix(b.in.Determination), URI: iu})
 	}
 	if b.in.Status == "resolved" {
-		out = append(out, ActionTaken{Time: b.in.LastUpdateDateTime, Action: "incident resolved", URI: iu})
+		out = append(out, ActionTaken{Kind: "resolution", Time: b.in.LastUpdateDateTime, Action: "incident resolved", URI: iu})
 	}
 	for _, c := range b.in.Comments {
 		if t := oneLine(c, 300); t != "" {
-			out = append(out, ActionTaken{Action: "comment: " + t, URI: iu})
+			out = append(out, ActionTaken{Kind: "comment", Action: "comment: " + t, URI: iu})
 		}
 	}
 	for _, a := range b.alerts {
@@ -80,11 +80,11 @@ func (b *summaryBuilder) actions() []ActionTaken {
 			if a.Classification != "" && a.Classification != "unknown" {
 				act += " as " + a.Classification
 			}
-			out = append(out, ActionTaken{Time: alertEnd(a), Action: act + ": " + oneLine(a.Title, 160), URI: b.alertURI(a.ID)})
+			out = append(out, ActionTaken{Kind: "alertResolution", Time: alertEnd(a), Action: act + ": " + oneLine(a.Title, 160), URI: b.alertURI(a.ID)})
 		}
 		for _, e := range a.Evidence {
 			if strings.EqualFold(e.Remediation, "remediated") || strings.EqualFold(e.Remediation, "prevented") || strings.EqualFold(e.Remediation, "blocked") {
-				out = append(out, ActionTaken{Time: alertEnd(a), Action: e.Kind + " " + e.Remediation + " (" + oneLine(evidenceLabel(e), 120) + ")", URI: b.alertURI(a.ID)})
+				out = append(out, ActionTaken{Kind: "remediation", Time: alertEnd(a), Action: e.Kind + " " + e.Remediation + " (" + oneLine(evidenceLabel(e), 120) + ")", URI: b.alertURI(a.ID)})
 			}
 		}
 	}
