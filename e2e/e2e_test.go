@@ -77,18 +77,17 @@ func TestStdioTypeScriptClient(t *testing.T) {
 	if r := decodeCall(t, res[6]); !r.IsError || !strings.Contains(r.text(), "not found") {
 		t.Errorf("unknown incident: want not found, got %+v", r)
 	}
-	// The shared client script (list, call, read) also works as pasted.
+	// A second session gets the incident and reads the URI the listing cited.
 	uri := "secmcp://contoso/incidents/" + incident
-	cmd := exec.Command("node", nodeScript(t, filepath.Join(repoRoot(t), "..", "shared", "tools", "mcp-ts-client.mjs")),
-		"--call", "defender_get_incident", "--args", `{"id":"`+incident+`"}`, "--read", uri,
-		bin, "--demo-clock", demoClock, "--log-level", "error")
-	cmd.Env = append(cmd.Environ(), "NODE_PATH="+nodeModules(t))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("mcp-ts-client.mjs: %v\n%s", err, out)
+	got := runClient(t, []map[string]any{
+		{"call": "defender_get_incident", "args": map[string]any{"id": incident}},
+		{"read": uri},
+	}, "--cmd", bin, "--demo-clock", demoClock, "--log-level", "error")
+	if r := decodeCall(t, got[0]); r.IsError || !strings.Contains(r.text(), incident) {
+		t.Errorf("defender_get_incident %s: %+v", incident, r)
 	}
-	if !strings.Contains(string(out), incident) {
-		t.Fatalf("mcp-ts-client.mjs output lacks the incident:\n%s", out)
+	if !got[1].OK || !strings.Contains(string(got[1].Result), incident) {
+		t.Errorf("resources/read %s: %+v", uri, got[1])
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/kql/analyze"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
 // devRow is one line of ../shared/nl2kql-dev/nl2kql_dev.jsonl.
@@ -24,31 +25,12 @@ type devRow struct {
 	Tables   []string `json:"tables"`
 }
 
-// repoRoot walks up from the test's directory to the directory of go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
 func loadDev(t *testing.T) []devRow {
 	t.Helper()
-	path := filepath.Join(repoRoot(t), "..", "shared", "nl2kql-dev", "nl2kql_dev.jsonl")
+	path := sharedcorpus.Path(t, "nl2kql-dev/nl2kql_dev.jsonl")
 	f, err := os.Open(path)
 	if err != nil {
-		t.Skipf("dev set not available: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var rows []devRow

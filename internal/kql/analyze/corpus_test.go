@@ -10,6 +10,8 @@ import (
 
 	"github.com/secmcp/secmcp/internal/kql/schema"
 	"github.com/secmcp/secmcp/internal/kql/syntax"
+
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
 type corpusQuery struct {
@@ -18,25 +20,10 @@ type corpusQuery struct {
 	OK    bool   `json:"ok"`
 }
 
-// sharedDir finds ../shared next to the repository root.
+// sharedDir is ../shared; the test skips when the corpus and its oracle verdicts are absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "kql-corpus", "oracle")); err != nil {
-		t.Skip("shared KQL corpus not present")
-	}
-	return shared
+	return filepath.Dir(filepath.Dir(sharedcorpus.Path(t, "kql-corpus/oracle")))
 }
 
 func readJSONL(t testing.TB, pattern string) []corpusQuery {

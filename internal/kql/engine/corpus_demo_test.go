@@ -14,6 +14,8 @@ import (
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/kql/engine"
+
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
 // TestCorpusOnDemoTenant runs every corpus query against the contoso demo
@@ -42,7 +44,7 @@ func TestCorpusOnDemoTenant(t *testing.T) {
 		cat[name] = tab
 		rows += tab.NumRows()
 	}
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "shared", "kql-corpus", "*.jsonl"))
+	files, _ := filepath.Glob(filepath.Join(sharedcorpus.Path(t, "kql-corpus"), "*.jsonl"))
 	if len(files) == 0 {
 		t.Fatal("corpus not found")
 	}

@@ -13,25 +13,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
-// sharedDir finds ../shared relative to the repository root (the directory
-// holding go.mod).
+// sharedDir is ../shared; the test skips when it is absent.
 func sharedDir(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	t.Helper()
+	return filepath.Dir(sharedcorpus.Path(t, "kql-corpus"))
 }
 
 var corpusClock = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)

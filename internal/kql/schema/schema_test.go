@@ -2,9 +2,9 @@ package schema
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
 func TestParseArrayAndObjectForms(t *testing.T) {
@@ -40,10 +40,7 @@ func TestParseRejectsBadTypes(t *testing.T) {
 }
 
 func TestLoadSharedTables(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "..", "shared", "kql-schemas", "tables.json")
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("shared schema not present")
-	}
+	path := sharedcorpus.Path(t, "kql-schemas/tables.json")
 	s, err := Load(path)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
 // corpusQuery is one line of ../shared/kql-corpus/*.jsonl.
@@ -15,29 +17,10 @@ type corpusQuery struct {
 	Query string `json:"query"`
 }
 
-// sharedDir finds ../shared relative to the repository root (the folder
-// holding go.mod); it skips the test when the shared material is absent.
+// sharedDir is ../shared; the test skips when the KQL corpus is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "kql-corpus")); err != nil {
-		t.Skip("shared KQL corpus not present")
-	}
-	return shared
+	return filepath.Dir(sharedcorpus.Path(t, "kql-corpus"))
 }
 
 func loadCorpus(t testing.TB) []corpusQuery {
