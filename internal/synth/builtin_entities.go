@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 )
 
@@ -64,8 +65,8 @@ func (w *writer) risk(upn string) []string {
 	}
 	c := cites(it)
 	var out []string
-	head := fmt.Sprintf("  - From %s to %s, Entra ID Protection recorded %d risk detections and %d risky sign-ins for %s %s.",
-		ts(f.Since), ts(f.Until), f.RiskDetections, f.RiskySignInCount, upn, c)
+	head := fmt.Sprintf("  - From %s to %s, Entra ID Protection recorded %s and %s for %s %s.",
+		ts(f.Since), ts(f.Until), text.Count(int64(f.RiskDetections), "risk detection"), text.Count(int64(f.RiskySignInCount), "risky sign-in"), upn, c)
 	if f.UserRiskLevel != "" {
 		head += fmt.Sprintf(" The user's risk level is %s (%s) %s.", f.UserRiskLevel, f.UserRiskState, c)
 	}

@@ -41,7 +41,7 @@ var (
 	citeGroupRe = regexp.MustCompile(`\[\s*E\d{1,4}(?:\s*[,;]\s*E\d{1,4})*\s*\]`)
 	citeIDRe    = regexp.MustCompile(`E\d{1,4}`)
 	listPrefRe  = regexp.MustCompile(`^(\s*(?:>\s*)*(?:[-*+]|\d{1,3}[.)])?\s*)`)
-	countRe     = regexp.MustCompile(`(?i)\b(\d{1,6})\s+(?:[a-z][a-z\-]*\s+){0,2}?(alerts?|users?|accounts?|devices?|sign-?ins?|logons?|detections?|events?|techniques?|indicators?|rows?|settings?|layers?|connections?|files?|comments?|polic(?:y|ies)|countr(?:y|ies))\b`)
+	countRe     = regexp.MustCompile(`(?i)\b(\d{1,3}(?:,\d{3})+|\d{1,6})\s+(?:[a-z][a-z\-]*\s+){0,2}?(alerts?|users?|accounts?|devices?|sign-?ins?|logons?|detections?|events?|techniques?|indicators?|rows?|settings?|layers?|connections?|files?|comments?|polic(?:y|ies)|countr(?:y|ies))\b`)
 )
 
 // evidenceKey is the checker's name for an item: cite.Check wants
@@ -316,7 +316,7 @@ func stem(noun string) string {
 // countSupported reports whether a cited item holds the number n under a
 // key containing stem, or a list of n entries under such a key.
 func (v *verifier) countSupported(ids []string, n, stem string) bool {
-	want, err := strconv.Atoi(n)
+	want, err := strconv.Atoi(strings.ReplaceAll(n, ",", "")) // text.Count writes 1,877
 	if err != nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package defender
 
 import (
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"net/netip"
 	"strings"
 
@@ -91,7 +92,7 @@ func (d *explainData) response(c *exClaims, techs []ExplainTechnique) ExplainRes
 		}
 	}
 	if len(r.Contain)+len(r.Investigate)+len(r.Remediate) == 0 {
-		c.fact(fmt.Sprintf("- No specific guidance for category %q; review the evidence with the alert's owner.", exClean(a.Category, 60)), nil)
+		c.fact(fmt.Sprintf("- No specific guidance for category %s; review the evidence with the alert's owner.", text.Quote(exClean(a.Category, 60))), nil)
 	}
 	return r
 }

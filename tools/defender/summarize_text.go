@@ -2,6 +2,7 @@ package defender
 
 import (
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
@@ -97,7 +98,7 @@ func (b *summaryBuilder) killChainLines(m *mdLines, s *IncidentSummary) {
 			if name == "" {
 				name = "(not in the knowledge base)"
 			}
-			m.line(fmt.Sprintf("- %s: %s %s, first seen %s in %q", st.Tactic, mt.ID, name, ts(mt.First), mt.FirstTitle), mt.URI, mt.AttackURI)
+			m.line(fmt.Sprintf("- %s: %s %s, first seen %s in %s", st.Tactic, mt.ID, name, ts(mt.First), text.Quote(mt.FirstTitle)), mt.URI, mt.AttackURI)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package intune
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"slices"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func failingSettings(alias string, dd deviceData, devURI string, a *answer) []Fa
 func settingLines(f FailingSetting, s source.SettingState, devURI string, a *answer) {
 	a.Heading(f.Title + " (" + f.Setting + ")")
 	if f.PolicyURI != "" {
-		a.Line(fmt.Sprintf("Policy %q requirement: %s (%s = %s).", f.Policy, f.Requires, f.Setting, fmtValue(f.Configured)),
+		a.Line(fmt.Sprintf("Policy %s requirement: %s (%s = %s).", text.Quote(f.Policy), f.Requires, f.Setting, fmtValue(f.Configured)),
 			[]string{f.Policy, f.Setting, fmtValue(f.Configured)}, f.PolicyURI)
 	}
 	actual := f.Actual
@@ -172,12 +173,12 @@ func graceInfo(alias string, dd deviceData, failing []FailingSetting, devURI str
 		seen[f.Policy] = true
 		h := dd.pols[f.Policy].GracePeriodHours
 		gi.PolicyGraceHours[f.Policy] = h
-		grace := fmt.Sprintf("after a grace period of %d hour(s)", h)
+		grace := "after a grace period of " + text.Count(int64(h), "hour")
 		if h == 0 {
 			grace = "immediately (no grace period)"
 		}
-		a.Line(fmt.Sprintf("Policy %q marks a failing device non-compliant %s (scheduledActionsForRule block action).",
-			f.Policy, grace), []string{f.Policy}, f.PolicyURI)
+		a.Line(fmt.Sprintf("Policy %s marks a failing device non-compliant %s (scheduledActionsForRule block action).",
+			text.Quote(f.Policy), grace), []string{f.Policy}, f.PolicyURI)
 	}
 	if !noGrace(d.ComplianceGracePeriodExpiration) {
 		gi.Expires = d.ComplianceGracePeriodExpiration
@@ -221,11 +222,11 @@ func caLines(ex *DeviceExplanation, devURI string, a *answer) {
 		if !c.Enforced {
 			verb, mode = "would fail it", "report-only: the failure is logged, the sign-in is not blocked"
 		}
-		text := fmt.Sprintf("Conditional Access policy %q (%s) requires %s", c.Name, c.State, strings.Join(c.Controls, " "+strings.ToLower(orDefault(c.Operator, "or"))+" "))
+		line := fmt.Sprintf("Conditional Access policy %s (%s) requires %s", text.Quote(c.Name), c.State, strings.Join(c.Controls, " "+strings.ToLower(orDefault(c.Operator, "or"))+" "))
 		if len(c.Conditions) > 0 {
-			text += ", " + strings.Join(c.Conditions, "; ")
+			line += ", " + strings.Join(c.Conditions, "; ")
 		}
-		a.Line(text+".", append([]string{c.Name}, c.Controls...), c.URI)
+		a.Line(line+".", append([]string{c.Name}, c.Controls...), c.URI)
 		alt := ""
 		if len(c.Alternatives) > 0 {
 			alt = " unless the sign-in satisfies " + strings.Join(c.Alternatives, " or ")

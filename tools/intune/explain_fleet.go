@@ -3,6 +3,7 @@ package intune
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,8 +214,8 @@ func fleetLines(fl *FleetExplanation, a *answer) {
 		states = append(states, fmt.Sprintf("%d %s", n, s))
 	}
 	sort.Strings(states)
-	a.Derived(fmt.Sprintf("Examined %d device(s) that are non-compliant or in their grace period (%s); %d distinct failure reason(s).",
-		fl.Examined, strings.Join(states, ", "), fl.TotalReasons), nil)
+	a.Derived(fmt.Sprintf("Examined %s that are non-compliant or in their grace period (%s); %s.",
+		text.Count(int64(fl.Examined), "device"), strings.Join(states, ", "), text.Count(int64(fl.TotalReasons), "distinct failure reason")), nil)
 	for i, r := range fl.Reasons {
 		var ex, names, cites []string
 		for _, e := range r.Examples {
@@ -222,8 +223,8 @@ func fleetLines(fl *FleetExplanation, a *answer) {
 			names = append(names, e.Name)
 			cites = append(cites, e.URI)
 		}
-		text := fmt.Sprintf("%d. %s — %s (%s): %d device(s); e.g. %s.", i+1, r.Platform, r.Title, r.Setting, r.Devices, strings.Join(ex, ", "))
-		a.Derived(text, append(names, r.Setting), cites...)
+		line := fmt.Sprintf("%d. %s — %s (%s): %s; e.g. %s.", i+1, r.Platform, r.Title, r.Setting, text.Count(int64(r.Devices), "device"), strings.Join(ex, ", "))
+		a.Derived(line, append(names, r.Setting), cites...)
 		if len(r.Requires) > 0 {
 			a.Line("   Requirement: "+strings.Join(r.Requires, "; ")+".", r.Policies, r.PolicyURIs...)
 		}

@@ -5,6 +5,7 @@ package intune
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
@@ -144,7 +145,7 @@ func (r GetComplianceResult) Text() string {
 	for _, p := range r.Policies {
 		fmt.Fprintf(&b, "- %s: %s\n", p.Name, p.State)
 		for _, s := range p.Failing {
-			fmt.Fprintf(&b, "  - %s = %q (%s)\n", settingLabel(s), s.CurrentValue, s.State)
+			fmt.Fprintf(&b, "  - %s = %s (%s)\n", settingLabel(s), text.Quote(s.CurrentValue), s.State)
 		}
 	}
 	fmt.Fprintf(&b, "Source: %s\n", d.URI)

@@ -3,6 +3,7 @@ package intune
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // maxNames is how many device names a line of the text lists.
@@ -38,9 +39,9 @@ func suggestLines(res *Suggestions, a *answer) {
 func proposalLines(n int, p Proposal, a *answer) {
 	a.Heading(fmt.Sprintf("%d. %s: %s (%s)", n, p.Policy, p.Title, p.Setting))
 	if p.Current == nil {
-		a.Line(fmt.Sprintf("Policy %q (%s) does not configure %s.", p.Policy, p.PolicyID, p.Setting), []string{p.Policy}, p.PolicyURI)
+		a.Line(fmt.Sprintf("Policy %s (%s) does not configure %s.", text.Quote(p.Policy), p.PolicyID, p.Setting), []string{p.Policy}, p.PolicyURI)
 	} else {
-		a.Line(fmt.Sprintf("Policy %q (%s) sets %s = %s.", p.Policy, p.PolicyID, p.Setting, fmtValue(p.Current)),
+		a.Line(fmt.Sprintf("Policy %s (%s) sets %s = %s.", text.Quote(p.Policy), p.PolicyID, p.Setting, fmtValue(p.Current)),
 			[]string{p.Policy, p.Setting, fmtValue(p.Current)}, p.PolicyURI)
 	}
 	a.Line(fmt.Sprintf("Baseline: %s = %s (%s). %s", p.Setting, fmtValue(p.Proposed), requirement(p.Setting, p.Proposed), p.Reason),

@@ -3,6 +3,7 @@ package kql
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/analyze"
@@ -72,7 +73,7 @@ func (r ExplainResult) Text() string {
 		fmt.Fprintf(&b, "Output columns: %s%s.\n", strings.Join(names, ", "), more)
 	}
 	if n := countErrors(r.Diagnostics); n > 0 {
-		fmt.Fprintf(&b, "%d problem(s) found; kql_validate lists them with fixes.\n", n)
+		fmt.Fprintf(&b, "%s found; kql_validate lists them with fixes.\n", text.Count(int64(n), "problem"))
 	}
 	return b.String()
 }

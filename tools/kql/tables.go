@@ -3,6 +3,7 @@ package kql
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strings"
 
@@ -43,7 +44,7 @@ type ListTablesResult struct {
 func (r ListTablesResult) Text() string {
 	var b strings.Builder
 	if r.Search != "" {
-		fmt.Fprintf(&b, "%d table(s) match %q", r.Total, r.Search)
+		fmt.Fprintf(&b, "%d table(s) match %s", r.Total, text.Quote(r.Search))
 	} else {
 		fmt.Fprintf(&b, "%d table(s)", r.Total)
 	}

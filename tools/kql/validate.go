@@ -3,6 +3,7 @@ package kql
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kqlcheck"
@@ -52,7 +53,7 @@ func (r ValidateResult) Text() string {
 	default:
 		b.WriteString("Valid KQL; safe to run.")
 	}
-	fmt.Fprintf(&b, " %d error(s), %d warning(s).\n", r.Errors, r.Warnings)
+	fmt.Fprintf(&b, " %s, %s.\n", text.Count(int64(r.Errors), "error"), text.Count(int64(r.Warnings), "warning"))
 	for _, d := range r.Diagnostics {
 		fmt.Fprintf(&b, "- %d:%d %s (%s): %s", d.Line, d.Column, d.Severity, d.Kind, d.Message)
 		if d.Fix != nil {

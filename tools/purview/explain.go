@@ -3,6 +3,7 @@ package purview
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
@@ -98,14 +99,14 @@ func explainLines(r DLPExplanation, a *answer) {
 	a.Heading("DLP alert " + r.AlertID)
 	a.Line(fmt.Sprintf("%s — severity %s, status %s, raised %s.", r.Title, r.Severity, r.Status, r.Created.Format(time.RFC3339)),
 		[]string{r.Title, r.Severity, r.Status}, uri)
-	a.Line(fmt.Sprintf("Policy %q, rule %q.", d.PolicyName, d.RuleName), []string{d.PolicyName, d.RuleName}, uri)
+	a.Line(fmt.Sprintf("Policy %s, rule %s.", text.Quote(d.PolicyName), text.Quote(d.RuleName)), []string{d.PolicyName, d.RuleName}, uri)
 	a.Line(fmt.Sprintf("Location: %s; action taken: %s (%s).", d.Location, d.Action, d.ActionMeaning), []string{d.Location, d.Action}, uri)
 	for _, s := range d.SITs {
 		if s.Count < 0 {
-			a.Line(fmt.Sprintf("- Sensitive information type %q (count and confidence not reported).", s.Name), []string{s.Name}, uri)
+			a.Line(fmt.Sprintf("- Sensitive information type %s (count and confidence not reported).", text.Quote(s.Name)), []string{s.Name}, uri)
 			continue
 		}
-		a.Line(fmt.Sprintf("- Sensitive information type %q: %d instance(s), %s confidence (level %s).", s.Name, s.Count, s.Confidence, s.ConfidenceLevel),
+		a.Line(fmt.Sprintf("- Sensitive information type %s: %s, %s confidence (level %s).", text.Quote(s.Name), text.Count(int64(s.Count), "instance"), s.Confidence, s.ConfidenceLevel),
 			[]string{s.Name, s.Confidence}, uri)
 	}
 	if d.MatchCount > 0 {
@@ -120,7 +121,7 @@ func explainLines(r DLPExplanation, a *answer) {
 	}
 	switch {
 	case d.Overridden:
-		a.Line(fmt.Sprintf("The user overrode the policy with the justification %q (user-supplied text).", d.Justification), []string{d.Justification}, uri)
+		a.Line(fmt.Sprintf("The user overrode the policy with the justification %s (user-supplied text).", text.Quote(d.Justification)), []string{d.Justification}, uri)
 	case strings.EqualFold(d.Action, "blockWithOverride"):
 		a.Line("The user did not override the block (userOverride false).", []string{"false"}, uri)
 	}
@@ -132,19 +133,19 @@ func explainLines(r DLPExplanation, a *answer) {
 
 func itemLines(d DLPDetails, uri string, a *answer) {
 	if d.FileName != "" {
-		text := fmt.Sprintf("File %q (untrusted name)", d.FileName)
+		line := fmt.Sprintf("File %s (untrusted name)", text.Quote(d.FileName))
 		vals := []string{d.FileName}
 		if d.FilePath != "" {
-			text += fmt.Sprintf(" in %q", d.FilePath)
+			line += fmt.Sprintf(" in %s", text.Quote(d.FilePath))
 			vals = append(vals, d.FilePath)
 		}
 		if d.FileSHA256 != "" {
-			text += ", SHA-256 " + d.FileSHA256
+			line += ", SHA-256 " + d.FileSHA256
 		}
-		a.Line(text+".", vals, uri)
+		a.Line(line+".", vals, uri)
 	}
 	if d.EmailSubject != "" {
-		a.Line(fmt.Sprintf("Message subject %q (untrusted text) from %s.", d.EmailSubject, orNone(d.Sender)), []string{d.EmailSubject}, uri)
+		a.Line(fmt.Sprintf("Message subject %s (untrusted text) from %s.", text.Quote(d.EmailSubject), orNone(d.Sender)), []string{d.EmailSubject}, uri)
 	}
 	if d.Recipients != "" {
 		a.Line("Recipients: "+d.Recipients+".", []string{d.Recipients}, uri)

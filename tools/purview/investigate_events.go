@@ -3,6 +3,7 @@ package purview
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strings"
 	"time"
@@ -191,7 +192,7 @@ func (st *invState) alertEvents() {
 		if item == "" {
 			item = d.EmailSubject
 		}
-		what := fmt.Sprintf("DLP alert %s: policy %q matched %q in %s; action %s", a.ID, d.PolicyName, item, d.Location, d.Action)
+		what := fmt.Sprintf("DLP alert %s: policy %s matched %s in %s; action %s", a.ID, text.Quote(d.PolicyName), text.Quote(item), d.Location, d.Action)
 		if d.Overridden {
 			what += ", overridden by the user"
 		}

@@ -2,6 +2,7 @@ package purview
 
 import (
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
@@ -15,8 +16,9 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func investigationLines(v *Investigation, a *answer) {
 	a.Heading("DLP investigation: " + v.User)
-	a.Derived(fmt.Sprintf("User %s; window %s to %s; %d DLP alert(s), %d exfiltration path(s), %d event(s).",
-		v.User, ts(v.From), ts(v.To), len(v.DLPAlerts), len(v.Paths), len(v.Narrative)), []string{v.User}, v.UserURI)
+	a.Derived(fmt.Sprintf("User %s; window %s to %s; %s, %s, %s.",
+		v.User, ts(v.From), ts(v.To), text.Count(int64(len(v.DLPAlerts)), "DLP alert"), text.Count(int64(len(v.Paths)), "exfiltration path"),
+		text.Count(int64(len(v.Narrative)), "event")), []string{v.User}, v.UserURI)
 	if v.CaseID != "" {
 		a.Line("Case: incident "+v.CaseID+".", nil, caseURI(v))
 	}
@@ -25,14 +27,14 @@ func investigationLines(v *Investigation, a *answer) {
 		a.Note("No DLP alert names this user in the window.")
 	}
 	for _, r := range v.DLPAlerts {
-		text := fmt.Sprintf("- %s %s: policy %q, %s, action %s", ts(r.Time), r.ID, r.Policy, r.Location, r.Action)
+		line := fmt.Sprintf("- %s %s: policy %s, %s, action %s", ts(r.Time), r.ID, text.Quote(r.Policy), r.Location, r.Action)
 		if r.Overridden {
-			text += " (overridden)"
+			line += " (overridden)"
 		}
 		if r.Item != "" {
-			text += fmt.Sprintf(", item %q (untrusted)", r.Item)
+			line += fmt.Sprintf(", item %s (untrusted)", text.Quote(r.Item))
 		}
-		a.Line(text+".", []string{r.Policy, r.Location, r.Action, r.Item}, r.URI)
+		a.Line(line+".", []string{r.Policy, r.Location, r.Action, r.Item}, r.URI)
 	}
 	pathLines(v, a)
 	labelLines(v, a)
@@ -56,12 +58,12 @@ func pathLines(v *Investigation, a *answer) {
 	for _, p := range v.Paths {
 		var ev []string
 		if len(p.Alerts) > 0 {
-			ev = append(ev, "DLP alert(s) "+strings.Join(p.Alerts, ", "))
+			ev = append(ev, plainPlural(len(p.Alerts), "DLP alert")+" "+strings.Join(p.Alerts, ", "))
 		}
 		if len(p.Queries) > 0 {
-			ev = append(ev, "query result(s) "+strings.Join(p.Queries, ", "))
+			ev = append(ev, plainPlural(len(p.Queries), "query result")+" "+strings.Join(p.Queries, ", "))
 		}
-		a.Derived(fmt.Sprintf("- %s → %s: %d event(s) from %s to %s; evidence: %s.", p.Description, p.Destination, p.Events,
+		a.Derived(fmt.Sprintf("- %s → %s: %s from %s to %s; evidence: %s.", p.Description, p.Destination, text.Count(int64(p.Events), "event"),
 			ts(p.First), ts(p.Last), strings.Join(ev, "; ")), p.facts, p.Citations...)
 	}
 }
@@ -84,7 +86,7 @@ func narrativeLines(v *Investigation, a *answer) {
 	a.Heading("Narrative")
 	for i, e := range v.Narrative {
 		if i == maxNarrative {
-			a.Note(fmt.Sprintf("… %d more event(s) in the narrative field.", len(v.Narrative)-maxNarrative))
+			a.Note(fmt.Sprintf("… %s more in the narrative field.", text.Count(int64(len(v.Narrative)-maxNarrative), "event")))
 			break
 		}
 		if !e.FromQuery {
@@ -99,7 +101,7 @@ func queryLines(v *Investigation, a *answer) {
 	a.Heading("Queries run")
 	a.Note(v.QueryNote)
 	for _, q := range v.Queries {
-		status := fmt.Sprintf("%d row(s)", q.Rows)
+		status := text.Count(int64(q.Rows), "row")
 		if q.Error != "" {
 			status = "failed: " + q.Error
 		}
@@ -113,4 +115,12 @@ func queryLines(v *Investigation, a *answer) {
 	for _, m := range v.MissingSources {
 		a.Note(fmt.Sprintf("Missing source: %s could not be read (%s); %s.", m.Source, m.Error, m.Affects))
 	}
+}
+
+// plainPlural is noun in the number n needs, without the number.
+func plainPlural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return text.Plural(noun)
 }

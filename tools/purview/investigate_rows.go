@@ -3,6 +3,7 @@ package purview
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,10 +27,10 @@ func (st *invState) deviceRows() {
 			usb[shortHost(host)] = true
 			st.addQueryEvent("Q2", at, "usb", host, "USB drive mounted on {dev}", act)
 		case "SensitiveFileRead":
-			e := st.addQueryEvent("Q2", at, "sensitive_read", host, fmt.Sprintf("%s read the sensitive file %q on {dev}", ev.str(r, "InitiatingProcessFileName"), file), file)
+			e := st.addQueryEvent("Q2", at, "sensitive_read", host, fmt.Sprintf("%s read the sensitive file %s on {dev}", ev.str(r, "InitiatingProcessFileName"), text.Quote(file)), file)
 			st.relatedAlerts(e, file, "")
 		default:
-			e := st.addQueryEvent("Q2", at, "removable", host, fmt.Sprintf("removable storage event %s for %q on {dev}", act, file), act+file)
+			e := st.addQueryEvent("Q2", at, "removable", host, fmt.Sprintf("removable storage event %s for %s on {dev}", act, text.Quote(file)), act+file)
 			st.addPath("removable_media", "removable storage", e)
 		}
 	}
@@ -39,15 +40,15 @@ func (st *invState) deviceRows() {
 		var e *Event
 		switch {
 		case fe.str(r, "RequestSourceIP") != "":
-			e = st.addQueryEvent("Q1", at, "file_copy", host, fmt.Sprintf("%q copied to {dev} over %s from %s (%s)", file,
+			e = st.addQueryEvent("Q1", at, "file_copy", host, fmt.Sprintf("%s copied to {dev} over %s from %s (%s)", text.Quote(file),
 				orDefault(fe.str(r, "RequestProtocol"), "the network"), fe.str(r, "RequestSourceIP"), folder), file+folder)
 		case otherDriveRe.MatchString(folder):
-			e = st.addQueryEvent("Q1", at, "file_other_drive", host, fmt.Sprintf("%q written to drive %s on {dev}", file, strings.ToUpper(folder[:2])), file+folder)
+			e = st.addQueryEvent("Q1", at, "file_other_drive", host, fmt.Sprintf("%s written to drive %s on {dev}", text.Quote(file), strings.ToUpper(folder[:2])), file+folder)
 			if usb[shortHost(host)] {
 				st.addPath("removable_media", "removable storage", e)
 			}
 		default:
-			e = st.addQueryEvent("Q1", at, "archive", host, fmt.Sprintf("archive %q created on {dev} (%s)", file, folder), file+folder)
+			e = st.addQueryEvent("Q1", at, "archive", host, fmt.Sprintf("archive %s created on {dev} (%s)", text.Quote(file), folder), file+folder)
 		}
 		st.relatedAlerts(e, file, "")
 	}
@@ -61,7 +62,7 @@ func (st *invState) networkRows(domains []string) {
 		dest := matchDomain(url, domains)
 		sent := ""
 		if m, ok := tb.cell(r, "AdditionalFields").(map[string]any); ok && m["BytesSent"] != nil {
-			sent = ", " + number(m["BytesSent"]) + " bytes sent"
+			sent = ", " + byteSize(m["BytesSent"]) + " sent"
 		}
 		e := st.addQueryEvent("Q3", at, "upload", host, fmt.Sprintf("%s on {dev} connected to %s (%s)%s", tb.str(r, "InitiatingProcessFileName"),
 			url, tb.str(r, "RemoteIP"), sent), url)
@@ -93,8 +94,8 @@ func (st *invState) mailRows() {
 		if inList(domainOf(rcpt), personalDomains) {
 			kind = "mail_personal"
 		}
-		e := st.addQueryEvent("Q4", tb.time(r, "Timestamp"), kind, "", fmt.Sprintf("mail sent to %s (subject %q, untrusted; %s)", rcpt,
-			tb.str(r, "Subject"), tb.str(r, "DeliveryAction")), tb.str(r, "NetworkMessageId")+rcpt)
+		e := st.addQueryEvent("Q4", tb.time(r, "Timestamp"), kind, "", fmt.Sprintf("mail sent to %s (subject %s, untrusted; %s)", rcpt,
+			text.Quote(tb.str(r, "Subject")), tb.str(r, "DeliveryAction")), tb.str(r, "NetworkMessageId")+rcpt)
 		st.addPath(kind, rcpt, e)
 	}
 }
@@ -126,15 +127,15 @@ func (st *invState) cloudRows() {
 			case strings.Contains(op, "InboxRule") || op == "Set-Mailbox":
 				st.inboxRule(q.name, at, op, obj, paramsOf(tb.cell(r, "Parameters"), tb.cell(r, "RawEventData")))
 			case strings.Contains(op, "Label"):
-				st.addQueryEvent(q.name, at, "label", "", fmt.Sprintf("sensitivity label operation %s on %q in %s", op, obj, app), op+obj)
+				st.addQueryEvent(q.name, at, "label", "", fmt.Sprintf("sensitivity label operation %s on %s in %s", op, text.Quote(obj), app), op+obj)
 				st.res.Labels = append(st.res.Labels, LabelSeen{Label: "changed on " + obj, Time: at, Source: "query " + q.name + " (" + op + ")"})
 			default:
 				st.sharing(q.name, at, op, app, obj, tb.str(r, "UserSharedWith"))
 			}
 		}
 		if dl.n > 0 {
-			e := st.addQueryEvent(q.name, dl.first, "download", "", fmt.Sprintf("%d file download(s) from %s between %s and %s (e.g. %s)",
-				dl.n, dl.where, dl.first.Format(time.RFC3339), dl.last.Format(time.RFC3339), strings.Join(dl.names, ", ")), "downloads")
+			e := st.addQueryEvent(q.name, dl.first, "download", "", fmt.Sprintf("%s from %s between %s and %s (e.g. %s)",
+				text.Count(int64(dl.n), "file download"), dl.where, dl.first.Format(time.RFC3339), dl.last.Format(time.RFC3339), strings.Join(dl.names, ", ")), "downloads")
 			if dl.n >= bulkDownloads {
 				st.addPath("bulk_download", dl.where, e)
 			}
@@ -151,7 +152,7 @@ func (d *downloads) add(at time.Time, name, where string) {
 	}
 	d.n++
 	if len(d.names) < 3 {
-		d.names = append(d.names, fmt.Sprintf("%q", name))
+		d.names = append(d.names, fmt.Sprintf("%s", text.Quote(name)))
 	}
 	if d.where == "" {
 		d.where = where
@@ -162,7 +163,7 @@ func (st *invState) sharing(q string, at time.Time, op, app, obj, with string) {
 	own := domainOf(st.upn)
 	external := op == "AnonymousLinkCreated" || strings.Contains(strings.ToLower(with), "#ext#") ||
 		(strings.Contains(with, "@") && domainOf(with) != own)
-	what := fmt.Sprintf("%s on %q in %s", op, obj, app)
+	what := fmt.Sprintf("%s on %s in %s", op, text.Quote(obj), app)
 	if with != "" {
 		what += " with " + with
 	}
@@ -188,7 +189,7 @@ func (st *invState) inboxRule(q string, at time.Time, op, obj string, params map
 			}
 		}
 	}
-	what := fmt.Sprintf("%s (rule %q)", op, orDefault(params["Name"], obj))
+	what := fmt.Sprintf("%s (rule %s)", op, text.Quote(orDefault(params["Name"], obj)))
 	if len(targets) > 0 {
 		what += " forwarding to " + strings.Join(targets, ", ")
 	}
@@ -243,6 +244,28 @@ func orDefault(s, d string) string {
 }
 
 // number renders a JSON number without exponent.
+// byteSize renders a byte count from a JSON cell in binary units ("700
+// MiB"); a value that is not a whole number is shown as it is.
+func byteSize(v any) string {
+	var n int64
+	switch x := v.(type) {
+	case float64:
+		if x != float64(int64(x)) {
+			return number(v) + " bytes"
+		}
+		n = int64(x)
+	case json.Number:
+		i, err := x.Int64()
+		if err != nil {
+			return x.String() + " bytes"
+		}
+		n = i
+	default:
+		return number(v) + " bytes"
+	}
+	return text.Bytes(n)
+}
+
 func number(v any) string {
 	switch x := v.(type) {
 	case float64:

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (w *writer) dataImpact() {
 		return
 	}
 	for _, a := range w.s.Linked.DLPAlerts {
-		t := fmt.Sprintf("Data affected: Purview DLP recorded %q for %s at %s", md(a.Title, 200), a.User, ts(a.Time))
+		t := fmt.Sprintf("Data affected: Purview DLP recorded %s for %s at %s", text.Quote(md(a.Title, 200)), a.User, ts(a.Time))
 		if a.Policy != "" {
 			t += " under policy " + md(a.Policy, 100)
 		}
@@ -133,7 +134,7 @@ func (w *writer) scope(technical bool) {
 	s := w.s
 	w.heading(2, "Scope and impact")
 	t := s.Entities.Totals
-	w.heading(3, fmt.Sprintf("In the evidence: %d user(s), %d device(s), %d IP address(es), %d file(s)", t.Users, t.Devices, t.IPs, t.Files))
+	w.heading(3, "In the evidence: "+text.Count(int64(t.Users), "user")+", "+text.Count(int64(t.Devices), "device")+", "+text.Count(int64(t.IPs), "IP address")+", "+text.Count(int64(t.Files), "file"))
 	for _, u := range s.Entities.Users {
 		w.text("- User "+md(u.Name, 120), u.URI)
 		if u.Risk != nil {

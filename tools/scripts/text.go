@@ -2,6 +2,7 @@ package scripts
 
 import (
 	"fmt"
+	"github.com/secmcp/secmcp/internal/text"
 	"regexp"
 	"sort"
 	"strings"
@@ -32,7 +33,7 @@ func (r AnalyzeResult) Text() string {
 		if l.Index > 0 {
 			from = fmt.Sprintf("from layer %d line %d via %s", l.Parent, l.ParentLine, l.Method)
 		}
-		fmt.Fprintf(&b, "- Layer %d, %s, %d line(s), %d bytes: %s\n", l.Index, from, l.Lines, l.Bytes, codeSpan(r.defang(preview(l.Text, 160))))
+		fmt.Fprintf(&b, "- Layer %d, %s, %s, %s: %s\n", l.Index, from, text.Count(int64(l.Lines), "line"), text.Bytes(int64(l.Bytes)), codeSpan(r.defang(preview(l.Text, 160))))
 	}
 	if len(r.Indicators) > 0 {
 		fmt.Fprintf(&b, "\n**Indicators** (%d, defanged):\n", len(r.Indicators))
