@@ -138,6 +138,7 @@ func (c *Checker) Validate(query string) Report {
 		script, diags = syntax.Parse(query)
 	}
 	rep.Valid = !hasKind(diags, KindSyntax, SeverityError)
+	diags = append(diags, c.hiddenDiagnostics(query, diags)...)
 	g := guard.Check(query, c.guard)
 	for _, d := range g.Diagnostics {
 		if d.Kind == KindGuard {

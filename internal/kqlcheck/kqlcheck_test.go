@@ -185,3 +185,30 @@ func BenchmarkGate(b *testing.B) {
 		}
 	}
 }
+
+// TestFixedQueryFixesEverything: a misspelled table hides its misspelled
+// columns from the first check; the report still lists them (at their place
+// in the query) and the fixed query fixes them all in one call.
+func TestFixedQueryFixesEverything(t *testing.T) {
+	c := New(testSchema(t), guard.Options{MaxRows: 100})
+	q := "DeviceProcesEvents | where FileNme == 'x' | project DeviceNme"
+	r := c.Validate(q)
+	if want := "DeviceProcessEvents | where FileName == 'x' | project DeviceName"; r.FixedQuery != want {
+		t.Errorf("fixedQuery %q, want %q", r.FixedQuery, want)
+	}
+	fixes := map[string]int{}
+	for _, d := range r.Diagnostics {
+		if d.Fix != nil {
+			fixes[d.Fix.Replacement] = d.Start
+			if got := q[d.Start : d.Start+d.Length]; d.Fix.Start != d.Start || got == d.Fix.Replacement {
+				t.Errorf("diagnostic %q points at %q", d.Message, got)
+			}
+		}
+	}
+	if len(fixes) != 3 || r.Errors != 3 {
+		t.Errorf("fixes %v, errors %d; want 3 of each: %+v", fixes, r.Errors, r.Diagnostics)
+	}
+	if again := c.Validate(r.FixedQuery); again.Errors != 0 || again.FixedQuery != "" {
+		t.Errorf("the fixed query still has problems: %+v", again.Diagnostics)
+	}
+}

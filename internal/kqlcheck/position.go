@@ -2,7 +2,6 @@ package kqlcheck
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -34,28 +33,11 @@ func locate(src string, d syntax.Diagnostic) Diagnostic {
 // applyFixes returns src with every diagnostic's fix applied, skipping fixes
 // that overlap an earlier one or fall outside src; "" when there is none.
 func applyFixes(src string, ds []syntax.Diagnostic) string {
-	var fixes []syntax.Fix
-	for _, d := range ds {
-		if d.Fix != nil && d.Fix.Start >= 0 && d.Fix.Length >= 0 && d.Fix.Start+d.Fix.Length <= len(src) {
-			fixes = append(fixes, *d.Fix)
-		}
-	}
+	fixes := usableFixes(src, ds)
 	if len(fixes) == 0 {
 		return ""
 	}
-	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].Start < fixes[j].Start })
-	var b strings.Builder
-	at := 0
-	for _, f := range fixes {
-		if f.Start < at {
-			continue
-		}
-		b.WriteString(src[at:f.Start])
-		b.WriteString(f.Replacement)
-		at = f.Start + f.Length
-	}
-	b.WriteString(src[at:])
-	return b.String()
+	return applyEdits(src, fixes)
 }
 
 // timeFilterAdvice suggests a time filter for each table read whose event-time
