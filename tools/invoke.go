@@ -39,7 +39,21 @@ type Invoker struct {
 	Audit *slog.Logger
 	// Log receives internal errors (with stack) for operators.
 	Log *slog.Logger
+	// Inflight caps each tenant's calls running at once; nil means no cap.
+	Inflight InflightLimiter
 }
+
+// InflightLimiter caps concurrent calls per tenant (ratelimit.Inflight).
+type InflightLimiter interface {
+	// Acquire takes a slot for the tenant alias, or reports ok=false.
+	Acquire(tenant string) (release func(), ok bool)
+	// Limit is the most calls one tenant may have running.
+	Limit() int
+}
+
+// heldSlot marks a context whose call already holds a tenant's in-flight
+// slot, so the sub-calls it makes (investigate's) do not take more.
+type heldSlot struct{ tenant string }
 
 // Invoke runs one call. A returned *ToolError is for the caller to fix; any
 // other error is internal and its message is safe to show (no stack, no
@@ -80,6 +94,12 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 		return nil, &ToolError{Msg: err.Error(), Kind: "refused"}
 	}
 	rec.Tenant = t.Alias
+	release, err := inv.acquire(ctx, t.Alias, name)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	ctx = context.WithValue(ctx, heldSlot{t.Alias}, true)
 	if ok, wait := t.Budget.Take(spec.Cost); !ok {
 		return nil, &ToolError{
 			Msg: fmt.Sprintf("tenant %q has spent its capacity budget (%s costs %d units); retry after %s",
@@ -99,6 +119,22 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 		return nil, err
 	}
 	return render(res)
+}
+
+// acquire takes the tenant's in-flight slot for a top-level call.
+func (inv *Invoker) acquire(ctx context.Context, tenant, tool string) (func(), error) {
+	if inv.Inflight == nil || ctx.Value(heldSlot{tenant}) != nil {
+		return func() {}, nil
+	}
+	release, ok := inv.Inflight.Acquire(tenant)
+	if !ok {
+		return nil, &ToolError{
+			Msg: fmt.Sprintf("tenant %q already has %d tool calls running, the most it may have at once (--max-inflight-per-tenant); retry %s when one has finished",
+				tenant, inv.Inflight.Limit(), tool),
+			RetryAfter: time.Second, Kind: "rate_limited",
+		}
+	}
+	return release, nil
 }
 
 func (inv *Invoker) toolNames() []string {

@@ -7,6 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/secmcp/secmcp/tools/mcpadapter"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -35,6 +38,11 @@ type options struct {
 	openaiKey        string
 	version          bool
 	help             bool
+	// HTTP limits (see limitsFlags).
+	limits            mcpadapter.Limits
+	maxHeaderBytes    int
+	readHeaderTimeout time.Duration
+	maxInflightTenant int
 }
 
 const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
@@ -77,6 +85,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.openaiKeyEnv, "openai-key-env", "", "with --synthesizer openai: the NAME of the environment variable that holds the API key")
 	fs.BoolVar(&o.listTools, "list-tools", false, "print every tool (name, toolset, cost, whether exposed with the other flags) and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	o.limitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -105,7 +114,38 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	default:
 		return o, fmt.Errorf("--log-level %q must be debug, info, warn or error", o.logLevel)
 	}
-	return o, nil
+	return o, o.checkLimits()
+}
+
+// limitFlags declares the flags that bound HTTP requests, sessions and
+// concurrency.
+func (o *options) limitFlags(fs *flag.FlagSet) {
+	d := mcpadapter.DefaultLimits()
+	fs.Int64Var(&o.limits.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "HTTP: largest request body accepted; a larger one is refused (413) before it is parsed")
+	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", 64<<10, "HTTP: most bytes of request headers read (431 beyond)")
+	fs.DurationVar(&o.readHeaderTimeout, "read-header-timeout", 10*time.Second, "HTTP: a client must send its request headers within this time, or the connection is closed")
+	fs.DurationVar(&o.limits.ReadTimeout, "read-timeout", d.ReadTimeout, "HTTP: a client must send its request body within this time (408); SSE streams are not cut by it")
+	fs.IntVar(&o.limits.MaxSessions, "max-sessions", d.MaxSessions, "HTTP: most open MCP sessions in total (503 beyond)")
+	fs.IntVar(&o.limits.MaxSessionsPerPrincipal, "max-sessions-per-principal", d.MaxSessionsPerPrincipal, "HTTP: most open MCP sessions per principal (429 beyond)")
+	fs.DurationVar(&o.limits.SessionIdleTimeout, "session-idle-timeout", d.SessionIdleTimeout, "HTTP: end a session no request has used for this long")
+	fs.IntVar(&o.limits.MaxInflightPerPrincipal, "max-inflight-per-principal", d.MaxInflightPerPrincipal, "HTTP: most concurrent requests per principal (429 beyond)")
+	fs.IntVar(&o.maxInflightTenant, "max-inflight-per-tenant", 16, "most tool calls running at once per tenant, over any transport; more are refused with a tool error")
+}
+
+// checkLimits refuses limits that would break the server or bound nothing.
+func (o *options) checkLimits() error {
+	if err := o.limits.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case o.maxHeaderBytes < 4<<10 || o.maxHeaderBytes > 16<<20:
+		return fmt.Errorf("--max-header-bytes %d must be between 4096 (4 KiB) and 16777216 (16 MiB)", o.maxHeaderBytes)
+	case o.readHeaderTimeout < time.Second:
+		return fmt.Errorf("--read-header-timeout %s must be at least 1s", o.readHeaderTimeout)
+	case o.maxInflightTenant < 1:
+		return fmt.Errorf("--max-inflight-per-tenant %d must be at least 1", o.maxInflightTenant)
+	}
+	return nil
 }
 
 // applyEnv sets each flag from SECMCP_<FLAG> when present.

@@ -14,6 +14,7 @@ import (
 	"github.com/secmcp/secmcp/auth"
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -131,6 +132,9 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		}
 	}
 	inv = &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
+	if opts.maxInflightTenant > 0 {
+		inv.Inflight = ratelimit.NewInflight(opts.maxInflightTenant)
+	}
 	rs := resources.NewServer(reg)
 	catalog.RegisterResources(rs, deps)
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
@@ -191,13 +195,16 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 			}
 			return tools.Caller{}, false
 		},
-		AllowedOrigins: a.origins, Log: logger,
+		AllowedOrigins: a.origins, Limits: opts.limits, Log: logger,
 	})
 	ln, err := net.Listen("tcp", opts.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.httpAddr, err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// No ReadTimeout or WriteTimeout: they would cut SSE streams. The gate
+	// puts a deadline on each request's body instead (--read-timeout).
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: opts.readHeaderTimeout,
+		MaxHeaderBytes: opts.maxHeaderBytes, IdleTimeout: 2 * time.Minute}
 	logger.Info("serving streamable HTTP", "url", "http://"+ln.Addr().String()+"/mcp", "demo", a.demo)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -6,11 +6,10 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/secmcp/secmcp/internal/ratelimit"
 
 	"github.com/secmcp/secmcp/tools"
 )
@@ -43,22 +42,30 @@ type HTTPOptions struct {
 	Authenticate func(r *http.Request) (tools.Caller, bool)
 	// AllowedOrigins lists browser origins allowed besides loopback ones.
 	AllowedOrigins []string
-	Log            *slog.Logger
+	// Limits bound bodies, sessions and concurrency; zero fields take
+	// DefaultLimits.
+	Limits Limits
+	Log    *slog.Logger
 }
 
-// HTTPHandler returns the handler for /mcp (and /healthz): Origin
-// validation, bearer authentication, then mcp-go's streamable HTTP server,
-// which speaks both the 2025-11-25 session protocol and the 2026-07-28
-// stateless protocol.
+// HTTPHandler returns the handler for /mcp (and /healthz): the gate (Origin
+// validation, bearer authentication, request limits, session ownership; see
+// guard.go and sessions.go), then mcp-go's streamable HTTP server, which
+// speaks both the 2025-11-25 session protocol and the 2026-07-28 stateless
+// protocol. Session IDs never reach the log (logscrub.go).
 func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
+	limits := opts.Limits.withDefaults()
+	log := scrubLogger(opts.Log)
+	sessions := newSessionTable(limits)
 	streamable := server.NewStreamableHTTPServer(s.mcp,
 		server.WithEndpointPath("/mcp"),
-		server.WithStateful(true),
+		server.WithSessionIdManagerResolver(resolver{sessions}),
 		server.WithEventStore(server.NewInMemoryEventStore()),
 		// The event store keeps a session's events until the session ends;
-		// sweep sessions abandoned without a DELETE so memory stays bounded.
-		server.WithSessionIdleTTL(30*time.Minute),
-		server.WithStreamableHTTPLogger(opts.Log),
+		// mcp-go's sweeper ends sessions idle this long (through the
+		// resolver's Terminate, so the session table forgets them too).
+		server.WithSessionIdleTTL(limits.SessionIdleTimeout),
+		server.WithStreamableHTTPLogger(log),
 		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
 			if c, ok := CallerFrom(r.Context()); ok {
 				return WithCaller(ctx, c)
@@ -71,40 +78,7 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.Handle("/mcp", guard(streamable, opts))
+	mux.Handle("/mcp", &gate{opts: opts, limits: limits, sessions: sessions,
+		inflight: ratelimit.NewInflight(limits.MaxInflightPerPrincipal), log: log, next: streamable})
 	return mux
-}
-
-func guard(next http.Handler, opts HTTPOptions) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, opts.AllowedOrigins) {
-			http.Error(w, "origin "+origin+" is not allowed; add it to allowedOrigins in the configuration", http.StatusForbidden)
-			return
-		}
-		caller, ok := opts.Authenticate(r)
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="secmcp", error="invalid_token", error_description="send Authorization: Bearer <key>"`)
-			http.Error(w, "missing or invalid API key: send Authorization: Bearer <key>", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), caller)))
-	})
-}
-
-// originAllowed accepts loopback origins and the configured ones (exact match).
-func originAllowed(origin string, allowed []string) bool {
-	for _, a := range allowed {
-		if strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(origin, "/")) {
-			return true
-		}
-	}
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
-	}
-	switch h := u.Hostname(); h {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
 }

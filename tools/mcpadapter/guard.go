@@ -1,0 +1,200 @@
+package mcpadapter
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/secmcp/secmcp/internal/ratelimit"
+)
+
+// gate is everything in front of mcp-go's handler, in order: Origin check,
+// authentication, the session ID's shape, the body read under its size and
+// time limits, the principal's in-flight limit, then session ownership (or,
+// for initialize, a new session under the caps). Nothing reaches mcp-go
+// that has not passed all of them.
+type gate struct {
+	opts     HTTPOptions
+	limits   Limits
+	sessions *sessionTable
+	inflight *ratelimit.Inflight
+	log      *slog.Logger
+	next     http.Handler
+}
+
+// unknownSession is what every unusable session ID gets — unknown, expired,
+// ended or another principal's — byte for byte what mcp-go answers for an
+// ID it does not know ("Invalid session ID", 404, via its writeHTTPError).
+func unknownSession(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, "Invalid session ID\n")
+}
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, g.opts.AllowedOrigins) {
+		http.Error(w, "origin "+origin+" is not allowed; add it to allowedOrigins in the configuration", http.StatusForbidden)
+		return
+	}
+	caller, ok := g.opts.Authenticate(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="secmcp", error="invalid_token", error_description="send Authorization: Bearer <key>"`)
+		http.Error(w, "missing or invalid API key: send Authorization: Bearer <key>", http.StatusUnauthorized)
+		return
+	}
+	ctx := WithCaller(r.Context(), caller)
+	sid, ok := sessionHeader(w, r)
+	if !ok {
+		return
+	}
+	body, ok := g.readBody(w, r)
+	if !ok {
+		return
+	}
+	msg := peek(r, body)
+	if r.Method != http.MethodGet && !msg.response {
+		release, ok := g.inflight.Acquire(caller.Principal)
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, fmt.Sprintf("principal %q already has %d requests in flight, the most it may have at once (--max-inflight-per-principal); wait for one to finish and retry",
+				caller.Principal, g.inflight.Limit()), http.StatusTooManyRequests)
+			return
+		}
+		defer release()
+	}
+	if sid != "" && !g.sessions.use(sid, caller) {
+		g.log.Warn("refused an unknown, expired or foreign MCP session ID", "principal", caller.Principal, "session", sid, "method", r.Method)
+		unknownSession(w)
+		return
+	}
+	switch {
+	case r.Method == http.MethodPost && msg.method == string(mcp.MethodInitialize) && !msg.modern:
+		// mcp-go mints a new session for every legacy initialize, whatever
+		// Mcp-Session-Id it carries; the ID comes from this reservation.
+		id, err := g.sessions.reserve(caller)
+		var ce *capError
+		if errors.As(err, &ce) {
+			g.log.Warn("refused a new MCP session", "principal", caller.Principal, "reason", ce.msg)
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, ce.msg, ce.status)
+			return
+		}
+		ctx = context.WithValue(ctx, reservedKey{}, id)
+		defer g.sessions.unreserve(id)
+	case sid == "" && (r.Method == http.MethodGet || r.Method == http.MethodDelete) && !msg.modern:
+		http.Error(w, r.Method+" needs the Mcp-Session-Id header from the initialize response; this server opens no stream and ends no session without it", http.StatusBadRequest)
+		return
+	}
+	g.next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// sessionHeader returns the presented session ID after checking its shape:
+// one header, at most maxSessionIDLen bytes. It answers 400 otherwise.
+func sessionHeader(w http.ResponseWriter, r *http.Request) (string, bool) {
+	vs := r.Header.Values(server.HeaderKeySessionID)
+	switch {
+	case len(vs) == 0:
+		return "", true
+	case len(vs) > 1:
+		http.Error(w, "send one Mcp-Session-Id header, not "+fmt.Sprint(len(vs)), http.StatusBadRequest)
+		return "", false
+	case len(vs[0]) > maxSessionIDLen:
+		http.Error(w, fmt.Sprintf("Mcp-Session-Id is %d bytes; session IDs are at most %d bytes: send the ID from the initialize response",
+			len(vs[0]), maxSessionIDLen), http.StatusBadRequest)
+		return "", false
+	}
+	return vs[0], true
+}
+
+// readBody reads the whole body under the size limit and the read deadline,
+// and puts it back for mcp-go. It answers 413 or 408 naming the limit.
+func (g *gate) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	limit := g.limits.MaxBodyBytes
+	tooLarge := func(n string) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, fmt.Sprintf("request body is %s bytes; the limit is %d bytes (--max-body-bytes): send a smaller request", n, limit), http.StatusRequestEntityTooLarge)
+	}
+	if r.ContentLength > limit {
+		tooLarge(fmt.Sprint(r.ContentLength))
+		return nil, false
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(g.limits.ReadTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	_ = rc.SetReadDeadline(time.Time{})
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		tooLarge("more than " + fmt.Sprint(limit))
+		return nil, false
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		w.Header().Set("Connection", "close")
+		http.Error(w, fmt.Sprintf("request body not received within %s (--read-timeout)", g.limits.ReadTimeout), http.StatusRequestTimeout)
+		return nil, false
+	case err != nil:
+		http.Error(w, "could not read the request body: "+err.Error(), http.StatusBadRequest)
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
+}
+
+// peeked is what the gate needs to know of a JSON-RPC message.
+type peeked struct {
+	method   string
+	response bool // a JSON-RPC response (e.g. a sampling answer)
+	modern   bool // protocol 2026-07-28: no sessions
+}
+
+func peek(r *http.Request, body []byte) peeked {
+	var m struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Result json.RawMessage `json:"result"`
+		Error  json.RawMessage `json:"error"`
+		Params struct {
+			Meta *mcp.Meta `json:"_meta"`
+		} `json:"params"`
+	}
+	p := peeked{modern: mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion))}
+	if r.Method != http.MethodPost || json.Unmarshal(body, &m) != nil {
+		return p
+	}
+	p.method = m.Method
+	p.response = m.Method == "" && len(m.ID) > 0 && (m.Result != nil || m.Error != nil)
+	p.modern = p.modern || mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion())
+	return p
+}
+
+// originAllowed accepts loopback origins and the configured ones (exact match).
+func originAllowed(origin string, allowed []string) bool {
+	for _, a := range allowed {
+		if strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(origin, "/")) {
+			return true
+		}
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	switch h := u.Hostname(); h {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
+}
+
+var _ server.SessionIdManagerResolver = resolver{}

@@ -1,0 +1,83 @@
+package mcpadapter
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits bound what one HTTP request, one principal and the server as a
+// whole may hold. A zero field takes its DefaultLimits value.
+type Limits struct {
+	// MaxBodyBytes is the largest request body read; a larger one is
+	// refused (413) before it is parsed.
+	MaxBodyBytes int64
+	// ReadTimeout bounds reading one request's body (headers are bounded by
+	// the http.Server's ReadHeaderTimeout). It is a per-request deadline
+	// lifted once the body is read, so SSE streams may last.
+	ReadTimeout time.Duration
+	// MaxSessions caps open MCP sessions in total, and
+	// MaxSessionsPerPrincipal per principal.
+	MaxSessions, MaxSessionsPerPrincipal int
+	// SessionIdleTimeout ends a session no request has used for this long.
+	SessionIdleTimeout time.Duration
+	// MaxInflightPerPrincipal caps one principal's concurrent requests
+	// (GET streams excluded: each needs an open session, which is capped).
+	MaxInflightPerPrincipal int
+}
+
+// DefaultLimits are the limits the flags default to.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:            4 << 20,
+		ReadTimeout:             30 * time.Second,
+		MaxSessions:             1000,
+		MaxSessionsPerPrincipal: 100,
+		SessionIdleTimeout:      30 * time.Minute,
+		MaxInflightPerPrincipal: 32,
+	}
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.ReadTimeout == 0 {
+		l.ReadTimeout = d.ReadTimeout
+	}
+	if l.MaxSessions == 0 {
+		l.MaxSessions = d.MaxSessions
+	}
+	if l.MaxSessionsPerPrincipal == 0 {
+		l.MaxSessionsPerPrincipal = d.MaxSessionsPerPrincipal
+	}
+	if l.SessionIdleTimeout == 0 {
+		l.SessionIdleTimeout = d.SessionIdleTimeout
+	}
+	if l.MaxInflightPerPrincipal == 0 {
+		l.MaxInflightPerPrincipal = d.MaxInflightPerPrincipal
+	}
+	return l
+}
+
+// Validate reports a limit an operator must fix, naming its flag.
+func (l Limits) Validate() error {
+	switch {
+	case l.MaxBodyBytes < 4<<10 || l.MaxBodyBytes > 1<<30:
+		return fmt.Errorf("--max-body-bytes %d must be between 4096 (4 KiB) and 1073741824 (1 GiB)", l.MaxBodyBytes)
+	case l.ReadTimeout < time.Second:
+		return fmt.Errorf("--read-timeout %s must be at least 1s", l.ReadTimeout)
+	case l.MaxSessions < 1:
+		return fmt.Errorf("--max-sessions %d must be at least 1", l.MaxSessions)
+	case l.MaxSessionsPerPrincipal < 1:
+		return fmt.Errorf("--max-sessions-per-principal %d must be at least 1", l.MaxSessionsPerPrincipal)
+	case l.MaxSessionsPerPrincipal > l.MaxSessions:
+		return fmt.Errorf("--max-sessions-per-principal %d must not exceed --max-sessions %d", l.MaxSessionsPerPrincipal, l.MaxSessions)
+	case l.SessionIdleTimeout < time.Second:
+		return fmt.Errorf("--session-idle-timeout %s must be at least 1s", l.SessionIdleTimeout)
+	case l.MaxInflightPerPrincipal < 1:
+		return fmt.Errorf("--max-inflight-per-principal %d must be at least 1", l.MaxInflightPerPrincipal)
+	}
+	return nil
+}
