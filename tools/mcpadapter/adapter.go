@@ -3,6 +3,22 @@
 // serves it over stdio or streamable HTTP. Keeping the SDK behind this one
 // package means an SDK change (or a move to another SDK) rewrites this
 // package and no tool.
+//
+// Over HTTP a gate stands in front of mcp-go (guard.go): Origin check,
+// authentication, then bounds applied before anything is parsed (body size
+// and read deadline, per-principal requests in flight), then session
+// ownership. A 2025-11-25 session belongs to the principal and tenant set
+// that created it (sessions.go): the gate looks up every presented
+// Mcp-Session-Id in its own table and answers an unknown, ended or foreign
+// one with the bytes mcp-go uses for an unknown session, before mcp-go sees
+// the request. The check lives in the gate rather than only in a
+// SessionIdManager because mcp-go v1.2.1 does not consult the manager on
+// every path (a GET creates a session for any ID; a Last-Event-ID resume
+// and a sampling answer are routed by the bare ID); the manager, resolved
+// per request, is wired to the same table as a second line. New sessions
+// are capped per principal and in total, idle ones expire, replay keeps a
+// bounded number of bytes (eventstore.go), and session IDs are scrubbed
+// from every log line (logscrub.go).
 package mcpadapter
 
 import (

@@ -23,6 +23,9 @@ type Limits struct {
 	// MaxInflightPerPrincipal caps one principal's concurrent requests
 	// (GET streams excluded: each needs an open session, which is capped).
 	MaxInflightPerPrincipal int
+	// ReplayBytesPerSession and ReplayBytesTotal bound the events kept for
+	// Last-Event-ID replay (eventstore.go); the oldest go first.
+	ReplayBytesPerSession, ReplayBytesTotal int64
 }
 
 // DefaultLimits are the limits the flags default to.
@@ -34,6 +37,8 @@ func DefaultLimits() Limits {
 		MaxSessionsPerPrincipal: 100,
 		SessionIdleTimeout:      30 * time.Minute,
 		MaxInflightPerPrincipal: 32,
+		ReplayBytesPerSession:   4 << 20,
+		ReplayBytesTotal:        64 << 20,
 	}
 }
 
@@ -58,6 +63,12 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxInflightPerPrincipal == 0 {
 		l.MaxInflightPerPrincipal = d.MaxInflightPerPrincipal
 	}
+	if l.ReplayBytesPerSession == 0 {
+		l.ReplayBytesPerSession = d.ReplayBytesPerSession
+	}
+	if l.ReplayBytesTotal == 0 {
+		l.ReplayBytesTotal = d.ReplayBytesTotal
+	}
 	return l
 }
 
@@ -78,6 +89,8 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("--session-idle-timeout %s must be at least 1s", l.SessionIdleTimeout)
 	case l.MaxInflightPerPrincipal < 1:
 		return fmt.Errorf("--max-inflight-per-principal %d must be at least 1", l.MaxInflightPerPrincipal)
+	case l.ReplayBytesPerSession < 0 || l.ReplayBytesTotal < 0 || l.ReplayBytesPerSession > l.ReplayBytesTotal && l.ReplayBytesTotal > 0:
+		return fmt.Errorf("replay bytes per session (%d) must be positive and at most the total (%d)", l.ReplayBytesPerSession, l.ReplayBytesTotal)
 	}
 	return nil
 }

@@ -60,10 +60,11 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 	streamable := server.NewStreamableHTTPServer(s.mcp,
 		server.WithEndpointPath("/mcp"),
 		server.WithSessionIdManagerResolver(resolver{sessions}),
-		server.WithEventStore(server.NewInMemoryEventStore()),
-		// The event store keeps a session's events until the session ends;
-		// mcp-go's sweeper ends sessions idle this long (through the
-		// resolver's Terminate, so the session table forgets them too).
+		server.WithEventStore(newBoundedEventStore(limits.ReplayBytesPerSession, limits.ReplayBytesTotal)),
+		// The event store keeps a session's recent events within a byte
+		// budget until the session ends; mcp-go's sweeper ends sessions idle
+		// this long (through the resolver's Terminate, so the session table
+		// forgets them too).
 		server.WithSessionIdleTTL(limits.SessionIdleTimeout),
 		server.WithStreamableHTTPLogger(log),
 		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
