@@ -22,6 +22,9 @@ type Template struct {
 	Name        string
 	Description string
 	Read        EntityReader
+	// Tool is the tool whose price a read pays (the tool that reads the
+	// same record directly); empty means the default price of one unit.
+	Tool string
 }
 
 // Static is a fixed resource (schemas, libraries, technique pages).
@@ -50,6 +53,10 @@ type Server struct {
 	statics         []Static
 	staticTemplates []StaticTemplate
 	prompts         []Prompt
+	// Price returns a tool's price in capacity units (the tool registry's
+	// Price); a tenant-scoped read pays its template's Tool's price from the
+	// tenant's budget. Nil charges every read one unit.
+	Price func(tool string) (int, bool)
 }
 
 // NewServer returns a server with the standard entity templates.
@@ -122,6 +129,9 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 		}
 		return "", "", fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(kinds, ", "))
 	}
+	if err := t.Budget.Spend(t.Alias, "reading "+uri, s.price(tpl.Tool)); err != nil {
+		return "", "", err
+	}
 	v, err := tpl.Read(ctx, t, p.ID)
 	if err != nil {
 		if errors.Is(err, source.ErrNotFound) {
@@ -136,6 +146,16 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 	return "application/json", string(b), nil
 }
 
+// price is what a read of a template with the given tool pays.
+func (s *Server) price(tool string) int {
+	if tool != "" && s.Price != nil {
+		if c, ok := s.Price(tool); ok {
+			return c
+		}
+	}
+	return 1
+}
+
 func graphOf(ctx context.Context, t *tenant.Tenant) (source.Graph, error) {
 	src, err := t.Sources(ctx)
 	if err != nil {
@@ -146,7 +166,7 @@ func graphOf(ctx context.Context, t *tenant.Tenant) (source.Graph, error) {
 
 func entityTemplates() []Template {
 	return []Template{
-		{Kind: KindIncident, Name: "incident", Description: "A Defender XDR incident with its alerts and evidence.",
+		{Kind: KindIncident, Tool: "defender_get_incident", Name: "incident", Description: "A Defender XDR incident with its alerts and evidence.",
 			Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
 				g, err := graphOf(ctx, t)
 				if err != nil {
@@ -154,7 +174,7 @@ func entityTemplates() []Template {
 				}
 				return g.GetIncident(ctx, id)
 			}},
-		{Kind: KindAlert, Name: "alert", Description: "A security alert (alerts_v2) with its evidence.",
+		{Kind: KindAlert, Tool: "defender_get_alert", Name: "alert", Description: "A security alert (alerts_v2) with its evidence.",
 			Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
 				g, err := graphOf(ctx, t)
 				if err != nil {
@@ -162,11 +182,11 @@ func entityTemplates() []Template {
 				}
 				return g.GetAlert(ctx, id)
 			}},
-		{Kind: KindUser, Name: "user", Description: "An Entra ID user (by UPN or object ID) with risk state.",
+		{Kind: KindUser, Tool: "entra_list_risky_users", Name: "user", Description: "An Entra ID user (by UPN or object ID) with risk state.",
 			Read: readUser},
-		{Kind: KindDevice, Name: "device", Description: "An Intune managed device with its compliance policy states.",
+		{Kind: KindDevice, Tool: "intune_get_device_compliance", Name: "device", Description: "An Intune managed device with its compliance policy states.",
 			Read: readDevice},
-		{Kind: KindSignIn, Name: "sign-in", Description: "An Entra ID sign-in with its Conditional Access results.",
+		{Kind: KindSignIn, Tool: "entra_list_signins", Name: "sign-in", Description: "An Entra ID sign-in with its Conditional Access results.",
 			Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
 				g, err := graphOf(ctx, t)
 				if err != nil {
@@ -174,7 +194,7 @@ func entityTemplates() []Template {
 				}
 				return g.GetSignIn(ctx, id)
 			}},
-		{Kind: KindPolicy, Name: "policy", Description: "A Conditional Access policy or an Intune compliance policy.",
+		{Kind: KindPolicy, Tool: "entra_list_ca_policies", Name: "policy", Description: "A Conditional Access policy or an Intune compliance policy.",
 			Read: readPolicy},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,9 @@ func TestInvokeRateLimitAndPanic(t *testing.T) {
 	var te *ToolError
 	if !errors.As(err, &te) || te.Kind != "rate_limited" || te.RetryAfter <= 0 || !strings.Contains(te.Msg, "retry after") {
 		t.Fatalf("third call should be rate limited, got %v", err)
+	}
+	if !regexp.MustCompile(`retry after [1-9][0-9]*s`).MatchString(te.Msg) {
+		t.Fatalf("refusal %q must advise a whole number of seconds, at least 1", te.Msg)
 	}
 	// The other tenant's budget is untouched.
 	if _, err := inv.Invoke(ctx, c, "demo_get_echo", json.RawMessage(`{"name":"a","tenant":"beta"}`), nil); err != nil {

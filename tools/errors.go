@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/source"
 )
 
@@ -50,7 +51,7 @@ func FromSource(err error, kind, id, tenantAlias string) error {
 		return &ToolError{Msg: strings.TrimPrefix(err.Error(), "graph: "), Kind: "invalid_argument"}
 	case errors.As(err, &te):
 		return &ToolError{
-			Msg:        fmt.Sprintf("%s is throttling tenant %q; retry after %s", te.Service, tenantAlias, te.RetryAfter.Round(time.Second)),
+			Msg:        fmt.Sprintf("%s is throttling tenant %q; retry after %s", te.Service, tenantAlias, ratelimit.RetryText(te.RetryAfter)),
 			RetryAfter: te.RetryAfter, Kind: "rate_limited",
 		}
 	}

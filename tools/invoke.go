@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/tenant"
 )
 
@@ -67,7 +69,7 @@ func (inv *Invoker) Invoke(ctx context.Context, caller Caller, name string, raw 
 // principal.
 func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, raw json.RawMessage, facilities Call) (out *Output, err error) {
 	start := time.Now()
-	rec := auditRecord{Principal: caller.Principal, Tool: name, ArgsDigest: digest(raw)}
+	rec := &auditRecord{Principal: caller.Principal, Tool: name, ArgsDigest: digest(raw)}
 	defer func() {
 		if p := recover(); p != nil {
 			ref := newRef()
@@ -100,17 +102,22 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 	}
 	defer release()
 	ctx = context.WithValue(ctx, heldSlot{t.Alias}, true)
-	if ok, wait := t.Budget.Take(spec.Cost); !ok {
-		return nil, &ToolError{
-			Msg: fmt.Sprintf("tenant %q has spent its capacity budget (%s costs %d units); retry after %s",
-				t.Alias, name, spec.Cost, wait.Round(100*time.Millisecond)),
-			RetryAfter: wait, Kind: "rate_limited",
-		}
+	if err := takeBudget(t, name, spec.Cost); err != nil {
+		return nil, err
 	}
+	rec.Units.Add(int64(spec.Cost))
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
 	call := facilities
 	call.Tenant, call.Principal = t, caller.Principal
+	call.charge = func(tool string, n int) error {
+		cost := n * inv.price(tool)
+		if err := takeBudget(t, fmt.Sprintf("%d × %s", n, tool), cost); err != nil {
+			return err
+		}
+		rec.Units.Add(int64(cost))
+		return nil
+	}
 	res, err := spec.Handler(ctx, call, args)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
@@ -135,6 +142,27 @@ func (inv *Invoker) acquire(ctx context.Context, tenant, tool string) (func(), e
 		}
 	}
 	return release, nil
+}
+
+// price is what one direct call of tool costs (1 for a tool the catalogue
+// does not know, the default cost).
+func (inv *Invoker) price(tool string) int {
+	if c, ok := inv.Tools.Price(tool); ok {
+		return c
+	}
+	return 1
+}
+
+// takeBudget spends cost units of t's budget for what (a tool name, or
+// "3 × tool" for work done on a caller's behalf), or returns the
+// rate_limited refusal saying when they will be there.
+func takeBudget(t *tenant.Tenant, what string, cost int) error {
+	err := t.Budget.Spend(t.Alias, what, cost)
+	var r *ratelimit.Refusal
+	if errors.As(err, &r) {
+		return &ToolError{Msg: r.Error(), RetryAfter: r.RetryAfter, Kind: "rate_limited"}
+	}
+	return err
 }
 
 func (inv *Invoker) toolNames() []string {
@@ -202,9 +230,13 @@ func newRef() string {
 
 type auditRecord struct {
 	Principal, Tenant, Tool, ArgsDigest string
+	// Units are the capacity units the call spent: its price and what it
+	// charged for work done on the caller's behalf (calls it made through
+	// the invoker have their own lines).
+	Units atomic.Int64
 }
 
-func (a auditRecord) finish(log *slog.Logger, err error, d time.Duration) {
+func (a *auditRecord) finish(log *slog.Logger, err error, d time.Duration) {
 	if log == nil {
 		return
 	}
@@ -217,5 +249,5 @@ func (a auditRecord) finish(log *slog.Logger, err error, d time.Duration) {
 		outcome = "error"
 	}
 	log.Info("call", "principal", a.Principal, "tenant", a.Tenant, "tool", a.Tool,
-		"args_sha256", a.ArgsDigest, "outcome", outcome, "duration_ms", d.Milliseconds())
+		"args_sha256", a.ArgsDigest, "units", a.Units.Load(), "outcome", outcome, "duration_ms", d.Milliseconds())
 }

@@ -43,6 +43,10 @@ type Selection struct {
 type Registry struct {
 	specs  []Spec
 	byName map[string]*Spec
+	// prices are the costs of every catalogue tool, exposed or not: work
+	// done on a caller's behalf pays the price of the tool that would do it
+	// directly even when that tool is not exposed.
+	prices map[string]int
 }
 
 var toolName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)+$`)
@@ -139,8 +143,9 @@ func NewRegistry(all []Spec, sel Selection) (*Registry, error) {
 			}
 		}
 	}
-	r := &Registry{byName: map[string]*Spec{}}
+	r := &Registry{byName: map[string]*Spec{}, prices: map[string]int{}}
 	for _, s := range all {
+		r.prices[s.Name] = s.Cost
 		on := enabledSet[s.Toolset] || slices.Contains(sel.Tools, s.Name)
 		if !on || slices.Contains(sel.Exclude, s.Name) || (sel.ReadOnly && !s.ReadOnly) {
 			continue
@@ -161,6 +166,13 @@ func (r *Registry) Specs() []Spec { return slices.Clone(r.specs) }
 func (r *Registry) Lookup(name string) (*Spec, bool) {
 	s, ok := r.byName[name]
 	return s, ok
+}
+
+// Price returns the capacity units one call of the catalogue tool name
+// costs (with the configuration's overrides), whether or not it is exposed.
+func (r *Registry) Price(name string) (int, bool) {
+	c, ok := r.prices[name]
+	return c, ok
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -34,6 +34,30 @@ type Call struct {
 	// (the client refused, or the protocol version cannot carry it), and
 	// callers must then fall back to a deterministic path.
 	Sample func(ctx context.Context, req SampleRequest) (string, error)
+
+	// charge is set by the Invoker; see Charge.
+	charge func(tool string, n int) error
+}
+
+// Charge spends, from the call's tenant budget, what n direct calls of the
+// named tool would cost. A tool that does work on its caller's behalf — runs
+// sub-queries, fans out to other sources — charges each piece before doing
+// it, so that doing the work through it is never cheaper than doing it
+// directly. It never waits: when the units are not there it returns a
+// rate_limited *ToolError saying when they will be, and the tool should stop
+// (or report the rest as not done). A Call not made through an Invoker (a
+// unit test's) charges one unit per piece.
+func (c Call) Charge(tool string, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	if c.charge != nil {
+		return c.charge(tool, n)
+	}
+	if c.Tenant == nil || c.Tenant.Budget == nil {
+		return nil
+	}
+	return takeBudget(c.Tenant, fmt.Sprintf("%d × %s", n, tool), n)
 }
 
 // SampleRequest is one sampling request to the client's model.

@@ -136,6 +136,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		inv.Inflight = ratelimit.NewInflight(opts.maxInflightTenant)
 	}
 	rs := resources.NewServer(reg)
+	rs.Price = toolReg.Price // a resource read pays its tool's price
 	catalog.RegisterResources(rs, deps)
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,

@@ -73,6 +73,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	rs := resources.NewServer(env.Registry)
+	rs.Price = reg.Price
 	catalog.RegisterResources(rs, deps)
 	return &harness{env: env, inv: &tools.Invoker{Tools: reg, Tenants: env.Registry}, rs: rs}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/resources"
@@ -41,8 +42,13 @@ func newSynthHarness(t testing.TB, mode string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As in newHarness, budgets are tested on their own (charging_test.go).
+	for _, tn := range env.Registry.All() {
+		tn.Budget = ratelimit.New(ratelimit.Config{UnitsPerMinute: 1e6, Burst: 1 << 20})
+	}
 	inv = &tools.Invoker{Tools: reg, Tenants: env.Registry}
 	rs := resources.NewServer(env.Registry)
+	rs.Price = reg.Price
 	catalog.RegisterResources(rs, deps)
 	return &harness{env: env, inv: inv, rs: rs}
 }

@@ -77,3 +77,59 @@ func (b *Budget) Take(cost int) (ok bool, retryAfter time.Duration) {
 
 // Available reports the units available now (for status output).
 func (b *Budget) Available() float64 { return b.lim.TokensAt(b.now()) }
+
+// Seconds is d in whole seconds, rounded up and at least 1: the figure a
+// refusal advises waiting. Rounding to the nearest second would advise
+// "retry after 0s" for a wait under half a second, and a caller retrying at
+// once would be refused again.
+func Seconds(d time.Duration) int {
+	if d <= time.Second {
+		return 1
+	}
+	return int((d + time.Second - 1) / time.Second)
+}
+
+// RetryText words a wait for a refusal message: "retry after 3s" advises
+// RetryText(2100*time.Millisecond) == "3s".
+func RetryText(d time.Duration) string { return fmt.Sprintf("%ds", Seconds(d)) }
+
+// Refusal is a budget's refusal of a cost, worded for the caller.
+type Refusal struct {
+	// Tenant is the alias of the tenant whose budget refused.
+	Tenant string
+	// What was refused: a tool name, "reading secmcp://…", "3 × tool".
+	What string
+	// Cost is what it would have cost; Burst the budget's size.
+	Cost, Burst int
+	// RetryAfter is when the units will be there.
+	RetryAfter time.Duration
+}
+
+func (r *Refusal) Error() string {
+	if r.Cost > r.Burst {
+		return fmt.Sprintf("%s costs %d capacity units, more than tenant %q's whole budget of %d; do less in one call (a lower max or top), or ask the operator to raise the tenant's burst",
+			r.What, r.Cost, r.Tenant, r.Burst)
+	}
+	return fmt.Sprintf("tenant %q has spent its capacity budget (%s costs %s); retry after %s",
+		r.Tenant, r.What, units(r.Cost), RetryText(r.RetryAfter))
+}
+
+func units(n int) string {
+	if n == 1 {
+		return "1 unit"
+	}
+	return fmt.Sprintf("%d units", n)
+}
+
+// Spend takes cost units for what (named in the refusal), or spends nothing
+// and returns a *Refusal. A nil budget spends nothing and refuses nothing.
+func (b *Budget) Spend(tenant, what string, cost int) error {
+	if b == nil {
+		return nil
+	}
+	ok, wait := b.Take(cost)
+	if ok {
+		return nil
+	}
+	return &Refusal{Tenant: tenant, What: what, Cost: cost, Burst: b.cfg.Burst, RetryAfter: wait}
+}

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,5 +40,37 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := Default.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSecondsRoundsUpToAtLeastOne(t *testing.T) {
+	for d, want := range map[time.Duration]int{
+		0: 1, -time.Second: 1, time.Millisecond: 1, 400 * time.Millisecond: 1, time.Second: 1,
+		time.Second + time.Nanosecond: 2, 2100 * time.Millisecond: 3, time.Minute: 60,
+	} {
+		if got := Seconds(d); got != want {
+			t.Errorf("Seconds(%v) = %d, want %d", d, got, want)
+		}
+	}
+	if got := RetryText(300 * time.Millisecond); got != "1s" {
+		t.Errorf("RetryText(300ms) = %q, want 1s", got)
+	}
+}
+
+func TestSpendRefusalNeverSaysZeroSeconds(t *testing.T) {
+	b := New(Config{UnitsPerMinute: 6000, Burst: 1}) // refills 1 unit in 10ms
+	if err := b.Spend("alpha", "demo_get_echo", 1); err != nil {
+		t.Fatal(err)
+	}
+	err := b.Spend("alpha", "demo_get_echo", 1)
+	if err == nil || !strings.Contains(err.Error(), "retry after 1s") {
+		t.Fatalf("refusal of a 10ms wait = %v; want it to say retry after 1s", err)
+	}
+	err = b.Spend("alpha", "50 × tool", 2)
+	if err == nil || !strings.Contains(err.Error(), "more than tenant \"alpha\"'s whole budget of 1") {
+		t.Fatalf("a cost over the burst: %v; want it to say it can never fit", err)
+	}
+	if err := (*Budget)(nil).Spend("alpha", "x", 5); err != nil {
+		t.Fatalf("nil budget refused: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/ratelimit"
 )
 
 // ErrNotFound is returned (wrapped) when the requested object does not exist in
@@ -31,7 +33,7 @@ type ThrottledError struct {
 }
 
 func (e *ThrottledError) Error() string {
-	return e.Service + ": throttled by upstream, retry after " + e.RetryAfter.String()
+	return e.Service + ": throttled by upstream, retry after " + ratelimit.RetryText(e.RetryAfter)
 }
 
 // Unwrap makes errors.Is(err, ErrThrottled) true.

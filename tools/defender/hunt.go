@@ -162,7 +162,7 @@ func (r SuggestHuntingResult) Text() string {
 
 func suggestHuntingTool(d Deps) tools.Spec {
 	return tools.New(tools.ToolsetDefender, SuggestHuntingToolName,
-		"Propose Advanced Hunting queries for an incident (or given users, devices, IPs, hashes, command lines, domains and ATT&CK techniques) from secmcp's hunting library: same file on other devices, other users from the IP, persistence and lateral movement around the device, encoded PowerShell, LSASS access, password spray and more. Every query is validated with kqlcheck; with run=true each is also run and its row count reported.",
+		"Propose Advanced Hunting queries for an incident (or given users, devices, IPs, hashes, command lines, domains and ATT&CK techniques) from secmcp's hunting library: same file on other devices, other users from the IP, persistence and lateral movement around the device, encoded PowerShell, LSASS access, password spray and more. Every query is validated with kqlcheck; with run=true each is also run and its row count reported; each run pays what the same query costs through defender_run_hunting_query.",
 		func(ctx context.Context, call tools.Call, p SuggestHuntingParams) (SuggestHuntingResult, error) {
 			return suggestHunting(ctx, call, d, p)
 		}, tools.OpenWorld(), tools.WithCost(3), tools.WithTimeout(120*time.Second), tools.WithTitle("Suggest hunting queries"))
@@ -222,9 +222,6 @@ func suggestHunting(ctx context.Context, call tools.Call, d Deps, p SuggestHunti
 				return res, err
 			}
 		}
-		if err := takeRunBudget(ctx, call, len(res.Queries)); err != nil {
-			return res, err
-		}
 		if err := runHunts(ctx, call, g, &res); err != nil {
 			return res, err
 		}
@@ -245,30 +242,4 @@ func huntTechniques(in []string) []string {
 	}
 	attack.SortByKillChain(out)
 	return out
-}
-
-// takeRunBudget charges one capacity unit per query run on top of the
-// call's cost, so a large hunt cannot starve the tenant's other callers. A
-// short wait (up to 5s) for the units is absorbed here; a longer one is a
-// rate_limited tool error.
-func takeRunBudget(ctx context.Context, call tools.Call, n int) error {
-	b := call.Tenant.Budget
-	if b == nil {
-		return nil
-	}
-	for {
-		ok, wait := b.Take(n)
-		if ok {
-			return nil
-		}
-		if wait > 5*time.Second {
-			return &tools.ToolError{Kind: "rate_limited", RetryAfter: wait,
-				Msg: fmt.Sprintf("running %d hunting queries costs %d capacity units that tenant %q does not have now; retry after %s or pass a lower max", n, n, call.Tenant.Alias, wait.Round(time.Second))}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("suggest hunting queries: %w", ctx.Err())
-		case <-time.After(wait):
-		}
-	}
 }

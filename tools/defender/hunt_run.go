@@ -9,6 +9,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/hunting"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -96,14 +97,29 @@ func validateHunts(qs []hunting.Query, d Deps) ([]HuntQuery, []HuntDropped) {
 	return kept, dropped
 }
 
+// RunHuntingToolName is the tool that runs one Advanced Hunting query; a
+// query run on a caller's behalf pays its price.
+const RunHuntingToolName = "defender_run_hunting_query"
+
 // runHunts runs each query with Advanced Hunting and records its row
-// count. A throttled tenant stops the run (the remaining queries keep no
-// count) and is reported as a tool error only when nothing ran.
+// count. Each query first pays what defender_run_hunting_query would cost
+// for it. A spent budget or a throttled tenant stops the run (the remaining
+// queries say why they did not run) and is a tool error only when nothing
+// ran.
 func runHunts(ctx context.Context, call tools.Call, g source.Graph, res *SuggestHuntingResult) error {
 	res.Ran = true
 	total := float64(len(res.Queries))
 	for i := range res.Queries {
 		q := &res.Queries[i]
+		if err := call.Charge(RunHuntingToolName, 1); err != nil {
+			if i == 0 {
+				return err
+			}
+			for j := i; j < len(res.Queries); j++ {
+				res.Queries[j].RunError = "not run: " + err.Error() + "; or pass a lower max"
+			}
+			return nil
+		}
 		t, err := g.RunHuntingQuery(ctx, q.Query)
 		call.Report(float64(i+1), total, "ran "+q.TemplateID)
 		if err != nil {
@@ -112,7 +128,7 @@ func runHunts(ctx context.Context, call tools.Call, g source.Graph, res *Suggest
 				if i == 0 {
 					return tools.FromSource(err, "hunting query", "", call.Tenant.Alias)
 				}
-				q.RunError = fmt.Sprintf("throttled; retry after %s", te.RetryAfter.Round(time.Second))
+				q.RunError = fmt.Sprintf("throttled; retry after %s", ratelimit.RetryText(te.RetryAfter))
 				return nil
 			}
 			if ctx.Err() != nil {

@@ -39,7 +39,7 @@ func (r HuntingResult) Text() string {
 }
 
 func huntingTool(d Deps) tools.Spec {
-	return tools.New(tools.ToolsetDefender, "defender_run_hunting_query",
+	return tools.New(tools.ToolsetDefender, RunHuntingToolName,
 		"Run a read-only KQL query with Defender XDR Advanced Hunting (runHuntingQuery). The query is validated (syntax, schema, read-only guard) before it is sent; results are capped by rows and size.",
 		func(ctx context.Context, call tools.Call, p HuntingParams) (HuntingResult, error) {
 			q := strings.TrimSpace(p.Query)

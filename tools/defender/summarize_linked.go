@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 )
@@ -121,7 +122,7 @@ func (d *linkedData) fail(src, route, affects string, err error) {
 func sourceError(err error) string {
 	var te *source.ThrottledError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("%s throttled or unavailable (retry after %s)", te.Service, te.RetryAfter.Round(time.Second))
+		return fmt.Sprintf("%s throttled or unavailable (retry after %s)", te.Service, ratelimit.RetryText(te.RetryAfter))
 	}
 	msg := err.Error()
 	if len(msg) > 200 {

@@ -15,9 +15,9 @@ import (
 // (secmcp://{tenant}/namedlocations/{id}) and risk detections
 // (secmcp://{tenant}/riskdetections/{id}).
 func RegisterResources(rs *resources.Server) {
-	rs.AddTemplate(resources.Template{Kind: resources.KindLocation, Name: "named location",
+	rs.AddTemplate(resources.Template{Kind: resources.KindLocation, Tool: "entra_list_ca_policies", Name: "named location",
 		Description: "A Conditional Access named location (IP ranges or countries, trusted or not).", Read: readNamedLocation})
-	rs.AddTemplate(resources.Template{Kind: resources.KindRisk, Name: "risk detection",
+	rs.AddTemplate(resources.Template{Kind: resources.KindRisk, Tool: "entra_list_risk_detections", Name: "risk detection",
 		Description: "An Entra ID Protection risk detection.", Read: readRiskDetection})
 }
 

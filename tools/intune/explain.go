@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -170,7 +171,7 @@ func upstream(err error, what, kind, id, alias string) error {
 	var th *source.ThrottledError
 	if errors.As(err, &th) {
 		return &tools.ToolError{Msg: fmt.Sprintf("%s is unavailable or throttling tenant %q; retry after %s", what, alias,
-			th.RetryAfter.Round(time.Second)), RetryAfter: th.RetryAfter, Kind: "rate_limited"}
+			ratelimit.RetryText(th.RetryAfter)), RetryAfter: th.RetryAfter, Kind: "rate_limited"}
 	}
 	return &tools.ToolError{Msg: fmt.Sprintf("%s could not be read for tenant %q: %v; retry later", what, alias, err), Kind: "upstream"}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -163,7 +164,7 @@ func errorResult(err error) *mcp.CallToolResult {
 	msg := err.Error()
 	if errors.As(err, &te) && te.RetryAfter > 0 {
 		r := mcp.NewToolResultError(msg)
-		r.Meta = &mcp.Meta{AdditionalFields: map[string]any{"retryAfterSeconds": te.RetryAfter.Seconds()}}
+		r.Meta = &mcp.Meta{AdditionalFields: map[string]any{"retryAfterSeconds": ratelimit.Seconds(te.RetryAfter)}}
 		return r
 	}
 	return mcp.NewToolResultError(msg)

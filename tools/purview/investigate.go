@@ -49,8 +49,8 @@ func investigateTool() tools.Spec {
 			"exfiltration paths (personal cloud storage uploads, removable media, external sharing, mail to external or personal "+
 			"domains, forwarding rules), an ordered narrative with times and open questions. Alert lines cite the alerts; lines "+
 			"from query rows cite the user, device and alert resources they relate to and name the query, which is returned. "+
-			"Sources that fail are named in missingSources.",
-		SummarizeInvestigation, tools.OpenWorld(), tools.WithCost(10), tools.WithTimeout(120*time.Second),
+			"Sources that fail are named in missingSources. Each query pays what it costs through defender_run_hunting_query or sentinel_run_query.",
+		SummarizeInvestigation, tools.OpenWorld(), tools.WithCost(5), tools.WithTimeout(120*time.Second),
 		tools.WithTitle("Summarize a DLP investigation"))
 }
 

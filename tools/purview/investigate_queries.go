@@ -177,8 +177,9 @@ func validate(q string) error {
 var errNoSentinel = errors.New("the tenant has no Sentinel workspace configured")
 
 // runQueries validates and runs the queries, up to three at a time (each
-// source retries on its own). A failing query is recorded with its error;
-// the others still run.
+// source retries on its own). Each query first pays its direct price (a
+// query refused for budget is recorded with the refusal). A failing query
+// is recorded with its error; the others still run.
 func runQueries(ctx context.Context, call tools.Call, g source.Graph, specs []querySpec) ([]QueryRun, map[string]*source.Table) {
 	runs := make([]QueryRun, len(specs))
 	results := make([]*source.Table, len(specs))
@@ -194,7 +195,13 @@ func runQueries(ctx context.Context, call tools.Call, g source.Graph, specs []qu
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			t, err := runOne(ctx, call, g, q)
+			// Each query pays what the same query costs through the tool
+			// that runs it directly.
+			err := call.Charge(directTool(q), 1)
+			var t *source.Table
+			if err == nil {
+				t, err = runOne(ctx, call, g, q)
+			}
 			if err != nil {
 				runs[i].Error = shortErr(err)
 				return
@@ -210,6 +217,14 @@ func runQueries(ctx context.Context, call tools.Call, g source.Graph, specs []qu
 		}
 	}
 	return runs, tables
+}
+
+// directTool is the tool that runs q directly.
+func directTool(q querySpec) string {
+	if q.sentinel {
+		return "sentinel_run_query"
+	}
+	return "defender_run_hunting_query"
 }
 
 func runOne(ctx context.Context, call tools.Call, g source.Graph, q querySpec) (*source.Table, error) {
