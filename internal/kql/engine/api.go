@@ -45,6 +45,9 @@ func Run(ctx context.Context, script *syntax.Script, cat Catalog, opts Options) 
 		out.Truncated = true
 	}
 	out.Table = out.Table.materialized()
+	if err := r.chargeResult(out.Table); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

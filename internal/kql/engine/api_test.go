@@ -155,7 +155,7 @@ func TestCatalogTablesAreNotMutated(t *testing.T) {
 
 func TestStringBudget(t *testing.T) {
 	opts := fixedOpts()
-	opts.MaxStringBytes = 1 << 20
+	opts.Budget.Bytes = 1 << 20
 	_, err := Query(context.Background(), `range x from 1 to 1000 step 1 | extend s = strrep(strcat("abcdefg", x), 1000)`, nil, opts)
 	if !errors.Is(err, ErrLimit) {
 		t.Fatalf("want ErrLimit, got %v", err)

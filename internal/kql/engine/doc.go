@@ -22,7 +22,9 @@
 //   - Filters, joins and sorts produce lazy gathers (row indices over the
 //     source column); a column is copied only when an expression reads it,
 //     so `where` over a 30-column table copies just the columns used later.
-//   - Limits: result rows (truncated, reported), intermediate rows and
+//   - Limits: a per-call Budget of bytes, cells, rows and steps summed over
+//     all operators (checked before allocating where the size is known);
+//     result rows (truncated, reported), intermediate rows and
 //     cells, computed string bytes, regex length and program size, and the
 //     context deadline checked inside row loops; a panic is recovered into
 //     an "internal error" so no input can crash the caller.

@@ -256,6 +256,9 @@ func (r *runner) mapRows(n int, args []*vec, k kind, f func([]value) (value, err
 		if err != nil {
 			return nil, err
 		}
+		if err := r.chargeValue(out); err != nil {
+			return nil, err
+		}
 		if k != kNull && out.k != k && !out.null {
 			out = fitKind(out, k)
 		} else if out.null && out.k == kNull {
@@ -266,7 +269,7 @@ func (r *runner) mapRows(n int, args []*vec, k kind, f func([]value) (value, err
 	b := newBuilder(k, n)
 	for i := 0; i < n; i++ {
 		if i&0x3fff == 0 {
-			if err := r.check(); err != nil {
+			if err := r.tick(min(0x4000, n-i)); err != nil {
 				return nil, err
 			}
 		}

@@ -54,13 +54,21 @@ func init() {
 		}
 		return longV(int64(len(arr))), nil
 	})
-	register("array_concat", 1, 64, fixed(kDynamic), false, func(_ *callCtx, a []value) (value, error) {
-		out := []any{}
+	register("array_concat", 1, 64, fixed(kDynamic), false, func(c *callCtx, a []value) (value, error) {
+		n := 0
 		for _, v := range a {
 			arr, ok := asArray(v)
 			if !ok {
 				return nullOf(kDynamic), nil
 			}
+			n += len(arr)
+		}
+		if err := c.need("array_concat", 16*int64(n)); err != nil {
+			return value{}, err
+		}
+		out := make([]any, 0, n)
+		for _, v := range a {
+			arr, _ := asArray(v)
 			out = append(out, arr...)
 		}
 		return dynV(out), nil
@@ -432,7 +440,7 @@ func walkJSONPath(doc any, path string) (any, bool) {
 
 // fnRangeArray implements the range(start, stop[, step]) function: a dynamic
 // array of the values from start to stop inclusive (at most 1,000,000).
-func fnRangeArray(_ *callCtx, a []value) (value, error) {
+func fnRangeArray(cc *callCtx, a []value) (value, error) {
 	start, stop := unwrapDyn(a[0]), unwrapDyn(a[1])
 	step := longV(1)
 	if len(a) == 3 {
@@ -447,7 +455,12 @@ func fnRangeArray(_ *callCtx, a []value) (value, error) {
 			break
 		}
 		if i >= 1_000_000 {
-			return value{}, errorf("range: more than 1,000,000 elements")
+			return value{}, errorf("engine: too large: range() would return more than 1,000,000 elements (limit); use a larger step or a smaller span: %w", ErrLimit)
+		}
+		if i&0xfff == 0 {
+			if err := cc.need("range()", 16*int64(i+0x1000)); err != nil {
+				return value{}, err
+			}
 		}
 		out = append(out, toDyn(cur))
 		next, err := arith("+", cur, step)

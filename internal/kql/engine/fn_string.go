@@ -31,34 +31,40 @@ func init() {
 	register("substring", 2, 3, fixed(kString), false, fnSubstring)
 	register("indexof", 2, 5, fixed(kLong), false, fnIndexOf)
 	register("split", 2, 3, fixed(kDynamic), false, fnSplit)
-	register("strcat", 1, 64, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
-		var b strings.Builder
+	register("strcat", 1, 64, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
+		var buf [8]string
+		parts := buf[:0]
 		for _, x := range a {
-			b.WriteString(toStringValue(x))
+			parts = append(parts, toStringValue(x))
 		}
-		return strV(b.String()), nil
+		return joinWithin(c, "strcat", parts, "")
 	})
-	register("strcat_delim", 2, 65, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
+	register("strcat_delim", 2, 65, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
 		parts := make([]string, len(a)-1)
 		for i, x := range a[1:] {
 			parts[i] = toStringValue(x)
 		}
-		return strV(strings.Join(parts, sArg(a[0]))), nil
+		return joinWithin(c, "strcat_delim", parts, sArg(a[0]))
 	})
-	register("strcat_array", 2, 2, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
+	register("strcat_array", 2, 2, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
 		arr, _ := asArray(a[0])
 		parts := make([]string, len(arr))
 		for i, x := range arr {
 			parts[i] = toStringValue(dynV(x))
 		}
-		return strV(strings.Join(parts, sArg(a[1]))), nil
+		return joinWithin(c, "strcat_array", parts, sArg(a[1]))
 	})
-	register("replace_string", 3, 3, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
-		old := sArg(a[1])
+	register("replace_string", 3, 3, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
+		s, old, repl := sArg(a[0]), sArg(a[1]), sArg(a[2])
 		if old == "" {
-			return strV(sArg(a[0])), nil
+			return strV(s), nil
 		}
-		return strV(strings.ReplaceAll(sArg(a[0]), old, sArg(a[2]))), nil
+		if len(repl) > len(old) {
+			if err := c.need("replace_string", int64(len(s))+int64(strings.Count(s, old))*int64(len(repl)-len(old))); err != nil {
+				return value{}, err
+			}
+		}
+		return strV(strings.ReplaceAll(s, old, repl)), nil
 	})
 	register("replace_regex", 3, 3, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
 		return regexReplace(c, sArg(a[0]), sArg(a[1]), sArg(a[2]))
@@ -66,17 +72,21 @@ func init() {
 	register("replace", 3, 3, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
 		return regexReplace(c, sArg(a[2]), sArg(a[0]), sArg(a[1])) // legacy argument order
 	})
-	register("strrep", 2, 3, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
+	register("strrep", 2, 3, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
 		n, ok := iArg(a[1])
 		if !ok || n < 0 {
 			return strV(""), nil
 		}
-		if n*int64(len(sArg(a[0]))+1) > 1<<20 {
-			return value{}, errorf("strrep: the result would exceed 1 MiB")
-		}
 		d := ""
 		if len(a) == 3 {
 			d = sArg(a[2])
+		}
+		size := n * int64(len(sArg(a[0]))+len(d))
+		if n > 1<<20 || size > 1<<20 {
+			return value{}, errorf("engine: too large: strrep's result would exceed 1 MiB (limit); repeat a shorter string or fewer times: %w", ErrLimit)
+		}
+		if err := c.need("strrep", size); err != nil {
+			return value{}, err
 		}
 		parts := make([]string, n)
 		for i := range parts {
@@ -300,7 +310,51 @@ func regexReplace(c *callCtx, text, pattern, rewrite string) (value, error) {
 	if err != nil {
 		return value{}, err
 	}
-	return strV(re.ReplaceAllString(text, rewriteBackrefs(rewrite))), nil
+	tmpl := rewriteBackrefs(rewrite)
+	if !strings.Contains(tmpl, "$") && int64(len(text)+1)*int64(len(tmpl)+1) < 1<<16 {
+		return strV(re.ReplaceAllString(text, tmpl)), nil // small: cannot matter to the budget
+	}
+	// as ReplaceAllString, sized first: refused before the result (or the
+	// match index, ~48 bytes a match) is allocated past the budget
+	if err := c.need("replace_regex", 48*int64(len(text)+1)); err != nil {
+		return value{}, err
+	}
+	matches := re.FindAllStringSubmatchIndex(text, -1)
+	size, last := int64(0), 0
+	var scratch []byte
+	for _, m := range matches {
+		scratch = re.ExpandString(scratch[:0], tmpl, text, m)
+		size += int64(m[0]-last) + int64(len(scratch))
+		last = m[1]
+	}
+	size += int64(len(text) - last)
+	if err := c.need("replace_regex", size); err != nil {
+		return value{}, err
+	}
+	out := make([]byte, 0, size)
+	last = 0
+	for _, m := range matches {
+		out = append(out, text[last:m[0]]...)
+		out = re.ExpandString(out, tmpl, text, m)
+		last = m[1]
+	}
+	out = append(out, text[last:]...)
+	return strV(string(out)), nil
+}
+
+// joinWithin is strings.Join refused before allocating when the result
+// would not fit the query's budget.
+func joinWithin(c *callCtx, op string, parts []string, sep string) (value, error) {
+	n := int64(len(sep)) * int64(max(len(parts)-1, 0))
+	for _, p := range parts {
+		n += int64(len(p))
+	}
+	if n > 1<<16 {
+		if err := c.need(op, n); err != nil {
+			return value{}, err
+		}
+	}
+	return strV(strings.Join(parts, sep)), nil
 }
 
 func regexTrim(c *callCtx, pattern, text string, start, end bool) (value, error) {

@@ -23,6 +23,7 @@ type callCtx struct {
 	rand   func() float64
 	newID  func() string
 	limits *Options
+	m      *meter // the query's budget: functions refuse results it cannot hold
 }
 
 // scalarFn is one built-in scalar function.

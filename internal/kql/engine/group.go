@@ -13,6 +13,29 @@ type grouper struct {
 	byStr map[string]int32
 	byInt map[int64]int32
 	buf   []byte
+	// m, when set, is charged for the groups as they are created; err is
+	// its refusal, after which assign stops early.
+	m   *meter
+	op  string
+	err error
+}
+
+// newGroup records row i as the first of a new group and charges the
+// budget every 4,096 groups (a map entry and a first-row index each).
+func (g *grouper) newGroup(i int) int32 {
+	id := int32(len(g.first))
+	g.first = append(g.first, int32(i))
+	if g.m != nil && id&0xfff == 0 && g.err == nil {
+		g.err = g.m.reserve(g.op, 0x1000, 64)
+	}
+	return id
+}
+
+// assignWithin is assign charged to r's budget; a refusal is returned.
+func (r *runner) assignWithin(g *grouper, n int, op string) ([]int32, error) {
+	g.m, g.op = r.m, op
+	gids := g.assign(n)
+	return gids, g.err
 }
 
 func newGrouper(keys []*vec) *grouper {
@@ -48,9 +71,11 @@ func (g *grouper) assign(n int) []int32 {
 		for i := 0; i < n; i++ {
 			id, ok := g.byInt[col[i]]
 			if !ok {
-				id = int32(len(g.first))
+				id = g.newGroup(i)
 				g.byInt[col[i]] = id
-				g.first = append(g.first, int32(i))
+				if g.err != nil {
+					return gids
+				}
 			}
 			gids[i] = id
 		}
@@ -59,14 +84,16 @@ func (g *grouper) assign(n int) []int32 {
 		for i := 0; i < n; i++ {
 			id, ok := g.byStr[col[i]]
 			if !ok {
-				id = int32(len(g.first))
+				id = g.newGroup(i)
 				g.byStr[col[i]] = id
-				g.first = append(g.first, int32(i))
+				if g.err != nil {
+					return gids
+				}
 			}
 			gids[i] = id
 		}
 	default:
-		for i := 0; i < n; i++ {
+		for i := 0; i < n && g.err == nil; i++ {
 			gids[i] = g.lookup(i, true)
 		}
 	}
@@ -85,9 +112,8 @@ func (g *grouper) lookup(i int, insert bool) int32 {
 	if !insert {
 		return -1
 	}
-	id := int32(len(g.first))
+	id := g.newGroup(i)
 	g.byStr[string(g.buf)] = id
-	g.first = append(g.first, int32(i))
 	return id
 }
 

@@ -92,6 +92,7 @@ func (r *runner) opProject(items []syntax.Expr, t *Table, sc *scope, extend bool
 	}
 	var outCols []string
 	var outData []*vec
+	computed := int64(0)
 	for _, it := range items {
 		var names []string
 		expr := it
@@ -100,6 +101,13 @@ func (r *runner) opProject(items []syntax.Expr, t *Table, sc *scope, extend bool
 				names = append(names, n.Name)
 			}
 			expr = ne.Value
+		}
+		if _, ref := expr.(*syntax.Ident); !ref {
+			// refuse before computing the column the budget cannot hold
+			computed++
+			if err := r.m.needRows(map[bool]string{true: "extend", false: "project"}[extend], int64(work.n), computed, 8); err != nil {
+				return nil, err
+			}
 		}
 		v, err := r.eval(expr, &env{t: work, sc: sc})
 		if err != nil {
@@ -323,6 +331,7 @@ func (r *runner) opRange(x *syntax.RangeOp, sc *scope) (*Table, error) {
 	}
 	b := newBuilder(from.k, 0)
 	cur := from
+	fit := int(min(r.m.rowsFit(1, cellBytes(from.k)), int64(r.opts.MaxIntermediateRows)+1))
 	for i := 0; ; i++ {
 		c, ok := compare(cur, to)
 		if !ok {
@@ -338,7 +347,15 @@ func (r *runner) opRange(x *syntax.RangeOp, sc *scope) (*Table, error) {
 			break
 		}
 		if i >= r.opts.MaxIntermediateRows {
-			return nil, fmt.Errorf("engine: range produces more than %d rows: %w", r.opts.MaxIntermediateRows, ErrLimit)
+			return nil, tooLarge("range "+x.Col.Name, "rows in one table", int64(r.opts.MaxIntermediateRows))
+		}
+		if i >= fit {
+			return nil, r.m.needRows("range "+x.Col.Name, int64(i)+1, 1, cellBytes(from.k))
+		}
+		if i&0x3fff == 0 {
+			if err := r.tick(0x4000); err != nil {
+				return nil, err
+			}
 		}
 		b.add(cur)
 		if cur, err = arith("+", cur, step); err != nil {

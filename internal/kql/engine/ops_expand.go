@@ -96,6 +96,8 @@ func (r *runner) opMvExpand(params []*syntax.OpParam, items []*syntax.MvExpandIt
 		builders[j] = newBuilder(it.to, t.n)
 	}
 	idx := newBuilder(kLong, t.n)
+	cols := int64(len(t.cols) + len(its) + 1)
+	fit := int(r.m.rowsFit(cols, 16))
 	for i := 0; i < t.n; i++ {
 		if err := r.tick(1); err != nil {
 			return nil, err
@@ -107,6 +109,12 @@ func (r *runner) opMvExpand(params []*syntax.OpParam, items []*syntax.MvExpandIt
 			m = max(m, len(lists[j]))
 		}
 		m = min(m, limit)
+		if len(src)+m > fit {
+			return nil, r.m.needRows("mv-expand", int64(len(src)+m), cols, 16)
+		}
+		if err := r.tick(m); err != nil {
+			return nil, err
+		}
 		for e := 0; e < m; e++ {
 			src = append(src, int32(i))
 			for j, it := range its {
@@ -123,7 +131,7 @@ func (r *runner) opMvExpand(params []*syntax.OpParam, items []*syntax.MvExpandIt
 			idx.add(longV(int64(e)))
 		}
 		if len(src) > r.opts.MaxIntermediateRows {
-			return nil, fmt.Errorf("engine: mv-expand produces more than %d rows: %w", r.opts.MaxIntermediateRows, ErrLimit)
+			return nil, tooLarge("mv-expand", "rows in one table", int64(r.opts.MaxIntermediateRows))
 		}
 	}
 	out := t.take(src)
@@ -153,7 +161,7 @@ func (r *runner) opMvApply(x *syntax.MvApplyOp, t *Table, sc *scope) (*Table, er
 		// no row produced output: run the sub-query once on nothing for the schema
 		return r.mvApplyRows(x, t, 0, 0, sc)
 	}
-	return unionTables(parts, make([]string, len(parts)), "")
+	return r.unionTables(parts, make([]string, len(parts)), "")
 }
 
 // mvApplyRows runs the mv-apply sub-query over the expansion of rows

@@ -59,7 +59,7 @@ func (r *runner) opFind(x *syntax.FindOp, input *Table, sc *scope) (*Table, erro
 		}
 		shaped = append(shaped, packRest(t, commonColumns(parts)))
 	}
-	return unionTables(shaped, names, source)
+	return r.unionTables(shaped, names, source)
 }
 
 // referenced lists the identifiers used in e plus extra names.

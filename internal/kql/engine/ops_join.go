@@ -194,7 +194,7 @@ func (r *runner) hashJoin(kind string, left, right *Table, lnames, rnames []stri
 	switch kind {
 	case "rightouter", "rightanti", "rightantisemi", "rightsemi":
 		mirror := map[string]string{"rightouter": "leftouter", "rightanti": "leftanti", "rightantisemi": "leftanti", "rightsemi": "leftsemi"}[kind]
-		li, ri, err := r.joinIndices(mirror, rk, lk, right.n, left.n)
+		li, ri, err := r.joinIndices(mirror, rk, lk, right.n, left.n, int64(len(left.cols)+len(right.cols)))
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +203,7 @@ func (r *runner) hashJoin(kind string, left, right *Table, lnames, rnames []stri
 		}
 		return r.joinOutput(left, right, ri, li, lnames, rnames, dropRightKeys)
 	}
-	li, ri, err := r.joinIndices(kind, lk, rk, left.n, right.n)
+	li, ri, err := r.joinIndices(kind, lk, rk, left.n, right.n, int64(len(left.cols)+len(right.cols)))
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,8 @@ func (r *runner) hashJoin(kind string, left, right *Table, lnames, rnames []stri
 }
 
 // joinIndices computes matching row pairs; -1 marks the missing side of an outer row.
-func (r *runner) joinIndices(kind string, lk, rk []*vec, ln, rn int) ([]int32, []int32, error) {
+// cols is the output's column count, for the budget check as pairs accumulate.
+func (r *runner) joinIndices(kind string, lk, rk []*vec, ln, rn int, cols int64) ([]int32, []int32, error) {
 	h := buildIndex(rk, rn)
 	var li, ri []int32
 	var rightHit []bool
@@ -229,9 +230,10 @@ func (r *runner) joinIndices(kind string, lk, rk []*vec, ln, rn int) ([]int32, [
 		seenLeft.byInt = nil
 	}
 	limit := r.opts.MaxIntermediateRows
+	fit := int(min(r.m.rowsFit(cols, 4), int64(limit)))
 	for i := 0; i < ln; i++ {
 		if i&0x3fff == 0 {
-			if err := r.check(); err != nil {
+			if err := r.tick(min(0x4000, ln-i)); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -268,7 +270,10 @@ func (r *runner) joinIndices(kind string, lk, rk []*vec, ln, rn int) ([]int32, [
 			}
 		}
 		if len(li) > limit {
-			return nil, nil, fmt.Errorf("engine: join produces more than %d rows: %w", limit, ErrLimit)
+			return nil, nil, tooLarge("the join's output", "rows in one table", int64(limit))
+		}
+		if len(li) > fit {
+			return nil, nil, r.m.needRows("the join's output", int64(len(li)), cols, 4)
 		}
 	}
 	for j, hit := range rightHit {

@@ -121,10 +121,16 @@ func (r *runner) pivot(args []syntax.Expr, t *Table, sc *scope) (*Table, error) 
 	if len(keys) == 0 {
 		ggids, gg.first = make([]int32, t.n), []int32{0}
 	} else {
-		ggids = gg.assign(t.n)
+		var err error
+		if ggids, err = r.assignWithin(gg, t.n, "pivot"); err != nil {
+			return nil, err
+		}
 	}
 	pg := newGrouper([]*vec{pv})
-	pgids := pg.assign(t.n)
+	pgids, err := r.assignWithin(pg, t.n, "pivot")
+	if err != nil {
+		return nil, err
+	}
 	np := len(pg.first)
 	combined := make([]int32, t.n)
 	for i := range combined {
@@ -204,7 +210,7 @@ func (r *runner) opSearch(x *syntax.SearchOp, input *Table, sc *scope) (*Table, 
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("engine: search has no tables: %w", ErrUnknownTable)
 	}
-	return unionTables(parts, partNames, "$table")
+	return r.unionTables(parts, partNames, "$table")
 }
 
 // searchPred evaluates a search predicate; string literals in boolean

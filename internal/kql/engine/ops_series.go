@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/syntax"
 )
@@ -45,6 +46,11 @@ func (r *runner) opMakeSeries(x *syntax.MakeSeriesOp, t *Table, sc *scope) (*Tab
 	var rows []int32
 	var bins []int32
 	for i := 0; i < t.n; i++ {
+		if i&0x3fff == 0 {
+			if err := r.tick(min(0x4000, t.n-i)); err != nil {
+				return nil, err
+			}
+		}
 		a := axis.get(i)
 		if a.null {
 			continue
@@ -69,9 +75,17 @@ func (r *runner) opMakeSeries(x *syntax.MakeSeriesOp, t *Table, sc *scope) (*Tab
 		ggids, first = make([]int32, len(rows)), []int32{0}
 	} else {
 		g := newGrouper(subKeys)
-		ggids, first = g.assign(len(rows)), g.first
+		if ggids, err = r.assignWithin(g, len(rows), "make-series by "+strings.Join(keyNames, ", ")); err != nil {
+			return nil, err
+		}
+		first = g.first
 	}
 	ng := len(first)
+	// every group gets an array of nb elements per aggregate, plus the axis
+	op := fmt.Sprintf("make-series (%d groups × %d bins)", ng, nb)
+	if err := r.m.reserve(op, int64(ng)*int64(nb)*int64(len(x.Aggs)+1), 32); err != nil {
+		return nil, err
+	}
 	gids := make([]int32, len(rows))
 	for i := range gids {
 		gids[i] = ggids[i]*int32(nb) + bins[i]

@@ -85,8 +85,37 @@ func (r *runner) opSort(keys []*syntax.SortKey, t *Table, sc *scope) (*Table, er
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return less(cols, idx[a], idx[b]) })
+	if err := r.stableSort(idx, cols); err != nil {
+		return nil, err
+	}
 	return t.take(idx), nil
+}
+
+// sortStop carries a budget error out of a sort comparator.
+type sortStop struct{ err error }
+
+// stableSort sorts row indices by cols, counting comparisons as steps so a
+// deadline stops a long sort.
+func (r *runner) stableSort(idx []int32, cols []sortCol) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s, ok := p.(sortStop)
+			if !ok {
+				panic(p)
+			}
+			err = s.err
+		}
+	}()
+	n := 0
+	sort.SliceStable(idx, func(a, b int) bool {
+		if n++; n&0xfff == 0 {
+			if err := r.tick(0x1000); err != nil {
+				panic(sortStop{err})
+			}
+		}
+		return less(cols, idx[a], idx[b])
+	})
+	return nil
 }
 
 func (r *runner) opTop(count syntax.Expr, keys []*syntax.SortKey, t *Table, sc *scope) (*Table, error) {
@@ -98,22 +127,28 @@ func (r *runner) opTop(count syntax.Expr, keys []*syntax.SortKey, t *Table, sc *
 	if err != nil {
 		return nil, err
 	}
-	return t.take(topN(cols, t.n, n)), nil
+	idx, err := r.topN(cols, t.n, n)
+	if err != nil {
+		return nil, err
+	}
+	return t.take(idx), nil
 }
 
 // topN returns the indices of the first n rows in sort order, selecting
 // with a bounded heap so that a small top over a large table stays linear.
-func topN(cols []sortCol, rows, n int) []int32 {
+func (r *runner) topN(cols []sortCol, rows, n int) ([]int32, error) {
 	if n >= rows/4 {
 		idx := make([]int32, rows)
 		for i := range idx {
 			idx[i] = int32(i)
 		}
-		sort.SliceStable(idx, func(a, b int) bool { return less(cols, idx[a], idx[b]) })
-		return idx[:min(n, rows)]
+		if err := r.stableSort(idx, cols); err != nil {
+			return nil, err
+		}
+		return idx[:min(n, rows)], nil
 	}
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
 	// worse(a, b): a sorts after b (ties broken by row number for stability)
 	worse := func(a, b int32) bool {
@@ -155,6 +190,11 @@ func topN(cols []sortCol, rows, n int) []int32 {
 		}
 	}
 	for i := 0; i < rows; i++ {
+		if i&0x3fff == 0 {
+			if err := r.tick(min(0x4000, rows-i)); err != nil {
+				return nil, err
+			}
+		}
 		row := int32(i)
 		if len(h) < n {
 			h = append(h, row)
@@ -177,7 +217,7 @@ func topN(cols []sortCol, rows, n int) []int32 {
 		}
 	}
 	sort.Slice(h, func(a, b int) bool { return worse(h[b], h[a]) })
-	return h
+	return h, nil
 }
 
 func (r *runner) opDistinct(cols []syntax.Expr, t *Table, sc *scope) (*Table, error) {
@@ -206,7 +246,9 @@ func (r *runner) opDistinct(cols []syntax.Expr, t *Table, sc *scope) (*Table, er
 		}
 	}
 	g := newGrouper(keys)
-	g.assign(t.n)
+	if _, err := r.assignWithin(g, t.n, "distinct"); err != nil {
+		return nil, err
+	}
 	data := make([]*vec, len(keys))
 	for j, k := range keys {
 		data[j] = k.take(g.first)

@@ -142,6 +142,9 @@ func (r *runner) runAgg(c *syntax.Call, t *Table, sc *scope, gids []int32, ng in
 	if err := r.tick(len(gids)); err != nil {
 		return nil, err
 	}
+	if err := r.reserveAgg(name, ng, len(gids)); err != nil {
+		return nil, err
+	}
 	if err := agg.update(gids, ng, args); err != nil {
 		return nil, err
 	}
@@ -154,6 +157,23 @@ func (r *runner) runAgg(c *syntax.Call, t *Table, sc *scope, gids []int32, ng in
 		return out, nil
 	}
 	return &aggOut{names: []string{base}, data: []*vec{agg.result(ng)}}, nil
+}
+
+// reserveAgg charges an aggregation's state before it is built: a few
+// words per group, and for the functions that keep values (make_list,
+// make_set, dcount, percentiles ...) a slot per input row as well.
+func (r *runner) reserveAgg(name string, groups, rows int) error {
+	op := fmt.Sprintf("%s() over %d groups", name, groups)
+	perGroup, perRow := int64(16), int64(0)
+	for _, p := range []string{"make_", "dcount", "count_distinct", "percentile", "tdigest", "hll", "buildschema"} {
+		if strings.HasPrefix(name, p) {
+			perGroup, perRow = 64, 32
+		}
+	}
+	if err := r.m.reserve(op, int64(groups), perGroup); err != nil || perRow == 0 {
+		return err
+	}
+	return r.m.reserve(op, int64(rows), perRow)
 }
 
 func isStar(e syntax.Expr) bool {
@@ -230,7 +250,10 @@ func (r *runner) opSummarize(x *syntax.SummarizeOp, t *Table, sc *scope) (*Table
 		first = []int32{0}
 	} else {
 		g := newGrouper(keys)
-		gids = g.assign(t.n)
+		var err error
+		if gids, err = r.assignWithin(g, t.n, "summarize by "+strings.Join(keyNames, ", ")); err != nil {
+			return nil, err
+		}
 		first = g.first
 	}
 	ng := len(first)

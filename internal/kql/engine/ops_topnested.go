@@ -40,7 +40,10 @@ func (r *runner) topNestedLevel(clauses []*syntax.TopNestedClause, t *Table, sc 
 	}
 	keys = resize(keys, t.n).materialize()
 	g := newGrouper([]*vec{keys})
-	gids := g.assign(t.n)
+	gids, err := r.assignWithin(g, t.n, "top-nested")
+	if err != nil {
+		return nil, err
+	}
 	ng := len(g.first)
 	aggs, _, err := r.summarizeItem(c.By.X, t, sc, gids, ng, nil, nil, nil)
 	if err != nil {
@@ -98,5 +101,5 @@ func (r *runner) topNestedLevel(clauses []*syntax.TopNestedClause, t *Table, sc 
 	if len(parts) == 0 {
 		return newTable("", []string{name, aggName}, []*vec{nullVec(keys.k, 0).materialize(), nullVec(agg.k, 0).materialize()}, 0), nil
 	}
-	return unionTables(parts, make([]string, len(parts)), "")
+	return r.unionTables(parts, make([]string, len(parts)), "")
 }

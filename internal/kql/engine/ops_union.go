@@ -37,7 +37,7 @@ func (r *runner) opUnion(x *syntax.UnionOp, input *Table, sc *scope) (*Table, er
 	if kindInner {
 		tables = innerColumns(tables)
 	}
-	return unionTables(tables, names, withSource)
+	return r.unionTables(tables, names, withSource)
 }
 
 func paramText(p *syntax.OpParam) string {
@@ -184,4 +184,20 @@ func (r *runner) sourceTables(input *Table, exprs []syntax.Expr, sc *scope) ([]*
 		}
 	}
 	return tables, names, nil
+}
+
+// unionTables is unionTables refused before it allocates a result the
+// query's budget cannot hold (a union of many copies of a large table).
+func (r *runner) unionTables(ts []*Table, names []string, withSource string) (*Table, error) {
+	rows, cols := int64(0), map[string]bool{}
+	for _, t := range ts {
+		rows += int64(t.n)
+		for _, c := range t.cols {
+			cols[c] = true
+		}
+	}
+	if err := r.m.needRows("union", rows, int64(len(cols)+1), 8); err != nil {
+		return nil, err
+	}
+	return unionTables(ts, names, withSource)
 }

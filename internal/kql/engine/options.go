@@ -20,10 +20,10 @@ type Options struct {
 	// MaxCells caps rows×columns of any intermediate table, a proxy for
 	// memory. Default 200,000,000.
 	MaxCells int
-	// MaxStringBytes caps the total bytes of strings computed by one query
-	// (strcat, strrep, replace ... over all rows), a guard against
-	// expressions that grow strings without bound. Default 1 GiB.
-	MaxStringBytes int
+	// Budget bounds the query's total bytes, cells, rows and steps over all
+	// its operators (see Budget); computed strings and arrays count against
+	// Budget.Bytes.
+	Budget Budget
 	// MaxRegexBytes caps the length of a regular expression. Default 4,096.
 	MaxRegexBytes int
 	// Seed seeds rand(), sample and new_guid() so runs are reproducible.
@@ -47,9 +47,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxCells <= 0 {
 		o.MaxCells = 200_000_000
 	}
-	if o.MaxStringBytes <= 0 {
-		o.MaxStringBytes = 1 << 30
-	}
+	o.Budget = o.Budget.withDefaults()
 	if o.MaxRegexBytes <= 0 {
 		o.MaxRegexBytes = 4096
 	}

@@ -15,9 +15,8 @@ type runner struct {
 	cat   Catalog
 	opts  Options
 	cc    *callCtx
-	ticks int
+	m     *meter // the query's budget and what it has spent
 	depth int
-	bytes int // string bytes computed so far (Options.MaxStringBytes)
 }
 
 // scope is a let-binding environment; lookups walk to the parent.
@@ -51,7 +50,9 @@ func (s *scope) child() *scope { return &scope{parent: s, vars: map[string]*bind
 func newRunner(ctx context.Context, cat Catalog, opts Options) *runner {
 	opts = opts.withDefaults()
 	rng := rand.New(rand.NewSource(opts.Seed))
+	m := newMeter(ctx, opts.Budget)
 	cc := &callCtx{
+		m:      m,
 		now:    timeToTicks(opts.Clock().UTC()),
 		re:     newRegexCache(opts.MaxRegexBytes),
 		rand:   rng.Float64,
@@ -67,45 +68,35 @@ func newRunner(ctx context.Context, cat Catalog, opts Options) *runner {
 	if cat == nil {
 		cat = MapCatalog{}
 	}
-	return &runner{ctx: ctx, cat: cat, opts: opts, cc: cc}
+	return &runner{ctx: ctx, cat: cat, opts: opts, cc: cc, m: m}
 }
 
-// check returns the context's error; loops call it every few thousand rows.
-func (r *runner) check() error {
-	if err := r.ctx.Err(); err != nil {
-		return fmt.Errorf("engine: query stopped: %w", err)
-	}
-	return nil
-}
+// check returns the context's error (a deadline gives "too slow: …").
+func (r *runner) check() error { return r.m.check() }
 
-// tick is check amortised over n units of work.
-func (r *runner) tick(n int) error {
-	r.ticks += n
-	if r.ticks >= 1<<14 {
-		r.ticks = 0
-		return r.check()
-	}
-	return nil
-}
+// tick counts n units of work against Budget.Steps, polling the context
+// every few thousand units.
+func (r *runner) tick(n int) error { return r.m.step(n) }
 
-// chargeString counts computed string (and array) bytes against MaxStringBytes.
+// chargeString counts computed string (and array) bytes against Budget.Bytes.
 func (r *runner) chargeString(n int) error {
-	r.bytes += n
-	if r.bytes > r.opts.MaxStringBytes {
-		return fmt.Errorf("engine: the query computes more than %d bytes of strings: %w", r.opts.MaxStringBytes, ErrLimit)
-	}
-	return nil
+	return r.m.addBytes("the strings and arrays the query computes", int64(n))
 }
 
-// chargeValue charges a computed value's large strings and arrays.
+// chargeValue charges a computed string or dynamic value (its header and
+// payload) against Budget.Bytes.
 func (r *runner) chargeValue(v value) error {
-	switch {
-	case v.k == kString && len(v.s) > 64:
-		return r.chargeString(len(v.s))
-	case v.k == kDynamic:
-		if a, ok := v.d.([]any); ok && len(a) > 16 {
-			return r.chargeString(16 * len(a))
-		}
+	var n int64
+	switch v.k {
+	case kString:
+		n = 16 + int64(len(v.s))
+	case kDynamic:
+		n = 16 + shallowSize(v.d)
+	default:
+		return nil
+	}
+	if r.m.bytes += n; r.m.bytes > r.m.b.Bytes {
+		return tooLarge("the strings and arrays the query computes", "bytes", r.m.b.Bytes)
 	}
 	return nil
 }
@@ -113,10 +104,10 @@ func (r *runner) chargeValue(v value) error {
 // limitTable enforces the intermediate size limits.
 func (r *runner) limitTable(t *Table, what string) error {
 	if t.n > r.opts.MaxIntermediateRows {
-		return fmt.Errorf("engine: %s produced %d rows, more than the limit of %d: %w", what, t.n, r.opts.MaxIntermediateRows, ErrLimit)
+		return tooLarge(what, "rows in one table", int64(r.opts.MaxIntermediateRows))
 	}
 	if t.n*max(1, len(t.cols)) > r.opts.MaxCells {
-		return fmt.Errorf("engine: %s produced %d cells, more than the limit of %d: %w", what, t.n*len(t.cols), r.opts.MaxCells, ErrLimit)
+		return tooLarge(what, "cells in one table", int64(r.opts.MaxCells))
 	}
 	return nil
 }

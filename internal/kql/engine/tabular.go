@@ -94,7 +94,7 @@ func (r *runner) resolveTable(name string, sc *scope) (*Table, error) {
 		if len(ts) == 0 {
 			return nil, fmt.Errorf("engine: no table matches %q: %w", name, ErrUnknownTable)
 		}
-		return unionTables(ts, names, "")
+		return r.unionTables(ts, names, "")
 	}
 	if t, ok := r.cat.Table(name); ok {
 		return t, nil
@@ -135,6 +135,9 @@ func (r *runner) runPipeline(p *syntax.Pipeline, sc *scope, input *Table) (*Tabl
 			return nil, err
 		}
 		if err := r.limitTable(out, op.Name()); err != nil {
+			return nil, err
+		}
+		if err := r.chargeTable(op.Name(), t, out); err != nil {
 			return nil, err
 		}
 		t = out

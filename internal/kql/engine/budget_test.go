@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileQueries are a few hundred bytes each, and each builds far more
+// than any budget allows: output that grows as a product of the inputs.
+var hostileQueries = []struct{ name, q string }{
+	{"make-series groups x bins", `range x from 1 to 100000 step 1 | extend t = datetime(2024-01-01) + x * 1s
+		| make-series c = count() default = 0 on t from datetime(2024-01-01) to datetime(2024-01-03) step 2s by x`},
+	{"join cross product", `range x from 1 to 100000 step 1 | extend k = 1 | join kind=inner (range y from 1 to 100000 step 1 | extend k = 1) on k`},
+	{"mv-expand of range arrays", `range x from 1 to 5000 step 1 | extend a = range(1, 10000) | mv-expand a`},
+	{"range", `range x from 1 to 1000000000000 step 1`},
+	{"strrep per row", `range x from 1 to 1000000 step 1 | extend s = strrep(strcat("abcdefgh", x), 100000)`},
+	{"strcat doubling", `let a = strrep("x", 1000000); let b = strcat(a,a,a,a,a,a,a,a); let c = strcat(b,b,b,b,b,b,b,b);
+		print n = strlen(strcat(c,c,c,c,c,c,c,c,c,c,c,c,c,c,c,c))`},
+	{"replace_regex backrefs", `let a = strrep("a", 1000000); print n = strlen(replace_regex(a, "a", strrep(@"\0", 200)))`},
+	{"replace_string growth", `let a = strrep("a", 1000000); print n = strlen(replace_string(a, "a", strrep("b", 1000)))`},
+	{"summarize high cardinality", `range x from 1 to 5000000 step 1 | summarize s = make_set(x) by x`},
+	{"make_list of strings", `range x from 1 to 5000000 step 1 | summarize l = make_list(strcat("item-", x, "-", x, "-", x))`},
+	{"union of copies", `let r = range x from 1 to 5000000 step 1; union r, r, r, r, r, r, r, r`},
+	{"broadcast result", `range x from 1 to 10000 step 1 | extend s = strrep("abcdefgh", 100000)`},
+	{"array_concat doubling", `let a = range(1, 1000000); print n = array_length(array_concat(a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a))`},
+	{"extend chain", `range x from 1 to 4000000 step 1 | extend a = x + 1, b = x * 2, c = x - 1, d = x / 2 | extend e = a + b, f = b + c, g = c + d, h = d + a`},
+}
+
+// smallBudget keeps the hostile tests' allocations small enough to measure.
+var smallBudget = Budget{Bytes: 32 << 20, Cells: 8_000_000, Rows: 4_000_000, Steps: 500_000_000}
+
+// TestHostileQueriesStayInBudget: each hostile class is refused with a
+// "too large"/"too slow" error naming the limit, within its deadline, and
+// the heap grows by at most a small multiple of the byte budget.
+func TestHostileQueriesStayInBudget(t *testing.T) {
+	for _, hq := range hostileQueries {
+		t.Run(hq.name, func(t *testing.T) {
+			opts := fixedOpts()
+			opts.Budget = smallBudget
+			err, took, alloc := runMeasured(t, hq.q, opts, 10*time.Second)
+			if err == nil {
+				t.Fatal("the query succeeded; want a budget error")
+			}
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("want ErrLimit, got %v", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "too large") && !strings.Contains(msg, "too slow") {
+				t.Errorf("the error does not say too large/too slow: %v", err)
+			}
+			if !strings.Contains(msg, "limit") || !strings.Contains(msg, ";") {
+				t.Errorf("the error does not name the limit and what to change: %v", err)
+			}
+			if took > 5*time.Second {
+				t.Errorf("took %v", took)
+			}
+			if bound := uint64(3*smallBudget.Bytes + 48<<20); alloc > bound {
+				t.Errorf("the heap grew by %d MiB, more than %d MiB for a %d MiB budget", alloc>>20, bound>>20, smallBudget.Bytes>>20)
+			}
+			t.Logf("%v in %v, %d MiB peak heap growth", err, took.Round(time.Millisecond), alloc>>20)
+		})
+	}
+}
+
+// TestHostileQueriesDefaultBudget: with the default budget every class is
+// refused too (none runs to completion or out of memory).
+func TestHostileQueriesDefaultBudget(t *testing.T) {
+	if os.Getenv("KQL_HOSTILE") == "" {
+		t.Skip("set KQL_HOSTILE=1 to run each hostile query up to the default budget (~25 s)")
+	}
+	for _, hq := range hostileQueries {
+		t.Run(hq.name, func(t *testing.T) {
+			err, took, alloc := runMeasured(t, hq.q, fixedOpts(), 20*time.Second)
+			if err == nil || !errors.Is(err, ErrLimit) {
+				t.Fatalf("want a budget error, got %v", err)
+			}
+			if bound := uint64(3*DefaultBudgetBytes + 64<<20); alloc > bound {
+				t.Errorf("the heap grew by %d MiB, more than %d MiB", alloc>>20, bound>>20)
+			}
+			t.Logf("%v in %v, %d MiB peak heap growth", err, took.Round(time.Millisecond), alloc>>20)
+		})
+	}
+}
+
+// TestDeadlineStopsLongWork: a query that fits the budget but runs past
+// its deadline stops soon after the deadline, in each kind of loop.
+func TestDeadlineStopsLongWork(t *testing.T) {
+	for _, q := range []string{
+		`range x from 1 to 3000000 step 1 | extend y = hash(tostring(x)) | sort by y asc | take 1`,
+		`range x from 1 to 3000000 step 1 | extend s = tostring(x) | where s matches regex "(a|b|c|d)*1(2|3)*$" | count`,
+		`range x from 1 to 3000000 step 1 | extend k = x % 1000 | join kind=inner (range y from 1 to 3000 step 1 | extend k = y % 1000) on k | count`,
+		`range x from 1 to 3000000 step 1 | extend s = strcat("a", x) | summarize dcount(s), make_set(s, 100) by x % 100000`,
+	} {
+		opts := fixedOpts()
+		opts.Budget = Budget{Bytes: 1 << 30, Cells: 1 << 30, Rows: 1 << 30}
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		start := time.Now()
+		_, err := Query(ctx, q, nil, opts)
+		took := time.Since(start)
+		cancel()
+		if err == nil {
+			t.Logf("finished before the deadline (%v): %s", took, q)
+			continue
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "too slow") {
+			t.Errorf("want a too-slow deadline error, got %v", err)
+		}
+		if took > 1500*time.Millisecond {
+			t.Errorf("stopped %v after a 150ms deadline: %s", took, q)
+		}
+	}
+}
+
+func TestStepsBudget(t *testing.T) {
+	opts := fixedOpts()
+	opts.Budget.Steps = 100_000
+	_, err := Query(context.Background(), `range x from 1 to 1000000 step 1 | extend y = x * 2 | sort by y | take 3`, nil, opts)
+	if !errors.Is(err, ErrTooSlow) || !strings.Contains(err.Error(), "100000 steps") {
+		t.Fatalf("want a too-slow steps error, got %v", err)
+	}
+}
+
+// TestBudgetIsTotal: two operators that each fit the budget exceed it together.
+func TestBudgetIsTotal(t *testing.T) {
+	opts := fixedOpts()
+	opts.Budget.Rows = 150_000
+	if _, err := Query(context.Background(), `range x from 1 to 100000 step 1 | summarize count() by x % 10`, nil, opts); err != nil {
+		t.Fatalf("one 100,000-row operator fits a 150,000-row budget: %v", err)
+	}
+	_, err := Query(context.Background(), `range x from 1 to 100000 step 1 | union (range y from 1 to 100000 step 1) | count`, nil, opts)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "150000 rows") {
+		t.Fatalf("want too large naming 150000 rows, got %v", err)
+	}
+}
+
+func TestTooLargeMessage(t *testing.T) {
+	opts := fixedOpts()
+	opts.Budget.Bytes = 64 << 20
+	_, err := Query(context.Background(), `print s = strcat(strrep("a", 1000000), strrep("a", 1000000), strrep("a", 1000000)) | extend t = strcat(s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s)`, nil, opts)
+	want := "too large: strcat would exceed the query's budget of 64 MiB (limit); narrow the range or time window, add a filter, or summarize earlier"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant it to contain %q", err, want)
+	}
+}
+
+// runMeasured runs q with a deadline and reports the error, the time taken
+// and the peak growth of the live heap meanwhile (sampled every millisecond).
+func runMeasured(t *testing.T, q string, opts Options, deadline time.Duration) (error, time.Duration, uint64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	runtime.GC()
+	base := heapObjects()
+	peak := base
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			peak = max(peak, heapObjects())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	start := time.Now()
+	_, err := Query(ctx, q, nil, opts)
+	took := time.Since(start)
+	close(done)
+	<-sampled
+	return err, took, max(peak, heapObjects()) - base
+}
+
+// heapObjects is the bytes of live and not yet swept heap objects.
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
