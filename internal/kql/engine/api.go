@@ -25,6 +25,11 @@ type Result struct {
 // with an error wrapping ErrNotSupported; limits with ErrLimit; a missing
 // table with ErrUnknownTable; externaldata with ErrExternalData.
 func Run(ctx context.Context, script *syntax.Script, cat Catalog, opts Options) (res *Result, err error) {
+	return runWith(newRunner(ctx, cat, opts), script)
+}
+
+// runWith is Run on a prepared runner (the fuzz target reads its meter).
+func runWith(r *runner, script *syntax.Script) (res *Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("engine: internal error (please report): %v\n%s", p, firstLines(string(debug.Stack()), 12))
@@ -33,7 +38,6 @@ func Run(ctx context.Context, script *syntax.Script, cat Catalog, opts Options) 
 	if script == nil {
 		return nil, errors.New("engine: no script")
 	}
-	r := newRunner(ctx, cat, opts)
 	t, err := r.execScript(script, &scope{vars: map[string]*binding{}})
 	if err != nil {
 		return nil, err

@@ -5,11 +5,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/kql/syntax"
 )
 
 // FuzzExecute runs arbitrary query text against a small catalog: the engine
 // must return (a result or an error) without panicking and within its deadline.
+// Seeds include every hostile class of budget_test.go; the budget is small,
+// so a query that escapes it shows up as a heap or deadline overrun:
+//
+//	go test -run '^$' -fuzz FuzzExecute -fuzztime 10m ./internal/kql/engine/
 func FuzzExecute(f *testing.F) {
+	for _, hq := range hostileQueries {
+		f.Add(hq.q)
+	}
 	for _, s := range []string{
 		`T | where s has "a" | summarize count() by n`,
 		`T | extend x = parse_json(d).a[0] | mv-expand x | project x`,
@@ -34,17 +43,47 @@ func FuzzExecute(f *testing.F) {
 		f.Fatal(err)
 	}
 	cat := MapCatalog{"T": tab}
-	opts := Options{Clock: func() time.Time { return goldenClock }, MaxIntermediateRows: 20000, MaxRows: 100}
+	budget := Budget{Bytes: 16 << 20, Cells: 2_000_000, Rows: 1_000_000, Steps: 200_000_000}
+	opts := Options{Clock: func() time.Time { return goldenClock }, MaxIntermediateRows: 200_000, MaxRows: 100, Budget: budget}
 	f.Fuzz(func(t *testing.T, q string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
+		r := newRunner(ctx, cat, opts)
+		script, diags := syntax.Parse(q)
+		if syntax.HasErrors(diags) {
+			return
+		}
 		start := time.Now()
-		_, err := Query(ctx, q, cat, opts)
+		base := heapObjects()
+		peak := base
+		done, sampled := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(sampled)
+			for {
+				peak = max(peak, heapObjects())
+				select {
+				case <-done:
+					return
+				case <-time.After(time.Millisecond):
+				}
+			}
+		}()
+		_, err := runWith(r, script)
+		close(done)
+		<-sampled
 		if err != nil && strings.Contains(err.Error(), "internal error") {
 			t.Fatalf("panic on %q: %v", q, err)
 		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("query took %v: %q", d, q)
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("query took %v (deadline 2s): %q", d, q)
+		}
+		// a refused charge may leave a counter past its limit; an answered
+		// query must have stayed within every one
+		if err == nil && (r.m.bytes > budget.Bytes || r.m.cells > budget.Cells || r.m.rows > budget.Rows) {
+			t.Fatalf("answered past the budget (bytes %d, cells %d, rows %d): %q", r.m.bytes, r.m.cells, r.m.rows, q)
+		}
+		if grew := int64(peak) - int64(base); grew > 4*budget.Bytes+32<<20 {
+			t.Fatalf("the heap grew by %d MiB for a %d MiB budget: %q", grew>>20, budget.Bytes>>20, q)
 		}
 	})
 }

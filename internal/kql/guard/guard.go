@@ -1,6 +1,8 @@
 // Package guard makes a KQL query safe to run on a caller's behalf. It
 // works on the syntax tree, never on strings: it refuses control commands,
-// data egress (externaldata, network plugins such as http_request) and
+// data egress (externaldata, network plugins such as http_request), every
+// evaluate plugin outside an allow-list of read-only analyses (python and r
+// run code on the cluster) and
 // cross-cluster/cross-database references unless allowed, and it caps
 // query length, result rows (by appending or tightening a take) and time
 // window (by injecting a `where <TimeColumn> > ago(window)` filter on every
@@ -10,6 +12,7 @@ package guard
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/schema"
@@ -67,8 +70,56 @@ func (r *Result) Refusal() string {
 	return ""
 }
 
-// networkPlugins are evaluate plugins that reach outside the cluster.
+// analysisPlugins are the evaluate plugins a query may use: read-only
+// analyses of the query's own tabular input. Every other plugin is refused
+// (see pluginRefusal). The plugin list and each plugin's behaviour are from
+// https://learn.microsoft.com/en-us/kusto/query/evaluate-operator and the
+// user-analytics plugins from
+// https://learn.microsoft.com/en-us/kusto/query/user-analytics.
+var analysisPlugins = map[string]bool{
+	"autocluster": true, "bag_unpack": true, "basket": true, "dcount_intersect": true,
+	"diffpatterns": true, "diffpatterns_text": true, "ipv4_lookup": true, "ipv6_lookup": true,
+	"narrow": true, "pivot": true, "preview": true, "rolling_percentile": true, "rows_near": true,
+	"schema_merge": true, "sequence_detect": true,
+	"active_users_count": true, "activity_counts_metrics": true, "activity_engagement": true,
+	"activity_metrics": true, "funnel_sequence": true, "funnel_sequence_completion": true,
+	"new_activity_metrics": true, "session_count": true, "sliding_window_counts": true,
+}
+
+// codePlugins run caller-supplied code on the cluster's nodes (sandboxed
+// Python or R): never allowed, whatever the options.
+var codePlugins = map[string]bool{"python": true, "r": true}
+
+// pluginRefusal is why evaluate name(...) may not run, or "" if it may.
+func pluginRefusal(name string, opts Options) string {
+	switch {
+	case analysisPlugins[name]:
+		return ""
+	case codePlugins[name]:
+		return fmt.Sprintf("evaluate %s is not allowed: the plugin runs the query's own code on the cluster; express the logic in KQL instead", name)
+	case networkPlugins[name]:
+		if opts.AllowNetworkPlugins {
+			return ""
+		}
+		return fmt.Sprintf("evaluate %s is not allowed: the plugin sends requests to services outside the workspace", name)
+	}
+	return fmt.Sprintf("evaluate %s is not allowed: only read-only analysis plugins may run (%s)", name, strings.Join(sortedKeys(analysisPlugins), ", "))
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// networkPlugins are evaluate plugins that reach outside the cluster (or
+// call a model endpoint, or read external storage); AllowNetworkPlugins
+// lets them through.
 var networkPlugins = map[string]bool{
+	"infer_storage_schema": true, "infer_storage_schema_with_suggestions": true,
 	"http_request": true, "http_request_post": true, "sql_request": true,
 	"cosmosdb_sql_request": true, "mysql_request": true, "postgresql_request": true,
 	"azure_digital_twins_query_request": true, "ai_embeddings": true,
@@ -156,8 +207,8 @@ func (r *Result) refuseUnsafe(script *syntax.Script, opts Options) {
 				r.refuse(sp.Start, sp.End, "externaldata is not allowed: it fetches data from URLs outside the workspace; load the data into a table or use datatable(...) instead")
 			}
 		case *syntax.EvaluateOp:
-			if name := strings.ToLower(n.Plugin.Name.Name); networkPlugins[name] && !opts.AllowNetworkPlugins {
-				r.refuse(sp.Start, sp.End, fmt.Sprintf("evaluate %s is not allowed: the plugin sends requests to services outside the workspace", name))
+			if why := pluginRefusal(strings.ToLower(n.Plugin.Name.Name), opts); why != "" {
+				r.refuse(sp.Start, sp.End, why)
 			}
 		case *syntax.Call:
 			r.checkCall(n, opts)

@@ -26,16 +26,25 @@ func testSchema(t *testing.T) *schema.Schema {
 
 func TestRefusals(t *testing.T) {
 	cases := map[string]string{
-		".show tables":                           "control command .show",
-		".drop table T":                          "control command .drop",
-		"T | take 1; .set x <| T":                "",
-		`externaldata(a:string) ["https://x"]`:   "externaldata is not allowed",
-		`T | evaluate http_request("https://x")`: "evaluate http_request is not allowed",
-		`evaluate sql_request("c", "q")`:         "evaluate sql_request is not allowed",
-		`cluster("c").database("d").T | take 1`:  "is not allowed: queries may only read",
-		`database("d").T`:                        "database(...) is not allowed",
-		`workspace("w").SigninLogs`:              "workspace(...) is not allowed",
-		`set notruncation; T`:                    "lifts the result limits",
+		".show tables":                                                    "control command .show",
+		".drop table T":                                                   "control command .drop",
+		"T | take 1; .set x <| T":                                         "",
+		`externaldata(a:string) ["https://x"]`:                            "externaldata is not allowed",
+		`T | evaluate http_request("https://x")`:                          "evaluate http_request is not allowed",
+		`evaluate sql_request("c", "q")`:                                  "evaluate sql_request is not allowed",
+		`T | evaluate python(typeof(*), "result = df")`:                   "evaluate python is not allowed: the plugin runs the query's own code",
+		`T | evaluate r(typeof(*), "result <- df")`:                       "evaluate r is not allowed: the plugin runs the query's own code",
+		`T | evaluate hint.distribution = per_node python(typeof(*), "")`: "evaluate python is not allowed",
+		`evaluate cosmosdb_sql_request("c", "q")`:                         "evaluate cosmosdb_sql_request is not allowed",
+		`evaluate mysql_request("c", "q")`:                                "evaluate mysql_request is not allowed",
+		`evaluate postgresql_request("c", "q")`:                           "evaluate postgresql_request is not allowed",
+		`evaluate azure_digital_twins_query_request("c", "q")`:            "evaluate azure_digital_twins_query_request is not allowed",
+		`evaluate infer_storage_schema(dynamic({}))`:                      "evaluate infer_storage_schema is not allowed",
+		`T | evaluate some_new_plugin()`:                                  "only read-only analysis plugins may run (active_users_count, ",
+		`cluster("c").database("d").T | take 1`:                           "is not allowed: queries may only read",
+		`database("d").T`:                                                 "database(...) is not allowed",
+		`workspace("w").SigninLogs`:                                       "workspace(...) is not allowed",
+		`set notruncation; T`:                                             "lifts the result limits",
 	}
 	for q, want := range cases {
 		r := Check(q, Options{})
@@ -137,5 +146,28 @@ func TestSyntaxErrorsPassThrough(t *testing.T) {
 	r := Check("T | where (", Options{})
 	if r.Allowed() || r.Diagnostics[0].Kind != syntax.KindSyntax {
 		t.Fatalf("diags = %v", r.Diagnostics)
+	}
+}
+
+func TestAnalysisPluginsAllowed(t *testing.T) {
+	for _, q := range []string{
+		`T | evaluate bag_unpack(d)`,
+		`T | evaluate pivot(k, count())`,
+		`T | evaluate autocluster()`,
+		`T | evaluate narrow()`,
+		`T | evaluate BAG_UNPACK(d)`,
+		`T | evaluate sliding_window_counts(u, t, ago(7d), now(), 1d, 1d)`,
+	} {
+		if r := Check(q, Options{MaxRows: -1}); !r.Allowed() {
+			t.Errorf("%q refused: %s", q, r.Refusal())
+		}
+	}
+	// the network option lets network plugins through, never code plugins
+	opts := Options{AllowNetworkPlugins: true, MaxRows: -1}
+	if r := Check(`evaluate http_request("https://x")`, opts); !r.Allowed() {
+		t.Errorf("http_request with AllowNetworkPlugins refused: %s", r.Refusal())
+	}
+	if r := Check(`T | evaluate python(typeof(*), "")`, opts); r.Allowed() {
+		t.Error("python allowed with AllowNetworkPlugins")
 	}
 }
