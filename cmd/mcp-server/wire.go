@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/auth"
+	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/kql/engine"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
@@ -54,6 +56,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	var (
 		reg       *tenant.Registry
 		toolCosts map[string]int
+		kqlBudget engine.Budget // zero fields: the engine's defaults
 		err       error
 	)
 	if opts.configPath == "" {
@@ -79,6 +82,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 			}
 			a.origins = cfg.AllowedOrigins
 			toolCosts = cfg.Budgets.ToolCosts
+			kqlBudget = engine.Budget{Bytes: cfg.Limits.KQLBytes, Cells: cfg.Limits.KQLCells, Rows: cfg.Limits.KQLRows}
 		}
 	}
 	if err != nil {
@@ -97,6 +101,9 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	}
 	if a.demoEnv != nil {
 		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.Load, a.demoEnv.Runner
+	} else {
+		// kql_run_sandbox runs the in-process engine under limits.kql*
+		deps.KQL.Runner = &fixtures.EngineRunner{Options: engine.Options{Budget: kqlBudget}}
 	}
 	// investigate calls the other tools through the invoker built below.
 	var inv *tools.Invoker

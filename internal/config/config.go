@@ -32,6 +32,8 @@ type Config struct {
 	// AllowedOrigins are browser origins allowed to call /mcp besides loopback ones.
 	AllowedOrigins []string `yaml:"allowedOrigins"`
 	Budgets        Budgets  `yaml:"budgets"`
+	// Limits bound one call's work in the in-process engines.
+	Limits Limits `yaml:"limits"`
 }
 
 // Tenant is one tenant's connection settings.
@@ -158,6 +160,9 @@ func (c *Config) Validate() error {
 		if err := c.Budgets.Default.Validate(); err != nil {
 			return fmt.Errorf("budgets.default: %w", err)
 		}
+	}
+	if err := c.Limits.Validate(); err != nil {
+		return err
 	}
 	for tool, cost := range c.Budgets.ToolCosts {
 		if cost < 0 || cost > 1000 {

@@ -292,6 +292,11 @@ func TestSandboxErrors(t *testing.T) {
 		{"externaldata (a:string) ['https://example.com/x.csv']", "externaldata is not allowed"},
 		{"DeviceProcessEvents | where", "syntax error at line 1"},
 		{"NoSuchTable | take 1", "kql_list_tables"},
+		// budget refusals name the limit and what to change
+		{"range x from 1 to 100000 step 1 | extend k = 1 | join kind=inner (range y from 1 to 100000 step 1 | extend k = 1) on k", "the sandbox stopped the query: too large: the join's output would exceed the query's budget of"},
+		{"DeviceProcessEvents | make-series c = count() on Timestamp from ago(30d) to now() step 1m by ProcessId", "make-series ("},
+		{"let s = strrep('x', 1000000); print strcat(s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s) | extend t = strcat(print_0,print_0,print_0,print_0,print_0,print_0,print_0,print_0,print_0)", "too large: strcat would exceed"},
+		{"T | evaluate python(typeof(*), 'result = df')", "evaluate python is not allowed"},
 	}
 	for _, tc := range cases {
 		_, err := invoke[SandboxResult](t, "kql_run_sandbox", call("contoso", true), map[string]any{"query": tc.query})

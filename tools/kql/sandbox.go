@@ -108,6 +108,9 @@ func sandboxError(err error) error {
 		return tools.Errorf("the sandbox engine cannot run this query: %s; rewrite that part, or run the query on a tenant with defender_run_hunting_query or sentinel_run_query", msg)
 	case errors.Is(err, engine.ErrUnknownTable) || strings.Contains(msg, "unknown table"):
 		return tools.Errorf("the sandbox has no such table: %s; find table names with kql_list_tables", msg)
+	case strings.HasPrefix(msg, "too large:") || strings.HasPrefix(msg, "too slow:"):
+		// the engine's budget refusal names the limit and what to change
+		return tools.Errorf("the sandbox stopped the query: %s", msg)
 	case errors.Is(err, engine.ErrLimit) || strings.Contains(msg, engine.ErrLimit.Error()):
 		return tools.Errorf("the query exceeded the sandbox's limits: %s; add filters, a time window or take", msg)
 	}

@@ -61,6 +61,20 @@ var ErrTooLarge = errors.New("too large")
 // steps; a query stopped by its deadline also wraps the context's error.
 var ErrTooSlow = errors.New("too slow")
 
+// limitError is a budget refusal: its text says what to change, and it
+// matches ErrLimit, ErrTooLarge or ErrTooSlow and any cause with errors.Is.
+type limitError struct {
+	msg  string
+	errs []error
+}
+
+func (e *limitError) Error() string   { return e.msg }
+func (e *limitError) Unwrap() []error { return e.errs }
+
+func limitErr(msg string, errs ...error) error {
+	return &limitError{msg: "engine: " + msg, errs: append(errs, ErrLimit)}
+}
+
 // meter is one query's budget and what it has spent. It is shared by the
 // runner and the scalar functions (through callCtx), so a function can
 // refuse to build a value the budget cannot hold before allocating it.
@@ -88,8 +102,8 @@ func newMeter(ctx context.Context, b Budget) *meter {
 func (m *meter) check() error {
 	if err := m.ctx.Err(); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("engine: too slow: the query did not finish before its deadline (stopped after %s); add a filter, narrow the time range or summarize earlier: %w: %w",
-				time.Since(m.start).Round(time.Millisecond), ErrTooSlow, err)
+			return limitErr(fmt.Sprintf("too slow: the query did not finish before its deadline (stopped after %s); add a filter, narrow the time range or summarize earlier",
+				time.Since(m.start).Round(time.Millisecond)), ErrTooSlow, err)
 		}
 		return fmt.Errorf("engine: query stopped: %w", err)
 	}
@@ -104,8 +118,8 @@ func (m *meter) step(n int) error {
 	}
 	m.nextCheck = m.steps + checkEvery
 	if m.steps > m.b.Steps {
-		return fmt.Errorf("engine: too slow: the query needs more than %d steps of work (the budget's limit); add a filter, narrow the time range or summarize earlier: %w: %w",
-			m.b.Steps, ErrTooSlow, ErrLimit)
+		return limitErr(fmt.Sprintf("too slow: the query needs more than %d steps of work (the budget's limit); add a filter, narrow the time range or summarize earlier",
+			m.b.Steps), ErrTooSlow)
 	}
 	return m.check()
 }
@@ -117,8 +131,8 @@ func tooLarge(op, what string, limit int64) error {
 	if what == "bytes" {
 		size = formatBytes(limit)
 	}
-	return fmt.Errorf("engine: too large: %s would exceed the query's budget of %s (limit); narrow the range or time window, add a filter, or summarize earlier: %w: %w",
-		op, size, ErrTooLarge, ErrLimit)
+	return limitErr(fmt.Sprintf("too large: %s would exceed the query's budget of %s (limit); narrow the range or time window, add a filter, or summarize earlier",
+		op, size), ErrTooLarge)
 }
 
 func formatBytes(n int64) string {

@@ -455,7 +455,7 @@ func fnRangeArray(cc *callCtx, a []value) (value, error) {
 			break
 		}
 		if i >= 1_000_000 {
-			return value{}, errorf("engine: too large: range() would return more than 1,000,000 elements (limit); use a larger step or a smaller span: %w", ErrLimit)
+			return value{}, limitErr("too large: range() would return more than 1,000,000 elements (limit); use a larger step or a smaller span", ErrTooLarge)
 		}
 		if i&0xfff == 0 {
 			if err := cc.need("range()", 16*int64(i+0x1000)); err != nil {

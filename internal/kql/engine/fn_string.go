@@ -83,7 +83,7 @@ func init() {
 		}
 		size := n * int64(len(sArg(a[0]))+len(d))
 		if n > 1<<20 || size > 1<<20 {
-			return value{}, errorf("engine: too large: strrep's result would exceed 1 MiB (limit); repeat a shorter string or fewer times: %w", ErrLimit)
+			return value{}, limitErr("too large: strrep's result would exceed 1 MiB (limit); repeat a shorter string or fewer times", ErrTooLarge)
 		}
 		if err := c.need("strrep", size); err != nil {
 			return value{}, err

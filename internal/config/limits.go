@@ -1,0 +1,31 @@
+package config
+
+import "fmt"
+
+// Limits bound the work one call may do in the engines that run inside the
+// server. A zero field keeps the engine's default.
+type Limits struct {
+	// KQLBytes caps the estimated bytes one query produces, summed over all
+	// its operators, in the in-process KQL engine (kql_run_sandbox and the
+	// demo emulator). Default 128 MiB (engine.DefaultBudgetBytes).
+	KQLBytes int64 `yaml:"kqlBytes"`
+	// KQLCells caps the cells (rows × new columns) one query produces.
+	// Default 32,000,000.
+	KQLCells int64 `yaml:"kqlCells"`
+	// KQLRows caps the rows one query produces over all its operators.
+	// Default 8,000,000.
+	KQLRows int64 `yaml:"kqlRows"`
+}
+
+// Validate refuses negative values and budgets too small to run a query.
+func (l Limits) Validate() error {
+	for _, f := range []struct {
+		name     string
+		v, least int64
+	}{{"kqlBytes", l.KQLBytes, 1 << 20}, {"kqlCells", l.KQLCells, 1000}, {"kqlRows", l.KQLRows, 1000}} {
+		if f.v != 0 && f.v < f.least {
+			return fmt.Errorf("limits.%s: %d is below the minimum of %d (leave it out for the default)", f.name, f.v, f.least)
+		}
+	}
+	return nil
+}
