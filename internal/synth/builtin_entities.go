@@ -2,8 +2,9 @@ package synth
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // users writes each user of the incident (or the one asked about) with

@@ -2,13 +2,13 @@ package defender
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/attack"
 	"github.com/secmcp/secmcp/internal/cite"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 )
 

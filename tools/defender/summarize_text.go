@@ -2,11 +2,11 @@ package defender
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // mdLines accumulates the summary's Markdown as claims: each line states

@@ -3,12 +3,12 @@ package intune
 import (
 	"context"
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )

@@ -5,11 +5,11 @@ package intune
 import (
 	"context"
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )

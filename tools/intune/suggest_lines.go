@@ -3,6 +3,7 @@ package intune
 import (
 	"encoding/json"
 	"fmt"
+
 	"github.com/secmcp/secmcp/internal/text"
 )
 

@@ -3,12 +3,12 @@ package kql
 import (
 	"context"
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/schema"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )

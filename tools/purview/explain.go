@@ -3,11 +3,11 @@ package purview
 import (
 	"context"
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )

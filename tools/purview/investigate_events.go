@@ -3,12 +3,12 @@ package purview
 import (
 	"context"
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 )
 

@@ -2,10 +2,10 @@ package purview
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 )
 

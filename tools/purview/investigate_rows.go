@@ -3,11 +3,12 @@ package purview
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // bulkDownloads is the number of downloads in the window from which they

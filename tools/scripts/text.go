@@ -2,13 +2,13 @@ package scripts
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/secmcp/secmcp/internal/psdeob"
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // Text renders the verdict, layers, defanged indicators, techniques, the
