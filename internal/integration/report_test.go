@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/internal/attack"
 	"github.com/secmcp/secmcp/internal/cite"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/reports"
@@ -39,6 +40,9 @@ func TestReportStories(t *testing.T) {
 						}
 					}
 					checkReport(t, x, alias, text, r)
+					if aud != reports.AudienceRegulator {
+						checkNextSteps(t, text, st.Kind == "identity-compromise")
+					}
 					if aud == reports.AudienceTechnical && st.Kind != "identity-compromise" && !strings.Contains(text, "### Key evidence") {
 						t.Error("technical report lacks the key evidence")
 					}
@@ -50,6 +54,40 @@ func TestReportStories(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// checkNextSteps: every recommended step cites its evidence, none is a
+// generic per-tactic step ("Collection: Revoke the session and remove
+// forwarding rules"), and forwarding rules are named exactly when an alert
+// of the incident is about them.
+func checkNextSteps(t *testing.T, text string, forwardingAlert bool) {
+	t.Helper()
+	_, sec, ok := strings.Cut(text, "## Recommended next steps\n")
+	if !ok {
+		t.Fatal("no next steps")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	steps := 0
+	for _, line := range strings.Split(sec, "\n") {
+		if !strings.HasPrefix(line, "- ") {
+			continue
+		}
+		steps++
+		if !strings.Contains(line, "] ") && !strings.HasSuffix(line, "]") {
+			t.Errorf("step cites nothing: %s", line)
+		}
+		for _, c := range attack.Categories() {
+			if tc, ok := attack.LookupTactic(c.Name); ok && strings.HasPrefix(line, "- "+tc.Name+": ") {
+				t.Errorf("generic per-tactic step: %s", line)
+			}
+		}
+	}
+	if steps == 0 || steps > 25 {
+		t.Errorf("%d recommended steps", steps)
+	}
+	if got := strings.Contains(sec, "forwarding"); got != forwardingAlert {
+		t.Errorf("forwarding step present = %v, want %v (an alert about forwarding rules: %v):\n%s", got, forwardingAlert, forwardingAlert, sec)
 	}
 }
 

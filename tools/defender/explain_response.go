@@ -2,12 +2,13 @@ package defender
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"net/netip"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/attack"
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 )
 
@@ -41,7 +42,13 @@ func (d *explainData) response(c *exClaims, techs []ExplainTechnique) ExplainRes
 	}
 	c.head("## Recommended response")
 	c.head("### Contain")
+	contained := map[string]bool{}
 	for _, e := range a.Evidence {
+		for _, v := range []string{e.DeviceName, e.UserPrincipalName, e.IPAddress} {
+			if v != "" {
+				contained[strings.ToLower(v)] = true
+			}
+		}
 		switch {
 		case e.Kind == "deviceEvidence" && e.DeviceName != "":
 			step(&r.Contain, "Isolate "+e.DeviceName+" (Defender for Endpoint device isolation) once the evidence is confirmed.",
@@ -52,21 +59,26 @@ func (d *explainData) response(c *exClaims, techs []ExplainTechnique) ExplainRes
 		case e.Kind == "ipEvidence" && publicIP(e.IPAddress):
 			step(&r.Contain, "Block "+e.IPAddress+" at the edge and in Conditional Access named locations.",
 				[]cite.Fact{{Kind: cite.KindIP, Value: e.IPAddress}}, u)
-		case e.SHA256 != "" && (e.Verdict == "malicious" || e.Verdict == "suspicious"):
-			step(&r.Contain, "Add a block indicator for SHA256 "+e.SHA256+".", []cite.Fact{{Kind: cite.KindHash, Value: e.SHA256}}, u)
 		}
 	}
-	if hasCat {
-		for _, s := range cat.Contain {
-			step(&r.Contain, s+".", nil, catURI)
+	// The category's generic steps are not repeated here: what this alert's
+	// evidence calls for is (Recommend), naming its entities.
+	recs := Recommend(d.alias, source.Incident{Alerts: []source.Alert{a}})
+	phase := func(list *[]string, p string) {
+		for _, rc := range recs {
+			if rc.Phase == p && !(p == PhaseContain && contained[strings.ToLower(rc.Entity)]) {
+				step(list, rc.Text+".", nil, u)
+			}
 		}
 	}
+	phase(&r.Contain, PhaseContain)
 	c.head("### Investigate")
 	if hasCat {
 		for _, s := range cat.Investigate {
 			step(&r.Investigate, s+".", nil, catURI)
 		}
 	}
+	phase(&r.Investigate, PhaseInvestigate)
 	for _, t := range techs {
 		for _, s := range t.LookFor {
 			step(&r.Investigate, "Look for: "+s+".", nil, t.URI)
@@ -79,11 +91,7 @@ func (d *explainData) response(c *exClaims, techs []ExplainTechnique) ExplainRes
 		step(&r.Investigate, "Run defender_suggest_hunting_queries with this alert's entities and techniques to hunt across the tenant.", nil)
 	}
 	c.head("### Remediate")
-	if hasCat {
-		for _, s := range cat.Remediate {
-			step(&r.Remediate, s+".", nil, catURI)
-		}
-	}
+	phase(&r.Remediate, PhaseRemediate)
 	for _, t := range techs {
 		if tk, ok := attack.Resolve(t.ID); ok {
 			for _, s := range tk.Response {

@@ -2,11 +2,11 @@ package reports
 
 import (
 	"fmt"
-	"github.com/secmcp/secmcp/internal/text"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/attack"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/tools/defender"
 )
 
@@ -41,7 +41,7 @@ func (w *writer) write() {
 			w.linked()
 		}
 		w.actions("Actions taken")
-		w.nextSteps(w.p.Audience == AudienceTechnical)
+		w.nextSteps()
 	}
 	w.questions()
 	w.missing()

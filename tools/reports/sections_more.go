@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/secmcp/secmcp/internal/attack"
+	"github.com/secmcp/secmcp/internal/text"
+	"github.com/secmcp/secmcp/tools/defender"
 )
 
 func (w *writer) attackMapping(technical bool) {
@@ -68,10 +69,13 @@ func (w *writer) actions(title string) {
 	}
 }
 
-// nextSteps recommends steps from the knowledge base's guidance for the
-// alert categories (all audiences) and the mapped techniques (technical),
-// plus steps the linked findings call for.
-func (w *writer) nextSteps(technical bool) {
+// nextSteps recommends only what the incident's evidence calls for: the
+// steps defender.Recommend derives from the alerts and their evidence (each
+// naming its entity and the alerts that call for it, and citing them) and
+// the linked findings' steps (non-compliant devices, risky users). The
+// techniques' generic response guidance is on their ATT&CK pages, which the
+// mapping section cites; repeating it here would restate the same steps.
+func (w *writer) nextSteps() {
 	w.heading(2, "Recommended next steps")
 	seen := map[string]bool{}
 	add := func(step string, uris ...string) {
@@ -91,31 +95,32 @@ func (w *writer) nextSteps(technical bool) {
 			add(fmt.Sprintf("Confirm or dismiss the compromise of %s in Entra ID Protection, then reset credentials and revoke sessions.", u.Name), u.Risk.URI)
 		}
 	}
-	for _, st := range w.s.KillChain {
-		c, ok := attack.LookupCategory(st.Tactic)
-		if !ok {
-			continue
-		}
-		steps := append(append(append([]string{}, first(c.Contain, 1)...), first(c.Investigate, 1)...), first(c.Remediate, 1)...)
-		if technical {
-			steps = append(append(append([]string{}, c.Contain...), first(c.Investigate, 1)...), first(c.Remediate, 1)...)
-		}
-		for _, s := range steps {
-			add(st.Tactic+": "+s+".", attack.CategoryURI(c.Name))
-		}
+	in := w.s.Source()
+	titles := map[string]string{}
+	for _, a := range in.Alerts {
+		titles[a.ID] = a.Title
 	}
-	if !technical {
-		return
+	for _, r := range defender.Recommend(w.alias, in) {
+		add(phaseLabel[r.Phase]+": "+r.Text+" — "+calledFor(r.Alerts, titles)+".", first(r.URIs, 3)...)
 	}
-	for _, st := range w.s.KillChain {
-		for _, mt := range st.Techniques {
-			if t, ok := attack.Resolve(mt.ID); ok {
-				for _, r := range first(t.Response, 1) {
-					add(mt.ID+": "+r+".", attack.URI(t.ID), mt.URI)
-				}
-			}
-		}
+	if len(seen) == 0 {
+		w.text("- The alerts' evidence calls for no specific step; review the open questions below.")
 	}
+}
+
+var phaseLabel = map[string]string{defender.PhaseContain: "Contain", defender.PhaseInvestigate: "Investigate", defender.PhaseRemediate: "Remediate"}
+
+// calledFor names the alerts that call for a step: the first by title, the
+// rest by number.
+func calledFor(ids []string, titles map[string]string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	s := "called for by " + text.Quote(md(titles[ids[0]], 120))
+	if len(ids) > 1 {
+		s += " and " + text.Count(int64(len(ids)-1), "more alert")
+	}
+	return s
 }
 
 func first(list []string, n int) []string {
@@ -195,7 +200,7 @@ func (w *writer) regulator() {
 	w.heading(2, "4. Likely consequences")
 	w.text("To be assessed by the controller; the evidence does not establish consequences for the people affected.")
 	w.actions("5. Measures taken")
-	w.nextSteps(false)
+	w.nextSteps()
 	w.timeline(false)
 	w.heading(2, "Contact")
 	w.text("Data protection officer or other contact point: name, e-mail and telephone to be completed by the controller.")
