@@ -32,8 +32,8 @@ import (
 func TestHTTPSessionsAndLimits(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "server.log")
 	mcpURL := startHTTP(t, binary(t, ""), "--log-level", "info", "--log-file", logFile,
-		"--max-body-bytes", "65536", "--read-header-timeout", "1s",
-		"--max-sessions", "4", "--max-sessions-per-principal", "3")
+		"--max-body-bytes", "65536", "--max-header-bytes", "16384", "--read-header-timeout", "1s",
+		"--max-sessions", "4", "--max-sessions-per-principal", "3", "--max-inflight-per-tenant", "1")
 	a := &rawClient{url: mcpURL, key: "demo-contoso"}
 	b := &rawClient{url: mcpURL, key: "demo-fabrikam"}
 	sid := a.open(t)
@@ -54,16 +54,28 @@ func TestHTTPSessionsAndLimits(t *testing.T) {
 			t.Errorf("over-long session ID: %d %q", r.status, r.body)
 		}
 	})
+	t.Run("header-limit", func(t *testing.T) {
+		r := b.do(t, http.MethodPost, "", initBody, map[string]string{"X-Pad": strings.Repeat("p", 20<<10)}, 5*time.Second)
+		t.Logf("20 KiB header against --max-header-bytes 16384: %d %s", r.status, strings.TrimSpace(r.body))
+		if r.status != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(r.body, "the limit is 16384 bytes (--max-header-bytes)") {
+			t.Errorf("over-size header: %d %q", r.status, r.body)
+		}
+		r = b.do(t, http.MethodPost, "", initBody, map[string]string{"X-Pad": strings.Repeat("p", 1<<20)}, 5*time.Second)
+		t.Logf("1 MiB header (the server stops reading at 2x): %d %s", r.status, strings.TrimSpace(r.body))
+		if r.status != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("1 MiB header: %d %q", r.status, r.body)
+		}
+	})
 	t.Run("slow-headers", func(t *testing.T) { slowHeaders(t, mcpURL) })
 	t.Run("session-caps", func(t *testing.T) {
-		// a holds 1 session; the caps are 3 per principal, 4 in all.
+		// contoso and fabrikam hold 1 session each; the caps are 3 per
+		// principal, 4 in all.
 		a.open(t)
 		a.open(t)
 		ra := a.do(t, http.MethodPost, "", initBody, nil, 5*time.Second)
-		b.open(t)
 		rb := b.do(t, http.MethodPost, "", initBody, nil, 5*time.Second)
 		t.Logf("contoso's 4th session: %d %s", ra.status, strings.TrimSpace(ra.body))
-		t.Logf("fabrikam's 2nd (5th in all): %d %s", rb.status, strings.TrimSpace(rb.body))
+		t.Logf("fabrikam's 2nd session (5th in all): %d %s", rb.status, strings.TrimSpace(rb.body))
 		if ra.status != http.StatusTooManyRequests || !strings.Contains(ra.body, "--max-sessions-per-principal") {
 			t.Errorf("per-principal cap: %d %q", ra.status, ra.body)
 		}
@@ -124,6 +136,20 @@ func crossSession(t *testing.T, a, b *rawClient, sid string) {
 	}
 	second := call(7, "devices that ran "+secret+".exe in the last day")
 	ev := nextSampling(t, ctx, events, secret)
+
+	// contoso's pending kql_generate holds its one in-flight slot
+	// (--max-inflight-per-tenant 1): another contoso call is refused with
+	// a tool error naming the limit; fabrikam's calls are not affected.
+	list := `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"defender_list_incidents","arguments":{"top":1}}}`
+	ra := a.do(t, http.MethodPost, sid, list, nil, 10*time.Second)
+	rb := b.do(t, http.MethodPost, b.open(t), list, nil, 10*time.Second)
+	t.Logf("contoso call while its slot is held: %.300s", ra.body)
+	if !strings.Contains(ra.body, `"isError":true`) || !strings.Contains(ra.body, "--max-inflight-per-tenant") {
+		t.Errorf("second contoso call in flight: %d %.300s", ra.status, ra.body)
+	}
+	if rb.status != http.StatusOK || strings.Contains(rb.body, `"isError":true`) {
+		t.Errorf("fabrikam's call while contoso is at its cap: %d %.300s", rb.status, rb.body)
+	}
 
 	unknown := "secmcp-" + randomID()
 	ops := []struct {

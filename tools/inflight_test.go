@@ -67,7 +67,7 @@ func TestInvokeInflightPerTenant(t *testing.T) {
 	_, err = inv.Invoke(ctx, c, "demo_get_echo", json.RawMessage(`{"name":"a","tenant":"alpha"}`), nil)
 	var te *ToolError
 	if !errors.As(err, &te) || te.Kind != "rate_limited" || te.RetryAfter <= 0 ||
-		!strings.Contains(te.Msg, "2 tool calls running") || !strings.Contains(te.Msg, "--max-inflight-per-tenant") {
+		!strings.Contains(te.Msg, "(2, --max-inflight-per-tenant)") || !strings.Contains(te.Msg, "--max-inflight-per-tenant") {
 		t.Fatalf("third concurrent alpha call: want a rate_limited tool error naming the limit, got %v", err)
 	}
 	if _, err := inv.Invoke(ctx, c, "demo_get_echo", json.RawMessage(`{"name":"a","tenant":"beta"}`), nil); err != nil {

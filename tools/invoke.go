@@ -136,7 +136,7 @@ func (inv *Invoker) acquire(ctx context.Context, tenant, tool string) (func(), e
 	release, ok := inv.Inflight.Acquire(tenant)
 	if !ok {
 		return nil, &ToolError{
-			Msg: fmt.Sprintf("tenant %q already has %d tool calls running, the most it may have at once (--max-inflight-per-tenant); retry %s when one has finished",
+			Msg: fmt.Sprintf("tenant %q already runs as many tool calls as it may at once (%d, --max-inflight-per-tenant); retry %s when one has finished",
 				tenant, inv.Inflight.Limit(), tool),
 			RetryAfter: time.Second, Kind: "rate_limited",
 		}

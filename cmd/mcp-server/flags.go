@@ -40,7 +40,6 @@ type options struct {
 	help             bool
 	// HTTP limits (see limitsFlags).
 	limits            mcpadapter.Limits
-	maxHeaderBytes    int
 	readHeaderTimeout time.Duration
 	maxInflightTenant int
 }
@@ -122,7 +121,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 func (o *options) limitFlags(fs *flag.FlagSet) {
 	d := mcpadapter.DefaultLimits()
 	fs.Int64Var(&o.limits.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "HTTP: largest request body accepted; a larger one is refused (413) before it is parsed")
-	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", 64<<10, "HTTP: most bytes of request headers read (431 beyond)")
+	fs.IntVar(&o.limits.MaxHeaderBytes, "max-header-bytes", d.MaxHeaderBytes, "HTTP: most bytes of request line and headers (431 beyond)")
 	fs.DurationVar(&o.readHeaderTimeout, "read-header-timeout", 10*time.Second, "HTTP: a client must send its request headers within this time, or the connection is closed")
 	fs.DurationVar(&o.limits.ReadTimeout, "read-timeout", d.ReadTimeout, "HTTP: a client must send its request body within this time (408); SSE streams are not cut by it")
 	fs.IntVar(&o.limits.MaxSessions, "max-sessions", d.MaxSessions, "HTTP: most open MCP sessions in total (503 beyond)")
@@ -138,8 +137,6 @@ func (o *options) checkLimits() error {
 		return err
 	}
 	switch {
-	case o.maxHeaderBytes < 4<<10 || o.maxHeaderBytes > 16<<20:
-		return fmt.Errorf("--max-header-bytes %d must be between 4096 (4 KiB) and 16777216 (16 MiB)", o.maxHeaderBytes)
 	case o.readHeaderTimeout < time.Second:
 		return fmt.Errorf("--read-header-timeout %s must be at least 1s", o.readHeaderTimeout)
 	case o.maxInflightTenant < 1:

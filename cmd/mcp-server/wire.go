@@ -212,7 +212,7 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	// No ReadTimeout or WriteTimeout: they would cut SSE streams. The gate
 	// puts a deadline on each request's body instead (--read-timeout).
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: opts.readHeaderTimeout,
-		MaxHeaderBytes: opts.maxHeaderBytes, IdleTimeout: 2 * time.Minute}
+		MaxHeaderBytes: 2 * opts.limits.MaxHeaderBytes, IdleTimeout: 2 * time.Minute}
 	logger.Info("serving streamable HTTP", "url", "http://"+ln.Addr().String()+"/mcp", "demo", a.demo)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -17,10 +17,11 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/secmcp/secmcp/internal/ratelimit"
+	"github.com/secmcp/secmcp/tools"
 )
 
-// gate is everything in front of mcp-go's handler, in order: Origin check,
-// authentication, the session ID's shape, the body read under its size and
+// gate is everything in front of mcp-go's handler, in order: header size,
+// Origin check, authentication, the session ID's shape, the body read under its size and
 // time limits, the principal's in-flight limit, then session ownership (or,
 // for initialize, a new session under the caps). Nothing reaches mcp-go
 // that has not passed all of them.
@@ -44,15 +45,31 @@ func unknownSession(w http.ResponseWriter) {
 	_, _ = io.WriteString(w, "Invalid session ID\n")
 }
 
-func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// admit checks the header size and the Origin and authenticates the caller,
+// answering 431, 403 or 401 itself.
+func (g *gate) admit(w http.ResponseWriter, r *http.Request) (tools.Caller, bool) {
+	if n := headerBytes(r); n > g.limits.MaxHeaderBytes {
+		w.Header().Set("Connection", "close")
+		http.Error(w, fmt.Sprintf("request line and headers are %d bytes; the limit is %d bytes (--max-header-bytes)", n, g.limits.MaxHeaderBytes),
+			http.StatusRequestHeaderFieldsTooLarge)
+		return tools.Caller{}, false
+	}
 	if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, g.opts.AllowedOrigins) {
 		http.Error(w, "origin "+origin+" is not allowed; add it to allowedOrigins in the configuration", http.StatusForbidden)
-		return
+		return tools.Caller{}, false
 	}
 	caller, ok := g.opts.Authenticate(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="secmcp", error="invalid_token", error_description="send Authorization: Bearer <key>"`)
 		http.Error(w, "missing or invalid API key: send Authorization: Bearer <key>", http.StatusUnauthorized)
+		return tools.Caller{}, false
+	}
+	return caller, true
+}
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	caller, ok := g.admit(w, r)
+	if !ok {
 		return
 	}
 	ctx := WithCaller(r.Context(), caller)
@@ -69,7 +86,7 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		release, ok := g.inflight.Acquire(caller.Principal)
 		if !ok {
 			w.Header().Set("Retry-After", "1")
-			http.Error(w, fmt.Sprintf("principal %q already has %d requests in flight, the most it may have at once (--max-inflight-per-principal); wait for one to finish and retry",
+			http.Error(w, fmt.Sprintf("principal %q already has as many requests in flight as it may at once (%d, --max-inflight-per-principal); wait for one to finish and retry",
 				caller.Principal, g.inflight.Limit()), http.StatusTooManyRequests)
 			return
 		}
@@ -99,6 +116,18 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// headerBytes is the size of the request line and headers as sent, near
+// enough (": " and CRLF counted per field).
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 // sessionHeader returns the presented session ID after checking its shape:

@@ -202,3 +202,16 @@ func TestLogScrub(t *testing.T) {
 		t.Fatalf("want the same tag 6 times, got %d:\n%s", tags, out)
 	}
 }
+
+// TestHeaderLimit: headers over the limit get 431 naming it, before
+// authentication.
+func TestHeaderLimit(t *testing.T) {
+	f := newGateFixture(t, Limits{MaxHeaderBytes: 8 << 10})
+	r := do(t, http.MethodPost, f.url, "", "", initBody, map[string]string{"X-Pad": strings.Repeat("p", 10<<10)}, 5*time.Second)
+	if r.status != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(r.body, "the limit is 8192 bytes (--max-header-bytes)") {
+		t.Errorf("10 KiB header: %d %q", r.status, r.body)
+	}
+	if r := do(t, http.MethodPost, f.url, "Bearer key-alice", "", initBody, map[string]string{"X-Pad": strings.Repeat("p", 6<<10)}, 5*time.Second); r.status != http.StatusOK {
+		t.Errorf("6 KiB header under an 8 KiB limit: %d %q", r.status, r.body)
+	}
+}

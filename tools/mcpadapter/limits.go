@@ -11,6 +11,10 @@ type Limits struct {
 	// MaxBodyBytes is the largest request body read; a larger one is
 	// refused (413) before it is parsed.
 	MaxBodyBytes int64
+	// MaxHeaderBytes bounds the request line and headers: the gate answers
+	// 431 naming the limit beyond it. Give the http.Server twice this as its
+	// MaxHeaderBytes, so what it refuses on its own (a bare 431) is far over.
+	MaxHeaderBytes int
 	// ReadTimeout bounds reading one request's body (headers are bounded by
 	// the http.Server's ReadHeaderTimeout). It is a per-request deadline
 	// lifted once the body is read, so SSE streams may last.
@@ -32,6 +36,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBodyBytes:            4 << 20,
+		MaxHeaderBytes:          64 << 10,
 		ReadTimeout:             30 * time.Second,
 		MaxSessions:             1000,
 		MaxSessionsPerPrincipal: 100,
@@ -47,6 +52,9 @@ func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxBodyBytes == 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxHeaderBytes == 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
 	}
 	if l.ReadTimeout == 0 {
 		l.ReadTimeout = d.ReadTimeout
@@ -77,6 +85,8 @@ func (l Limits) Validate() error {
 	switch {
 	case l.MaxBodyBytes < 4<<10 || l.MaxBodyBytes > 1<<30:
 		return fmt.Errorf("--max-body-bytes %d must be between 4096 (4 KiB) and 1073741824 (1 GiB)", l.MaxBodyBytes)
+	case l.MaxHeaderBytes < 4<<10 || l.MaxHeaderBytes > 16<<20:
+		return fmt.Errorf("--max-header-bytes %d must be between 4096 (4 KiB) and 16777216 (16 MiB)", l.MaxHeaderBytes)
 	case l.ReadTimeout < time.Second:
 		return fmt.Errorf("--read-timeout %s must be at least 1s", l.ReadTimeout)
 	case l.MaxSessions < 1:
