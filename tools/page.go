@@ -192,3 +192,16 @@ func PageOf[T any](l Listing, items []T, upstreamNext string) ([]T, PageInfo) {
 	}
 	return items[:n], info
 }
+
+// FinishFilteredPage is FinishPage for a listing filtered after the fetch
+// (the source's Page.ItemNext is set): a page cut to the byte budget resumes
+// right after its last item in the source's own offsets, since the items'
+// positions in the page are not offsets upstream.
+func FinishFilteredPage[T any](l Listing, items []T, upstreamNext string, itemNext []string, ref func(T) resources.Ref) ([]T, PageInfo, []resources.Ref) {
+	if len(itemNext) == len(items) && len(items) > 0 && l.dropFirst == 0 {
+		if n := FitBytes(items, MaxBytes); n < len(items) {
+			items, upstreamNext = items[:n], itemNext[n-1]
+		}
+	}
+	return FinishPage(l, items, upstreamNext, ref)
+}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models/security"
@@ -62,7 +63,11 @@ func (c *Client) GetIncident(ctx context.Context, id string) (inc source.Inciden
 }
 
 // ListAlerts lists alerts_v2, newest first. User and Device filter on the
-// converted evidence, after Graph's page is fetched.
+// converted evidence, after Graph's page is fetched (Graph cannot filter
+// alerts_v2 by evidence), so a filtered listing keeps reading Graph's pages
+// until it has Top matches or the alerts run out, within
+// maxFilteredScan alerts; Next then resumes right after the last alert
+// returned, and ItemNext[i] right after Items[i].
 func (c *Client) ListAlerts(ctx context.Context, q source.AlertQuery) (page source.Page[source.Alert], err error) {
 	const op = "list alerts"
 	defer recoverTo(&err, op)
@@ -72,26 +77,57 @@ func (c *Client) ListAlerts(ctx context.Context, q source.AlertQuery) (page sour
 	f.eq("serviceSource", q.ServiceSource)
 	f.eq("incidentId", q.IncidentID)
 	f.window("createdDateTime", q.ListOptions)
-	top, skip := paging(q.ListOptions, 100, 2000)
-	resp, err := c.sdk.Security().Alerts_v2().Get(ctx, &secreq.Alerts_v2RequestBuilderGetRequestConfiguration{
-		QueryParameters: &secreq.Alerts_v2RequestBuilderGetQueryParameters{
-			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"},
-		}})
-	if err != nil {
-		return page, c.mapErr(op, "", err)
+	filtered := q.User != "" || q.Device != ""
+	want := q.Top
+	if want <= 0 {
+		want = 100
 	}
-	for _, it := range resp.GetValue() {
-		if it == nil {
-			continue
+	opts := q.ListOptions
+	if filtered {
+		opts.Top = 200 // read Graph in large pages; matches are trimmed to want below
+	}
+	for scanned := 0; ; {
+		top, skip := paging(opts, 100, 2000)
+		resp, err := c.sdk.Security().Alerts_v2().Get(ctx, &secreq.Alerts_v2RequestBuilderGetRequestConfiguration{
+			QueryParameters: &secreq.Alerts_v2RequestBuilderGetQueryParameters{
+				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"},
+			}})
+		if err != nil {
+			return page, c.mapErr(op, "", err)
 		}
-		a := alert(it)
-		if evidenceMatches(a.Evidence, q.User, q.Device) {
+		values := resp.GetValue()
+		next := nextOffset(resp.GetOdataNextLink(), opts.Skip, len(values))
+		for i, it := range values {
+			if it == nil {
+				continue
+			}
+			a := alert(it)
+			if !evidenceMatches(a.Evidence, q.User, q.Device) {
+				continue
+			}
 			page.Items = append(page.Items, a)
+			page.ItemNext = append(page.ItemNext, strconv.Itoa(opts.Skip+i+1))
+			if filtered && len(page.Items) == want {
+				if i+1 < len(values) || next != "" {
+					page.Next = strconv.Itoa(opts.Skip + i + 1)
+				}
+				return page, nil
+			}
+		}
+		scanned += len(values)
+		if !filtered || next == "" || scanned >= maxFilteredScan {
+			page.Next = next
+			return page, nil
+		}
+		if opts.Skip, err = strconv.Atoi(next); err != nil {
+			return page, fmt.Errorf("graph: %s: unexpected next page %q", op, next)
 		}
 	}
-	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
-	return page, nil
 }
+
+// maxFilteredScan bounds how many alerts one filtered listing call reads
+// from Graph before it returns what it found with a cursor.
+const maxFilteredScan = 5000
 
 // GetAlert returns one alerts_v2 alert.
 func (c *Client) GetAlert(ctx context.Context, id string) (a source.Alert, err error) {

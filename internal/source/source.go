@@ -45,6 +45,10 @@ func (e *ThrottledError) Unwrap() error { return ErrThrottled }
 type Page[T any] struct {
 	Items []T
 	Next  string
+	// ItemNext, when set (listings filtered after the fetch), holds for each
+	// item the Next that resumes right after it, so a page cut short still
+	// resumes exactly where it stopped.
+	ItemNext []string
 }
 
 // ListOptions are the paging and window options every listing takes.

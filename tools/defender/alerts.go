@@ -164,7 +164,7 @@ func ListAlerts(ctx context.Context, call tools.Call, tool string, p ListAlertsP
 	for _, a := range page.Items {
 		res.Alerts = append(res.Alerts, alertItem(call.Tenant.Alias, call.Tenant.ID, a))
 	}
-	res.Alerts, res.Page, res.Sources = tools.FinishPage(l, res.Alerts, page.Next,
+	res.Alerts, res.Page, res.Sources = tools.FinishFilteredPage(l, res.Alerts, page.Next, page.ItemNext,
 		func(a AlertItem) resources.Ref { return resources.Ref{URI: a.URI, Portal: a.Portal} })
 	return res, nil
 }
