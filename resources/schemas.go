@@ -34,7 +34,7 @@ func (s *Server) AddTableSchemas(tables map[string][]SchemaColumn) {
 			}
 			out := make([]entry, 0, len(names))
 			for _, n := range names {
-				out = append(out, entry{n, len(tables[n]), Scheme + "://schemas/tables/" + url.PathEscape(n)})
+				out = append(out, entry{n, len(tables[n]), Scheme + "://schemas/tables/" + EscapeID(n)})
 			}
 			b, err := json.MarshalIndent(out, "", "  ")
 			return string(b), err

@@ -32,9 +32,32 @@ const (
 // EntityKinds lists the kinds served as resource templates.
 var EntityKinds = []string{KindIncident, KindAlert, KindUser, KindDevice, KindSignIn, KindPolicy}
 
-// URI builds secmcp://{tenant}/{kind}/{id} with the id path-escaped.
+// URI builds secmcp://{tenant}/{kind}/{id} with the id escaped by EscapeID.
 func URI(tenantAlias, kind, id string) string {
-	return fmt.Sprintf("%s://%s/%s/%s", Scheme, tenantAlias, kind, url.PathEscape(id))
+	return fmt.Sprintf("%s://%s/%s/%s", Scheme, tenantAlias, kind, EscapeID(id))
+}
+
+// EscapeID is the one encoding rule for an identifier inside a secmcp:// URI
+// (a UPN, an ID with symbols, a name with spaces or slashes): every byte
+// outside RFC 3986's unreserved set (A-Z a-z 0-9 - . _ ~) is percent-encoded,
+// so alice@contoso.com is written alice%40contoso.com. This is exactly how
+// an RFC 6570 template expands {id}, so a client that builds the URI from
+// the template gets the same string a tool cited. Readers unescape, and also
+// accept reserved characters left raw (a hand-typed alice@contoso.com).
+func EscapeID(id string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // Ref is a citation: this server's resource URI and, where Microsoft has

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/resources"
 )
 
 // URIs of the knowledge-base resources.
@@ -25,14 +26,14 @@ const (
 var ErrNotFound = errors.New("not in the ATT&CK knowledge base")
 
 // URI returns the technique page URI, e.g. secmcp://attack/T1059.001.
-func URI(id string) string { return URIPrefix + url.PathEscape(NormalizeID(id)) }
+func URI(id string) string { return URIPrefix + resources.EscapeID(NormalizeID(id)) }
 
 // CategoryURI returns the guidance page URI of an alert category.
 func CategoryURI(name string) string {
 	if c, ok := LookupCategory(name); ok {
 		name = c.Name
 	}
-	return CategoryPrefix + url.PathEscape(name)
+	return CategoryPrefix + resources.EscapeID(name)
 }
 
 // Page renders a technique's Markdown page.

@@ -1,6 +1,8 @@
 package defender
 
 import (
+	"github.com/secmcp/secmcp/resources"
+
 	"context"
 	"errors"
 	"strings"
@@ -28,17 +30,17 @@ func exCall(g source.Graph) tools.Call {
 func exFetcher(g *exGraph) cite.Fetcher {
 	m := map[string]any{}
 	for id, a := range g.alerts {
-		m["secmcp://contoso/alerts/"+id] = a
+		m[resources.URI("contoso", resources.KindAlert, id)] = a
 	}
 	for id := range g.incidents {
 		in, _ := g.GetIncident(context.Background(), id)
-		m["secmcp://contoso/incidents/"+id] = in
+		m[resources.URI("contoso", resources.KindIncident, id)] = in
 	}
 	for upn, u := range g.users {
-		m["secmcp://contoso/users/"+upn] = u
+		m[resources.URI("contoso", resources.KindUser, upn)] = u
 	}
 	for _, d := range g.devices {
-		m["secmcp://contoso/devices/"+d.ID] = d
+		m[resources.URI("contoso", resources.KindDevice, d.ID)] = d
 	}
 	return cite.Chain(cite.JSONFetcher(m), attack.Fetcher())
 }

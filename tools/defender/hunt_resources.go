@@ -24,8 +24,12 @@ func RegisterKnowledge(rs *resources.Server) {
 			Read:        func(context.Context) (string, error) { return hunting.Library(), nil }},
 	)
 	rs.AddStaticTemplate(resources.StaticTemplate{
+		URITemplate: attack.CategoryPrefix + "{category}", Prefix: attack.CategoryPrefix, Name: "ATT&CK alert category", MIMEType: "text/markdown",
+		Description: "Guidance for one Defender alert category (e.g. CredentialAccess): what it covers, what to check, benign explanations and response.",
+		Read:        func(_ context.Context, rest string) (string, error) { return attack.Read(attack.CategoryPrefix + rest) },
+	}, resources.StaticTemplate{
 		URITemplate: attack.URIPrefix + "{technique}", Prefix: attack.URIPrefix, Name: "ATT&CK technique", MIMEType: "text/markdown",
-		Description: "One ATT&CK technique (e.g. T1059.001): name, tactics, what it is, what to look for, benign explanations and response; or categories/{category} for alert-category guidance.",
+		Description: "One ATT&CK technique (e.g. T1059.001): name, tactics, what it is, what to look for, benign explanations and response.",
 		Read:        func(_ context.Context, rest string) (string, error) { return attack.Read(attack.URIPrefix + rest) },
 	})
 	rs.AddPrompt(huntFromIncidentPrompt())

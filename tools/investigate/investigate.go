@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/docstore"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -54,7 +55,7 @@ func (d Deps) store() *synth.Store {
 	if d.Store != nil {
 		return d.Store
 	}
-	sharedOnce.Do(func() { sharedStore = synth.NewStore() })
+	sharedOnce.Do(func() { sharedStore = synth.NewStore().WithDisk(docstore.Default("investigations")) })
 	return sharedStore
 }
 
@@ -136,7 +137,7 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddTemplate(resources.Template{
 		Kind:        synth.KindHuntingResource,
 		Name:        "Advanced Hunting result cited by an investigation",
-		Description: "The query and rows of an Advanced Hunting query the investigate tool ran in this tenant and cited. Kept in memory for recent investigations only.",
+		Description: "The query and rows of an Advanced Hunting query the investigate tool ran in this tenant and cited. Kept on the server's disk for the 256 most recent results per tenant, so it opens in later sessions and after a restart.",
 		Read: func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
 			doc, ok := store.Get(t.Alias, id)
 			if !ok {

@@ -16,7 +16,6 @@ package kql
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -125,7 +124,7 @@ func (ts *toolset) run() fixtures.KQLRunner {
 
 // schemaURI is the resource URI of a table's schema.
 func schemaURI(table string) string {
-	return resources.Scheme + "://schemas/tables/" + url.PathEscape(table)
+	return resources.Scheme + "://schemas/tables/" + resources.EscapeID(table)
 }
 
 // schemaRefs cites the schema resources of tables.

@@ -23,9 +23,12 @@ func addResources(s *server.MCPServer, cfg Config) {
 		}
 		return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: mime, Text: text}}, nil
 	}
+	// {+id}: a cited id is percent-encoded (resources.EscapeID), but a
+	// hand-typed one may keep reserved characters raw (alice@contoso.com);
+	// reserved expansion matches both, and the reader unescapes.
 	for _, t := range rs.Templates() {
 		tpl := mcp.NewResourceTemplate(
-			fmt.Sprintf("%s://{tenant}/%s/{id}", resources.Scheme, t.Kind), t.Name,
+			fmt.Sprintf("%s://{tenant}/%s/{+id}", resources.Scheme, t.Kind), t.Name,
 			mcp.WithTemplateDescription(t.Description), mcp.WithTemplateMIMEType("application/json"))
 		s.AddResourceTemplate(tpl, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 			return read(ctx, req.Params.URI)

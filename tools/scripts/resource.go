@@ -12,12 +12,8 @@ import (
 // RegisterResources adds the analysis resource template to rs: one
 // prefix secmcp://{alias}/scripts/ per served tenant, all listed under the
 // one template secmcp://{tenant}/scripts/{sha256}. A read answers only from
-// the analyses made in that tenant.
-//
-// Gap: a static template's Read is not told the caller's allowed tenants, so
-// a caller who knows a script's hash could read another tenant's analysis of
-// it. ReadAnalysis has the entity-reader shape; once resources.Server lets a
-// toolset add an entity template, registering it there closes the gap.
+// the analyses made in that tenant (in this process, or on disk when the
+// store has one).
 func RegisterResources(rs *resources.Server, d Deps) {
 	store := d.Store
 	if store == nil {
@@ -29,7 +25,7 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddTemplate(resources.Template{
 		Kind:        KindScripts,
 		Name:        "PowerShell script analysis",
-		Description: "The full result of a recent scripts_analyze call in this tenant: every decoded layer, indicator, technique, the walk-through and the hunting queries. Kept in memory for recent analyses only.",
+		Description: "The full result of a scripts_analyze call in this tenant: every decoded layer, indicator, technique, the walk-through and the hunting queries. Kept on the server's disk for the 256 most recent analyses per tenant, so it opens in later sessions and after a restart.",
 		Read:        ReadAnalysis(store),
 	})
 }

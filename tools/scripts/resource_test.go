@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secmcp/secmcp/internal/docstore"
 	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/source"
 )
@@ -115,5 +116,25 @@ func TestMaxConcurrentAnalyses(t *testing.T) {
 	cancel()
 	if _, err := ts.run(ctx, "Get-Date"); !errors.Is(err, context.Canceled) {
 		t.Errorf("run with no free slot = %v, want context.Canceled", err)
+	}
+}
+
+// TestStoreOnDiskOutlivesTheProcess: a store on the same folder (a new
+// process) serves an analysis another store made, only to the same tenant.
+func TestStoreOnDiskOutlivesTheProcess(t *testing.T) {
+	d, err := docstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha := strings.Repeat("ab", 32)
+	if !NewStore(4, 1<<20).WithDisk(d).Put("alpha", sha, []byte(`{"sha256":"`+sha+`"}`)) {
+		t.Fatal("not kept")
+	}
+	again := NewStore(4, 1<<20).WithDisk(d)
+	if doc, ok := again.Get("alpha", sha); !ok || !strings.Contains(string(doc), sha) {
+		t.Fatalf("new store: %q %v", doc, ok)
+	}
+	if _, ok := again.Get("beta", sha); ok {
+		t.Fatal("beta read alpha's analysis")
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/docstore"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -31,7 +32,9 @@ import (
 // value shares one process-wide store between the tool and the resources.
 type Deps struct {
 	// Store keeps analyses for the resource template; nil means the shared
-	// default store (256 analyses, 64 MiB).
+	// default store (256 analyses, 64 MiB in memory, and on disk under
+	// $SECMCP_STATE_DIR/scripts or ~/.cache/secmcp/scripts: the 256 most
+	// recent analyses per tenant).
 	Store *Store
 	// Checker validates generated hunting queries; nil means kqlcheck.Default.
 	Checker func() *kqlcheck.Checker
@@ -51,7 +54,7 @@ var (
 
 // sharedStore returns the process-wide store used when Deps.Store is nil.
 func sharedStore() *Store {
-	defaultStoreOnce.Do(func() { defaultStore = NewStore(0, 0) })
+	defaultStoreOnce.Do(func() { defaultStore = NewStore(0, 0).WithDisk(docstore.Default("scripts")) })
 	return defaultStore
 }
 

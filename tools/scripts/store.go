@@ -3,6 +3,8 @@ package scripts
 import (
 	"container/list"
 	"sync"
+
+	"github.com/secmcp/secmcp/internal/docstore"
 )
 
 // Store keeps recent analyses in memory, bounded by entry count and total
@@ -18,6 +20,14 @@ type Store struct {
 	bytes int
 	order *list.List // front = most recently used; values are *storeEntry
 	index map[storeKey]*list.Element
+	disk  *docstore.Disk // optional: analyses outlive the process
+}
+
+// WithDisk makes s keep every analysis also in d, so an analysis URI opens
+// in a new session and after a restart; it returns s.
+func (s *Store) WithDisk(d *docstore.Disk) *Store {
+	s.disk = d
+	return s
 }
 
 type storeKey struct{ tenant, sha string }
@@ -53,6 +63,7 @@ func (s *Store) Put(tenant, sha string, doc []byte) bool {
 		return false
 	}
 	k := storeKey{tenant, sha}
+	_ = s.disk.Put(tenant, sha, doc) // best effort: the memory copy still serves this process
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if el, ok := s.index[k]; ok {
@@ -81,7 +92,10 @@ func (s *Store) Get(tenant, sha string) ([]byte, bool) {
 	defer s.mu.Unlock()
 	el, ok := s.index[storeKey{tenant, sha}]
 	if !ok {
-		return nil, false
+		s.mu.Unlock()
+		doc, found := s.disk.Get(tenant, sha)
+		s.mu.Lock()
+		return doc, found
 	}
 	s.order.MoveToFront(el)
 	return el.Value.(*storeEntry).doc, true
