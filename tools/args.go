@@ -29,14 +29,21 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 	}
 	known := jsonFields(reflect.TypeOf(dst).Elem())
 	limits := rawLimits(reflect.TypeOf(dst).Elem())
+	// Every tool also takes "tenant" (the invoker removes it before this).
+	valid := keys(known)
+	if _, ok := known["tenant"]; !ok {
+		valid = append(valid, "tenant")
+		sort.Strings(valid)
+	}
 	for k, v := range probe {
 		if _, ok := known[k]; !ok {
-			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, keys(known)), strings.Join(keys(known), ", "))
+			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, valid), strings.Join(valid, ", "))
 		}
 		if limit := limits[k]; len(v) > limit {
 			return Errorf("argument %q is %d bytes; the limit is %d bytes", k, len(v), limit)
 		}
 	}
+	raw = numbersToStrings(raw, probe, reflect.TypeOf(dst).Elem())
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -53,6 +60,33 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 		return err
 	}
 	return checkConstraints(reflect.ValueOf(dst).Elem())
+}
+
+// numbersToStrings lets a string argument arrive as a JSON number, as
+// clients that build arguments from a command line send it (the MCP
+// Inspector CLI sends id=1000 as 1000): the number's literal text becomes
+// the string. Other mismatches are left for the decoder to name.
+func numbersToStrings(raw json.RawMessage, probe map[string]json.RawMessage, t reflect.Type) json.RawMessage {
+	changed := false
+	eachField(t, func(name string, _ bool, f reflect.StructField, _ []int) {
+		v, ok := probe[name]
+		if !ok || f.Type.Kind() != reflect.String {
+			return
+		}
+		var n json.Number
+		if d := json.NewDecoder(bytes.NewReader(v)); d.Decode(&n) == nil && len(v) > 0 && v[0] != '"' {
+			probe[name], _ = json.Marshal(n.String())
+			changed = true
+		}
+	})
+	if !changed {
+		return raw
+	}
+	b, err := json.Marshal(probe)
+	if err != nil {
+		return raw
+	}
+	return b
 }
 
 // checkConstraints enforces the enum, maxLength, minimum and maximum tags on

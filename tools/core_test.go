@@ -51,7 +51,7 @@ func newTestInvoker(t *testing.T, budget ratelimit.Config) *Invoker {
 
 func TestDecodeArgsErrors(t *testing.T) {
 	cases := map[string]string{
-		`{"name":"x","sevrity":"low"}`:  `unknown argument "sevrity"; did you mean "severity"?`,
+		`{"name":"x","sevrity":"low"}`:  `unknown argument "sevrity"; did you mean "severity"?; valid arguments: name, severity, tenant, top`,
 		`{"name":"x","top":"5"}`:        `argument "top" must be an integer`,
 		`{"name":"x","severity":"mid"}`: `must be one of low, high`,
 		`{"name":"x","top":11}`:         `must be at most 10`,
@@ -70,6 +70,10 @@ func TestDecodeArgsErrors(t *testing.T) {
 	var p echoParams
 	if err := DecodeArgs(json.RawMessage(`{"name":"ok","severity":"low","top":3}`), &p); err != nil || p.Top != 3 {
 		t.Fatalf("valid args rejected: %v %+v", err, p)
+	}
+	// A string argument sent as a JSON number is taken as its literal text.
+	if err := DecodeArgs(json.RawMessage(`{"name":1000,"top":3}`), &p); err != nil || p.Name != "1000" {
+		t.Fatalf("numeric string argument: %v %+v", err, p)
 	}
 }
 

@@ -96,15 +96,19 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	if cfg.Instructions != "" {
 		opts = append(opts, server.WithInstructions(cfg.Instructions))
 	}
+	ra := newReadAhead()
 	if cfg.Resources != nil {
 		opts = append(opts, server.WithResourceCompletionProvider(tenantCompletions{cfg.Resources}))
+		hooks := &server.Hooks{}
+		hooks.AddBeforeReadResource(ra.hook(cfg.Resources))
+		opts = append(opts, server.WithHooks(hooks))
 	}
 	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)
 	for _, spec := range cfg.Invoker.Tools.Specs() {
 		s.AddTool(toMCPTool(spec), toolHandler(cfg, spec.Name))
 	}
 	if cfg.Resources != nil {
-		addResources(s, cfg)
+		addResources(s, cfg, ra)
 	}
 	if cfg.Extra != nil {
 		cfg.Extra(s)

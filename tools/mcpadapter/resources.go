@@ -10,7 +10,7 @@ import (
 	"github.com/secmcp/secmcp/resources"
 )
 
-func addResources(s *server.MCPServer, cfg Config) {
+func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 	rs := cfg.Resources
 	read := func(ctx context.Context, uri string) ([]mcp.ResourceContents, error) {
 		caller, ok := CallerFrom(ctx)
@@ -31,6 +31,9 @@ func addResources(s *server.MCPServer, cfg Config) {
 			fmt.Sprintf("%s://{tenant}/%s/{+id}", resources.Scheme, t.Kind), t.Name,
 			mcp.WithTemplateDescription(t.Description), mcp.WithTemplateMIMEType("application/json"))
 		s.AddResourceTemplate(tpl, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			if c, ok := ra.taken(req); ok {
+				return c, nil
+			}
 			return read(ctx, req.Params.URI)
 		})
 	}
@@ -38,6 +41,9 @@ func addResources(s *server.MCPServer, cfg Config) {
 		tpl := mcp.NewResourceTemplate(st.URITemplate, st.Name,
 			mcp.WithTemplateDescription(st.Description), mcp.WithTemplateMIMEType(st.MIMEType))
 		s.AddResourceTemplate(tpl, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			if c, ok := ra.taken(req); ok {
+				return c, nil
+			}
 			return read(ctx, req.Params.URI)
 		})
 	}
@@ -47,6 +53,9 @@ func addResources(s *server.MCPServer, cfg Config) {
 	for _, st := range rs.Statics() {
 		r := mcp.NewResource(st.URI, st.Name, mcp.WithResourceDescription(st.Description), mcp.WithMIMEType(st.MIMEType))
 		s.AddResource(r, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			if c, ok := ra.taken(req); ok {
+				return c, nil
+			}
 			return read(ctx, req.Params.URI)
 		})
 	}
