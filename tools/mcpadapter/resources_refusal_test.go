@@ -32,7 +32,7 @@ func TestResourceRefusalsAreNotInternalErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for uri, want := range map[string]string{
-		"secmcp://fabrikam/incidents/1":        "not available to this caller",
+		"secmcp://fabrikam/incidents/1":         "not available to this caller",
 		"secmcp://" + interopTenant + "/nope/1": `resource kind "nope" is unknown`,
 	} {
 		req := mcp.ReadResourceRequest{}
