@@ -1,6 +1,6 @@
 // Package config reads the server's YAML configuration file: the tenants
-// (each with its Entra tenant ID, cloud, credential, Sentinel workspace and
-// optional ADX cluster), the HTTP principals (API keys stored as SHA-256
+// (each with its Entra tenant ID, cloud, credential, Sentinel workspace,
+// optional ADX cluster and optional endpoint overrides), the HTTP principals (API keys stored as SHA-256
 // hashes, each with its allowed tenants), budgets and tool costs.
 //
 // Decoding is strict: an unknown key is an error with its line number, so a
@@ -47,6 +47,8 @@ type Tenant struct {
 	ADX        *ADX                  `yaml:"adx"`
 	// Budget overrides Budgets.Default for this tenant.
 	Budget *ratelimit.Config `yaml:"budget"`
+	// Endpoints override the cloud's authority, Graph and Log Analytics roots.
+	Endpoints *Endpoints `yaml:"endpoints"`
 }
 
 // Sentinel names the tenant's Log Analytics workspace.
@@ -138,6 +140,9 @@ func (c *Config) Validate() error {
 		}
 		if a := t.ADX; a != nil && (!strings.HasPrefix(a.ClusterURL, "https://") || a.Database == "") {
 			return fmt.Errorf("%s: adx needs clusterUrl (https://...) and database", where)
+		}
+		if err := t.Endpoints.validate(where); err != nil {
+			return err
 		}
 		if t.Budget != nil {
 			if err := t.Budget.Validate(); err != nil {

@@ -124,7 +124,7 @@ func NewDemo(clock time.Time, logger *slog.Logger) (*DemoEnv, error) {
 			if err != nil {
 				return nil, err
 			}
-			return openSources(alias, cred, emu.Transport(), emu.GraphURL(), emu.URL(), workspace)
+			return openSources(alias, cred, emu.Transport(), emu.GraphURL(), nil, emu.URL(), workspace)
 		})
 		t.Now = func() time.Time { return env.clock }
 		ts = append(ts, t)
@@ -152,44 +152,68 @@ func FromConfig(cfg *config.Config, logger *slog.Logger) (*tenant.Registry, erro
 		if cloud == "" {
 			cloud = "public"
 		}
-		ep, err := auth.CloudEndpoints(cloud)
+		ep, err := resolveEndpoints(cloud, tc.Endpoints)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %q: %w", tc.Alias, err)
 		}
 		t := tenant.New(tc.Alias, tc.TenantID, cloud, false, BudgetOf(tc.Budget, cfg.Budgets.Default), func(ctx context.Context) (*tenant.Sources, error) {
-			cred, err := auth.NewCredential(tc.TenantID, cloud, tc.Credential, os.Getenv, auth.CredentialOptions{Label: tc.Alias})
-			if err != nil {
-				return nil, err
-			}
-			sentinelURL, sentinelDB := "", ""
-			if s := tc.Sentinel; s != nil {
-				if sentinelURL, err = kusto.SentinelEndpoint(s.SubscriptionID, s.ResourceGroup, s.WorkspaceName); err != nil {
-					return nil, err
-				}
-				sentinelDB = s.WorkspaceName
-			}
-			src, err := openSources(tc.Alias, cred, http.DefaultTransport, ep.GraphURL, sentinelURL, sentinelDB)
-			if err != nil {
-				return nil, err
-			}
-			if a := tc.ADX; a != nil {
-				if src.ADX, err = kusto.New(a.ClusterURL, cred, kusto.Options{HTTPClient: policyClient(tc.Alias, http.DefaultTransport), DefaultDatabase: a.Database}); err != nil {
-					return nil, err
-				}
-				src.ADXDB = a.Database
-			}
-			return src, nil
+			return openConfigured(tc, cloud, ep)
 		})
 		ts = append(ts, t)
-		logger.Debug("tenant configured", "tenant", tc.Alias, "cloud", cloud, "credential", tc.Credential.Kind)
+		logger.Debug("tenant configured", "tenant", tc.Alias, "cloud", cloud, "credential", tc.Credential.Kind,
+			"graph", ep.graph, "authority", ep.authority)
 	}
 	return tenant.NewRegistry(ts...)
 }
 
+// openConfigured opens one configured tenant's credential and clients.
+func openConfigured(tc config.Tenant, cloud string, ep endpoints) (*tenant.Sources, error) {
+	cred, err := configuredCredential(tc, cloud, ep)
+	if err != nil {
+		return nil, err
+	}
+	base := ep.transport(http.DefaultTransport)
+	sentinelURL, sentinelDB := "", ""
+	if s := tc.Sentinel; s != nil {
+		if sentinelURL, err = kusto.SentinelEndpointAt(ep.logAnalytics, s.SubscriptionID, s.ResourceGroup, s.WorkspaceName); err != nil {
+			return nil, err
+		}
+		sentinelDB = s.WorkspaceName
+	}
+	src, err := openSources(tc.Alias, cred, base, ep.graph, ep.graphScopes, sentinelURL, sentinelDB)
+	if err != nil {
+		return nil, err
+	}
+	if a := tc.ADX; a != nil {
+		if src.ADX, err = kusto.New(a.ClusterURL, cred, kusto.Options{HTTPClient: policyClient(tc.Alias, base), DefaultDatabase: a.Database}); err != nil {
+			return nil, err
+		}
+		src.ADXDB = a.Database
+	}
+	return src, nil
+}
+
+// configuredCredential builds a configured tenant's credential. With an
+// authority override, token requests go through the tenant's transport
+// (which reaches a plain-http loopback authority) and MSAL's instance
+// discovery is skipped: it would ask login.microsoft.com about a host it
+// does not know. azidentity documents DisableInstanceDiscovery for exactly
+// this case, "disconnected clouds, or private clouds such as Azure Stack"
+// (ClientSecretCredentialOptions.DisableInstanceDiscovery).
+func configuredCredential(tc config.Tenant, cloud string, ep endpoints) (azcore.TokenCredential, error) {
+	opts := auth.CredentialOptions{Label: tc.Alias}
+	if ep.authority != "" {
+		opts.AuthorityHost = ep.authority
+		opts.HTTPClient = policyClient(tc.Alias, ep.transport(http.DefaultTransport))
+		opts.DisableInstanceDiscovery = true
+	}
+	return auth.NewCredential(tc.TenantID, cloud, tc.Credential, os.Getenv, opts)
+}
+
 // openSources builds a tenant's Graph and (optional) Kusto clients sharing one retry policy.
-func openSources(alias string, cred azcore.TokenCredential, base http.RoundTripper, graphURL, kustoURL, kustoDB string) (*tenant.Sources, error) {
+func openSources(alias string, cred azcore.TokenCredential, base http.RoundTripper, graphURL string, graphScopes []string, kustoURL, kustoDB string) (*tenant.Sources, error) {
 	hc := policyClient(alias, base)
-	g, err := graph.New(cred, graph.Options{BaseURL: graphURL, HTTPClient: hc})
+	g, err := graph.New(cred, graph.Options{BaseURL: graphURL, HTTPClient: hc, Scopes: graphScopes})
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: graph client: %w", alias, err)
 	}
