@@ -58,6 +58,10 @@ type Template struct {
 	// Rationale is one line saying why to run it; {{value}} is replaced by
 	// the entity value (as plain text) when rendered.
 	Rationale string `json:"rationale"`
+	// Signs is a regular expression (case-insensitive) over the incident's
+	// command lines: a match means the evidence already shows the behaviour
+	// the hunt looks for, which ranks it higher ("" for none).
+	Signs string `json:"-"`
 	// Text is the KQL with placeholders {{start}}, {{end}} and, by Entity,
 	// {{device}} / {{device_prefix}}, {{user}}, {{account}}, {{ip}},
 	// {{sha256}}, {{commandLine}}, {{domain}}, {{url}}.

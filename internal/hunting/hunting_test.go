@@ -43,6 +43,9 @@ func TestTemplatesWellFormed(t *testing.T) {
 				t.Errorf("%s: declares %s but does not read it", tp.ID, tb)
 			}
 		}
+		if tp.Signs != "" && signsRegexp(tp.Signs) == nil {
+			t.Errorf("%s: Signs do not compile", tp.ID)
+		}
 		if _, err := Example(tp); err != nil {
 			t.Errorf("%s: %v", tp.ID, err)
 		}
@@ -184,5 +187,57 @@ func toString(v any) string {
 		return ""
 	default:
 		return strings.Trim(strings.ReplaceAll(strings.ReplaceAll(fmtAny(x), "\\\\", "\\"), "\n", " "), " ")
+	}
+}
+
+// TestSuggestOneQueryPerLead: with five slots for an incident like the
+// demo's phish-to-exfiltration story, the slots go to five different hunts
+// (not three "same SHA-256" hunts), and the LSASS and encoded PowerShell
+// hunts the incident's techniques and command lines call for are among them.
+func TestSuggestOneQueryPerLead(t *testing.T) {
+	end := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	req := Request{
+		Devices: []string{"ct-lt-1037.contoso.com", "ct-fs-01.contoso.local"},
+		Hashes:  []string{strings.Repeat("1", 64), strings.Repeat("2", 64), strings.Repeat("3", 64), strings.Repeat("4", 64)},
+		IPs:     []string{"192.0.2.46", "10.10.2.21"}, Domains: []string{"files.quickdrop-share.example"}, Accounts: []string{"sabbott"},
+		Techniques: []string{"T1566.002", "T1059.001", "T1027", "T1105", "T1204.002", "T1547.001", "T1562.001", "T1003.001",
+			"T1021.002", "T1569.002", "T1570", "T1550.002", "T1021.001", "T1567.002"},
+		TechniqueWeight: map[string]int{"T1003.001": 3, "T1204.002": 3, "T1570": 3, "T1550.002": 3, "T1021.002": 3, "T1567.002": 3,
+			"T1059.001": 2, "T1027": 2, "T1547.001": 2, "T1562.001": 2, "T1021.001": 2, "T1566.002": 2},
+		Observed: []string{"powershell.exe -nop -w hidden -enc SQBFAFgA", `rundll32.exe C:\Windows\System32\comsvcs.dll, MiniDump 724 C:\Windows\Temp\lsass.dmp full`},
+		Start:    end.Add(-96 * time.Hour), End: end, Max: 5,
+	}
+	qs, _, err := Suggest(req)
+	if err != nil || len(qs) != 5 {
+		t.Fatalf("%d queries, %v", len(qs), err)
+	}
+	seen := map[string]bool{}
+	for _, q := range qs {
+		if seen[q.TemplateID] {
+			t.Errorf("%s twice in five slots", q.TemplateID)
+		}
+		seen[q.TemplateID] = true
+	}
+	for _, want := range []string{"lsass-access", "encoded-powershell"} {
+		if !seen[want] {
+			t.Errorf("no %s hunt in %v", want, seen)
+		}
+	}
+	// With room for all, each template's further values come after every
+	// other lead: the second hash is not among the first hunts.
+	req.Max = 50
+	qs, _, _ = Suggest(req)
+	first := map[string]bool{}
+	for i, q := range qs {
+		if first[q.TemplateID] {
+			for _, later := range qs[i:] {
+				if !first[later.TemplateID] && later.Techniques != nil {
+					t.Errorf("a second %s query (#%d) comes before the first %s", q.TemplateID, i+1, later.TemplateID)
+					break
+				}
+			}
+			break
+		}
+		first[q.TemplateID] = true
 	}
 }

@@ -114,6 +114,7 @@ var library = []Template{
 | order by FirstSeen asc`},
 	{ID: "encoded-powershell", Title: "Encoded PowerShell", Pivot: "encoded PowerShell across the tenant", Entity: EntityNone,
 		Techniques: []string{"T1059.001", "T1027", "T1140"}, Tables: []string{"DeviceProcessEvents"},
+		Signs:     `(?:^|\s)[-/](?:e|ec|en\w*)\s|frombase64string`,
 		Rationale: "Encoded PowerShell on other devices often means the same loader ran there.",
 		Text: `DeviceProcessEvents
 | where Timestamp between ({{start}} .. {{end}})
@@ -123,6 +124,7 @@ var library = []Template{
 | order by Timestamp asc`},
 	{ID: "lsass-access", Title: "LSASS memory access and dumps", Pivot: "LSASS access across the tenant", Entity: EntityNone,
 		Techniques: []string{"T1003.001"}, Tables: []string{"DeviceEvents", "DeviceProcessEvents"},
+		Signs:     `lsass|comsvcs|minidump|procdump|sekurlsa`,
 		Rationale: "Processes opening lsass.exe or dumping it expose every credential on those devices.",
 		Text: `union
   (DeviceEvents
@@ -145,6 +147,7 @@ var library = []Template{
 | order by Renames desc`},
 	{ID: "recovery-inhibition", Title: "Shadow copy and backup deletion", Pivot: "recovery inhibition across the tenant", Entity: EntityNone,
 		Techniques: []string{"T1490"}, Tables: []string{"DeviceProcessEvents"},
+		Signs:     `vssadmin.*delete|wbadmin.*delete|shadowcopy.*delete|recoveryenabled`,
 		Rationale: "Deleting shadow copies or disabling recovery usually comes minutes before encryption.",
 		Text: `DeviceProcessEvents
 | where Timestamp between ({{start}} .. {{end}})
@@ -152,6 +155,7 @@ var library = []Template{
 | project Timestamp, DeviceName, AccountName, ProcessCommandLine`},
 	{ID: "ingress-tool-transfer", Title: "Downloads with certutil, bitsadmin and PowerShell", Pivot: "tool downloads across the tenant", Entity: EntityNone,
 		Techniques: []string{"T1105", "T1140"}, Tables: []string{"DeviceProcessEvents"},
+		Signs:     `urlcache|bitsadmin|downloadstring|downloadfile|invoke-webrequest|start-bitstransfer`,
 		Rationale: "Built-in tools fetching files from the internet are a common way to bring in the next stage.",
 		Text: `DeviceProcessEvents
 | where Timestamp between ({{start}} .. {{end}})
@@ -159,6 +163,7 @@ var library = []Template{
 | project Timestamp, DeviceName, AccountName, FileName, ProcessCommandLine`},
 	{ID: "defender-tampering", Title: "Defender protection turned off", Pivot: "security tool tampering across the tenant", Entity: EntityNone,
 		Techniques: []string{"T1562.001"}, Tables: []string{"DeviceRegistryEvents"},
+		Signs:     `set-mppreference|disablerealtimemonitoring|disableantispyware|add-mppreference`,
 		Rationale: "Real-time protection or tamper settings changed outside policy leave devices blind.",
 		Text: `DeviceRegistryEvents
 | where Timestamp between ({{start}} .. {{end}})

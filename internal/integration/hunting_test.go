@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -97,4 +98,72 @@ func TestKnowledgeResourcesAndPrompt(t *testing.T) {
 	if _, err := x.rs.RenderPrompt("hunt-from-incident", map[string]string{}); err == nil {
 		t.Fatal("prompt without incidentId")
 	}
+}
+
+// TestSuggestHuntingLeads: five slots for the phish-to-exfiltration story
+// go to five different hunts, including the LSASS and encoded PowerShell
+// hunts its techniques call for, and no hunt pivots on the hash of a system
+// binary (cmd.exe, powershell.exe, rundll32.exe in its evidence).
+func TestSuggestHuntingLeads(t *testing.T) {
+	x := h(t)
+	for _, alias := range []string{"contoso", "fabrikam"} {
+		for _, st := range fixtures.Stories(alias) {
+			if st.Kind != "phish-to-exfiltration" {
+				continue
+			}
+			var res defender.SuggestHuntingResult
+			x.mustCall(t, alias, defender.SuggestHuntingToolName, map[string]any{"incidentId": st.IncidentID, "max": 5}, &res)
+			seen := map[string]bool{}
+			for _, q := range res.Queries {
+				if seen[q.TemplateID] {
+					t.Errorf("%s/%s: %s twice in five slots", alias, st.IncidentID, q.TemplateID)
+				}
+				seen[q.TemplateID] = true
+				if q.Entity == hunting.EntityHash {
+					if name := x.fileOfHash(t, alias, st.IncidentID, q.Value); attack.SystemBinary(name, "") {
+						t.Errorf("%s/%s: hunts the hash of %s", alias, st.IncidentID, name)
+					}
+				}
+			}
+			for _, want := range []string{"lsass-access", "encoded-powershell"} {
+				if !seen[want] {
+					t.Errorf("%s/%s: no %s in %v", alias, st.IncidentID, want, seen)
+				}
+			}
+		}
+	}
+}
+
+// fileOfHash names the file of an incident's evidence with the SHA-256,
+// reading the incident's alerts as resources.
+func (x *harness) fileOfHash(t *testing.T, alias, incident, sha string) string {
+	t.Helper()
+	var inc struct {
+		Alerts []struct {
+			URI string `json:"uri"`
+		} `json:"alerts"`
+	}
+	x.mustCall(t, alias, "defender_get_incident", map[string]any{"id": incident}, &inc)
+	for _, a := range inc.Alerts {
+		body, err := x.read(t, alias, a.URI)
+		if err != nil {
+			t.Fatalf("read %s: %v", a.URI, err)
+		}
+		var al struct {
+			Evidence []struct {
+				FileName string `json:"fileName"`
+				SHA256   string `json:"sha256"`
+			} `json:"evidence"`
+		}
+		if err := json.Unmarshal([]byte(body), &al); err != nil {
+			t.Fatalf("decode %s: %v", a.URI, err)
+		}
+		for _, e := range al.Evidence {
+			if strings.EqualFold(e.SHA256, sha) {
+				return e.FileName
+			}
+		}
+	}
+	t.Fatalf("hash %s is in no alert of incident %s", sha, incident)
+	return ""
 }

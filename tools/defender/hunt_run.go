@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/attack"
 	"github.com/secmcp/secmcp/internal/hunting"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/ratelimit"
@@ -25,8 +26,16 @@ func nonNil(s []string) []string {
 // to req and returns the incident's first activity.
 func addIncidentEntities(req *hunting.Request, in source.Incident) time.Time {
 	var first time.Time
+	if req.TechniqueWeight == nil {
+		req.TechniqueWeight = map[string]int{}
+	}
 	for _, a := range in.Alerts {
 		req.Techniques = append(req.Techniques, a.MitreTechniques...)
+		// A technique matters as much as the most severe alert naming it.
+		for _, id := range a.MitreTechniques {
+			id = attack.NormalizeID(id)
+			req.TechniqueWeight[id] = max(req.TechniqueWeight[id], severityWeight[a.Severity])
+		}
 		t := a.FirstActivityTime
 		if t.IsZero() {
 			t = a.CreatedDateTime
@@ -39,7 +48,11 @@ func addIncidentEntities(req *hunting.Request, in source.Incident) time.Time {
 			addNonEmpty(&req.Accounts, e.AccountName)
 			addNonEmpty(&req.Devices, e.DeviceName)
 			addNonEmpty(&req.IPs, e.IPAddress)
-			addNonEmpty(&req.Hashes, strings.ToLower(e.SHA256))
+			// A system binary's hash is on every device: it is no lead.
+			if !attack.SystemBinary(e.FileName, e.FilePath) {
+				addNonEmpty(&req.Hashes, strings.ToLower(e.SHA256))
+			}
+			addNonEmpty(&req.Observed, e.ProcessCommandLine)
 			if e.Verdict == "malicious" || e.Verdict == "suspicious" {
 				addNonEmpty(&req.CommandLines, e.ProcessCommandLine)
 			}
@@ -50,6 +63,9 @@ func addIncidentEntities(req *hunting.Request, in source.Incident) time.Time {
 	}
 	return first
 }
+
+// severityWeight weighs an alert's techniques by its severity.
+var severityWeight = map[string]int{"high": 3, "medium": 2, "low": 1, "informational": 1}
 
 func addNonEmpty(list *[]string, v string) {
 	v = strings.TrimSpace(v)

@@ -38,9 +38,15 @@ func TestSuggestHuntingFromIncident(t *testing.T) {
 			t.Errorf("%s: %+v", q.TemplateID, q)
 		}
 	}
-	for _, want := range []string{"lateral-from-device-logons", "device-persistence-registry", "hash-on-devices", "lsass-access"} {
+	for _, want := range []string{"lateral-from-device-logons", "device-persistence-registry", "encoded-powershell", "lsass-access"} {
 		if !ids[want] {
 			t.Errorf("missing %s in %v", want, ids)
+		}
+	}
+	// The only hash in the evidence is powershell.exe's: on every device, so no lead.
+	for _, q := range res.Queries {
+		if strings.Contains(q.Query, strings.Repeat("9f", 32)) {
+			t.Errorf("%s hunts the hash of powershell.exe", q.TemplateID)
 		}
 	}
 	if !strings.Contains(res.Text(), "```kql") || res.Since.After(g.alerts["da1_-1"].FirstActivityTime) {
