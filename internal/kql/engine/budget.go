@@ -322,3 +322,11 @@ func shallowSize(d any) int64 {
 	}
 	return 8
 }
+
+// step is meter.step for scalar functions that loop.
+func (c *callCtx) step(n int) error {
+	if c == nil || c.m == nil {
+		return nil
+	}
+	return c.m.step(n)
+}

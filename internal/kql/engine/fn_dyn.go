@@ -461,6 +461,9 @@ func fnRangeArray(cc *callCtx, a []value) (value, error) {
 			if err := cc.need("range()", 16*int64(i+0x1000)); err != nil {
 				return value{}, err
 			}
+			if err := cc.step(0x1000); err != nil {
+				return value{}, err
+			}
 		}
 		out = append(out, toDyn(cur))
 		next, err := arith("+", cur, step)
