@@ -305,58 +305,6 @@ func rewriteBackrefs(s string) string {
 	return b.String()
 }
 
-func regexReplace(c *callCtx, text, pattern, rewrite string) (value, error) {
-	re, err := c.re.get(pattern)
-	if err != nil {
-		return value{}, err
-	}
-	tmpl := rewriteBackrefs(rewrite)
-	if !strings.Contains(tmpl, "$") && int64(len(text)+1)*int64(len(tmpl)+1) < 1<<16 {
-		return strV(re.ReplaceAllString(text, tmpl)), nil // small: cannot matter to the budget
-	}
-	// as ReplaceAllString, sized first: refused before the result (or the
-	// match index, ~48 bytes a match) is allocated past the budget
-	if err := c.need("replace_regex", 48*int64(len(text)+1)); err != nil {
-		return value{}, err
-	}
-	matches := re.FindAllStringSubmatchIndex(text, -1)
-	size, last := int64(0), 0
-	var scratch []byte
-	for _, m := range matches {
-		scratch = re.ExpandString(scratch[:0], tmpl, text, m)
-		size += int64(m[0]-last) + int64(len(scratch))
-		last = m[1]
-	}
-	size += int64(len(text) - last)
-	if err := c.need("replace_regex", size); err != nil {
-		return value{}, err
-	}
-	out := make([]byte, 0, size)
-	last = 0
-	for _, m := range matches {
-		out = append(out, text[last:m[0]]...)
-		out = re.ExpandString(out, tmpl, text, m)
-		last = m[1]
-	}
-	out = append(out, text[last:]...)
-	return strV(string(out)), nil
-}
-
-// joinWithin is strings.Join refused before allocating when the result
-// would not fit the query's budget.
-func joinWithin(c *callCtx, op string, parts []string, sep string) (value, error) {
-	n := int64(len(sep)) * int64(max(len(parts)-1, 0))
-	for _, p := range parts {
-		n += int64(len(p))
-	}
-	if n > 1<<16 {
-		if err := c.need(op, n); err != nil {
-			return value{}, err
-		}
-	}
-	return strV(strings.Join(parts, sep)), nil
-}
-
 func regexTrim(c *callCtx, pattern, text string, start, end bool) (value, error) {
 	if start {
 		re, err := c.re.get("^(?:" + pattern + ")")
