@@ -17,14 +17,15 @@ type Limits struct {
 	KQLRows int64 `yaml:"kqlRows"`
 }
 
-// Validate refuses negative values and budgets too small to run a query.
+// Validate refuses budgets too small to run a query or too large for one
+// call (the engine counts groups in 32-bit ids).
 func (l Limits) Validate() error {
 	for _, f := range []struct {
-		name     string
-		v, least int64
-	}{{"kqlBytes", l.KQLBytes, 1 << 20}, {"kqlCells", l.KQLCells, 1000}, {"kqlRows", l.KQLRows, 1000}} {
-		if f.v != 0 && f.v < f.least {
-			return fmt.Errorf("limits.%s: %d is below the minimum of %d (leave it out for the default)", f.name, f.v, f.least)
+		name           string
+		v, least, most int64
+	}{{"kqlBytes", l.KQLBytes, 1 << 20, 64 << 30}, {"kqlCells", l.KQLCells, 1000, 1 << 30}, {"kqlRows", l.KQLRows, 1000, 1 << 30}} {
+		if f.v != 0 && (f.v < f.least || f.v > f.most) {
+			return fmt.Errorf("limits.%s: %d is outside %d..%d (leave it out for the default)", f.name, f.v, f.least, f.most)
 		}
 	}
 	return nil

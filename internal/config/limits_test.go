@@ -14,9 +14,10 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("%+v", c.Limits)
 	}
 	for doc, want := range map[string]string{
-		"limits: {kqlBytes: 100}":  "limits.kqlBytes: 100 is below the minimum",
-		"limits: {kqlRows: -1}":    "limits.kqlRows: -1 is below the minimum",
-		"limits: {kqlCellz: 5000}": "field kqlCellz not found",
+		"limits: {kqlBytes: 100}":         "limits.kqlBytes: 100 is outside 1048576..",
+		"limits: {kqlRows: -1}":           "limits.kqlRows: -1 is outside",
+		"limits: {kqlCells: 99999999999}": "limits.kqlCells: 99999999999 is outside 1000..1073741824",
+		"limits: {kqlCellz: 5000}":        "field kqlCellz not found",
 	} {
 		if _, err := Parse(strings.NewReader(valid + doc + "\n")); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want %q", doc, err, want)

@@ -187,3 +187,17 @@ func heapObjects() uint64 {
 	metrics.Read(s)
 	return s[0].Value.Uint64()
 }
+
+func TestWidePluginsInBudget(t *testing.T) {
+	opts := fixedOpts()
+	opts.Budget = smallBudget
+	for q, want := range map[string]string{
+		`range x from 1 to 3000 step 1 | extend k = x, v = tostring(x) | evaluate pivot(v, count(), k)`: "pivot (3000 rows × 3000 columns)",
+		`range x from 1 to 20000 step 1 | extend b = bag_pack(tostring(x), x) | evaluate bag_unpack(b)`: "bag_unpack (20000 columns)",
+	} {
+		_, err := Query(context.Background(), q, nil, opts)
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want too large naming %q", q, err, want)
+		}
+	}
+}

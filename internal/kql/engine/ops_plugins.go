@@ -55,6 +55,9 @@ func (r *runner) bagUnpack(args []syntax.Expr, t *Table, sc *scope) (*Table, err
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if err := r.m.needRows(fmt.Sprintf("bag_unpack (%d columns)", len(keys)), int64(t.n), int64(len(keys)), 16); err != nil {
+		return nil, err
+	}
 	out := t
 	if colName != "" && t.colIndex(colName) >= 0 {
 		var err error
@@ -131,12 +134,15 @@ func (r *runner) pivot(args []syntax.Expr, t *Table, sc *scope) (*Table, error) 
 	if err != nil {
 		return nil, err
 	}
-	np := len(pg.first)
+	np, ng := len(pg.first), len(gg.first)
+	// one cell per group and pivoted value, before the ids can overflow
+	if err := r.m.reserve(fmt.Sprintf("pivot (%d rows × %d columns)", ng, np), int64(ng)*int64(np), 16); err != nil {
+		return nil, err
+	}
 	combined := make([]int32, t.n)
 	for i := range combined {
 		combined[i] = ggids[i]*int32(np) + pgids[i]
 	}
-	ng := len(gg.first)
 	res, err := r.runAgg(aggCall, t, sc, combined, ng*np, nil)
 	if err != nil {
 		return nil, err
