@@ -57,8 +57,8 @@ func TestHostileQueriesStayInBudget(t *testing.T) {
 			if !strings.Contains(msg, "limit") || !strings.Contains(msg, ";") {
 				t.Errorf("the error does not name the limit and what to change: %v", err)
 			}
-			if took > 5*time.Second {
-				t.Errorf("took %v", took)
+			if took > 11*time.Second {
+				t.Errorf("took %v, past its 10s deadline", took)
 			}
 			if bound := uint64(3*smallBudget.Bytes + 48<<20); alloc > bound {
 				t.Errorf("the heap grew by %d MiB, more than %d MiB for a %d MiB budget", alloc>>20, bound>>20, smallBudget.Bytes>>20)
@@ -111,7 +111,7 @@ func TestDeadlineStopsLongWork(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "too slow") {
 			t.Errorf("want a too-slow deadline error, got %v", err)
 		}
-		if took > 1500*time.Millisecond {
+		if took > 2*time.Second {
 			t.Errorf("stopped %v after a 150ms deadline: %s", took, q)
 		}
 	}
