@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // Prompt size limits: each item's snippet and the whole evidence block.
@@ -58,7 +60,7 @@ func BuildPrompt(q Request, set *Set) Prompt {
 			continue
 		}
 		if used+len(line) > maxEvidencePrompt {
-			fmt.Fprintf(&b, "{\"note\":\"%d more item(s) omitted for size\"}\n", len(items)-n)
+			fmt.Fprintf(&b, "{\"note\":\"%s omitted for size\"}\n", text.Count(int64(len(items)-n), "more item"))
 			break
 		}
 		used += len(line)

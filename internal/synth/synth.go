@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -165,7 +166,7 @@ func finish(kept string, set *Set, res *Result) string {
 	b.WriteString(strings.TrimRight(kept, "\n"))
 	b.WriteString("\n")
 	if res.Unsupported > 0 {
-		fmt.Fprintf(&b, "\n_The citation verifier removed %d unsupported sentence(s) from this answer._\n", res.Unsupported)
+		fmt.Fprintf(&b, "\n_The citation verifier removed %s from this answer._\n", text.Count(int64(res.Unsupported), "unsupported sentence"))
 	}
 	if strings.HasPrefix(res.Writer, WriterBuiltin+" (fallback") {
 		fmt.Fprintf(&b, "\n_Written by the built-in writer because the %s writer was unavailable._\n", strings.TrimSuffix(strings.TrimPrefix(res.Writer, WriterBuiltin+" (fallback from "), ")"))

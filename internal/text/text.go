@@ -87,6 +87,15 @@ func Count(n int64, noun string) string {
 	return Int(n) + " " + Plural(noun)
 }
 
+// Verb picks the verb form that agrees with a count: singular for 1,
+// plural otherwise ("1 table matches", "3 tables match").
+func Verb(n int64, singular, plural string) string {
+	if n == 1 || n == -1 {
+		return singular
+	}
+	return plural
+}
+
 // irregular holds the plurals the suffix rules below get wrong.
 var irregular = map[string]string{
 	"person": "people", "child": "children", "man": "men", "woman": "women",

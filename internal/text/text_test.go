@@ -79,3 +79,9 @@ func TestArticle(t *testing.T) {
 		t.Errorf("WithArticle = %q", got)
 	}
 }
+
+func TestVerb(t *testing.T) {
+	if Verb(1, "matches", "match") != "matches" || Verb(3, "matches", "match") != "match" || Verb(0, "fails", "fail") != "fail" {
+		t.Error("Verb")
+	}
+}

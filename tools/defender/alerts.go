@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -135,7 +136,7 @@ type ListAlertsResult struct {
 // Text renders a short listing.
 func (r ListAlertsResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d alert(s) in %s", len(r.Alerts), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s", text.Count(int64(len(r.Alerts)), "alert"), r.Tenant)
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, a := range r.Alerts {
@@ -201,7 +202,7 @@ func (r GetAlertResult) Text() string {
 	if len(a.Techniques) > 0 {
 		fmt.Fprintf(&b, ", techniques %s", strings.Join(a.Techniques, ", "))
 	}
-	fmt.Fprintf(&b, ".\n%d evidence item(s).\n%sSource: %s\n", len(r.Evidence), r.Entities.Text(), a.URI)
+	fmt.Fprintf(&b, ".\n%s.\n%sSource: %s\n", text.Count(int64(len(r.Evidence)), "evidence item"), r.Entities.Text(), a.URI)
 	return b.String()
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -29,7 +30,7 @@ type HuntingResult struct {
 // Text renders the result as a table.
 func (r HuntingResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d row(s) from Advanced Hunting in %s", r.TotalRows, r.Tenant)
+	fmt.Fprintf(&b, "%s from Advanced Hunting in %s", text.Count(int64(r.TotalRows), "row"), r.Tenant)
 	if r.Truncated {
 		fmt.Fprintf(&b, " (%d shown; %s)", len(r.Rows), r.Note)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -80,7 +81,7 @@ type ListIncidentsResult struct {
 // Text renders a short listing.
 func (r ListIncidentsResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d incident(s) in %s between %s and %s", len(r.Incidents), r.Tenant, r.Since.Format(time.RFC3339), r.Until.Format(time.RFC3339))
+	fmt.Fprintf(&b, "%s in %s between %s and %s", text.Count(int64(len(r.Incidents)), "incident"), r.Tenant, r.Since.Format(time.RFC3339), r.Until.Format(time.RFC3339))
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, i := range r.Incidents {
@@ -152,7 +153,7 @@ func (r GetIncidentResult) Text() string {
 	if i.AssignedTo != "" {
 		fmt.Fprintf(&b, ", assigned to %s", i.AssignedTo)
 	}
-	fmt.Fprintf(&b, ". %d alert(s).\n", len(r.Alerts))
+	fmt.Fprintf(&b, ". %s.\n", text.Count(int64(len(r.Alerts)), "alert"))
 	for _, a := range r.Alerts {
 		fmt.Fprintf(&b, "- %s [%s] %s (%s)\n", a.Created.Format(time.RFC3339), a.Severity, a.Title, a.URI)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/secmcp/secmcp/internal/attack"
 	"github.com/secmcp/secmcp/internal/cite"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 )
 
@@ -50,7 +51,7 @@ func (b *summaryBuilder) check(ctx context.Context, s *IncidentSummary) error {
 			return fmt.Errorf("summarize incident: %w", err)
 		}
 		s.claims = kept
-		s.Size.Trimmed = append(s.Size.Trimmed, fmt.Sprintf("%d line(s) dropped because the cited resource did not contain their facts", dropped))
+		s.Size.Trimmed = append(s.Size.Trimmed, fmt.Sprintf("%s dropped because the cited resource did not contain their facts", text.Count(int64(dropped), "line")))
 	}
 	s.Citations = CitationSummary{Claims: rep.Claims, Factual: rep.Factual, Supported: rep.Supported,
 		Unsupported: rep.Unsupported, Dropped: dropped, Fetched: len(rep.Fetched)}

@@ -10,6 +10,7 @@ import (
 	"github.com/secmcp/secmcp/internal/ca"
 	"github.com/secmcp/secmcp/internal/cite"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -80,7 +81,7 @@ func (r ExplainCAResult) Text() string {
 
 func citationFooter(rep cite.Report) string {
 	if rep.OK() {
-		return fmt.Sprintf("\nCitation check: %d factual line(s), all supported by their cited resources.\n", rep.Factual)
+		return fmt.Sprintf("\nCitation check: %s, all supported by their cited resources.\n", text.Count(int64(rep.Factual), "factual line"))
 	}
 	return "\nCitation check: " + rep.String() + "\n"
 }

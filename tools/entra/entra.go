@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -88,7 +89,7 @@ type ListSignInsResult struct {
 // Text renders a short listing.
 func (r ListSignInsResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d sign-in(s) in %s", len(r.SignIns), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s", text.Count(int64(len(r.SignIns)), "sign-in"), r.Tenant)
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, s := range r.SignIns {

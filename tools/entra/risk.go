@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -45,7 +46,7 @@ type RiskyUsersResult struct {
 // Text renders the list.
 func (r RiskyUsersResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d risky user(s) in %s:\n", len(r.Users), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s:\n", text.Count(int64(len(r.Users)), "risky user"), r.Tenant)
 	for _, u := range r.Users {
 		fmt.Fprintf(&b, "- %s: risk %s, %s (%s), updated %s (%s)\n", u.UserPrincipalName, u.RiskLevel, u.RiskState, u.RiskDetail, u.RiskLastUpdated.Format(time.RFC3339), u.URI)
 	}
@@ -94,7 +95,7 @@ type RiskDetectionsResult struct {
 // Text renders the list.
 func (r RiskDetectionsResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d risk detection(s) in %s:\n", len(r.Detections), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s:\n", text.Count(int64(len(r.Detections)), "risk detection"), r.Tenant)
 	for _, d := range r.Detections {
 		fmt.Fprintf(&b, "- %s %s for %s from %s (%s, %s): risk %s, %s\n", d.DetectedDateTime.Format(time.RFC3339), d.RiskEventType, d.UserPrincipalName, d.IPAddress, d.City, d.CountryOrRegion, d.RiskLevel, d.RiskState)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/cite"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 )
 
@@ -108,8 +109,8 @@ func riskClaims(res RiskSummaryResult) []cite.Claim {
 	}
 	cl = append(cl, cite.Claim{Text: fmt.Sprintf("## Risky users (%d)", len(res.RiskyUsers))})
 	for _, u := range res.RiskyUsers {
-		cl = append(cl, derivedClaim(fmt.Sprintf("- %s: risk %s, state %s (%s), last updated %s; %d detection(s) in the window",
-			u.UserPrincipalName, u.RiskLevel, u.RiskState, orNone(u.RiskDetail), ts(u.RiskLastUpdated), u.Detections), []string{strconv.Itoa(u.Detections)}, u.URI))
+		cl = append(cl, derivedClaim(fmt.Sprintf("- %s: risk %s, state %s (%s), last updated %s; %s in the window",
+			u.UserPrincipalName, u.RiskLevel, u.RiskState, orNone(u.RiskDetail), ts(u.RiskLastUpdated), text.Count(int64(u.Detections), "detection")), []string{strconv.Itoa(u.Detections)}, u.URI))
 	}
 	cl = append(cl, cite.Claim{Text: "## Risk detections by type"})
 	for _, t := range res.DetectionTypes {
@@ -117,7 +118,7 @@ func riskClaims(res RiskSummaryResult) []cite.Claim {
 		for _, x := range t.Detections {
 			cites = append(cites, x.URI)
 		}
-		cl = append(cl, derivedClaim(fmt.Sprintf("- %s — %s: %d detection(s), users %s", t.Type, t.Meaning, t.Count, strings.Join(t.Users, ", ")), []string{strconv.Itoa(t.Count)}, cites...))
+		cl = append(cl, derivedClaim(fmt.Sprintf("- %s — %s: %s, users %s", t.Type, t.Meaning, text.Count(int64(t.Count), "detection"), strings.Join(t.Users, ", ")), []string{strconv.Itoa(t.Count)}, cites...))
 		for _, x := range t.Detections[:min(len(t.Detections), 5)] {
 			where := ""
 			if x.IPAddress != "" || x.Location != "" {

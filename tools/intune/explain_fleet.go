@@ -155,7 +155,7 @@ func readReasons(ctx context.Context, call tools.Call, g source.Graph, devs []so
 		addReasons(alias, d, states, pols, reasons)
 	}
 	if failed > 0 {
-		missing(res, srcDevices, lastErr, fmt.Sprintf("the setting states of %d device(s) could not be read and are not counted", failed))
+		missing(res, srcDevices, lastErr, fmt.Sprintf("the setting states of %s could not be read and are not counted", text.Count(int64(failed), "device")))
 	}
 	for _, r := range reasons {
 		fl.Reasons = append(fl.Reasons, *r)

@@ -80,7 +80,7 @@ type ListDevicesResult struct {
 // Text renders the list.
 func (r ListDevicesResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d device(s) in %s", len(r.Devices), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s", text.Count(int64(len(r.Devices)), "device"), r.Tenant)
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, d := range r.Devices {
@@ -141,7 +141,7 @@ type GetComplianceResult struct {
 func (r GetComplianceResult) Text() string {
 	var b strings.Builder
 	d := r.Device
-	fmt.Fprintf(&b, "%s (%s %s) is %s; %d failing setting(s).\n", d.Name, d.OS, d.OSVersion, d.ComplianceState, r.Failing)
+	fmt.Fprintf(&b, "%s (%s %s) is %s; %s.\n", d.Name, d.OS, d.OSVersion, d.ComplianceState, text.Count(int64(r.Failing), "failing setting"))
 	for _, p := range r.Policies {
 		fmt.Fprintf(&b, "- %s: %s\n", p.Name, p.State)
 		for _, s := range p.Failing {

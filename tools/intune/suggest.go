@@ -9,6 +9,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/cite"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -164,7 +165,7 @@ func readFleet(ctx context.Context, call tools.Call, g source.Graph, platform st
 	}
 	if failed > 0 {
 		res.MissingSources = append(res.MissingSources, MissingSource{Source: srcDevices, Error: shortErr(lastErr),
-			Affects: fmt.Sprintf("the setting states of %d device(s) could not be read; the expected effects leave them out", failed)})
+			Affects: fmt.Sprintf("the setting states of %s could not be read; the expected effects leave them out", text.Count(int64(failed), "device"))})
 	}
 	return out, nil
 }

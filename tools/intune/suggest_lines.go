@@ -13,8 +13,8 @@ const maxNames = 5
 func suggestLines(res *Suggestions, a *answer) {
 	a.Heading("Proposed compliance changes (not applied)")
 	a.Note(notApplied)
-	a.Derived(fmt.Sprintf("Compared %d proposal(s) against the baseline using the recorded values of %d device(s); each effect is computed for that change alone.",
-		len(res.Proposals), res.DevicesRead), nil)
+	a.Derived(fmt.Sprintf("Compared %s against the baseline using the recorded values of %s; each effect is computed for that change alone.",
+		text.Count(int64(len(res.Proposals)), "proposal"), text.Count(int64(res.DevicesRead), "device")), nil)
 	for _, p := range res.NoPolicy {
 		a.Note("No compliance policy targets " + p + " devices: create one from the baseline's " + p + " rules.")
 	}
@@ -31,7 +31,7 @@ func suggestLines(res *Suggestions, a *answer) {
 				break
 			}
 			names, facts, uris := nameList(r.Examples, maxExamples)
-			a.Derived(fmt.Sprintf("- %s %s (%s): %d device(s), e.g. %s.", r.Platform, r.Title, r.Setting, r.Devices, names),
+			a.Derived(fmt.Sprintf("- %s %s (%s): %s, e.g. %s.", r.Platform, r.Title, r.Setting, text.Count(int64(r.Devices), "device"), names),
 				append(facts, r.Setting), uris...)
 		}
 	}
@@ -48,8 +48,8 @@ func proposalLines(n int, p Proposal, a *answer) {
 	a.Line(fmt.Sprintf("Baseline: %s = %s (%s). %s", p.Setting, fmtValue(p.Proposed), requirement(p.Setting, p.Proposed), p.Reason),
 		[]string{p.Setting, p.Reason}, BaselineURI)
 	e := p.Effect
-	a.Derived(fmt.Sprintf("Expected effect on the %d device(s) this policy applies to: %d would become non-compliant, %d would become compliant, %d stay non-compliant, %d stay compliant, %d cannot be evaluated.",
-		e.Evaluated, len(e.BecomeNoncompliant), len(e.BecomeCompliant), len(e.StayNoncompliant), e.Unchanged, len(e.Unknown)), nil)
+	a.Derived(fmt.Sprintf("Expected effect on the %s this policy applies to: %d would become non-compliant, %d would become compliant, %d stay non-compliant, %d stay compliant, %d cannot be evaluated.",
+		text.Count(int64(e.Evaluated), "device"), len(e.BecomeNoncompliant), len(e.BecomeCompliant), len(e.StayNoncompliant), e.Unchanged, len(e.Unknown)), nil)
 	for _, g := range []struct {
 		label string
 		refs  []DeviceRef
@@ -62,7 +62,7 @@ func proposalLines(n int, p Proposal, a *answer) {
 		a.Derived("- "+g.label+": "+names+".", facts, uris...)
 	}
 	if p.FailingNow > 0 {
-		a.Derived(fmt.Sprintf("- %d device(s) fail this setting under this policy today.", p.FailingNow), nil)
+		a.Derived(fmt.Sprintf("- %s %s this setting under this policy today.", text.Count(int64(p.FailingNow), "device"), text.Verb(int64(p.FailingNow), "fails", "fail")), nil)
 	}
 	body, _ := json.Marshal(p.Request.Body)
 	a.Note("Request (not sent):")

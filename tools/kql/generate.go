@@ -11,6 +11,7 @@ import (
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/nl2kql"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -83,7 +84,7 @@ func (r GenerateResult) Text() string {
 		if r.Run.Error != "" {
 			fmt.Fprintf(&b, "Sample run on %s failed: %s\n", r.Run.Dataset, r.Run.Error)
 		} else {
-			fmt.Fprintf(&b, "Sample run on %s: %d row(s).\n%s", r.Run.Dataset, r.Run.TotalRows, r.Run.Markdown(10))
+			fmt.Fprintf(&b, "Sample run on %s: %s.\n%s", r.Run.Dataset, text.Count(int64(r.Run.TotalRows), "row"), r.Run.Markdown(10))
 		}
 	}
 	return b.String()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/kql/engine"
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -33,7 +34,7 @@ type SandboxResult struct {
 // Text renders the result as a table with its notes.
 func (r SandboxResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d row(s) from the sandbox on %s", r.TotalRows, r.Dataset)
+	fmt.Fprintf(&b, "%s from the sandbox on %s", text.Count(int64(r.TotalRows), "row"), r.Dataset)
 	if r.Truncated {
 		fmt.Fprintf(&b, " (%d shown; %s)", len(r.Rows), r.Note)
 	}

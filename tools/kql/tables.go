@@ -44,9 +44,9 @@ type ListTablesResult struct {
 func (r ListTablesResult) Text() string {
 	var b strings.Builder
 	if r.Search != "" {
-		fmt.Fprintf(&b, "%d table(s) match %s", r.Total, text.Quote(r.Search))
+		fmt.Fprintf(&b, "%s %s %s", text.Count(int64(r.Total), "table"), text.Verb(int64(r.Total), "matches", "match"), text.Quote(r.Search))
 	} else {
-		fmt.Fprintf(&b, "%d table(s)", r.Total)
+		fmt.Fprintf(&b, "%s", text.Count(int64(r.Total), "table"))
 	}
 	if len(r.Tables) < r.Total {
 		fmt.Fprintf(&b, "; the best %d", len(r.Tables))
@@ -148,7 +148,8 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 	case res.Total == 0:
 		res.Note = "no table matches; try a shorter word (e.g. 'logon', 'file', 'alert') or omit search to list every table"
 	case len(res.Tables) < res.Total:
-		res.Note = fmt.Sprintf("%d more table(s) match; raise top or narrow the search", res.Total-len(res.Tables))
+		more := int64(res.Total - len(res.Tables))
+		res.Note = fmt.Sprintf("%s %s; raise top or narrow the search", text.Count(more, "more table"), text.Verb(more, "matches", "match"))
 	}
 	names := make([]string, len(res.Tables))
 	for i, t := range res.Tables {

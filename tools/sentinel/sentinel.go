@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -42,7 +43,7 @@ type RunQueryResult struct {
 // Text renders the result.
 func (r RunQueryResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d row(s) from %s (%s) in %s", r.TotalRows, r.Target, r.Database, r.Tenant)
+	fmt.Fprintf(&b, "%s from %s (%s) in %s", text.Count(int64(r.TotalRows), "row"), r.Target, r.Database, r.Tenant)
 	if r.Truncated {
 		fmt.Fprintf(&b, " (%d shown; %s)", len(r.Rows), r.Note)
 	}
