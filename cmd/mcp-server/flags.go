@@ -30,6 +30,8 @@ type options struct {
 	anonymous    []string
 	clientConfig string
 	listTools    bool
+	// doctor runs the configuration check (`mcp-server doctor` or --check).
+	doctor bool
 	// synthesizer and the openai writer's endpoint (see --synthesizer).
 	synthesizer      string
 	openaiURL        string
@@ -49,6 +51,9 @@ const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra I
 Usage:
   mcp-server [flags]                 serve MCP over stdio (default)
   mcp-server --http 127.0.0.1:8080   serve streamable HTTP at /mcp
+  mcp-server doctor [--config FILE]  check every tenant: token, each endpoint the
+                                     enabled tools need, permissions, licenses
+                                     (also --check); exits 1 when a tool cannot work
 
 Without --config the server runs on two demo tenants (contoso, fabrikam)
 served by a built-in emulator of the Microsoft APIs; HTTP keys demo-contoso
@@ -84,6 +89,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.openaiKeyEnv, "openai-key-env", "", "with --synthesizer openai: the NAME of the environment variable that holds the API key")
 	fs.BoolVar(&o.listTools, "list-tools", false, "print every tool (name, toolset, cost, whether exposed with the other flags) and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.doctor, "check", false, "check the configuration against the tenants (same as the doctor command) and exit")
 	o.limitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
@@ -91,6 +97,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	if err := applyEnv(fs, getenv); err != nil {
 		return o, err
+	}
+	if len(args) > 0 && args[0] == "doctor" {
+		o.doctor, args = true, args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if opts.listTools {
 		return listTools(opts, stdout)
 	}
+	if opts.doctor {
+		return runDoctor(ctx, opts, stdout, stderr)
+	}
 	logger, closeLog, err := newLogger(opts, stderr)
 	if err != nil {
 		return err

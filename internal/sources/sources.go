@@ -116,11 +116,7 @@ func NewDemo(clock time.Time, logger *slog.Logger) (*DemoEnv, error) {
 			if err != nil {
 				return nil, err
 			}
-			cred, err := auth.NewCredential(id, "demo", auth.CredentialConfig{
-				Kind: "clientSecret", ClientID: fixtures.DemoClientID(alias), ClientSecretEnv: "SECMCP_DEMO_SECRET",
-			}, func(string) string { return fixtures.DemoClientSecret(alias) }, auth.CredentialOptions{
-				Label: alias, AuthorityHost: emu.URL() + "/", HTTPClient: policyClient(alias, emu.Transport()), DisableInstanceDiscovery: true,
-			})
+			cred, err := demoCredential(alias, id, emu)
 			if err != nil {
 				return nil, err
 			}
@@ -140,6 +136,15 @@ func NewDemo(clock time.Time, logger *slog.Logger) (*DemoEnv, error) {
 	env.Registry = reg
 	env.Principals, err = auth.NewPrincipals(ps)
 	return env, err
+}
+
+// demoCredential is a demo tenant's service-principal credential against the emulator.
+func demoCredential(alias, tenantID string, emu *fixtures.Emulator) (azcore.TokenCredential, error) {
+	return auth.NewCredential(tenantID, "demo", auth.CredentialConfig{
+		Kind: "clientSecret", ClientID: fixtures.DemoClientID(alias), ClientSecretEnv: "SECMCP_DEMO_SECRET",
+	}, func(string) string { return fixtures.DemoClientSecret(alias) }, auth.CredentialOptions{
+		Label: alias, AuthorityHost: emu.URL() + "/", HTTPClient: policyClient(alias, emu.Transport()), DisableInstanceDiscovery: true,
+	})
 }
 
 // FromConfig registers the configured tenants; credentials and clients are
