@@ -291,7 +291,7 @@ func TestSandboxErrors(t *testing.T) {
 		{".drop table DeviceProcessEvents", "refused by the read-only guard"},
 		{"externaldata (a:string) ['https://example.com/x.csv']", "externaldata is not allowed"},
 		{"DeviceProcessEvents | where", "syntax error at line 1"},
-		{"NoSuchTable | take 1", "kql_list_tables"},
+		{"NoSuchTable | take 1", `the sandbox has no table "NoSuchTable"; find table names with kql_list_tables`},
 		// budget refusals name the limit and what to change
 		{"range x from 1 to 100000 step 1 | extend k = 1 | join kind=inner (range y from 1 to 100000 step 1 | extend k = 1) on k", "the sandbox stopped the query: too large: the join's output would exceed the query's budget of"},
 		{"DeviceProcessEvents | make-series c = count() on Timestamp from ago(30d) to now() step 1m by ProcessId", "make-series ("},

@@ -108,7 +108,12 @@ func sandboxError(err error) error {
 	case errors.Is(err, engine.ErrNotSupported) || strings.Contains(msg, "not supported:"):
 		return tools.Errorf("the sandbox engine cannot run this query: %s; rewrite that part, or run the query on a tenant with defender_run_hunting_query or sentinel_run_query", msg)
 	case errors.Is(err, engine.ErrUnknownTable) || strings.Contains(msg, "unknown table"):
-		return tools.Errorf("the sandbox has no such table: %s; find table names with kql_list_tables", msg)
+		// Say it once: not "no such table: table "X": unknown table".
+		what := strings.TrimSuffix(msg, ": "+engine.ErrUnknownTable.Error())
+		if name, ok := strings.CutPrefix(what, "table "); ok {
+			return tools.Errorf("the sandbox has no table %s; find table names with kql_list_tables", name)
+		}
+		return tools.Errorf("the sandbox has no such table (%s); find table names with kql_list_tables", what)
 	case strings.HasPrefix(msg, "too large:") || strings.HasPrefix(msg, "too slow:"):
 		// the engine's budget refusal names the limit and what to change
 		return tools.Errorf("the sandbox stopped the query: %s", msg)
