@@ -215,3 +215,41 @@ func TestHeaderLimit(t *testing.T) {
 		t.Errorf("6 KiB header under an 8 KiB limit: %d %q", r.status, r.body)
 	}
 }
+
+// TestResolverSecondLine: the SessionIdManager mcp-go resolves per request
+// refuses another caller's session on its own, should a request reach the
+// SDK without the gate's check.
+func TestResolverSecondLine(t *testing.T) {
+	tab := newSessionTable(DefaultLimits())
+	alice := tools.Caller{Principal: "alice", Tenants: []string{"contoso"}}
+	bob := tools.Caller{Principal: "bob", Tenants: []string{"contoso"}}
+	id, _ := tab.reserve(alice)
+	reqAs := func(c tools.Caller, reserved string) *http.Request {
+		ctx := WithCaller(context.Background(), c)
+		if reserved != "" {
+			ctx = context.WithValue(ctx, reservedKey{}, reserved)
+		}
+		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1/mcp", nil)
+		return r
+	}
+	rv := resolver{tab}
+	if got := rv.ResolveSessionIdManager(reqAs(alice, id)).Generate(); got != id {
+		t.Fatalf("Generate returned %q, not the reserved ID", got)
+	}
+	if _, err := rv.ResolveSessionIdManager(reqAs(alice, "")).Validate(id); err != nil {
+		t.Fatalf("owner's Validate: %v", err)
+	}
+	if _, err := rv.ResolveSessionIdManager(reqAs(bob, "")).Validate(id); err == nil {
+		t.Fatal("bob's Validate of alice's session passed")
+	}
+	if notAllowed, _ := rv.ResolveSessionIdManager(reqAs(bob, "")).Terminate(id); !notAllowed || !tab.owns(id, ownerOf(alice)) {
+		t.Fatal("bob's Terminate of alice's session was allowed")
+	}
+	stray := rv.ResolveSessionIdManager(reqAs(bob, "")).Generate()
+	if _, err := rv.ResolveSessionIdManager(reqAs(bob, "")).Validate(stray); err == nil || !strings.HasPrefix(stray, sessionIDPrefix) {
+		t.Fatalf("an ID minted without a reservation must be unusable: %q %v", stray, err)
+	}
+	if _, err := rv.ResolveSessionIdManager(nil).Terminate(id); err != nil || tab.owns(id, ownerOf(alice)) {
+		t.Fatal("the sweeper's Terminate must end the session")
+	}
+}
