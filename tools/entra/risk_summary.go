@@ -2,6 +2,7 @@ package entra
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -141,9 +142,45 @@ func summarizeSignInRisk(ctx context.Context, call tools.Call, p RiskSummaryPara
 		return RiskSummaryResult{}, &tools.ToolError{Kind: "upstream", Msg: "summarize sign-in risk: every source failed, retry later: " + strings.Join(d.missing, "; ")}
 	}
 	res := buildRiskSummary(call.Tenant.Alias, p, since, until, d)
-	res.Claims = riskClaims(res)
-	res.Citations = checkClaims(ctx, res.Claims, riskObjects(call.Tenant.Alias, d))
+	fitRiskSummary(ctx, &res, d)
 	return res, nil
+}
+
+// fitRiskSummary writes the claims and checks their citations, keeping the
+// result within the output budget (tools.TextBudgetBytes and
+// tools.StructuredBudgetBytes, with a tenth spare for sanitising): while it
+// does not fit, the lists of risky users, risky sign-ins, detections per
+// type and pattern sign-ins are halved (highest risk and newest kept), and
+// Truncated says what was cut and how to see the rest. Counts stay complete.
+func fitRiskSummary(ctx context.Context, res *RiskSummaryResult, d riskData) {
+	base := append([]string{}, res.Truncated...)
+	users, signIns := len(res.RiskyUsers), len(res.RiskySignIns)
+	for {
+		res.Sources = riskSources(*res)
+		res.Claims = riskClaims(*res)
+		res.Citations = checkClaims(ctx, res.Claims, riskObjects(res.Tenant, d))
+		b, err := json.Marshal(res)
+		fits := err == nil && len(b) <= tools.StructuredBudgetBytes*9/10 && len(res.Text()) <= tools.TextBudgetBytes*9/10
+		if fits || len(res.RiskyUsers) <= 5 && len(res.RiskySignIns) <= 5 {
+			return
+		}
+		res.RiskyUsers = res.RiskyUsers[:max(min(len(res.RiskyUsers), 5), len(res.RiskyUsers)/2)]
+		res.RiskySignIns = res.RiskySignIns[:max(min(len(res.RiskySignIns), 5), len(res.RiskySignIns)/2)]
+		perType := 0
+		for i := range res.DetectionTypes {
+			t := &res.DetectionTypes[i]
+			t.Detections = t.Detections[:max(min(len(t.Detections), 3), len(t.Detections)/2)]
+			perType = max(perType, len(t.Detections))
+		}
+		for i := range res.Patterns {
+			p := &res.Patterns[i]
+			p.SignInIDs = p.SignInIDs[:max(min(len(p.SignInIDs), 5), len(p.SignInIDs)/2)]
+		}
+		res.Truncated = append(append([]string{}, base...),
+			fmt.Sprintf("risky users: the %d highest-risk of %d are listed to keep this result within its size budget; pass user or ipAddress to focus, or page through entra_list_risky_users", len(res.RiskyUsers), users),
+			fmt.Sprintf("risky sign-ins: the %d newest of %d are listed; entra_list_signins with riskLevel pages through them", len(res.RiskySignIns), signIns),
+			fmt.Sprintf("detections: at most %d listed per type (the counts per type are complete); entra_list_risk_detections pages through them", perType))
+	}
 }
 
 // collect pages through a listing up to maxRows.

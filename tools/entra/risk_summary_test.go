@@ -2,12 +2,14 @@ package entra
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/tools"
 )
 
 func riskWorld() *fakeGraph {
@@ -120,5 +122,41 @@ func TestGuestUPNFacts(t *testing.T) {
 	c := claim("- "+upn+": risk low, from 192.0.2.1", "secmcp://fabrikam/users/x")
 	if len(c.Facts) != 2 || c.Facts[1].Value != upn {
 		t.Errorf("facts %v", c.Facts)
+	}
+}
+
+// TestRiskSummaryFitsTheBudget: a tenant with hundreds of risky users and
+// risky sign-ins is summarised within the output budget, highest risk
+// first, and Truncated says what was cut and where the rest is.
+func TestRiskSummaryFitsTheBudget(t *testing.T) {
+	var d riskData
+	d.signIns = map[string]source.SignIn{}
+	for i := range 400 {
+		upn := fmt.Sprintf("user%03d@contoso.com", i)
+		level := "low"
+		if i%50 == 0 {
+			level = "high"
+		}
+		d.risky = append(d.risky, source.RiskyUser{ID: fmt.Sprintf("u-%d", i), UserPrincipalName: upn, RiskLevel: level, RiskState: "atRisk",
+			RiskLastUpdated: testNow.Add(-time.Duration(i) * time.Minute)})
+		d.detections = append(d.detections, source.RiskDetection{ID: fmt.Sprintf("det-%d", i), UserPrincipalName: upn, RiskEventType: "unfamiliarFeatures",
+			RiskLevel: level, RiskState: "atRisk", IPAddress: "198.51.100.7", RequestID: fmt.Sprintf("si-%d", i), DetectedDateTime: testNow.Add(-time.Hour)})
+		d.signIns[fmt.Sprintf("si-%d", i)] = source.SignIn{ID: fmt.Sprintf("si-%d", i), UserPrincipalName: upn, CreatedDateTime: testNow.Add(-time.Duration(i) * time.Minute),
+			IPAddress: "198.51.100.7", AppDisplayName: "OfficeHome", RiskLevelDuringSignIn: level, RiskEventTypes: []string{"unfamiliarFeatures"}}
+	}
+	res := buildRiskSummary("contoso", RiskSummaryParams{}, testNow.Add(-30*24*time.Hour), testNow, d)
+	fitRiskSummary(context.Background(), &res, d)
+	b, _ := json.Marshal(res)
+	if len(b) > tools.StructuredBudgetBytes || len(res.Text()) > tools.TextBudgetBytes {
+		t.Fatalf("over budget: %d bytes structured, %d text", len(b), len(res.Text()))
+	}
+	if len(res.RiskyUsers) == 0 || res.RiskyUsers[0].RiskLevel != "high" {
+		t.Fatalf("highest risk not kept first: %+v", res.RiskyUsers[:1])
+	}
+	if !strings.Contains(strings.Join(res.Truncated, "\n"), "entra_list_risky_users") || !strings.Contains(res.Text(), "Truncated") {
+		t.Fatalf("truncation not said: %v", res.Truncated)
+	}
+	if res.DetectionTypes[0].Count != 400 {
+		t.Errorf("count per type = %d, want the complete 400", res.DetectionTypes[0].Count)
 	}
 }
