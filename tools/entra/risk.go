@@ -46,7 +46,7 @@ type RiskyUsersResult struct {
 // Text renders the list.
 func (r RiskyUsersResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s in %s:\n", text.Count(int64(len(r.Users)), "risky user"), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s%s:\n", text.Count(int64(len(r.Users)), "risky user"), r.Tenant, r.Page.MoreHint())
 	for _, u := range r.Users {
 		fmt.Fprintf(&b, "- %s: risk %s, %s (%s), updated %s (%s)\n", u.UserPrincipalName, u.RiskLevel, u.RiskState, u.RiskDetail, u.RiskLastUpdated.Format(time.RFC3339), u.URI)
 	}
@@ -80,6 +80,7 @@ func listRiskyUsers(ctx context.Context, call tools.Call, p RiskParams) (RiskyUs
 // RiskDetectionItem is a risk detection with its citations.
 type RiskDetectionItem struct {
 	source.RiskDetection
+	URI       string `json:"uri"`
 	UserURI   string `json:"userUri"`
 	SignInURI string `json:"signInUri,omitempty"`
 }
@@ -95,9 +96,9 @@ type RiskDetectionsResult struct {
 // Text renders the list.
 func (r RiskDetectionsResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s in %s:\n", text.Count(int64(len(r.Detections)), "risk detection"), r.Tenant)
+	fmt.Fprintf(&b, "%s in %s%s:\n", text.Count(int64(len(r.Detections)), "risk detection"), r.Tenant, r.Page.MoreHint())
 	for _, d := range r.Detections {
-		fmt.Fprintf(&b, "- %s %s for %s from %s (%s, %s): risk %s, %s\n", d.DetectedDateTime.Format(time.RFC3339), d.RiskEventType, d.UserPrincipalName, d.IPAddress, d.City, d.CountryOrRegion, d.RiskLevel, d.RiskState)
+		fmt.Fprintf(&b, "- %s %s for %s from %s (%s, %s): risk %s, %s (%s)\n", d.DetectedDateTime.Format(time.RFC3339), d.RiskEventType, d.UserPrincipalName, d.IPAddress, d.City, d.CountryOrRegion, d.RiskLevel, d.RiskState, d.URI)
 	}
 	return b.String()
 }
@@ -117,7 +118,8 @@ func listRiskDetections(ctx context.Context, call tools.Call, p RiskParams) (Ris
 	}
 	res := RiskDetectionsResult{Tenant: call.Tenant.Alias, Detections: []RiskDetectionItem{}, Sources: []resources.Ref{}}
 	for _, d := range page.Items {
-		it := RiskDetectionItem{RiskDetection: d, UserURI: resources.URI(call.Tenant.Alias, resources.KindUser, d.UserPrincipalName)}
+		it := RiskDetectionItem{RiskDetection: d, URI: resources.URI(call.Tenant.Alias, resources.KindRisk, d.ID),
+			UserURI: resources.URI(call.Tenant.Alias, resources.KindUser, d.UserPrincipalName)}
 		if d.RequestID != "" {
 			it.SignInURI = resources.URI(call.Tenant.Alias, resources.KindSignIn, d.RequestID)
 		}
@@ -125,7 +127,7 @@ func listRiskDetections(ctx context.Context, call tools.Call, p RiskParams) (Ris
 	}
 	res.Detections, res.Page = tools.PageOf(l, res.Detections, page.Next)
 	for _, d := range res.Detections {
-		res.Sources = append(res.Sources, resources.Ref{URI: d.UserURI})
+		res.Sources = append(res.Sources, resources.Ref{URI: d.URI}, resources.Ref{URI: d.UserURI})
 		if d.SignInURI != "" {
 			res.Sources = append(res.Sources, resources.Ref{URI: d.SignInURI})
 		}
