@@ -97,6 +97,16 @@ func (s *Server) Statics() []Static { return slices.Clone(s.statics) }
 // StaticTemplates returns the tenant-independent templates.
 func (s *Server) StaticTemplates() []StaticTemplate { return slices.Clone(s.staticTemplates) }
 
+// ErrRefused marks a read refused for what the caller asked (a malformed
+// URI, a tenant not available to the caller, an unknown kind, name or id),
+// as opposed to a failure to read (throttling, an upstream error).
+var ErrRefused = errors.New("resource refused")
+
+// refusal keeps its cause's words and also matches ErrRefused.
+type refusal struct{ error }
+
+func (r refusal) Unwrap() []error { return []error{r.error, ErrRefused} }
+
 // Read reads uri for a caller allowed the given tenants. It returns the MIME
 // type and text. A URI of a tenant outside allowed is refused with the same
 // words as a tenant that does not exist.
@@ -110,16 +120,19 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 	for _, st := range s.staticTemplates {
 		if rest, ok := strings.CutPrefix(uri, st.Prefix); ok && rest != "" {
 			text, err := st.Read(ctx, rest)
-			return st.MIMEType, text, err
+			if err != nil {
+				return "", "", refusal{err} // static pages: only an unknown name fails
+			}
+			return st.MIMEType, text, nil
 		}
 	}
 	p, err := Parse(uri)
 	if err != nil {
-		return "", "", err
+		return "", "", refusal{err}
 	}
 	t, err := s.Tenants.Resolve(allowed, p.Tenant)
 	if err != nil {
-		return "", "", err
+		return "", "", refusal{err}
 	}
 	tpl, ok := s.templates[p.Kind]
 	if !ok {
@@ -127,7 +140,7 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 		for _, t := range s.Templates() {
 			kinds = append(kinds, t.Kind)
 		}
-		return "", "", fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(kinds, ", "))
+		return "", "", refusal{fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(kinds, ", "))}
 	}
 	if err := t.Budget.Spend(t.Alias, "reading "+uri, s.price(tpl.Tool)); err != nil {
 		return "", "", err
@@ -135,7 +148,7 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 	v, err := tpl.Read(ctx, t, p.ID)
 	if err != nil {
 		if errors.Is(err, source.ErrNotFound) {
-			return "", "", fmt.Errorf("%s %q was not found in tenant %q", strings.TrimSuffix(p.Kind, "s"), p.ID, t.Alias)
+			return "", "", refusal{fmt.Errorf("%s %q was not found in tenant %q", strings.TrimSuffix(p.Kind, "s"), p.ID, t.Alias)}
 		}
 		return "", "", fmt.Errorf("read %s: %w", uri, err)
 	}

@@ -31,8 +31,8 @@ func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 			fmt.Sprintf("%s://{tenant}/%s/{+id}", resources.Scheme, t.Kind), t.Name,
 			mcp.WithTemplateDescription(t.Description), mcp.WithTemplateMIMEType("application/json"))
 		s.AddResourceTemplate(tpl, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			if c, ok := ra.taken(req); ok {
-				return c, nil
+			if c, err, ok := ra.taken(req); ok {
+				return c, err
 			}
 			return read(ctx, req.Params.URI)
 		})
@@ -41,8 +41,8 @@ func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 		tpl := mcp.NewResourceTemplate(st.URITemplate, st.Name,
 			mcp.WithTemplateDescription(st.Description), mcp.WithTemplateMIMEType(st.MIMEType))
 		s.AddResourceTemplate(tpl, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			if c, ok := ra.taken(req); ok {
-				return c, nil
+			if c, err, ok := ra.taken(req); ok {
+				return c, err
 			}
 			return read(ctx, req.Params.URI)
 		})
@@ -53,8 +53,8 @@ func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 	for _, st := range rs.Statics() {
 		r := mcp.NewResource(st.URI, st.Name, mcp.WithResourceDescription(st.Description), mcp.WithMIMEType(st.MIMEType))
 		s.AddResource(r, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			if c, ok := ra.taken(req); ok {
-				return c, nil
+			if c, err, ok := ra.taken(req); ok {
+				return c, err
 			}
 			return read(ctx, req.Params.URI)
 		})

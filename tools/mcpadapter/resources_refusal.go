@@ -2,6 +2,7 @@ package mcpadapter
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,12 +35,13 @@ type readAhead struct {
 
 type readDone struct {
 	mime, text string
+	err        error
 	at         time.Time
 }
 
 func newReadAhead() *readAhead { return &readAhead{done: map[string]readDone{}} }
 
-func (ra *readAhead) put(mime, text string) string {
+func (ra *readAhead) put(mime, text string, err error) string {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()
 	now := time.Now()
@@ -50,7 +52,7 @@ func (ra *readAhead) put(mime, text string) string {
 	}
 	ra.seq++
 	tok := strconv.FormatUint(ra.seq, 36)
-	ra.done[tok] = readDone{mime, text, now}
+	ra.done[tok] = readDone{mime, text, err, now}
 	return tok
 }
 
@@ -71,28 +73,33 @@ func (ra *readAhead) hook(rs *resources.Server) server.OnBeforeReadResourceFunc 
 			return
 		}
 		mime, text, err := rs.Read(ctx, caller.Tenants, uri)
-		if err != nil {
+		if errors.Is(err, resources.ErrRefused) {
 			// The space makes it match no template; mcp-go answers
 			// "handler not found for resource URI '<this>': resource not found".
 			req.Params.URI = uri + " (" + err.Error() + ")"
 			return
 		}
+		// A success, or a failure to read (throttled, upstream down) that
+		// the handler returns as it is.
 		if req.Header == nil {
 			req.Header = http.Header{}
 		}
-		req.Header.Set(readTokenHeader, ra.put(mime, text))
+		req.Header.Set(readTokenHeader, ra.put(mime, text, err))
 	}
 }
 
 // taken returns the read the hook did for req, if any.
-func (ra *readAhead) taken(req mcp.ReadResourceRequest) ([]mcp.ResourceContents, bool) {
+func (ra *readAhead) taken(req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error, bool) {
 	tok := req.Header.Get(readTokenHeader)
 	if tok == "" {
-		return nil, false
+		return nil, nil, false
 	}
 	d, ok := ra.take(tok)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
-	return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: d.mime, Text: d.text}}, true
+	if d.err != nil {
+		return nil, d.err, true
+	}
+	return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: d.mime, Text: d.text}}, nil, true
 }
