@@ -28,6 +28,8 @@ type Options struct {
 	MaxInputBytes int `json:"max_input_bytes,omitempty"`
 	// Timeout bounds the analysis when ctx has no earlier deadline (default 10 s).
 	Timeout time.Duration `json:"timeout,omitempty"`
+	// Limits is the work budget of the analysis (zero fields: defaults).
+	Limits Limits `json:"limits,omitempty"`
 	// MaxLayerBytes truncates each layer's text in the result (default 256 KiB); 0 keeps the default, -1 keeps all.
 	MaxLayerBytes int `json:"max_layer_bytes,omitempty"`
 }
@@ -87,6 +89,11 @@ type Analysis struct {
 	Explanation  string       `json:"explanation"`
 	HuntingHints HuntingHints `json:"hunting_hints"`
 	Incomplete   string       `json:"incomplete,omitempty"` // set when a limit stopped the evaluation early
+	// Limit is the budget that stopped the evaluation (nil when none did);
+	// Incomplete is its message. errors.Is(Limit, ErrTooLarge / ErrTooSlow).
+	Limit *LimitError `json:"-"`
+	// Used is the work the analysis took, in the units of Options.Limits.
+	Used Limits `json:"-"`
 }
 
 // Verdicts.
@@ -102,7 +109,10 @@ var ErrInputTooLarge = errors.New("psdeob: input too large")
 // Analyze de-obfuscates script statically and reports layers, indicators,
 // techniques, a verdict and an explanation. It never executes the script.
 // It returns an error only for oversize input or a context that is already
-// done; limits hit during analysis are reported in Analysis.Incomplete.
+// done. A budget (Options.Limits, the deadline) hit during analysis does not
+// fail it: the layers and findings recovered until then are returned, with
+// Analysis.Incomplete saying which limit stopped the evaluation and
+// Analysis.Limit holding it as a *LimitError.
 func Analyze(ctx context.Context, script string, opts Options) (a *Analysis, err error) {
 	if opts.MaxInputBytes <= 0 {
 		opts.MaxInputBytes = 4 << 20
@@ -118,6 +128,10 @@ func Analyze(ctx context.Context, script string, opts Options) (a *Analysis, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	timeLimit := opts.Timeout
+	if d, ok := ctx.Deadline(); ok {
+		timeLimit = time.Until(d)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			a, err = nil, fmt.Errorf("analyze: internal error: %v", r)
@@ -126,7 +140,9 @@ func Analyze(ctx context.Context, script string, opts Options) (a *Analysis, err
 	if !utf8.ValidString(script) {
 		script = strings.ToValidUTF8(script, "\uFFFD")
 	}
-	e := newEvaluator(ctx)
+	e := newEvaluator(ctx, opts.Limits)
+	e.timeLimit = timeLimit
+	e.reserve(int64(len(script)))
 	e.layers = []Layer{{Index: 0, Method: "input", Steps: []string{"input"}, Text: script}}
 	e.peel(script)
 	return e.buildAnalysis(opts), nil
@@ -172,12 +188,10 @@ func isBareBase64(s string) bool {
 
 func (e *evaluator) buildAnalysis(opts Options) *Analysis {
 	a := &Analysis{Layers: e.layers, FinalLayer: finalLayer(e.layers)}
-	if e.stopped {
-		if e.ctx.Err() != nil {
-			a.Incomplete = "deadline reached; later layers may be missing"
-		} else {
-			a.Incomplete = "evaluation step budget exhausted; later layers may be missing"
-		}
+	a.Used = Limits{Bytes: e.bytes, Steps: int64(e.steps)}
+	if e.limitErr != nil {
+		a.Limit = e.limitErr
+		a.Incomplete = e.limitErr.Error()
 	}
 	a.Indicators = extractIndicators(e.layers, e.livePool())
 	a.Obfuscation = obfuscationTags(e.layers, e.allOps)

@@ -26,7 +26,7 @@ func TestDebugEval(t *testing.T) {
 	if src == "" {
 		t.Skip("set PSEVAL")
 	}
-	e := newEvaluator(context.Background())
+	e := newEvaluator(context.Background(), Limits{})
 	e.layers = []Layer{{Text: src}}
 	for _, s := range parseScript(src) {
 		v, _ := e.runStmt(s)

@@ -104,7 +104,7 @@ func encodeText(s, enc string) []byte {
 
 // inflate decompresses a raw deflate or gzip stream, capped at
 // maxInflateBytes (decompression-bomb protection).
-func inflate(data []byte, gz bool) ([]byte, error) {
+func inflate(data []byte, gz bool, limit int64) ([]byte, error) {
 	var r io.Reader
 	if gz || len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -115,8 +115,8 @@ func inflate(data []byte, gz bool) ([]byte, error) {
 	} else {
 		r = flate.NewReader(bytes.NewReader(data))
 	}
-	out, err := io.ReadAll(io.LimitReader(r, maxInflateBytes+1))
-	if len(out) > maxInflateBytes {
+	out, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(out)) > limit {
 		return nil, errTooLarge
 	}
 	if err != nil && len(out) == 0 {
@@ -133,8 +133,11 @@ func (e *evaluator) readAll(o *object) value {
 	}
 	data := src.data
 	if src.kind == "inflate" {
-		out, err := inflate(src.data, src.gzip)
+		out, err := inflate(src.data, src.gzip, min(maxInflateBytes, e.room()))
 		if err != nil {
+			if errors.Is(err, errTooLarge) && e.room() < maxInflateBytes {
+				e.reserve(e.room() + 1) // records the budget as the reason
+			}
 			return unknown
 		}
 		if src.gzip {
@@ -154,6 +157,9 @@ func (e *evaluator) readAll(o *object) value {
 		case len(data) >= 2 && data[0] == 0xfe && data[1] == 0xff:
 			enc = "bigendianunicode"
 		}
+	}
+	if !e.reserve(int64(len(data)) + 3*int64(len(data))) {
+		return unknown
 	}
 	return decodeText(data, enc)
 }

@@ -3,15 +3,14 @@ package psdeob
 import (
 	"context"
 	"strings"
+	"time"
 )
 
-// Evaluation limits. They bound work on hostile input; when one is hit the
+// Structural limits. They bound work on hostile input; when one is hit the
 // evaluator stops computing new values (everything becomes unknown) but the
-// analysis still returns what it found so far.
+// analysis still returns what it found so far. The size of the values built
+// and the number of steps are bounded by the per-call Limits (budget.go).
 const (
-	maxSteps        = 4_000_000
-	maxStringLen    = 16 << 20
-	maxArrayLen     = 4 << 20
 	maxLayerDepth   = 24
 	maxLayers       = 64
 	maxCallDepth    = 40
@@ -28,6 +27,15 @@ type pooled struct {
 
 type evaluator struct {
 	ctx       context.Context
+	limits    Limits
+	bytes     int64       // bytes of values built so far (budget.go)
+	limitErr  *LimitError // why the evaluation stopped early, if it did
+	timeLimit time.Duration
+	nextCheck int      // step count at which the context is checked next
+	runeCache struct { // the last string indexed by rune (eval_conv.go)
+		s  string
+		rs []rune
+	}
 	vars      map[string]value
 	env       map[string]string
 	funcs     map[string]*funcDef
@@ -63,9 +71,10 @@ type sinkEvent struct {
 	kind       string
 }
 
-func newEvaluator(ctx context.Context) *evaluator {
+func newEvaluator(ctx context.Context, limits Limits) *evaluator {
 	e := &evaluator{
 		ctx:      ctx,
+		limits:   limits.withDefaults(),
 		vars:     map[string]value{},
 		env:      map[string]string{},
 		funcs:    map[string]*funcDef{},
@@ -86,13 +95,18 @@ func (e *evaluator) tick() bool {
 		return false
 	}
 	e.steps++
-	if e.steps > maxSteps {
-		e.stopped = true
+	if int64(e.steps) > e.limits.Steps {
+		e.stop(&LimitError{Kind: ErrTooSlow, Key: "limits.scriptSteps", Need: int64(e.steps), Limit: e.limits.Steps})
 		return false
 	}
-	if e.steps&1023 == 0 && e.ctx.Err() != nil {
-		e.stopped = true
-		return false
+	if e.steps >= e.nextCheck {
+		// checked every 1024 steps; work() adds many steps at once for
+		// large operands, so the threshold moves rather than a mask
+		e.nextCheck = e.steps + 1024
+		if err := e.ctx.Err(); err != nil {
+			e.stop(deadlineError(err, e.timeLimit))
+			return false
+		}
 	}
 	return true
 }
@@ -137,6 +151,11 @@ func (e *evaluator) runLayer(idx int) {
 	e.cur = idx
 	e.depth++
 	e.ops = nil
+	if idx > 0 && !e.reserveParse(e.layers[idx].Text) {
+		e.depth--
+		e.cur = saved
+		return
+	}
 	body := parseScript(e.layers[idx].Text)
 	e.runStmts(body)
 	e.depth--
@@ -214,7 +233,7 @@ func (e *evaluator) runStmts(body []stmt) value {
 			} else if v != nil {
 				out = append(out, v)
 			}
-			if len(out) > maxArrayLen {
+			if !e.reserveElems(listLen(v)) {
 				return unknown
 			}
 		}
@@ -271,12 +290,11 @@ func (e *evaluator) runIf(x *ifStmt) value {
 		b, ok := toBool(cv)
 		if !ok {
 			// unknown condition: look inside every branch
-			var out psArray
 			for _, blk := range x.blocks[i:] {
-				out = append(out, toList(e.runStmts(blk))...)
+				e.runStmts(blk)
 				e.uncertainFlow()
 			}
-			out = append(out, toList(e.runStmts(x.els))...)
+			e.runStmts(x.els)
 			e.uncertainFlow()
 			return unknown
 		}

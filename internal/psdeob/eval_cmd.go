@@ -166,6 +166,9 @@ func (e *evaluator) runBlock(sb *sbVal, args []value, input value) value {
 	defer func() { e.callDepth-- }()
 	body := sb.body
 	if body == nil && sb.text != "" {
+		if !e.reserveParse(sb.text) {
+			return unknown
+		}
 		body = parseScript(sb.text)
 	}
 	e.vars["args"] = psArray(args)
@@ -186,10 +189,13 @@ func (e *evaluator) runBlock(sb *sbVal, args []value, input value) value {
 }
 
 func (e *evaluator) eachItem(body *sbVal, input value, filter bool) value {
-	items := toList(input)
-	if isUnknown(input) || len(items) > maxLoopItems {
+	if isUnknown(input) || listLen(input) > maxLoopItems {
 		return unknown
 	}
+	if b, ok := input.([]byte); ok && isUnknown(e.byteList(b)) {
+		return unknown
+	}
+	items := toList(input)
 	out := make(psArray, 0, len(items))
 	savedU, hadU := e.vars["_"]
 	for _, it := range items {
@@ -209,7 +215,7 @@ func (e *evaluator) eachItem(body *sbVal, input value, filter bool) value {
 			}
 			continue
 		}
-		if isUnknown(v) {
+		if isUnknown(v) || !e.reserveElems(listLen(v)) {
 			return unknown
 		}
 		out = append(out, toList(v)...)

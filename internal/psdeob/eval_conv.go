@@ -144,9 +144,13 @@ func (e *evaluator) format(f string, args []value) value {
 		} else {
 			b.WriteByte(c)
 		}
-		if b.Len() > maxStringLen {
+		if int64(b.Len()) > e.room() {
+			e.reserve(int64(b.Len())) // records the budget as the reason
 			return unknown
 		}
+	}
+	if !e.reserve(int64(b.Len())) {
+		return unknown
 	}
 	return b.String()
 }
@@ -215,11 +219,10 @@ func (e *evaluator) cast(typ string, v value) value {
 		return toChar(v)
 	case "char[]":
 		if s, ok := v.(string); ok {
-			out := psArray{}
-			for _, r := range s {
-				out = append(out, psChar(r))
-			}
-			return out
+			return e.charArray(s)
+		}
+		if !e.reserveElems(listLen(v)) {
+			return unknown
 		}
 		var out psArray
 		for _, it := range toList(v) {
@@ -237,6 +240,9 @@ func (e *evaluator) cast(typ string, v value) value {
 		}
 		return unknown
 	case "string[]":
+		if !e.reserveElems(listLen(v)) {
+			return unknown
+		}
 		var out psArray
 		for _, it := range toList(v) {
 			s, ok := e.toStr(it)
@@ -264,7 +270,7 @@ func (e *evaluator) cast(typ string, v value) value {
 		}
 		return n
 	case "byte[]":
-		if b, ok := toBytes(v); ok {
+		if b, ok := e.toBytes(v); ok {
 			if _, already := v.([]byte); !already {
 				e.recordPayload(b)
 			}
@@ -272,6 +278,9 @@ func (e *evaluator) cast(typ string, v value) value {
 		}
 		return unknown
 	case "int[]", "int32[]", "int16[]", "long[]":
+		if !e.reserveElems(listLen(v)) {
+			return unknown
+		}
 		var out psArray
 		for _, it := range toList(v) {
 			n, ok := toInt(it)
@@ -292,6 +301,9 @@ func (e *evaluator) cast(typ string, v value) value {
 		}
 		return unknown
 	case "array", "object[]", "collections.arraylist":
+		if b, ok := v.([]byte); ok {
+			return e.byteList(b)
+		}
 		return psArray(toList(v))
 	case "type":
 		if s, ok := e.toStr(v); ok {
@@ -299,12 +311,15 @@ func (e *evaluator) cast(typ string, v value) value {
 		}
 	case "scriptblock":
 		if s, ok := v.(string); ok {
+			if !e.reserveParse(s) {
+				return unknown
+			}
 			return &sbVal{body: parseScript(s), text: s}
 		}
 	case "regex":
 		return v
 	case "io.memorystream":
-		if b, ok := toBytes(v); ok {
+		if b, ok := e.toBytes(v); ok {
 			return &object{kind: "memorystream", typ: "System.IO.MemoryStream", data: b}
 		}
 	}
@@ -339,6 +354,9 @@ func (e *evaluator) index(x, idx value) value {
 		return unknown
 	}
 	if arr, ok := idx.(psArray); ok {
+		if !e.reserveElems(len(arr)) {
+			return unknown
+		}
 		out := make(psArray, 0, len(arr))
 		for _, i := range arr {
 			v := e.index(x, i)
@@ -362,14 +380,14 @@ func (e *evaluator) index(x, idx value) value {
 	}
 	switch c := x.(type) {
 	case string:
-		rs := []rune(c)
-		if i < 0 {
-			i += int64(len(rs))
+		r, in, ok := e.runeAt(c, i)
+		if !ok {
+			return unknown
 		}
-		if i < 0 || i >= int64(len(rs)) {
+		if !in {
 			return nil
 		}
-		return psChar(rs[i])
+		return psChar(r)
 	case psArray:
 		if i < 0 {
 			i += int64(len(c))

@@ -60,6 +60,9 @@ func (e *evaluator) eval(n node) value {
 		}
 		return h
 	case *arrayLit:
+		if !e.reserveElems(len(x.elems)) {
+			return unknown
+		}
 		out := make(psArray, 0, len(x.elems))
 		for _, el := range x.elems {
 			out = append(out, e.eval(el))
@@ -188,9 +191,13 @@ func (e *evaluator) expand(raw string) (string, bool) {
 		default:
 			b.WriteRune(c)
 		}
-		if b.Len() > maxStringLen {
+		if int64(b.Len()) > e.room() {
+			e.reserve(int64(b.Len())) // records the budget as the reason
 			return "", false
 		}
+	}
+	if !e.reserve(int64(b.Len())) {
+		return "", false
 	}
 	return b.String(), true
 }
@@ -268,6 +275,9 @@ func (e *evaluator) expandDollar(rs []rune) (string, int, bool) {
 		}
 		inner := string(rs[1:min(j, len(rs))])
 		if e.depth > 4*maxLayerDepth {
+			return "", 0, false
+		}
+		if !e.reserveParse(inner) {
 			return "", 0, false
 		}
 		e.depth++

@@ -67,7 +67,11 @@ func (e *evaluator) runLoop(x *loopStmt) value {
 				e.vars[x.vr] = it
 				// break is not honoured here: foreach is how scripts try
 				// each of several URLs, and every item is worth seeing.
-				out = append(out, toList(e.runStmts(x.body))...)
+				v := e.runStmts(x.body)
+				if !e.reserveElems(listLen(v)) {
+					break
+				}
+				out = append(out, toList(v)...)
 				e.flow = flowNone
 			}
 			return out

@@ -2,6 +2,7 @@ package psdeob
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 func (e *evaluator) memberNameOf(m *memberExpr) (string, bool) {
@@ -45,7 +46,7 @@ func (e *evaluator) prop(recv value, name string, static bool) value {
 	case string:
 		switch name {
 		case "length":
-			return int64(len([]rune(x)))
+			return int64(utf8.RuneCountInString(x))
 		}
 		if stringMethods[name] {
 			return &methodRef{recv: x, name: name}
@@ -55,6 +56,9 @@ func (e *evaluator) prop(recv value, name string, static bool) value {
 		switch name {
 		case "length", "count":
 			return int64(len(x))
+		}
+		if !e.reserveElems(len(x)) {
+			return unknown
 		}
 		var out psArray
 		for _, el := range x {
@@ -232,7 +236,7 @@ func (e *evaluator) objectMethod(o *object, name string, args []value, at *invok
 			if len(args) == 0 {
 				return unknown
 			}
-			b, ok := toBytes(args[0])
+			b, ok := e.toBytes(args[0])
 			if !ok {
 				return unknown
 			}
@@ -244,10 +248,13 @@ func (e *evaluator) objectMethod(o *object, name string, args []value, at *invok
 				}
 				b = b[i : i+n]
 			}
+			if !e.reserve(3 * int64(len(b))) {
+				return unknown
+			}
 			return decodeText(b, o.enc)
 		case "getbytes":
 			if len(args) == 1 {
-				if s, ok := e.toStr(args[0]); ok {
+				if s, ok := e.toStr(args[0]); ok && e.reserve(4*int64(len(s))) {
 					return encodeText(s, o.enc)
 				}
 			}

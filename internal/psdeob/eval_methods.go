@@ -29,14 +29,10 @@ func (e *evaluator) stringMethod(s, name string, args []value) value {
 			return unknown
 		}
 		e.note(".Replace()")
-		r := strings.ReplaceAll(s, a, b)
-		if len(r) > maxStringLen {
-			return unknown
-		}
-		return r
+		return e.replaceLiteral(s, a, b)
 	case "split":
 		if len(args) == 0 {
-			return strsToArr(strings.Fields(s))
+			return e.fields(s)
 		}
 		var seps []string
 		for _, it := range toList(args[0]) {
@@ -53,15 +49,21 @@ func (e *evaluator) stringMethod(s, name string, args []value) value {
 			}
 		}
 		e.note(".Split()")
-		return strsToArr(splitAny(s, seps))
-	case "tochararray":
-		out := psArray{}
-		for _, r := range s {
-			out = append(out, psChar(r))
+		parts, ok := e.splitAny(s, seps)
+		if !ok {
+			return unknown
 		}
-		return out
+		return strsToArr(parts)
+	case "tochararray":
+		return e.charArray(s)
 	case "substring":
-		rs := []rune(s)
+		rs, ok := e.runes(s)
+		if !ok {
+			return unknown
+		}
+		if rs == nil {
+			rs = []rune(s) // ASCII: same indexes; sliced below, so the copy is bounded by s
+		}
 		i, ok := intArg(0)
 		if !ok || i > len(rs) {
 			return unknown
@@ -75,8 +77,14 @@ func (e *evaluator) stringMethod(s, name string, args []value) value {
 		}
 		return string(rs[i:])
 	case "tolower", "tolowerinvariant":
+		if !e.reserve(int64(len(s))) {
+			return unknown
+		}
 		return strings.ToLower(s)
 	case "toupper", "toupperinvariant":
+		if !e.reserve(int64(len(s))) {
+			return unknown
+		}
 		return strings.ToUpper(s)
 	case "trim", "trimstart", "trimend":
 		cut := " \t\r\n"
@@ -97,7 +105,7 @@ func (e *evaluator) stringMethod(s, name string, args []value) value {
 	case "insert":
 		i, ok := intArg(0)
 		v, ok2 := strArg(1)
-		if !ok || !ok2 {
+		if !ok || !ok2 || !e.reserve(int64(len(s))+int64(len(v))) {
 			return unknown
 		}
 		return s[:i] + v + s[i:]
@@ -108,7 +116,7 @@ func (e *evaluator) stringMethod(s, name string, args []value) value {
 		}
 		if len(args) > 1 {
 			n, ok := intArg(1)
-			if !ok || i+n > len(s) {
+			if !ok || i+n > len(s) || !e.reserve(int64(len(s))) {
 				return unknown
 			}
 			return s[:i] + s[i+n:]
@@ -145,17 +153,10 @@ func (e *evaluator) stringMethod(s, name string, args []value) value {
 		}
 	case "padleft", "padright":
 		n, ok := toInt(firstOr(args))
-		if !ok || n > 1<<16 {
+		if !ok {
 			return unknown
 		}
-		for int64(len([]rune(s))) < n {
-			if name == "padleft" {
-				s = " " + s
-			} else {
-				s += " "
-			}
-		}
-		return s
+		return e.pad(s, n, name == "padleft")
 	}
 	return unknown
 }
@@ -167,9 +168,14 @@ func firstOr(a []value) value {
 	return a[0]
 }
 
-func splitAny(s string, seps []string) []string {
+// splitAny splits s at any of seps; ok is false when the pieces would
+// exceed the budget.
+func (e *evaluator) splitAny(s string, seps []string) ([]string, bool) {
 	if len(seps) == 0 {
-		return []string{s}
+		return []string{s}, true
+	}
+	if !e.work(mulSize(int64(len(s)), int64(len(seps)))) {
+		return nil, false
 	}
 	var out []string
 	start := 0
@@ -177,6 +183,9 @@ func splitAny(s string, seps []string) []string {
 		matched := false
 		for _, sep := range seps {
 			if sep != "" && strings.HasPrefix(s[i:], sep) {
+				if !e.reserve(elemBytes) {
+					return nil, false
+				}
 				out = append(out, s[start:i])
 				i += len(sep)
 				start = i
@@ -188,7 +197,7 @@ func splitAny(s string, seps []string) []string {
 			i++
 		}
 	}
-	return append(out, s[start:])
+	return append(out, s[start:]), true
 }
 
 func (e *evaluator) staticCall(t, name string, args []value, at *invokeExpr) value {
@@ -304,6 +313,9 @@ func (e *evaluator) convertCall(name string, args []value) value {
 		if !ok {
 			return unknown
 		}
+		if !e.reserve(int64(len(s)) * 3 / 4) {
+			return unknown
+		}
 		b, err := decodeBase64(s)
 		if err != nil {
 			return unknown
@@ -312,8 +324,8 @@ func (e *evaluator) convertCall(name string, args []value) value {
 		e.recordPayload(b)
 		return b
 	case "tobase64string":
-		b, ok := toBytes(args[0])
-		if !ok {
+		b, ok := e.toBytes(args[0])
+		if !ok || !e.reserve(int64(base64.StdEncoding.EncodedLen(len(b)))) {
 			return unknown
 		}
 		return base64.StdEncoding.EncodeToString(b)
@@ -381,12 +393,15 @@ func (e *evaluator) regexCall(name string, args []value) value {
 		opts, _ = e.toStr(args[3])
 	}
 	re, err := dotnetRegex(pat, strings.Contains(strings.ToLower(opts), "ignorecase"))
-	if err != nil {
+	if err != nil || !e.work(int64(len(in))) {
 		return unknown
 	}
 	switch name {
 	case "matches":
-		ms := re.FindAllString(in, -1)
+		ms := re.FindAllString(in, int(min(e.room()/elemBytes+1, int64(len(in))+2)))
+		if !e.reserveElems(len(ms)) {
+			return unknown
+		}
 		out := make(psArray, len(ms))
 		rtl := strings.Contains(strings.ToLower(opts), "righttoleft")
 		for i, m := range ms {
@@ -408,14 +423,21 @@ func (e *evaluator) regexCall(name string, args []value) value {
 			return unknown
 		}
 		e.note("-replace")
-		return re.ReplaceAllString(in, dotnetReplacement(repl))
+		return e.reReplace(re, in, dotnetReplacement(repl))
 	case "split":
-		return strsToArr(re.Split(in, -1))
+		parts, ok := e.reSplit(re, in, -1)
+		if !ok {
+			return unknown
+		}
+		return strsToArr(parts)
 	case "ismatch":
 		return re.MatchString(in)
 	case "unescape":
 		return regexUnescape(in)
 	case "escape":
+		if !e.reserve(2 * int64(len(in))) {
+			return unknown
+		}
 		return regexp.QuoteMeta(in)
 	}
 	return unknown

@@ -48,9 +48,21 @@ func (e *evaluator) unary(op string, v value) value {
 		if !ok {
 			return unknown
 		}
-		return strsToArr(strings.Fields(s))
+		return e.fields(s)
 	}
 	return unknown
+}
+
+// fields is strings.Fields as an array, charged piece by piece.
+func (e *evaluator) fields(s string) value {
+	var out psArray
+	for f := range strings.FieldsSeq(s) {
+		if !e.reserve(elemBytes) {
+			return unknown
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func strsToArr(ss []string) psArray {
@@ -62,21 +74,32 @@ func strsToArr(ss []string) psArray {
 }
 
 func (e *evaluator) join(v value, sep string) value {
+	if b, ok := v.([]byte); ok {
+		v = e.byteList(b)
+	}
 	var b strings.Builder
 	for i, el := range toList(v) {
-		if i > 0 {
-			b.WriteString(sep)
-		}
 		s, ok := e.toStr(el)
 		if !ok {
 			return unknown
 		}
-		b.WriteString(s)
-		if b.Len() > maxStringLen {
+		if i > 0 {
+			s = sep + s
+		}
+		if !e.reserve(int64(len(s))) {
 			return unknown
 		}
+		b.WriteString(s)
 	}
 	return b.String()
+}
+
+// byteList is toList of a byte buffer, charged.
+func (e *evaluator) byteList(b []byte) value {
+	if !e.reserveElems(len(b)) {
+		return unknown
+	}
+	return toList(b)
 }
 
 func (e *evaluator) binary(op string, l, r value) value {
@@ -114,10 +137,10 @@ func (e *evaluator) binary(op string, l, r value) value {
 	case "..":
 		a, ok1 := toInt(l)
 		b, ok2 := toInt(r)
-		if !ok1 || !ok2 || a-b > maxLoopItems || b-a > maxLoopItems {
+		if !ok1 || !ok2 || !e.reserve(mulSize(rangeLen(a, b), elemBytes)) {
 			return unknown
 		}
-		var out psArray
+		out := make(psArray, 0, rangeLen(a, b))
 		step := int64(1)
 		if b < a {
 			step = -1
@@ -159,16 +182,15 @@ func (e *evaluator) add(l, r value) value {
 	case string, psChar:
 		ls, _ := e.toStr(x)
 		rs, ok := e.toStr(r)
-		if !ok || len(ls)+len(rs) > maxStringLen {
+		if !ok || !e.reserve(int64(len(ls))+int64(len(rs))) {
 			return unknown
 		}
 		return ls + rs
-	case psArray:
-		out := make(psArray, 0, len(x)+1)
-		out = append(out, x...)
-		return append(out, toList(r)...)
-	case []byte:
-		out := make(psArray, 0, len(x)+1)
+	case psArray, []byte:
+		if !e.reserveElems(listLen(x) + listLen(r)) {
+			return unknown
+		}
+		out := make(psArray, 0, listLen(x)+listLen(r))
 		out = append(out, toList(x)...)
 		return append(out, toList(r)...)
 	case nil:
@@ -193,17 +215,17 @@ func (e *evaluator) arith(op string, l, r value) value {
 	if op == "*" {
 		if s, ok := l.(string); ok {
 			n, ok := toInt(r)
-			if !ok || n < 0 || int64(len(s))*n > maxStringLen {
+			if !ok || n < 0 || !e.reserve(mulSize(int64(len(s)), n)) {
 				return unknown
 			}
 			return strings.Repeat(s, int(n))
 		}
 		if a, ok := l.(psArray); ok {
 			n, ok := toInt(r)
-			if !ok || n < 0 || int64(len(a))*n > maxArrayLen {
+			if !ok || n < 0 || !e.reserve(mulSize(mulSize(int64(len(a)), n), elemBytes)) {
 				return unknown
 			}
-			var out psArray
+			out := make(psArray, 0, len(a)*int(n))
 			for i := int64(0); i < n; i++ {
 				out = append(out, a...)
 			}
@@ -336,13 +358,14 @@ func (e *evaluator) split(l, r value, ci bool) value {
 	var out psArray
 	for _, item := range toList(l) {
 		s, ok := e.toStr(item)
+		if !ok || !e.work(int64(len(s))) {
+			return unknown
+		}
+		parts, ok := e.reSplit(re, s, limit)
 		if !ok {
 			return unknown
 		}
-		out = append(out, strsToArr(re.Split(s, limit))...)
-		if len(out) > maxArrayLen {
-			return unknown
-		}
+		out = append(out, strsToArr(parts)...)
 	}
 	return out
 }
@@ -369,13 +392,18 @@ func (e *evaluator) replaceOp(l, r value, ci bool) value {
 	e.note("-replace")
 	goRepl := dotnetReplacement(repl)
 	if arr, isArr := l.(psArray); isArr {
+		if !e.reserveElems(len(arr)) {
+			return unknown
+		}
 		out := make(psArray, len(arr))
 		for i, it := range arr {
 			s, ok := e.toStr(it)
 			if !ok {
 				return unknown
 			}
-			out[i] = re.ReplaceAllString(s, goRepl)
+			if out[i] = e.reReplace(re, s, goRepl); isUnknown(out[i]) {
+				return unknown
+			}
 		}
 		return out
 	}
@@ -383,11 +411,7 @@ func (e *evaluator) replaceOp(l, r value, ci bool) value {
 	if !ok {
 		return unknown
 	}
-	res := re.ReplaceAllString(s, goRepl)
-	if len(res) > maxStringLen {
-		return unknown
-	}
-	return res
+	return e.reReplace(re, s, goRepl)
 }
 
 // dotnetReplacement converts $1 / ${name} / $$ / $0 to Go's expansion syntax.

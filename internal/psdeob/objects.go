@@ -39,7 +39,7 @@ func (e *evaluator) newObject(t string, args []value) value {
 	case "io.memorystream":
 		o := &object{kind: "memorystream", typ: "System.IO.MemoryStream"}
 		if len(args) > 0 {
-			b, ok := toBytes(args[0])
+			b, ok := e.toBytes(args[0])
 			if !ok {
 				return unknown
 			}
@@ -85,18 +85,22 @@ func (e *evaluator) newObject(t string, args []value) value {
 	case "string":
 		if len(args) >= 1 {
 			if len(args) == 2 {
-				if n, ok := toInt(args[1]); ok && n >= 0 && n < 1<<20 {
+				if n, ok := toInt(args[1]); ok && n >= 0 {
 					c, ok := e.toStr(args[0])
-					if ok {
-						return strings.Repeat(c, int(n))
+					if !ok || !e.reserve(mulSize(int64(len(c)), n)) {
+						return unknown
 					}
+					return strings.Repeat(c, int(n))
 				}
 			}
 			return e.join(args[0], "")
 		}
 	case "byte[]":
 		if len(args) == 1 {
-			if n, ok := toInt(args[0]); ok && n >= 0 && n <= maxArrayLen {
+			if n, ok := toInt(args[0]); ok && n >= 0 {
+				if !e.reserve(n) {
+					return unknown
+				}
 				return make([]byte, n)
 			}
 		}

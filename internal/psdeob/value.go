@@ -77,23 +77,12 @@ func (e *evaluator) toStr(v value) (string, bool) {
 		}
 		return "False", true
 	case psArray:
-		sep := e.ofs()
-		var b strings.Builder
-		for i, el := range x {
-			if i > 0 {
-				b.WriteString(sep)
-			}
-			s, ok := e.toStr(el)
-			if !ok {
-				return "", false
-			}
-			b.WriteString(s)
-			if b.Len() > maxStringLen {
-				return "", false
-			}
-		}
-		return b.String(), true
+		s, ok := e.join(x, e.ofs()).(string)
+		return s, ok
 	case []byte:
+		if !e.reserve(mulSize(int64(len(x)), 4+int64(len(e.ofs())))) {
+			return "", false
+		}
 		parts := make([]string, len(x))
 		for i, c := range x {
 			parts[i] = strconv.Itoa(int(c))

@@ -31,6 +31,12 @@ type Report struct {
 	bySource map[string]*sourceStats
 	order    []string
 	notes    []string
+	// budget use: the largest bytes and steps of any sample, and how many
+	// samples a budget cut short
+	maxBytes, maxSteps int64
+	maxBytesID         string
+	maxStepsID         string
+	limited            int
 }
 
 // Run analyses every sample twice and scores the results.
@@ -52,7 +58,8 @@ func Run(ctx context.Context, samples []Sample, analyze Analyze) *Report {
 			r.notes = append(r.notes, fmt.Sprintf("%s CRASH %v", s.ID, err))
 			continue
 		}
-		if d > 15*time.Second || strings.Contains(a.Incomplete, "deadline") {
+		r.budget(s.ID, a)
+		if d > 15*time.Second || a.Limit != nil && a.Limit.Key == "" {
 			st.hangs++
 			all.hangs++
 			r.notes = append(r.notes, fmt.Sprintf("%s HANG %s %s", s.ID, d, a.Incomplete))
@@ -68,6 +75,20 @@ func Run(ctx context.Context, samples []Sample, analyze Analyze) *Report {
 		r.score(s, a, st, all)
 	}
 	return r
+}
+
+// budget records the work sample id took.
+func (r *Report) budget(id string, a *psdeob.Analysis) {
+	if a.Used.Bytes > r.maxBytes {
+		r.maxBytes, r.maxBytesID = a.Used.Bytes, id
+	}
+	if a.Used.Steps > r.maxSteps {
+		r.maxSteps, r.maxStepsID = a.Used.Steps, id
+	}
+	if a.Limit != nil {
+		r.limited++
+		r.notes = append(r.notes, fmt.Sprintf("%s LIMIT %s", id, a.Incomplete))
+	}
 }
 
 func safe(ctx context.Context, f Analyze, s string) (a *psdeob.Analysis, err error) {
@@ -183,6 +204,8 @@ func (r *Report) Print(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, "%-7s %5d %8d %8s %8s %9s %8d %8s %7s %5d %5d %5d %8d\n", src, st.samples, st.withInd,
 			ratio(st.found, st.expected), pct(st.macroSum, st.withInd), prec, st.halluc, exact, sim, st.crashes, st.hangs, st.nondet, p95(st.lat).Milliseconds())
 	}
+	fmt.Fprintf(w, "budget: most bytes %d (%s), most steps %d (%s), %d samples cut short by a limit\n",
+		r.maxBytes, r.maxBytesID, r.maxSteps, r.maxStepsID, r.limited)
 }
 
 func ratio(a, b int) string {
