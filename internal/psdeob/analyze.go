@@ -132,6 +132,10 @@ func Analyze(ctx context.Context, script string, opts Options) (a *Analysis, err
 	if d, ok := ctx.Deadline(); ok {
 		timeLimit = time.Until(d)
 	}
+	// The evaluation stops early enough for the findings, which read a
+	// bounded view of the layers (scanView), to be done by the deadline.
+	ctx, cancelEval := context.WithTimeout(ctx, timeLimit-min(timeLimit/5, 2*time.Second))
+	defer cancelEval()
 	defer func() {
 		if r := recover(); r != nil {
 			a, err = nil, fmt.Errorf("analyze: internal error: %v", r)
@@ -193,11 +197,15 @@ func (e *evaluator) buildAnalysis(opts Options) *Analysis {
 		a.Limit = e.limitErr
 		a.Incomplete = e.limitErr.Error()
 	}
-	a.Indicators = extractIndicators(e.layers, e.livePool())
-	a.Obfuscation = obfuscationTags(e.layers, e.allOps)
-	a.Techniques = detectTechniques(e.layers, e.allOps, a.Obfuscation)
+	// The findings are read from a bounded view of the layers, so the time
+	// they take after the evaluation stays bounded too.
+	a.Layers = scanView(e.layers)
+	a.Indicators = extractIndicators(a.Layers, e.livePool())
+	a.Obfuscation = obfuscationTags(a.Layers, e.allOps)
+	a.Techniques = detectTechniques(a.Layers, e.allOps, a.Obfuscation)
 	a.Verdict, a.Reasons = verdict(a)
 	a.HuntingHints = huntingHints(a)
+	a.Layers = e.layers
 	a.Explanation = explain(a)
 	limit := opts.MaxLayerBytes
 	if limit == 0 {
@@ -221,6 +229,38 @@ func (e *evaluator) buildAnalysis(opts Options) *Analysis {
 	return a
 }
 
+// Bounds of the text the findings are read from: per layer, and in total.
+const (
+	maxScanLayerBytes = 1 << 20
+	maxScanBytes      = 2 << 20
+)
+
+// scanView is layers with each text cut to what the findings read: at most
+// maxScanLayerBytes per layer and maxScanBytes in all (shared evenly when
+// the layers together are larger, but never under 64 KiB a layer).
+func scanView(layers []Layer) []Layer {
+	total := 0
+	for _, l := range layers {
+		total += min(len(l.Text), maxScanLayerBytes)
+	}
+	per := maxScanLayerBytes
+	if total > maxScanBytes {
+		per = max(64<<10, maxScanBytes/len(layers))
+	}
+	out := make([]Layer, len(layers))
+	for i, l := range layers {
+		if len(l.Text) > per {
+			cut := per
+			for cut > 0 && !utf8.RuneStart(l.Text[cut]) {
+				cut--
+			}
+			l.Text = l.Text[:cut]
+		}
+		out[i] = l
+	}
+	return out
+}
+
 // finalLayer is the deepest layer (ties: the last one found).
 func finalLayer(ls []Layer) int {
 	best, bestDepth := 0, 0
@@ -234,6 +274,33 @@ func finalLayer(ls []Layer) int {
 		}
 	}
 	return best
+}
+
+// lineIndex answers lineOf for many offsets of one text in O(4 KiB) each:
+// it keeps the line count at every 4 KiB block.
+type lineIndex struct {
+	text   string
+	blocks []int // blocks[i]: newlines in text[:i*4096]
+}
+
+func newLineIndex(text string) *lineIndex {
+	li := &lineIndex{text: text, blocks: make([]int, 0, len(text)/4096+1)}
+	n := 0
+	for i := 0; i < len(text); i += 4096 {
+		li.blocks = append(li.blocks, n)
+		n += strings.Count(text[i:min(i+4096, len(text))], "\n")
+	}
+	return li
+}
+
+// at is lineOf(text, off).
+func (li *lineIndex) at(off int) int {
+	off = max(0, min(off, len(li.text)))
+	b := off / 4096
+	if b >= len(li.blocks) {
+		return lineOf(li.text, off)
+	}
+	return li.blocks[b] + strings.Count(li.text[b*4096:off], "\n") + 1
 }
 
 // lineOf returns the 1-based line number of byte offset off in text.

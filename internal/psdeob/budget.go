@@ -75,6 +75,10 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("too slow: the script needs more than %d evaluation steps (limit %d, %s); "+
 			"evaluation stopped there and the layers decoded until then are complete — raise %s to evaluate further",
 			e.Limit, e.Limit, e.Key, e.Key)
+	case e.Key == keyRegex:
+		return fmt.Sprintf("too large: the script matches a pattern against %s of text (limit %s per operation); "+
+			"that operation was not run and the analysis went on without its result — layers that depend on it may be missing",
+			mib(e.Need), mib(e.Limit))
 	case e.Value:
 		return fmt.Sprintf("too large: the script builds a value of %s (limit %s of values per analysis, %s); "+
 			"that value was not built and the analysis went on without it — layers that depend on it may be missing; "+
@@ -84,6 +88,9 @@ func (e *LimitError) Error() string {
 		"values past that point were not built and the analysis went on without them — layers that depend on them may be missing; "+
 		"raise %s to evaluate them", mib(e.Limit), mib(e.Limit), e.Key, e.Key)
 }
+
+// keyRegex is LimitError.Key of the fixed bound on one pattern match.
+const keyRegex = "regex subject"
 
 // Is matches ErrTooLarge or ErrTooSlow.
 func (e *LimitError) Is(target error) bool { return target == e.Kind }

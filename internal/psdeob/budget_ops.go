@@ -9,6 +9,24 @@ import (
 
 // Operations whose result size is bounded before the result is built.
 
+// maxRegexSubject bounds the text one regular-expression (or wildcard)
+// operation reads: a single match cannot be interrupted, and over this size
+// one can take a second.
+const maxRegexSubject = 8 << 20
+
+// regexSubject charges a regular-expression pass over s — one step per 16
+// bytes, as matching costs tens of nanoseconds a byte — and refuses texts
+// over maxRegexSubject.
+func (e *evaluator) regexSubject(s string) bool {
+	if len(s) > maxRegexSubject {
+		if e.limitErr == nil {
+			e.limitErr = &LimitError{Kind: ErrTooLarge, Key: keyRegex, Need: int64(len(s)), Limit: maxRegexSubject}
+		}
+		return false
+	}
+	return e.work(int64(len(s)) * 16)
+}
+
 // rangeLen is the number of items of a..b (saturating).
 func rangeLen(a, b int64) int64 {
 	d := a - b
@@ -30,7 +48,7 @@ type errAbort struct{}
 // with the result's size bounded and charged before it is built, one step
 // charged per match and the deadline observed during the pass.
 func (e *evaluator) reReplace(re *regexp.Regexp, s, repl string) (v value) {
-	if !e.work(int64(len(s))) {
+	if !e.regexSubject(s) {
 		return unknown
 	}
 	defer func() {

@@ -42,6 +42,9 @@ func (e *evaluator) compare(op string, l, r value) value {
 		case ok1 && ok2:
 			c = cmpInt(ln, rn)
 		case lok && rok:
+			if !e.work(int64(len(ls)) + int64(len(rs))) {
+				return unknown
+			}
 			if ci {
 				ls, rs = strings.ToLower(ls), strings.ToLower(rs)
 			}
@@ -63,7 +66,7 @@ func (e *evaluator) compare(op string, l, r value) value {
 		}
 		return c <= 0
 	case "like", "notlike":
-		if !lok || !rok {
+		if !lok || !rok || !e.regexSubject(ls) || len(rs) > 4096 {
 			return unknown
 		}
 		m := wildcardMatch(rs, ls)
@@ -73,7 +76,7 @@ func (e *evaluator) compare(op string, l, r value) value {
 			return unknown
 		}
 		re, err := dotnetRegex(rs, ci)
-		if err != nil {
+		if err != nil || !e.regexSubject(ls) {
 			return unknown
 		}
 		return re.MatchString(ls) == (base == "match")

@@ -178,6 +178,9 @@ func (e *evaluator) setIndex(t *indexExpr, v value) {
 		}
 		lk := strings.ToLower(k)
 		if _, exists := h.vals[lk]; !exists {
+			if !e.reserve(2*elemBytes + 2*int64(len(k))) {
+				return
+			}
 			h.keys = append(h.keys, k)
 		}
 		h.vals[lk] = v

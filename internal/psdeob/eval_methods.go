@@ -393,7 +393,7 @@ func (e *evaluator) regexCall(name string, args []value) value {
 		opts, _ = e.toStr(args[3])
 	}
 	re, err := dotnetRegex(pat, strings.Contains(strings.ToLower(opts), "ignorecase"))
-	if err != nil || !e.work(int64(len(in))) {
+	if err != nil || !e.regexSubject(in) {
 		return unknown
 	}
 	switch name {

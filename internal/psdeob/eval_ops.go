@@ -358,7 +358,7 @@ func (e *evaluator) split(l, r value, ci bool) value {
 	var out psArray
 	for _, item := range toList(l) {
 		s, ok := e.toStr(item)
-		if !ok || !e.work(int64(len(s))) {
+		if !ok || !e.regexSubject(s) {
 			return unknown
 		}
 		parts, ok := e.reSplit(re, s, limit)

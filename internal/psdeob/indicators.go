@@ -48,17 +48,19 @@ func (c *indCollector) add(typ, val string, layer, line int, computed bool) {
 
 func extractIndicators(layers []Layer, pool []pooled) []Indicator {
 	c := &indCollector{seen: map[indKey]bool{}}
-	for _, l := range layers {
+	lines := make([]*lineIndex, len(layers))
+	for i, l := range layers {
 		text := l.Text
-		c.scan(text, l.Index, func(off int) int { return lineOf(text, off) }, false)
+		lines[i] = newLineIndex(text)
+		c.scan(text, l.Index, lines[i].at, false)
 		if strings.Contains(text, "`") {
 			stripped := strings.ReplaceAll(text, "`", "")
-			c.scan(stripped, l.Index, func(off int) int { return lineOf(stripped, off) }, false)
+			c.scan(stripped, l.Index, newLineIndex(stripped).at, false)
 		}
 	}
 	pc := &indCollector{seen: c.seen}
 	for _, p := range pool {
-		line := lineOf(layers[p.layer].Text, p.off)
+		line := lines[p.layer].at(p.off)
 		pc.scanNet(p.text, p.layer, func(int) int { return line }, true)
 	}
 	c.out = append(c.out, pc.out...)

