@@ -134,6 +134,7 @@ func Analyze(ctx context.Context, script string, opts Options) (a *Analysis, err
 	}
 	// The evaluation stops early enough for the findings, which read a
 	// bounded view of the layers (scanView), to be done by the deadline.
+	outer := ctx
 	ctx, cancelEval := context.WithTimeout(ctx, timeLimit-min(timeLimit/5, 2*time.Second))
 	defer cancelEval()
 	defer func() {
@@ -149,7 +150,7 @@ func Analyze(ctx context.Context, script string, opts Options) (a *Analysis, err
 	e.reserve(int64(len(script)))
 	e.layers = []Layer{{Index: 0, Method: "input", Steps: []string{"input"}, Text: script}}
 	e.peel(script)
-	return e.buildAnalysis(opts), nil
+	return e.buildAnalysis(outer, opts), nil
 }
 
 // peel decodes the input layer: command lines, bare Base64, else script.
@@ -190,7 +191,9 @@ func isBareBase64(s string) bool {
 	return err == nil
 }
 
-func (e *evaluator) buildAnalysis(opts Options) *Analysis {
+// buildAnalysis turns the evaluation into findings; they stop reading
+// further layers once ctx (the analysis deadline) is done.
+func (e *evaluator) buildAnalysis(ctx context.Context, opts Options) *Analysis {
 	a := &Analysis{Layers: e.layers, FinalLayer: finalLayer(e.layers)}
 	a.Used = Limits{Bytes: e.bytes, Steps: int64(e.steps)}
 	if e.limitErr != nil {
@@ -200,9 +203,14 @@ func (e *evaluator) buildAnalysis(opts Options) *Analysis {
 	// The findings are read from a bounded view of the layers, so the time
 	// they take after the evaluation stays bounded too.
 	a.Layers = scanView(e.layers)
-	a.Indicators = extractIndicators(a.Layers, e.livePool())
+	done := func() bool { return ctx.Err() != nil }
+	a.Indicators = extractIndicators(a.Layers, e.livePool(), done)
 	a.Obfuscation = obfuscationTags(a.Layers, e.allOps)
-	a.Techniques = detectTechniques(a.Layers, e.allOps, a.Obfuscation)
+	a.Techniques = detectTechniques(a.Layers, e.allOps, a.Obfuscation, done)
+	if done() && a.Limit == nil {
+		a.Limit = deadlineError(ctx.Err(), e.timeLimit)
+		a.Incomplete = a.Limit.Error()
+	}
 	a.Verdict, a.Reasons = verdict(a)
 	a.HuntingHints = huntingHints(a)
 	a.Layers = e.layers
@@ -231,8 +239,8 @@ func (e *evaluator) buildAnalysis(opts Options) *Analysis {
 
 // Bounds of the text the findings are read from: per layer, and in total.
 const (
-	maxScanLayerBytes = 1 << 20
-	maxScanBytes      = 2 << 20
+	maxScanLayerBytes = 512 << 10
+	maxScanBytes      = 1 << 20
 )
 
 // scanView is layers with each text cut to what the findings read: at most

@@ -46,12 +46,19 @@ func (c *indCollector) add(typ, val string, layer, line int, computed bool) {
 	c.out = append(c.out, Indicator{Type: typ, Value: val, Defanged: defang(typ, val), Layer: layer, Line: line, Computed: computed})
 }
 
-func extractIndicators(layers []Layer, pool []pooled) []Indicator {
+// extractIndicators reads layers and pool; done reports that the deadline
+// passed, after which no further layer is read.
+func extractIndicators(layers []Layer, pool []pooled, done func() bool) []Indicator {
 	c := &indCollector{seen: map[indKey]bool{}}
 	lines := make([]*lineIndex, len(layers))
 	for i, l := range layers {
+		lines[i] = newLineIndex(l.Text)
+	}
+	for i, l := range layers {
+		if done() {
+			break
+		}
 		text := l.Text
-		lines[i] = newLineIndex(text)
 		c.scan(text, l.Index, lines[i].at, false)
 		if strings.Contains(text, "`") {
 			stripped := strings.ReplaceAll(text, "`", "")
@@ -59,7 +66,10 @@ func extractIndicators(layers []Layer, pool []pooled) []Indicator {
 		}
 	}
 	pc := &indCollector{seen: c.seen}
-	for _, p := range pool {
+	for i, p := range pool {
+		if i&255 == 0 && done() {
+			break
+		}
 		line := lines[p.layer].at(p.off)
 		pc.scanNet(p.text, p.layer, func(int) int { return line }, true)
 	}

@@ -62,9 +62,10 @@ const maxTechScanBytes = 128 << 10
 
 // detectTechniques scans the most decoded layers first so the evidence is
 // readable, and adds T1027/T1140 from what the evaluator actually decoded.
-func detectTechniques(layers []Layer, ops map[string]bool, obf []string) []Technique {
+// done reports that the deadline passed, after which no further layer is read.
+func detectTechniques(layers []Layer, ops map[string]bool, obf []string, done func() bool) []Technique {
 	found := map[string]Technique{}
-	for li := len(layers) - 1; li >= 0; li-- {
+	for li := len(layers) - 1; li >= 0 && !done(); li-- {
 		text := strings.ReplaceAll(layers[li].Text, "`", "")
 		if len(text) > maxTechScanBytes {
 			text = text[:maxTechScanBytes]
