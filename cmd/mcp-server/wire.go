@@ -16,6 +16,7 @@ import (
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kql/engine"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
@@ -54,10 +55,11 @@ func (a *app) serveStdio(ctx context.Context, stdin io.Reader, stdout io.Writer)
 func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error) {
 	a := &app{}
 	var (
-		reg       *tenant.Registry
-		toolCosts map[string]int
-		kqlBudget engine.Budget // zero fields: the engine's defaults
-		err       error
+		reg          *tenant.Registry
+		toolCosts    map[string]int
+		kqlBudget    engine.Budget // zero fields: the engine's defaults
+		scriptLimits psdeob.Limits // zero fields: psdeob's defaults
+		err          error
 	)
 	if opts.configPath == "" {
 		var clock time.Time
@@ -83,6 +85,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 			a.origins = cfg.AllowedOrigins
 			toolCosts = cfg.Budgets.ToolCosts
 			kqlBudget = engine.Budget{Bytes: cfg.Limits.KQLBytes, Cells: cfg.Limits.KQLCells, Rows: cfg.Limits.KQLRows}
+			scriptLimits = psdeob.Limits{Bytes: cfg.Limits.ScriptBytes, Steps: cfg.Limits.ScriptSteps}
 		}
 	}
 	if err != nil {
@@ -98,6 +101,8 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	deps := catalog.Deps{
 		PrepareKQL: func(q string) (string, []string, error) { return kqlcheck.Default().Prepare(q) },
 		KQL:        kql.Deps{Checker: kqlcheck.Default},
+
+		ScriptLimits: scriptLimits,
 	}
 	if a.demoEnv != nil {
 		deps.KQL.Demo, deps.KQL.Runner = a.demoEnv.Load, a.demoEnv.Runner

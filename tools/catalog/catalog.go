@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/defender"
 	"github.com/secmcp/secmcp/tools/entra"
@@ -26,6 +27,9 @@ type Deps struct {
 	KQL kql.Deps
 	// Synth configures the investigate tool (off when Mode is empty).
 	Synth investigate.Deps
+	// ScriptLimits is scripts_analyze's work budget per call (zero fields:
+	// defaults).
+	ScriptLimits psdeob.Limits
 }
 
 // All returns every tool of every toolset.
@@ -38,7 +42,7 @@ func All(d Deps) []tools.Spec {
 	all = append(all, purview.Tools(purview.Deps{})...)
 	all = append(all, kql.Tools(d.KQL)...)
 	all = append(all, reports.Tools(reports.Deps{})...)
-	all = append(all, scripts.Tools(scripts.Deps{Checker: d.KQL.Checker})...)
+	all = append(all, scripts.Tools(scripts.Deps{Checker: d.KQL.Checker, Limits: d.ScriptLimits})...)
 	all = append(all, investigate.Tools(d.Synth)...)
 	return all
 }

@@ -87,7 +87,7 @@ func (ts *toolset) run(ctx context.Context, script string) (*psdeob.Analysis, er
 	}
 	ctx, cancel := context.WithTimeout(ctx, ts.timeout)
 	defer cancel()
-	a, err := psdeob.Analyze(ctx, script, psdeob.Options{MaxInputBytes: MaxScriptBytes, Timeout: ts.timeout})
+	a, err := psdeob.Analyze(ctx, script, psdeob.Options{MaxInputBytes: MaxScriptBytes, Timeout: ts.timeout, Limits: ts.limits})
 	switch {
 	case errors.Is(err, psdeob.ErrInputTooLarge):
 		return nil, tools.Errorf("script is larger than %d bytes; pass a smaller excerpt", MaxScriptBytes)

@@ -65,6 +65,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvDeps(t, Deps{})
+}
+
+// newEnvDeps is newEnv with d's settings (its Store is replaced).
+func newEnvDeps(t *testing.T, d Deps) *env {
+	t.Helper()
 	e := &env{store: NewStore(8, 4<<20), alpha: &fakeGraph{alerts: map[string]source.Alert{}}, beta: &fakeGraph{alerts: map[string]source.Alert{}}}
 	open := func(g *fakeGraph) tenant.Opener {
 		return func(context.Context) (*tenant.Sources, error) { return &tenant.Sources{Graph: g}, nil }
@@ -76,7 +82,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := Deps{Store: e.store}
+	d.Store = e.store
 	reg, err := tools.NewRegistry(Tools(d), tools.Selection{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/docstore"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -42,6 +43,10 @@ type Deps struct {
 	MaxConcurrent int
 	// Timeout bounds one analysis; 0 means 20 s.
 	Timeout time.Duration
+	// Limits is the work budget of one analysis (configuration
+	// limits.scriptBytes and limits.scriptSteps); zero fields mean the
+	// psdeob defaults.
+	Limits psdeob.Limits
 }
 
 // MaxScriptBytes is the largest script the tool accepts.
@@ -63,10 +68,11 @@ type toolset struct {
 	checker func() *kqlcheck.Checker
 	slots   chan struct{}
 	timeout time.Duration
+	limits  psdeob.Limits
 }
 
 func newToolset(d Deps) *toolset {
-	ts := &toolset{store: d.Store, checker: d.Checker, timeout: d.Timeout}
+	ts := &toolset{store: d.Store, checker: d.Checker, timeout: d.Timeout, limits: d.Limits}
 	if ts.store == nil {
 		ts.store = sharedStore()
 	}
