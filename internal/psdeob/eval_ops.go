@@ -226,7 +226,7 @@ func (e *evaluator) arith(op string, l, r value) value {
 				return unknown
 			}
 			out := make(psArray, 0, len(a)*int(n))
-			for i := int64(0); i < n; i++ {
+			for i := int64(0); i < n && len(a) > 0; i++ {
 				out = append(out, a...)
 			}
 			return out
