@@ -31,6 +31,7 @@ type indKey struct{ typ, val string }
 type indCollector struct {
 	seen map[indKey]bool
 	out  []Indicator
+	done func() bool // the deadline passed: read no further
 }
 
 func (c *indCollector) add(typ, val string, layer, line int, computed bool) {
@@ -49,7 +50,7 @@ func (c *indCollector) add(typ, val string, layer, line int, computed bool) {
 // extractIndicators reads layers and pool; done reports that the deadline
 // passed, after which no further layer is read.
 func extractIndicators(layers []Layer, pool []pooled, done func() bool) []Indicator {
-	c := &indCollector{seen: map[indKey]bool{}}
+	c := &indCollector{seen: map[indKey]bool{}, done: done}
 	lines := make([]*lineIndex, len(layers))
 	for i, l := range layers {
 		lines[i] = newLineIndex(l.Text)
@@ -65,7 +66,7 @@ func extractIndicators(layers []Layer, pool []pooled, done func() bool) []Indica
 			c.scan(stripped, l.Index, newLineIndex(stripped).at, false)
 		}
 	}
-	pc := &indCollector{seen: c.seen}
+	pc := &indCollector{seen: c.seen, done: done}
 	for i, p := range pool {
 		if i&255 == 0 && done() {
 			break
@@ -93,6 +94,9 @@ func (c *indCollector) scan(text string, layer int, line func(int) int, computed
 		text = text[:8<<20]
 	}
 	c.scanNet(text, layer, line, computed)
+	if c.done() {
+		return
+	}
 	for _, m := range winPathRe.FindAllStringIndex(text, 2000) {
 		p := cleanPath(text[m[0]:m[1]])
 		if validPath(p) {
@@ -104,6 +108,9 @@ func (c *indCollector) scan(text string, layer int, line func(int) int, computed
 		if strings.Count(r, "\\") >= 1 && len(r) > 8 {
 			c.add("registry", r, layer, line(m[0]), computed)
 		}
+	}
+	if c.done() {
+		return
 	}
 	for _, m := range hashRe.FindAllStringIndex(text, 1000) {
 		h := text[m[0]:m[1]]

@@ -72,7 +72,7 @@ func detectTechniques(layers []Layer, ops map[string]bool, obf []string, done fu
 		}
 		lines := strings.Split(text, "\n")
 		for _, r := range techRules {
-			if _, ok := found[r.id]; ok {
+			if _, ok := found[r.id]; ok || done() {
 				continue
 			}
 			for n, ln := range lines {
