@@ -2,7 +2,9 @@ package psdeob
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -12,7 +14,26 @@ import (
 // maxRegexSubject bounds the text one regular-expression (or wildcard)
 // operation reads: a single match cannot be interrupted, and a worst-case
 // pattern takes about 0.1 s a MiB (ten times that in a fuzzing build).
-const maxRegexSubject = 1 << 20
+// Literal patterns (the usual obfuscator's -replace '!','A') take a fast
+// path bounded only by the byte budget.
+const maxRegexSubject = 256 << 10
+
+// literalOf returns the text re matches when it is a plain literal whose
+// case does not matter (no letters, or a case-sensitive pattern).
+func literalOf(re *regexp.Regexp) (string, bool) {
+	t, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil || t.Op != syntax.OpLiteral {
+		return "", false
+	}
+	if t.Flags&syntax.FoldCase != 0 {
+		for _, r := range t.Rune {
+			if unicode.SimpleFold(r) != r {
+				return "", false
+			}
+		}
+	}
+	return string(t.Rune), true
+}
 
 // regexSubject charges a regular-expression pass over s — one step per 16
 // bytes, as matching costs tens of nanoseconds a byte — and refuses texts
@@ -48,6 +69,9 @@ type errAbort struct{}
 // with the result's size bounded and charged before it is built, one step
 // charged per match and the deadline observed during the pass.
 func (e *evaluator) reReplace(re *regexp.Regexp, s, repl string) (v value) {
+	if lit, ok := literalOf(re); ok && lit != "" && !strings.Contains(repl, "$") {
+		return e.replaceLiteral(s, lit, repl)
+	}
 	if !e.regexSubject(s) {
 		return unknown
 	}

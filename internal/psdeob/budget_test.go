@@ -3,6 +3,7 @@ package psdeob
 import (
 	"context"
 	"errors"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -50,7 +51,7 @@ var hostileScripts = map[string]string{
 	"hashtable growth":        `$h = @{}; for ($i = 0; $i -lt 1e9; $i++) { $h["key$i"] = 'v' * 100 }`,
 	"regex matches":           `$m = [regex]::Matches(('a' * 6e7), 'a')`,
 	"regex split":             `$m = [regex]::Split(('a' * 6e7), '')`,
-	"match loop":              `$s = 'a' * 1e6; while ($true) { $null = $s -match 'a*a*b' }`,
+	"match loop":              `$s = 'a' * 2e5; while ($true) { $null = $s -match 'a*a*b' }`,
 	"match huge":              `$s = 'a' * 1e7; $null = $s -match 'a*a*b'`,
 	"index range":             `$s = 'a' * 1e6; $t = $s[0..1e9]`,
 	"index loop":              `$s = 'é' * 1e6; for ($i = 0; $i -lt 1e9; $i++) { $c = $s[$i] }`,
@@ -162,5 +163,26 @@ func TestHostileScriptsStayInBudget(t *testing.T) {
 			}
 			t.Logf("%s, heap +%d MiB, used %+v: %.90s", took.Round(time.Millisecond), peak>>20, a.Used, msg)
 		})
+	}
+}
+
+func TestLiteralOf(t *testing.T) {
+	for p, want := range map[string]bool{"(?i)!": true, "(?i)a": false, "a": true, "a+": false, `(?i)\.`: true, "(?i)12": true, "": false} {
+		if _, ok := literalOf(regexp.MustCompile(p)); ok != want {
+			t.Errorf("literalOf(%q) = %v, want %v", p, ok, want)
+		}
+	}
+}
+
+// A literal -replace over a payload larger than maxRegexSubject still
+// decodes: literal patterns do not go through the regexp engine.
+func TestLiteralReplaceOverRegexCap(t *testing.T) {
+	script := `$s = ('!' * 400000) + 'Write-Host done'; iex ($s -replace '!','')`
+	a, err := Analyze(context.Background(), script, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Layers) != 2 || a.Layers[1].Text != "Write-Host done" || a.Incomplete != "" {
+		t.Fatalf("layers %d, incomplete %q", len(a.Layers), a.Incomplete)
 	}
 }
