@@ -50,8 +50,11 @@ func (m *ModelGenerator) Generate(ctx context.Context, p *Plan) (Draft, error) {
 	if q == "" {
 		return m.fallback(ctx, p, "the model's answer held no query")
 	}
+	if len(q) > DefaultQueryBytes {
+		return m.fallback(ctx, p, fmt.Sprintf("the model's query is %d bytes, over the %d-byte limit", len(q), DefaultQueryBytes))
+	}
 	if m.Checker != nil {
-		ref := Refine(m.Checker, q, p, max(m.Repairs, 1))
+		ref := refine(ctx, m.Checker, q, p, max(m.Repairs, 1))
 		if !ref.Report.Valid || ref.Report.Errors > 0 {
 			return m.fallback(ctx, p, "the model's query did not validate")
 		}

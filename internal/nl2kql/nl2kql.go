@@ -113,6 +113,8 @@ type Options struct {
 	Examples []Example
 	// MaxRepairs bounds the query refiner's rounds (default 5).
 	MaxRepairs int
+	// Limits bound the work on one request (zero fields: defaults).
+	Limits Limits
 }
 
 // Service generates KQL from questions. It is safe for concurrent use.
@@ -122,11 +124,12 @@ type Service struct {
 	gen     Generator
 	lib     *Library
 	repairs int
+	limits  Limits
 }
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{checker: o.Checker, gen: o.Generator, repairs: o.MaxRepairs}
+	s := &Service{checker: o.Checker, gen: o.Generator, repairs: o.MaxRepairs, limits: o.Limits.withDefaults()}
 	if s.checker == nil {
 		s.checker = kqlcheck.Default()
 	}
@@ -182,7 +185,7 @@ func (s *Service) Generate(ctx context.Context, req Request) (*Result, error) {
 // ModelGenerator bound to the caller's model; see DefaultGenerator for its
 // fallback).
 func (s *Service) GenerateWith(ctx context.Context, req Request, gen Generator) (*Result, error) {
-	p, err := s.Plan(req)
+	p, err := s.PlanContext(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +193,16 @@ func (s *Service) GenerateWith(ctx context.Context, req Request, gen Generator) 
 	if err != nil {
 		return nil, fmt.Errorf("nl2kql: generate: %w", err)
 	}
-	ref := Refine(s.checker, d.Query, p, s.repairs)
+	if err := alive(ctx, "writing the query"); err != nil {
+		return nil, err
+	}
+	if len(d.Query) > s.limits.QueryBytes {
+		return nil, &limitError{ErrTooLarge, fmt.Sprintf("too large: the generated query is %d bytes (limit %d)", len(d.Query), s.limits.QueryBytes)}
+	}
+	ref := refine(ctx, s.checker, d.Query, p, s.repairs)
+	if err := alive(ctx, "validating the query"); err != nil {
+		return nil, err
+	}
 	res := &Result{Query: ref.Query, Tables: ref.Report.Tables, Valid: ref.Report.Valid && ref.Report.Errors == 0,
 		Assumptions: append(append([]string{}, p.Assumptions...), d.Assumptions...), Repairs: ref.Repairs,
 		Diagnostics: errorsOnly(ref.Report.Diagnostics), Plan: p, Steps: []analyze.Step{}}
@@ -215,6 +227,19 @@ func errorsOnly(ds []kqlcheck.Diagnostic) []kqlcheck.Diagnostic {
 
 // Plan runs the schema refiner and the few-shot selector.
 func (s *Service) Plan(req Request) (*Plan, error) {
+	return s.PlanContext(context.Background(), req)
+}
+
+// PlanContext is Plan under ctx: a request over the service's Limits is
+// refused before any work (ErrTooLarge), and the stages stop when ctx ends
+// (ErrTooSlow).
+func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
+	if err := s.limits.check(req); err != nil {
+		return nil, err
+	}
+	if err := alive(ctx, "reading the question"); err != nil {
+		return nil, err
+	}
 	q := strings.TrimSpace(req.Question)
 	if q == "" {
 		return nil, errors.New("nl2kql: the question is empty")
@@ -239,9 +264,15 @@ func (s *Service) Plan(req Request) (*Plan, error) {
 	if a := p.defaultWindow(assumption); a != "" {
 		p.Assumptions = append(p.Assumptions, a)
 	}
+	if err := alive(ctx, "reading the question"); err != nil {
+		return nil, err
+	}
 	p.Examples = s.lib.Select(rest, 3)
 	if p.Examples == nil {
 		p.Examples = []Scored{}
+	}
+	if err := alive(ctx, "choosing examples"); err != nil {
+		return nil, err
 	}
 	cands, err := s.candidates(req, p, cw, squash(rest))
 	if err != nil {

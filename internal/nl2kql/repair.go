@@ -1,6 +1,7 @@
 package nl2kql
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -27,10 +28,16 @@ var reUnknown = regexp.MustCompile(`^unknown (table|column|column or variable|jo
 // column → the column of the query's tables that shares most name parts
 // with it. plan may be nil.
 func Refine(c *kqlcheck.Checker, query string, plan *Plan, rounds int) Refined {
+	return refine(context.Background(), c, query, plan, rounds)
+}
+
+// refine is Refine that stops repairing once ctx ends (the last report is
+// kept; the caller reports the deadline).
+func refine(ctx context.Context, c *kqlcheck.Checker, query string, plan *Plan, rounds int) Refined {
 	r := Refined{Query: query, Repairs: []string{}}
 	for i := 0; ; i++ {
 		r.Report = c.Validate(r.Query)
-		if (r.Report.Valid && r.Report.Errors == 0) || i >= rounds {
+		if (r.Report.Valid && r.Report.Errors == 0) || i >= rounds || ctx.Err() != nil {
 			return r
 		}
 		next, what := repairOnce(c, r.Query, r.Report, plan)

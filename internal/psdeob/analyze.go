@@ -205,14 +205,14 @@ func (e *evaluator) buildAnalysis(ctx context.Context, opts Options) *Analysis {
 	a.Layers = scanView(e.layers)
 	done := func() bool { return ctx.Err() != nil }
 	a.Indicators = extractIndicators(a.Layers, e.livePool(), done)
-	a.Obfuscation = obfuscationTags(a.Layers, e.allOps)
+	a.Obfuscation = obfuscationTags(a.Layers, e.allOps, done)
 	a.Techniques = detectTechniques(a.Layers, e.allOps, a.Obfuscation, done)
 	if done() && a.Limit == nil {
 		a.Limit = deadlineError(ctx.Err(), e.timeLimit)
 		a.Incomplete = a.Limit.Error()
 	}
 	a.Verdict, a.Reasons = verdict(a)
-	a.HuntingHints = huntingHints(a)
+	a.HuntingHints = huntingHints(a, done)
 	a.Layers = e.layers
 	a.Explanation = explain(a)
 	limit := opts.MaxLayerBytes
@@ -246,7 +246,7 @@ const (
 // scanView is layers with each text cut to what the findings read: at most
 // maxScanLayerBytes per layer — what the result shows of a layer by default
 // (Options.MaxLayerBytes) — and maxScanBytes in all (shared evenly when the
-// layers together are larger, but never under 16 KiB a layer). Reading them
+// layers together are larger, but never under 8 KiB a layer). Reading them
 // takes about 0.2 s of CPU at worst (dense indicator text), so the findings
 // end soon after the evaluation's deadline.
 func scanView(layers []Layer) []Layer {
@@ -256,7 +256,7 @@ func scanView(layers []Layer) []Layer {
 	}
 	per := maxScanLayerBytes
 	if total > maxScanBytes {
-		per = max(16<<10, maxScanBytes/len(layers))
+		per = max(8<<10, maxScanBytes/len(layers))
 	}
 	out := make([]Layer, len(layers))
 	for i, l := range layers {

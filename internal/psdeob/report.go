@@ -29,7 +29,8 @@ var randCaseRe = regexp.MustCompile(`[a-z][A-Z][a-z]*[A-Z][a-z]*[A-Z]|[A-Z]{2}[a
 
 // obfuscationTags names the obfuscation techniques seen, using the corpus
 // vocabulary (concat, base64, deflate, bxor, iex_name_obfuscation, ...).
-func obfuscationTags(layers []Layer, ops map[string]bool) []string {
+// done reports that the deadline passed, after which no further layer is read.
+func obfuscationTags(layers []Layer, ops map[string]bool, done func() bool) []string {
 	tags := map[string]bool{}
 	for op := range ops {
 		switch {
@@ -60,6 +61,9 @@ func obfuscationTags(layers []Layer, ops map[string]bool) []string {
 		}
 	}
 	for i, l := range layers {
+		if done() {
+			break
+		}
 		if strings.Contains(l.Method, "EncodedCommand") {
 			tags["encodedcommand_base64"], tags["base64"], tags["utf16le_unicode"] = true, true, true
 		}
@@ -183,7 +187,8 @@ func verdict(a *Analysis) (string, []string) {
 var fileNameRe = regexp.MustCompile(`(?i)[\w.-]+\.(?:exe|dll|ps1|bat|cmd|vbs|js|hta|scr|jar|msi|lnk|zip|rar|7z|iso|doc[xm]?|xls[xm]?)\b`)
 var fragmentRe = regexp.MustCompile(`(?i)-(?:nop|noni|w\s+hidden|windowstyle\s+hidden|exec(?:utionpolicy)?\s+bypass|ep\s+bypass|enc(?:odedcommand)?|ec)\b|frombase64string|downloadstring|downloadfile|io\.compression\.(?:gzip|deflate)stream|convertto-securestring|-bxor|reflection\.assembly\]::load|amsiinitfailed`)
 
-func huntingHints(a *Analysis) HuntingHints {
+// done reports that the deadline passed, after which no further layer is read.
+func huntingHints(a *Analysis, done func() bool) HuntingHints {
 	h := HuntingHints{}
 	add := func(list *[]string, seen map[string]bool, v string) {
 		k := strings.ToLower(v)
@@ -215,6 +220,9 @@ func huntingHints(a *Analysis) HuntingHints {
 		}
 	}
 	for _, l := range a.Layers {
+		if done() {
+			break
+		}
 		text := l.Text
 		if len(text) > 1<<20 {
 			text = text[:1<<20]
