@@ -140,6 +140,9 @@ func generateError(err error) error {
 		return tools.Errorf("no table matches the question: name what to look for (sign-ins, processes, emails, network connections, alerts, ...) or pass tables; kql_list_tables lists them")
 	}
 	msg := strings.TrimPrefix(err.Error(), "nl2kql: ")
+	if errors.Is(err, nl2kql.ErrTooLarge) || errors.Is(err, nl2kql.ErrTooSlow) {
+		return tools.Errorf("%s", msg)
+	}
 	if strings.Contains(msg, "table hint") || strings.Contains(msg, "target") || strings.Contains(msg, "empty") {
 		return tools.Errorf("%s; kql_list_tables lists the table names", msg)
 	}
