@@ -17,10 +17,9 @@ func TestScriptLimits(t *testing.T) {
 		t.Fatalf("no limits section: %+v, %v", c.Limits, err)
 	}
 	for in, want := range map[string]string{
-		"limits: {scriptBytes: 100}":    "limits.scriptBytes: 100 is out of range",
-		"limits: {scriptBytes: -1}":     "limits.scriptBytes: -1 is out of range",
-		"limits: {scriptSteps: 5}":      "limits.scriptSteps: 5 is out of range",
-		"limits: {scriptSteps: 1e12}":   "scriptSteps",
+		"limits: {scriptBytes: 100}":    "limits.scriptBytes: 100 is below the minimum of 1048576",
+		"limits: {scriptBytes: -1}":     "limits.scriptBytes: -1 is below the minimum",
+		"limits: {scriptSteps: 5}":      "limits.scriptSteps: 5 is below the minimum of 10000",
 		"limits: {scriptByte: 1048576}": "field scriptByte not found",
 		"limits: {scriptBytes: 64MiB}":  "cannot unmarshal",
 	} {
