@@ -17,11 +17,12 @@ func TestScriptLimits(t *testing.T) {
 		t.Fatalf("no limits section: %+v, %v", c.Limits, err)
 	}
 	for in, want := range map[string]string{
-		"limits: {scriptBytes: 100}":    "limits.scriptBytes: 100 is below the minimum of 1048576",
-		"limits: {scriptBytes: -1}":     "limits.scriptBytes: -1 is below the minimum",
-		"limits: {scriptSteps: 5}":      "limits.scriptSteps: 5 is below the minimum of 10000",
-		"limits: {scriptByte: 1048576}": "field scriptByte not found",
-		"limits: {scriptBytes: 64MiB}":  "cannot unmarshal",
+		"limits: {scriptBytes: 100}":        "limits.scriptBytes: 100 is outside 1048576..4294967296",
+		"limits: {scriptBytes: -1}":         "limits.scriptBytes: -1 is outside",
+		"limits: {scriptSteps: 5}":          "limits.scriptSteps: 5 is outside 10000..1000000000",
+		"limits: {scriptSteps: 2000000000}": "limits.scriptSteps: 2000000000 is outside",
+		"limits: {scriptByte: 1048576}":     "field scriptByte not found",
+		"limits: {scriptBytes: 64MiB}":      "cannot unmarshal",
 	} {
 		_, err := Parse(strings.NewReader(valid + in + "\n"))
 		if err == nil || !strings.Contains(err.Error(), want) {
