@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 // Builtin writes the answer deterministically from the evidence: every
@@ -82,8 +84,8 @@ func (w *writer) incident(it *Item) {
 		w.printf("## Incident\n")
 	} else {
 		w.printf("## Incident %s\n", f.ID)
-		w.printf("Incident %s, %s, is a %s-severity incident with status %s (classification %s, determination %s) %s.\n",
-			f.ID, q(f.Title), f.Severity, f.Status, f.Classification, f.Determination, cites(it))
+		w.printf("Incident %s, %s, is %s-severity incident with status %s (classification %s, determination %s) %s.\n",
+			f.ID, q(f.Title), text.WithArticle(f.Severity), f.Status, f.Classification, f.Determination, cites(it))
 	}
 	count, from, to := f.AlertCount, f.FirstActivity, f.LastActivity
 	if hasSum {

@@ -68,7 +68,7 @@ func TestArticle(t *testing.T) {
 		"Persistence alert": "a", "Credential Access": "a", "Lateral Movement": "a", "Defense Evasion": "a",
 		"Collection": "a", "Command and Control": "a", "Discovery": "a", "Privilege Escalation": "a",
 		"SMB share": "an", "USB drive": "a", "MFA prompt": "an", "URL": "a", "hour": "an", "user": "a",
-		"unknown file": "an", "one-time code": "a", "8-character": "an", "RDP session": "an", "": "a",
+		"unknown file": "an", "informational": "an", "int": "an", "long": "a", "one-time code": "a", "8-character": "an", "RDP session": "an", "": "a",
 	}
 	for in, want := range cases {
 		if got := Article(in); got != want {

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 func init() {
@@ -46,7 +48,7 @@ func init() {
 	register("hash_md5", 1, 1, fixed(kString), false, hashFn(func(b []byte) []byte { s := md5.Sum(b); return s[:] }))
 	register("hash,hash_xxhash64", 1, 2, fixed(kLong), true, func(_ *callCtx, a []value) (value, error) {
 		if a[0].k != kString {
-			return value{}, notSupported("hash() of a %s (only strings hash like Kusto)", a[0].k)
+			return value{}, notSupported("hash() of %s (only strings hash like Kusto)", text.WithArticle(a[0].k.String()))
 		}
 		h := int64(xxhash64([]byte(a[0].s), 0))
 		if len(a) == 2 {

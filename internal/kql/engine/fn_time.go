@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/text"
 )
 
 func init() {
@@ -170,7 +172,7 @@ func binValue(v, size value, origin int64) (value, error) {
 		}
 		return realV(math.Floor(v.f/f) * f), nil
 	}
-	return nullValue, errorf("bin: cannot bin a %s", v.k)
+	return nullValue, errorf("bin: cannot bin %s", text.WithArticle(v.k.String()))
 }
 
 func dtArg(v value) time.Time { return ticksToTime(dtArgTicks(v)) }
