@@ -5,42 +5,133 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// SanitizeText removes characters that hide or reorder text — bidi
-// overrides and isolates, zero-width and other format characters, and
-// control characters other than tab and newline — so attacker-controlled
-// strings (command lines, subjects, file names) cannot smuggle instructions
-// or disguise themselves in a client's display.
+// SanitizeText makes attacker-controlled text (command lines, subjects, file
+// names, titles) neutral for a model or a client to read: it removes every
+// character that is invisible, reorders text or carries hidden data, and
+// turns exotic spaces into plain ones. The rule is written from Unicode's
+// categories and properties, not from a list of examples:
+//
+//   - Cc control characters, except tab, newline and carriage return;
+//   - Cf format characters: bidi embeddings, overrides, isolates and marks,
+//     zero-width space and joiners, word joiner, invisible operators, BOM,
+//     soft hyphen, interlinear annotations, the tag characters
+//     U+E0001–E007F ("ASCII smuggling") and every other format character;
+//   - Zl and Zp, the line and paragraph separators U+2028 and U+2029;
+//   - Co private use, in the BMP and in planes 15 and 16;
+//   - Cs surrogates (they cannot occur in valid UTF-8; invalid bytes decode
+//     to U+FFFD, which is kept so a reader sees something was there);
+//   - the Variation_Selector property (U+FE00–FE0F, U+E0100–E01EF, the
+//     Mongolian free variation selectors);
+//   - the Other_Default_Ignorable_Code_Point property: U+034F combining
+//     grapheme joiner, the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0,
+//     the Khmer inherent vowels and the reserved ignorable ranges;
+//   - noncharacters (U+FDD0–FDEF and the last two code points of each plane);
+//   - U+2800 BRAILLE PATTERN BLANK, a symbol (So) that renders as nothing and
+//     is used as invisible filler.
+//
+// Zs space separators other than U+0020 (no-break, en/em, thin, ideographic
+// spaces, …) become U+0020, so a lookalike space cannot join or split a word.
+//
+// Decided exception: U+200D ZERO WIDTH JOINER and U+200C ZERO WIDTH
+// NON-JOINER are kept, once, when both neighbours are non-ASCII letters,
+// marks or symbols — emoji sequences (👩‍💻) and the scripts whose spelling
+// needs them (Persian, the Indic scripts) stay intact — and removed
+// everywhere else, so they cannot split an ASCII keyword such as
+// "power\u200dshell". Unassigned code points are kept: Go's tables may be
+// older than the text's Unicode version.
 func SanitizeText(s string) string {
-	clean := true
-	for _, r := range s {
-		if dropRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if !needsChange(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if !dropRune(r) {
+	var prev rune = -1 // the last rune written, -1 at the start
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case isJoiner(r):
+			if joinerKept(prev, s[i:]) {
+				b.WriteRune(r)
+				prev = r
+			}
+		case dropRune(r):
+		case r != ' ' && unicode.Is(unicode.Zs, r):
+			b.WriteByte(' ')
+			prev = ' '
+		default:
 			b.WriteRune(r)
+			prev = r
 		}
 	}
 	return b.String()
 }
 
+// needsChange reports whether SanitizeText would change s.
+func needsChange(s string) bool {
+	if !utf8.ValidString(s) {
+		return true // invalid bytes become U+FFFD
+	}
+	for _, r := range s {
+		if r >= 0x20 && r < 0x7F {
+			continue
+		}
+		if dropRune(r) || isJoiner(r) || (r != ' ' && unicode.Is(unicode.Zs, r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hidden are the categories and properties whose characters are removed.
+var hidden = []*unicode.RangeTable{
+	unicode.Cf, unicode.Co, unicode.Cs, unicode.Zl, unicode.Zp,
+	unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point,
+}
+
+// dropRune reports whether r is removed (joiners are decided in context).
 func dropRune(r rune) bool {
-	if r == '\n' || r == '\t' || r == '\r' {
+	switch {
+	case r == '\n' || r == '\t' || r == '\r':
+		return false
+	case r < 0x80:
+		return r < 0x20 || r == 0x7F
+	case unicode.IsControl(r), r == 0x2800, isNoncharacter(r):
+		return true
+	}
+	return unicode.In(r, hidden...)
+}
+
+// isNoncharacter reports the 66 noncharacters of Unicode (chapter 23.7).
+func isNoncharacter(r rune) bool {
+	return (r >= 0xFDD0 && r <= 0xFDEF) || (r&0xFFFE == 0xFFFE && r <= unicode.MaxRune)
+}
+
+func isJoiner(r rune) bool { return r == 0x200C || r == 0x200D }
+
+// joinerKept decides a ZWJ/ZWNJ: kept when the rune written before it and
+// the next rune that survives are both non-ASCII letters, marks or symbols
+// (runs of joiners keep only the last one).
+func joinerKept(prev rune, rest string) bool {
+	if !joinable(prev) {
 		return false
 	}
-	if r == unicode.ReplacementChar {
-		return false
+	for rest != "" {
+		r, n := utf8.DecodeRuneInString(rest)
+		rest = rest[n:]
+		if dropRune(r) {
+			continue
+		}
+		return joinable(r)
 	}
-	return unicode.Is(unicode.Cf, r) || unicode.IsControl(r) || (r >= 0xE000 && r <= 0xF8FF) || (r >= 0xE0000 && r <= 0xE007F)
+	return false
+}
+
+func joinable(r rune) bool {
+	return r >= 0x80 && !isJoiner(r) && (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.Is(unicode.So, r))
 }
 
 // SanitizeJSON applies SanitizeText to every string (keys and values) of a JSON document.
@@ -62,17 +153,12 @@ func SanitizeJSON(b []byte) ([]byte, error) {
 }
 
 func needsSanitizing(s string) bool {
-	// JSON encoding escapes control characters (\u00xx), which we must look
-	// at too; format characters pass through encoding/json literally.
+	// JSON encoding escapes control characters (\u00xx) and U+2028/2029,
+	// which we must look at too; other characters pass through literally.
 	if strings.Contains(s, `\u00`) || strings.Contains(s, `\u2028`) || strings.Contains(s, `\u2029`) {
 		return true
 	}
-	for _, r := range s {
-		if dropRune(r) {
-			return true
-		}
-	}
-	return false
+	return needsChange(s)
 }
 
 func walkSanitize(v any) any {

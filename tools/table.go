@@ -63,7 +63,9 @@ func cell(v any) any {
 	return v
 }
 
-// Markdown renders the first rows as a Markdown table.
+// Markdown renders the first rows as a Markdown table. Column names and
+// cells are upstream data: each is one line with its pipes escaped
+// (MDCell), and cells are clipped to 80 characters.
 func (q QueryResult) Markdown(maxRows int) string {
 	if len(q.Columns) == 0 {
 		return "(no columns)\n"
@@ -71,7 +73,7 @@ func (q QueryResult) Markdown(maxRows int) string {
 	var b strings.Builder
 	names := make([]string, len(q.Columns))
 	for i, c := range q.Columns {
-		names[i] = c.Name
+		names[i] = MDCell(c.Name)
 	}
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(names, " | "), strings.Repeat(" --- |", len(names)))
 	for i, r := range q.Rows {
@@ -81,14 +83,11 @@ func (q QueryResult) Markdown(maxRows int) string {
 		}
 		cells := make([]string, len(r))
 		for j, v := range r {
-			s := fmt.Sprint(v)
-			if v == nil {
-				s = ""
+			s := ""
+			if v != nil {
+				s = fmt.Sprint(v)
 			}
-			if len(s) > 80 {
-				s = s[:77] + "…"
-			}
-			cells[j] = strings.ReplaceAll(s, "|", `\|`)
+			cells[j] = MDCell(Clip(MDInline(s), 80))
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/markdown"
 )
 
 var (
@@ -104,7 +106,7 @@ func RenderMarkdown(claims []Claim) string {
 	num := map[string]int{}
 	var order []string
 	for _, c := range claims {
-		text := strings.ReplaceAll(c.Text, "\n", " ")
+		text := markdown.Inline(c.Text) // a claim is one line, whatever its values hold
 		b.WriteString(text)
 		if !strings.HasPrefix(strings.TrimSpace(text), "#") {
 			for _, u := range c.Citations {

@@ -174,13 +174,13 @@ func finish(kept string, set *Set, res *Result) string {
 	if len(res.MissingSources) > 0 {
 		b.WriteString("\n### Sources that did not answer\n")
 		for _, m := range res.MissingSources {
-			fmt.Fprintf(&b, "- %s (%s): %s\n", m.Source, m.Tool, m.Error)
+			tools.MDLine(&b, "- %s (%s): %s", m.Source, m.Tool, m.Error) // errors carry upstream text
 		}
 	}
 	if len(res.Notes) > 0 {
 		b.WriteString("\n### Notes\n")
 		for _, n := range res.Notes {
-			fmt.Fprintf(&b, "- %s\n", n)
+			tools.MDLine(&b, "- %s", n)
 		}
 	}
 	res.Citations = map[string]string{}

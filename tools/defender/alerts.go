@@ -63,7 +63,7 @@ func (e Entities) Text() string {
 		vals []string
 	}{{"Users", e.Users}, {"Devices", e.Devices}, {"IPs", e.IPs}, {"Files", e.Files}, {"URLs", e.URLs}, {"Mailboxes", e.Mailboxes}, {"Apps", e.Apps}, {"Registry", e.Registry}} {
 		if len(l.vals) > 0 {
-			fmt.Fprintf(&b, "%s: %s\n", l.name, strings.Join(l.vals, ", "))
+			fmt.Fprintf(&b, "%s: %s\n", l.name, tools.MDInline(strings.Join(l.vals, ", ")))
 		}
 	}
 	return b.String()
@@ -140,7 +140,7 @@ func (r ListAlertsResult) Text() string {
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, a := range r.Alerts {
-		fmt.Fprintf(&b, "- %s %s [%s/%s] %s — %s (%s)\n", a.Created.Format(time.RFC3339), a.ID, a.Severity, a.Status, a.Title, a.ServiceSource, a.URI)
+		fmt.Fprintf(&b, "- %s %s [%s/%s] %s — %s (%s)\n", a.Created.Format(time.RFC3339), tools.MDInline(a.ID), a.Severity, a.Status, tools.MDInline(a.Title), tools.MDInline(a.ServiceSource), a.URI)
 	}
 	return b.String()
 }
@@ -198,9 +198,9 @@ type GetAlertResult struct {
 func (r GetAlertResult) Text() string {
 	var b strings.Builder
 	a := r.Alert
-	fmt.Fprintf(&b, "Alert %s: %s\nSeverity %s, status %s, from %s", a.ID, a.Title, a.Severity, a.Status, a.ServiceSource)
+	fmt.Fprintf(&b, "Alert %s: %s\nSeverity %s, status %s, from %s", tools.MDInline(a.ID), tools.MDInline(a.Title), tools.MDInline(a.Severity), tools.MDInline(a.Status), tools.MDInline(a.ServiceSource))
 	if len(a.Techniques) > 0 {
-		fmt.Fprintf(&b, ", techniques %s", strings.Join(a.Techniques, ", "))
+		fmt.Fprintf(&b, ", techniques %s", tools.MDInline(strings.Join(a.Techniques, ", ")))
 	}
 	fmt.Fprintf(&b, ".\n%s.\n%sSource: %s\n", text.Count(int64(len(r.Evidence)), "evidence item"), r.Entities.Text(), a.URI)
 	return b.String()

@@ -135,7 +135,7 @@ func (r SuggestHuntingResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Hunting queries for %s", r.Tenant)
 	if r.IncidentID != "" {
-		fmt.Fprintf(&b, ", incident %s", r.IncidentID)
+		fmt.Fprintf(&b, ", incident %s", tools.MDInline(r.IncidentID))
 	}
 	fmt.Fprintf(&b, "\n\nWindow %s to %s. %d of %d proposed queries passed kqlcheck", r.Since.Format(time.RFC3339), r.Until.Format(time.RFC3339), r.Validated, r.Proposed)
 	if r.Ran {
@@ -149,12 +149,12 @@ func (r SuggestHuntingResult) Text() string {
 			fmt.Fprintf(&b, " Rows: %d.", *q.Rows)
 		}
 		if q.RunError != "" {
-			fmt.Fprintf(&b, " Run failed: %s.", q.RunError)
+			fmt.Fprintf(&b, " Run failed: %s.", tools.MDInline(q.RunError))
 		}
 		fmt.Fprintf(&b, "\n\n```kql\n%s\n```\n", q.Query)
 	}
 	for _, d := range r.Dropped {
-		fmt.Fprintf(&b, "\nDropped %s: %s\n", d.TemplateID, d.Reason)
+		fmt.Fprintf(&b, "\nDropped %s: %s\n", d.TemplateID, tools.MDInline(d.Reason))
 	}
 	fmt.Fprintf(&b, "\nSources: %s\n", hunting.LibraryURI)
 	return b.String()

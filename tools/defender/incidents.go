@@ -85,7 +85,7 @@ func (r ListIncidentsResult) Text() string {
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, i := range r.Incidents {
-		fmt.Fprintf(&b, "- %s [%s/%s] %s (%s)\n", i.ID, i.Severity, i.Status, i.Title, i.URI)
+		tools.MDLine(&b, "- %s [%s/%s] %s (%s)", i.ID, i.Severity, i.Status, i.Title, i.URI)
 	}
 	return b.String()
 }
@@ -149,13 +149,13 @@ type GetIncidentResult struct {
 func (r GetIncidentResult) Text() string {
 	var b strings.Builder
 	i := r.Incident
-	fmt.Fprintf(&b, "Incident %s: %s\nSeverity %s, status %s", i.ID, i.Title, i.Severity, i.Status)
+	fmt.Fprintf(&b, "Incident %s: %s\nSeverity %s, status %s", tools.MDInline(i.ID), tools.MDInline(i.Title), tools.MDInline(i.Severity), tools.MDInline(i.Status))
 	if i.AssignedTo != "" {
-		fmt.Fprintf(&b, ", assigned to %s", i.AssignedTo)
+		fmt.Fprintf(&b, ", assigned to %s", tools.MDInline(i.AssignedTo))
 	}
 	fmt.Fprintf(&b, ". %s.\n", text.Count(int64(len(r.Alerts)), "alert"))
 	for _, a := range r.Alerts {
-		fmt.Fprintf(&b, "- %s [%s] %s (%s)\n", a.Created.Format(time.RFC3339), a.Severity, a.Title, a.URI)
+		fmt.Fprintf(&b, "- %s [%s] %s (%s)\n", a.Created.Format(time.RFC3339), tools.MDInline(a.Severity), tools.MDInline(a.Title), a.URI)
 	}
 	b.WriteString(r.Entities.Text())
 	fmt.Fprintf(&b, "Source: %s\n", i.URI)

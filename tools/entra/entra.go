@@ -97,7 +97,7 @@ func (r ListSignInsResult) Text() string {
 		if s.ErrorCode != 0 {
 			outcome = fmt.Sprintf("failure %d", s.ErrorCode)
 		}
-		fmt.Fprintf(&b, "- %s %s → %s from %s (%s), %s, risk %s, CA %s (%s)\n", s.Time.Format(time.RFC3339), s.User, s.App, s.IPAddress, s.Location, outcome, orNone(s.RiskLevel), s.CAStatus, s.URI)
+		tools.MDLine(&b, "- %s %s → %s from %s (%s), %s, risk %s, CA %s (%s)", s.Time.Format(time.RFC3339), s.User, s.App, s.IPAddress, s.Location, outcome, orNone(s.RiskLevel), s.CAStatus, s.URI)
 	}
 	return b.String()
 }

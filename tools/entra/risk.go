@@ -48,7 +48,7 @@ func (r RiskyUsersResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s in %s%s:\n", text.Count(int64(len(r.Users)), "risky user"), r.Tenant, r.Page.MoreHint())
 	for _, u := range r.Users {
-		fmt.Fprintf(&b, "- %s: risk %s, %s (%s), updated %s (%s)\n", u.UserPrincipalName, u.RiskLevel, u.RiskState, u.RiskDetail, u.RiskLastUpdated.Format(time.RFC3339), u.URI)
+		tools.MDLine(&b, "- %s: risk %s, %s (%s), updated %s (%s)", u.UserPrincipalName, u.RiskLevel, u.RiskState, u.RiskDetail, u.RiskLastUpdated.Format(time.RFC3339), u.URI)
 	}
 	return b.String()
 }
@@ -98,7 +98,7 @@ func (r RiskDetectionsResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s in %s%s:\n", text.Count(int64(len(r.Detections)), "risk detection"), r.Tenant, r.Page.MoreHint())
 	for _, d := range r.Detections {
-		fmt.Fprintf(&b, "- %s %s for %s from %s (%s, %s): risk %s, %s (%s)\n", d.DetectedDateTime.Format(time.RFC3339), d.RiskEventType, d.UserPrincipalName, d.IPAddress, d.City, d.CountryOrRegion, d.RiskLevel, d.RiskState, d.URI)
+		tools.MDLine(&b, "- %s %s for %s from %s (%s, %s): risk %s, %s (%s)", d.DetectedDateTime.Format(time.RFC3339), d.RiskEventType, d.UserPrincipalName, d.IPAddress, d.City, d.CountryOrRegion, d.RiskLevel, d.RiskState, d.URI)
 	}
 	return b.String()
 }
@@ -158,7 +158,7 @@ func (r CAPoliciesResult) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d Conditional Access polic(ies) in %s:\n", len(r.Policies), r.Tenant)
 	for _, p := range r.Policies {
-		fmt.Fprintf(&b, "- %s [%s]: grant %s %s (%s)\n", p.DisplayName, p.State, p.GrantOperator, strings.Join(p.BuiltInControls, ", "), p.URI)
+		tools.MDLine(&b, "- %s [%s]: grant %s %s (%s)", p.DisplayName, p.State, p.GrantOperator, strings.Join(p.BuiltInControls, ", "), p.URI)
 	}
 	return b.String()
 }

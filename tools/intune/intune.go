@@ -84,7 +84,7 @@ func (r ListDevicesResult) Text() string {
 	b.WriteString(r.Page.MoreHint())
 	b.WriteString(":\n")
 	for _, d := range r.Devices {
-		fmt.Fprintf(&b, "- %s (%s %s) %s, user %s (%s)\n", d.Name, d.OS, d.OSVersion, d.ComplianceState, d.User, d.URI)
+		fmt.Fprintf(&b, "- %s (%s %s) %s, user %s (%s)\n", tools.MDInline(d.Name), tools.MDInline(d.OS), tools.MDInline(d.OSVersion), d.ComplianceState, tools.MDInline(d.User), d.URI)
 	}
 	return b.String()
 }
@@ -141,9 +141,9 @@ type GetComplianceResult struct {
 func (r GetComplianceResult) Text() string {
 	var b strings.Builder
 	d := r.Device
-	fmt.Fprintf(&b, "%s (%s %s) is %s; %s.\n", d.Name, d.OS, d.OSVersion, d.ComplianceState, text.Count(int64(r.Failing), "failing setting"))
+	fmt.Fprintf(&b, "%s (%s %s) is %s; %s.\n", tools.MDInline(d.Name), tools.MDInline(d.OS), tools.MDInline(d.OSVersion), d.ComplianceState, text.Count(int64(r.Failing), "failing setting"))
 	for _, p := range r.Policies {
-		fmt.Fprintf(&b, "- %s: %s\n", p.Name, p.State)
+		fmt.Fprintf(&b, "- %s: %s\n", tools.MDInline(p.Name), p.State)
 		for _, s := range p.Failing {
 			fmt.Fprintf(&b, "  - %s = %s (%s)\n", settingLabel(s), text.Quote(s.CurrentValue), s.State)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/text"
+	"github.com/secmcp/secmcp/tools"
 )
 
 // Text renders the verdict, layers, defanged indicators, techniques, the
@@ -33,25 +34,25 @@ func (r AnalyzeResult) Text() string {
 		if l.Index > 0 {
 			from = fmt.Sprintf("from layer %d line %d via %s", l.Parent, l.ParentLine, l.Method)
 		}
-		fmt.Fprintf(&b, "- Layer %d, %s, %s, %s: %s\n", l.Index, from, text.Count(int64(l.Lines), "line"), text.Bytes(int64(l.Bytes)), codeSpan(r.defang(preview(l.Text, 160))))
+		tools.MDLine(&b, "- Layer %d, %s, %s, %s: %s", l.Index, from, text.Count(int64(l.Lines), "line"), text.Bytes(int64(l.Bytes)), codeSpan(r.defang(preview(l.Text, 160))))
 	}
 	if len(r.Indicators) > 0 {
 		fmt.Fprintf(&b, "\n**Indicators** (%d, defanged):\n", len(r.Indicators))
 		for _, i := range r.Indicators {
-			fmt.Fprintf(&b, "- %s %s (layer %d, line %d)\n", i.Type, codeSpan(r.defang(i.Defanged)), i.Layer, i.Line)
+			tools.MDLine(&b, "- %s %s (layer %d, line %d)", i.Type, codeSpan(r.defang(i.Defanged)), i.Layer, i.Line)
 		}
 	}
 	if len(r.Techniques) > 0 {
 		b.WriteString("\n**ATT&CK techniques:**\n")
 		for _, t := range r.Techniques {
-			fmt.Fprintf(&b, "- %s %s (%s), layer %d line %d: %s\n", t.ID, t.Name, t.Tactic, t.Layer, t.Line, codeSpan(r.defang(preview(t.Evidence, 120))))
+			tools.MDLine(&b, "- %s %s (%s), layer %d line %d: %s", t.ID, t.Name, t.Tactic, t.Layer, t.Line, codeSpan(r.defang(preview(t.Evidence, 120))))
 		}
 	}
 	fmt.Fprintf(&b, "\n**Walk-through:**\n%s\n", r.Explanation)
 	if len(r.HuntingQueries) > 0 {
 		b.WriteString("\n**Hunting queries** (validated KQL; run with defender_run_hunting_query):\n")
 		for _, q := range r.HuntingQueries {
-			fmt.Fprintf(&b, "- %s (%s): %s\n", q.Name, q.Table, q.Purpose)
+			tools.MDLine(&b, "- %s (%s): %s", q.Name, q.Table, q.Purpose)
 		}
 	}
 	if r.Omitted != "" {
