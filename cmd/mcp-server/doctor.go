@@ -10,6 +10,7 @@ import (
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/doctor"
 	"github.com/secmcp/secmcp/internal/sources"
+	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/catalog"
 	"github.com/secmcp/secmcp/tools/investigate"
@@ -61,7 +62,7 @@ func runDoctor(ctx context.Context, opts options, stdout, stderr io.Writer) erro
 		targets[i] = p
 		defer p.Close()
 	}
-	fmt.Fprintf(stdout, "secmcp doctor: %d tenants from %s, %d enabled tools\n\n", len(targets), where, len(names))
+	fmt.Fprintf(stdout, "secmcp doctor: %s from %s, %s\n\n", text.Count(int64(len(targets)), "tenant"), where, text.Count(int64(len(names)), "enabled tool"))
 	rep := doctor.Run(ctx, targets, doctor.Options{Tools: names})
 	if err := rep.Print(stdout); err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +103,32 @@ func TestDoctorFaultyTenant(t *testing.T) {
 	}
 	if !strings.Contains(out, "3 of 15 checks failed") || len(rowsWith(out, "  ok  ")) != 12 {
 		t.Errorf("want exactly 3 of 15 checks failed and 12 ok rows:\n%s", out)
+	}
+}
+
+// TestDoctorConnectionRefused: an endpoint nothing listens on is reported
+// unreachable with the cause, not as a permission or license problem.
+func TestDoctorConnectionRefused(t *testing.T) {
+	emu := startPlainEmulator(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/"
+	_ = ln.Close()
+	cfg := endpointsConfig(t, emu.PlainURL())
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), "logAnalytics: "+emu.PlainURL(), "logAnalytics: "+closed, 1))
+	if err := os.WriteFile(cfg, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runDoctorArgs(t, "doctor", "--config", cfg, "--toolsets", "sentinel")
+	rows := rowsWith(out, "contoso  POST Log Analytics query")
+	if !errors.Is(err, errChecksFailed) || len(rows) != 1 || !strings.Contains(rows[0], "unreachable") ||
+		!strings.Contains(out, "connection refused") || len(rowsWith(out, "  ok  ")) != 1 {
+		t.Fatalf("want the token ok and Log Analytics unreachable (connection refused), got %v:\n%s", err, out)
 	}
 }

@@ -108,7 +108,18 @@ func classifyErr(err error) (Status, string) {
 	case errors.Is(err, context.DeadlineExceeded):
 		return StatusUnreachable, "no answer before the deadline"
 	}
-	return StatusUnreachable, clip(rootCause(err), 160)
+	return StatusUnreachable, clipHead(rootCause(err), 160)
+}
+
+// clipHead keeps the end of s, where a wrapped transport error names its
+// cause ("…dial tcp 127.0.0.1:9000: connect: connection refused").
+func clipHead(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
 }
 
 // rootCause is the innermost error's text ("connection refused", "EOF").
@@ -133,8 +144,9 @@ func containsAny(s string, subs []string) bool {
 
 func clip(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	return string(r[:n-1]) + "…"
 }

@@ -40,7 +40,7 @@ func (r Report) Print(w io.Writer) error {
 	if failed == 0 {
 		_, err = fmt.Fprintf(w, "\nall %d checks passed: every enabled tool can reach what it needs\n", len(r.Rows))
 	} else {
-		_, err = fmt.Fprintf(w, "\n%d of %d checks failed: the tools named above cannot work until they are fixed\n", failed, len(r.Rows))
+		_, err = fmt.Fprintf(w, "\n%d of %d checks failed: the tools named in the notes cannot work until they are fixed\n", failed, len(r.Rows))
 	}
 	return err
 }
