@@ -22,7 +22,8 @@ import (
 )
 
 // TestHTTPSessionsAndLimits runs the built binary over HTTP with two
-// principals (the demo keys) and tight limits, and measures what issue 10
+// principals (the demo keys, plus keyless callers on contoso) and tight
+// limits, and measures what issue 10
 // asks: every cross-session operation by the other principal is answered
 // exactly as an unknown session and carries 0 bytes of the owner's events;
 // over-size bodies, over-long session IDs, slow-header clients and session
@@ -33,7 +34,8 @@ func TestHTTPSessionsAndLimits(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "server.log")
 	mcpURL := startHTTP(t, binary(t, ""), "--log-level", "info", "--log-file", logFile,
 		"--max-body-bytes", "65536", "--max-header-bytes", "16384", "--read-header-timeout", "1s",
-		"--max-sessions", "4", "--max-sessions-per-principal", "3", "--max-inflight-per-tenant", "1")
+		"--max-sessions", "4", "--max-sessions-per-principal", "3", "--max-inflight-per-tenant", "1",
+		"--anonymous-tenants", "contoso")
 	a := &rawClient{url: mcpURL, key: "demo-contoso"}
 	b := &rawClient{url: mcpURL, key: "demo-fabrikam"}
 	sid := a.open(t)
@@ -177,10 +179,26 @@ func crossSession(t *testing.T, a, b *rawClient, sid string) {
 		}
 		t.Logf("fabrikam %-26s on contoso's session: %d %q (unknown session: %d %q)", op.name, got.status, strings.TrimSpace(got.body), want.status, strings.TrimSpace(want.body))
 	}
-	t.Logf("cross-session: %d/%d operations refused exactly as an unknown session; fabrikam received %d bytes, %d bytes of contoso's events",
-		refused, len(ops), received, leaked)
+	// A caller without a key (--anonymous-tenants contoso: the same tenant)
+	// is its own principal: the same refusals.
+	anon := &rawClient{url: a.url}
+	for _, op := range ops {
+		got := anon.do(t, op.method, sid, op.body, op.hdr, 3*time.Second)
+		want := anon.do(t, op.method, unknown, op.body, op.hdr, 3*time.Second)
+		received += len(got.body)
+		if strings.Contains(got.body, secret) || strings.Contains(got.body, "data:") || strings.Contains(got.body, "jsonrpc") {
+			leaked += len(got.body)
+		}
+		if !got.same(want) || got.status != http.StatusNotFound {
+			t.Errorf("anonymous %s on contoso's session: %d %q; unknown: %d %q", op.name, got.status, got.body, want.status, want.body)
+		} else {
+			refused++
+		}
+	}
+	t.Logf("cross-session: %d/%d operations (fabrikam's key and no key) refused exactly as an unknown session; the other callers received %d bytes, %d bytes of contoso's events",
+		refused, 2*len(ops), received, leaked)
 	if leaked != 0 {
-		t.Fatalf("fabrikam received %d bytes of contoso's events", leaked)
+		t.Fatalf("other callers received %d bytes of contoso's events", leaked)
 	}
 	// contoso's session is unharmed: its own answer completes the call, and
 	// its own replay from the first event returns the second (what a
@@ -250,7 +268,9 @@ const initBody = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"proto
 
 func (c *rawClient) request(ctx context.Context, method, sid, body string, hdr map[string]string) *http.Request {
 	req, _ := http.NewRequestWithContext(ctx, method, c.url, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
 	req.Header.Set("MCP-Protocol-Version", "2025-11-25")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	if method == http.MethodPost {

@@ -97,6 +97,14 @@ func TestSessionBelongsToItsPrincipal(t *testing.T) {
 				got.status, got.body, got.header, want.status, want.body, want.header)
 		}
 	}
+	// No key at all: 401, the same whether the session exists or not.
+	for _, op := range ops {
+		got := do(t, op.method, f.url, "", sid, op.body, op.hdr, 3*time.Second)
+		want := do(t, op.method, f.url, "", unknown, op.body, op.hdr, 3*time.Second)
+		if !got.same(want) || got.status != http.StatusUnauthorized {
+			t.Errorf("%s without a key on alice's session: %d %q; on an unknown one: %d %q", op.name, got.status, got.body, want.status, want.body)
+		}
+	}
 	t.Logf("bob's cross-session operations: %d/%d answered exactly as an unknown session (404 %q); %d bytes received, %d bytes of alice's events",
 		refused, len(ops), "Invalid session ID", bobBytes, leaked)
 	if leaked != 0 {
