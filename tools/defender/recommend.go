@@ -100,89 +100,104 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// alert adds the steps one alert's evidence calls for.
-func (r *recommender) alert(a source.Alert) {
-	techs := map[string]bool{}
-	for _, t := range a.MitreTechniques {
-		techs[attack.NormalizeID(t)] = true
-	}
-	hasTech := func(prefixes ...string) bool {
-		for t := range techs {
-			for _, p := range prefixes {
-				if t == p || strings.HasPrefix(t, p+".") {
-					return true
-				}
+// alertFacts is what one alert says, for deciding which steps it calls for.
+type alertFacts struct {
+	a       source.Alert
+	techs   map[string]bool
+	devices []string
+}
+
+// hasTech reports whether the alert names a technique or a sub-technique
+// of one of prefixes.
+func (f alertFacts) hasTech(prefixes ...string) bool {
+	for t := range f.techs {
+		for _, p := range prefixes {
+			if t == p || strings.HasPrefix(t, p+".") {
+				return true
 			}
 		}
-		return false
 	}
-	severe := a.Severity == "high" || a.Severity == "medium"
-	credExposed := a.Category == "CredentialAccess" || a.Category == "LateralMovement" || hasTech("T1003", "T1550", "T1110", "T1558", "T1078")
-	devices := evidenceDevices(a)
+	return false
+}
+
+// alert adds the steps one alert's evidence calls for.
+func (r *recommender) alert(a source.Alert) {
+	f := alertFacts{a: a, techs: map[string]bool{}, devices: evidenceDevices(a)}
+	for _, t := range a.MitreTechniques {
+		f.techs[attack.NormalizeID(t)] = true
+	}
 	for _, e := range a.Evidence {
 		switch e.Kind {
 		case "deviceEvidence":
-			if hostileCategories[a.Category] && severe && e.DeviceName != "" {
-				r.add(a, PhaseContain, "isolate|"+lower(e.DeviceName), e.DeviceName,
-					"Isolate "+e.DeviceName+" (Defender for Endpoint device isolation) until it is cleaned or reimaged")
-			}
-			if hasTech("T1003") && e.DeviceName != "" {
-				r.add(a, PhaseRemediate, "reset-signed-in|"+lower(e.DeviceName), e.DeviceName,
-					"Reset the passwords of every account that signed in to "+e.DeviceName+" before the credential dumping, admins first")
-			}
-			if hasTech("T1490", "T1486") && e.DeviceName != "" {
-				r.add(a, PhaseRemediate, "backups|"+lower(e.DeviceName), e.DeviceName,
-					"Check that the backups of "+e.DeviceName+" are intact and offline before restoring: the attacker went after recovery")
-			}
-			if hasTech("T1053", "T1543") && e.DeviceName != "" {
-				r.add(a, PhaseRemediate, "task-service|"+lower(e.DeviceName)+"|"+a.ID, e.DeviceName,
-					"Remove the scheduled task or service that alert "+a.ID+" shows on "+e.DeviceName+" and the program it runs")
-			}
-			if hasTech("T1562") && e.DeviceName != "" {
-				r.add(a, PhaseRemediate, "restore-protection|"+lower(e.DeviceName), e.DeviceName,
-					"Turn the disabled protection back on for "+e.DeviceName+" and enable tamper protection")
+			if e.DeviceName != "" {
+				r.device(f, e.DeviceName)
 			}
 		case "userEvidence":
+			credExposed := a.Category == "CredentialAccess" || a.Category == "LateralMovement" || f.hasTech("T1003", "T1550", "T1110", "T1558", "T1078")
 			if credExposed && e.UserPrincipalName != "" {
 				r.add(a, PhaseContain, "reset|"+lower(e.UserPrincipalName), e.UserPrincipalName,
 					"Reset the password of "+e.UserPrincipalName+" and revoke its sessions: the account's credentials were exposed")
 			}
 		case "fileEvidence", "processEvidence":
-			r.file(a, e, devices)
-		case "urlEvidence":
-			if host := urlHost(e.URL); host != "" {
-				r.add(a, PhaseContain, "block-domain|"+host, host,
-					"Block "+host+" with a Defender for Endpoint URL/domain indicator (seen as "+e.URL+")")
-			}
-		case "ipEvidence":
-			if publicIP(e.IPAddress) && (a.Category == "InitialAccess" || a.Category == "CredentialAccess" || a.Category == "CommandAndControl" || a.Category == "Exfiltration") {
-				r.add(a, PhaseContain, "block-ip|"+e.IPAddress, e.IPAddress,
-					"Block "+e.IPAddress+" at the edge and in a Conditional Access named location")
-			}
-		case "analyzedMessageEvidence":
-			if e.Subject != "" && !remediated(e) && a.Status != "resolved" {
-				r.add(a, PhaseContain, "purge|"+e.Subject, e.Subject,
-					"Purge the message "+text.Quote(e.Subject)+" from every mailbox that received it and block its sender")
-			}
-		case "registryValueEvidence", "registryKeyEvidence":
-			if a.Category == "Persistence" || hasTech("T1547", "T1112") {
-				entity := e.RegistryKey
-				r.add(a, PhaseRemediate, "autostart|"+lower(entity)+"|"+lower(e.RegistryValue), entity,
-					"Remove the autostart entry under "+entity+" and the program it starts"+onDevices(devices))
-			}
-		case "mailboxEvidence":
-			if forwardingAlert(a, hasTech) && e.MailboxUPN != "" {
-				r.add(a, PhaseContain, "forwarding|"+lower(e.MailboxUPN), e.MailboxUPN,
-					"Remove the inbox or forwarding rules of "+e.MailboxUPN+" and block external auto-forwarding")
-			}
+			r.file(a, e, f.devices)
+		default:
+			r.other(f, e)
 		}
 	}
-	if a.Category == "Exfiltration" {
-		for _, e := range a.Evidence {
-			if host := urlHost(e.URL); e.Kind == "urlEvidence" && host != "" {
-				r.add(a, PhaseInvestigate, "exfil|"+host, host,
-					"Establish what was sent to "+host+", how much, and whether notification is required")
+}
+
+// device adds the steps a device of an alert calls for.
+func (r *recommender) device(f alertFacts, dev string) {
+	a, key := f.a, lower(dev)
+	if hostileCategories[a.Category] && (a.Severity == "high" || a.Severity == "medium") {
+		r.add(a, PhaseContain, "isolate|"+key, dev, "Isolate "+dev+" (Defender for Endpoint device isolation) until it is cleaned or reimaged")
+	}
+	if f.hasTech("T1003") {
+		r.add(a, PhaseRemediate, "reset-signed-in|"+key, dev,
+			"Reset the passwords of every account that signed in to "+dev+" before the credential dumping, admins first")
+	}
+	if f.hasTech("T1490", "T1486") {
+		r.add(a, PhaseRemediate, "backups|"+key, dev,
+			"Check that the backups of "+dev+" are intact and offline before restoring: the attacker went after recovery")
+	}
+	if f.hasTech("T1053", "T1543") {
+		r.add(a, PhaseRemediate, "task-service|"+key+"|"+a.ID, dev,
+			"Remove the scheduled task or service that alert "+a.ID+" shows on "+dev+" and the program it runs")
+	}
+	if f.hasTech("T1562") {
+		r.add(a, PhaseRemediate, "restore-protection|"+key, dev, "Turn the disabled protection back on for "+dev+" and enable tamper protection")
+	}
+}
+
+// other adds the steps of URL, IP, message, registry and mailbox evidence.
+func (r *recommender) other(f alertFacts, e source.Evidence) {
+	a := f.a
+	switch e.Kind {
+	case "urlEvidence":
+		if host := urlHost(e.URL); host != "" {
+			r.add(a, PhaseContain, "block-domain|"+host, host, "Block "+host+" with a Defender for Endpoint URL/domain indicator (seen as "+e.URL+")")
+			if a.Category == "Exfiltration" {
+				r.add(a, PhaseInvestigate, "exfil|"+host, host, "Establish what was sent to "+host+", how much, and whether notification is required")
 			}
+		}
+	case "ipEvidence":
+		if publicIP(e.IPAddress) && (a.Category == "InitialAccess" || a.Category == "CredentialAccess" || a.Category == "CommandAndControl" || a.Category == "Exfiltration") {
+			r.add(a, PhaseContain, "block-ip|"+e.IPAddress, e.IPAddress, "Block "+e.IPAddress+" at the edge and in a Conditional Access named location")
+		}
+	case "analyzedMessageEvidence":
+		if e.Subject != "" && !remediated(e) && a.Status != "resolved" {
+			r.add(a, PhaseContain, "purge|"+e.Subject, e.Subject,
+				"Purge the message "+text.Quote(e.Subject)+" from every mailbox that received it and block its sender")
+		}
+	case "registryValueEvidence", "registryKeyEvidence":
+		if a.Category == "Persistence" || f.hasTech("T1547", "T1112") {
+			r.add(a, PhaseRemediate, "autostart|"+lower(e.RegistryKey)+"|"+lower(e.RegistryValue), e.RegistryKey,
+				"Remove the autostart entry under "+e.RegistryKey+" and the program it starts"+onDevices(f.devices))
+		}
+	case "mailboxEvidence":
+		if forwardingAlert(a, f.hasTech) && e.MailboxUPN != "" {
+			r.add(a, PhaseContain, "forwarding|"+lower(e.MailboxUPN), e.MailboxUPN,
+				"Remove the inbox or forwarding rules of "+e.MailboxUPN+" and block external auto-forwarding")
 		}
 	}
 }
