@@ -37,6 +37,7 @@ type Principals struct {
 func NewPrincipals(ps []Principal) (*Principals, error) {
 	out := &Principals{}
 	names := map[string]bool{}
+	keys := map[string]string{} // key hash → the principal that has it
 	for i, p := range ps {
 		if p.Name == "" {
 			return nil, fmt.Errorf("principals[%d]: name is required", i)
@@ -49,6 +50,12 @@ func NewPrincipals(ps []Principal) (*Principals, error) {
 		if err != nil || len(h) != sha256.Size {
 			return nil, fmt.Errorf("principal %q: keySha256 must be 64 hex characters (the SHA-256 of the key; e.g. printf %%s \"$KEY\" | sha256sum)", p.Name)
 		}
+		if other, dup := keys[hex.EncodeToString(h)]; dup {
+			// Which principal a shared key authenticates would depend on
+			// the order of the list; refuse instead of guessing.
+			return nil, fmt.Errorf("principal %q: keySha256 is the same as principal %q's; give each principal its own key", p.Name, other)
+		}
+		keys[hex.EncodeToString(h)] = p.Name
 		if len(p.Tenants) == 0 {
 			return nil, fmt.Errorf("principal %q: tenants must list at least one tenant alias (or \"*\")", p.Name)
 		}

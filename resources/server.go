@@ -107,6 +107,32 @@ type refusal struct{ error }
 
 func (r refusal) Unwrap() []error { return []error{r.error, ErrRefused} }
 
+// StaticRoots returns, sorted, the first segment after secmcp:// of every
+// tenant-independent resource and template (attack, hunting, intune,
+// schemas, …): a tenant alias must not be one of them, or its resources
+// could never be read.
+func (s *Server) StaticRoots() []string {
+	seen := map[string]bool{}
+	add := func(uri string) {
+		rest, ok := strings.CutPrefix(uri, Scheme+"://")
+		if root, _, _ := strings.Cut(rest, "/"); ok && root != "" {
+			seen[root] = true
+		}
+	}
+	for _, st := range s.statics {
+		add(st.URI)
+	}
+	for _, st := range s.staticTemplates {
+		add(st.Prefix)
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Read reads uri for a caller allowed the given tenants. It returns the MIME
 // type and text. A URI of a tenant outside allowed is refused with the same
 // words as a tenant that does not exist.

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +45,26 @@ type Invoker struct {
 	Log *slog.Logger
 	// Inflight caps each tenant's calls running at once; nil means no cap.
 	Inflight InflightLimiter
+	// AuditKey is the per-deployment secret that keys the audit line's
+	// argument digest (HMAC-SHA256), so arguments cannot be recovered from
+	// the log by hashing guesses. Nil uses a random key for this process
+	// (digests then match only within one run).
+	AuditKey []byte
+
+	keyOnce sync.Once
+	key     []byte
+}
+
+// auditKey returns AuditKey, or this process's random key.
+func (inv *Invoker) auditKey() []byte {
+	inv.keyOnce.Do(func() {
+		inv.key = inv.AuditKey
+		if len(inv.key) == 0 {
+			inv.key = make([]byte, 32)
+			_, _ = rand.Read(inv.key)
+		}
+	})
+	return inv.key
 }
 
 // InflightLimiter caps concurrent calls per tenant (ratelimit.Inflight).
@@ -69,7 +91,7 @@ func (inv *Invoker) Invoke(ctx context.Context, caller Caller, name string, raw 
 // principal.
 func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, raw json.RawMessage, facilities Call) (out *Output, err error) {
 	start := time.Now()
-	rec := &auditRecord{Principal: caller.Principal, Tool: name, ArgsDigest: digest(raw)}
+	rec := &auditRecord{Principal: caller.Principal, Tool: name, ArgsDigest: digest(inv.auditKey(), raw)}
 	defer func() {
 		if p := recover(); p != nil {
 			ref := newRef()
@@ -217,9 +239,14 @@ func render(res any) (*Output, error) {
 	return out, nil
 }
 
-func digest(raw json.RawMessage) string {
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:8])
+// digest is the audit line's keyed digest of the arguments: HMAC-SHA256
+// with the deployment's key, first 128 bits in hex. Equal arguments give
+// equal digests (calls can be correlated) but nobody without the key can
+// test a guess such as {"id":"1000"} against it.
+func digest(key []byte, raw json.RawMessage) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(raw)
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 func newRef() string {
@@ -249,5 +276,5 @@ func (a *auditRecord) finish(log *slog.Logger, err error, d time.Duration) {
 		outcome = "error"
 	}
 	log.Info("call", "principal", a.Principal, "tenant", a.Tenant, "tool", a.Tool,
-		"args_sha256", a.ArgsDigest, "units", a.Units.Load(), "outcome", outcome, "duration_ms", d.Milliseconds())
+		"args_hmac", a.ArgsDigest, "units", a.Units.Load(), "outcome", outcome, "duration_ms", d.Milliseconds())
 }

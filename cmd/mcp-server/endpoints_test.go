@@ -123,6 +123,8 @@ func stdioAnswers(t *testing.T, args, frames []string, n int) map[float64]map[st
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
+	// A configured server keeps an audit key; keep this one out of $HOME.
+	args = append(args, "--audit-key-file", filepath.Join(t.TempDir(), "audit.key"))
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {

@@ -26,6 +26,9 @@ type options struct {
 	readOnly     bool
 	logLevel     string
 	logFile      string
+	auditKeyFile string
+	// getenv reads the environment (injected by tests).
+	getenv       func(string) string
 	demoClock    string
 	anonymous    []string
 	clientConfig string
@@ -68,7 +71,7 @@ Flags:
 
 // parseFlags reads flags with SECMCP_* environment fallbacks.
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
-	var o options
+	o := options{getenv: getenv}
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var toolsets, toolsList, exclude, anonymous string
@@ -80,6 +83,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.readOnly, "read-only", true, "expose only tools that change nothing")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to this file instead of stderr (never stdout)")
+	fs.StringVar(&o.auditKeyFile, "audit-key-file", "", "file holding the secret (hex) that keys the audit log's argument digests; created with a random key when missing (default $XDG_STATE_HOME/secmcp/audit.key); the SECMCP_AUDIT_KEY variable, or the variable the config's auditKeyEnv names, wins")
 	fs.StringVar(&o.demoClock, "demo-clock", "", "fix the demo tenants' clock (RFC 3339) for deterministic output")
 	fs.StringVar(&anonymous, "anonymous-tenants", "", "let HTTP callers without a key use these tenants (loopback only; for local tools that cannot send keys, such as the MCP conformance suite)")
 	fs.StringVar(&o.clientConfig, "print-client-config", "", "print a client configuration for this binary and exit: claude, vscode or vscode-http")

@@ -55,6 +55,9 @@ func TestBadInputsGiveClearErrors(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("tenants:\n  - alias: Contoso\n    tenantId: nope\n"), 0o600)
 	typo := filepath.Join(dir, "typo.yaml")
 	_ = os.WriteFile(typo, []byte("tenant:\n  - alias: x\n"), 0o600)
+	reserved := filepath.Join(dir, "reserved.yaml")
+	_ = os.WriteFile(reserved, []byte("tenants:\n  - alias: hunting\n    tenantId: 00000000-0000-4000-8000-000000000001\n"+
+		"    credential: {kind: clientSecret, clientId: 11111111-1111-4111-8111-111111111111, clientSecretEnv: X_SECRET}\n"), 0o600)
 	cases := []struct {
 		env  map[string]string
 		args []string
@@ -67,6 +70,7 @@ func TestBadInputsGiveClearErrors(t *testing.T) {
 		{nil, []string{"--config", filepath.Join(dir, "missing.yaml")}, "no such file"},
 		{nil, []string{"--config", bad}, "lowercase letters"},
 		{nil, []string{"--config", typo}, "field tenant not found"},
+		{nil, []string{"--config", reserved}, `tenant "hunting": the alias is reserved for the server's own resources (secmcp://hunting/...)`},
 		{nil, []string{"--demo-clock", "yesterday"}, "RFC 3339"},
 		{nil, []string{"--http", "0.0.0.0:0"}, "not a loopback address"},
 		{nil, []string{"--http", "127.0.0.1:0", "--anonymous-tenants", "nosuch"}, `no tenant "nosuch"`},

@@ -59,6 +59,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		toolCosts    map[string]int
 		kqlBudget    engine.Budget // zero fields: the engine's defaults
 		scriptLimits psdeob.Limits // zero fields: psdeob's defaults
+		cfg          *config.Config
 		err          error
 	)
 	if opts.configPath == "" {
@@ -73,8 +74,12 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		a.demo = true
 		a.stdioTenants = []string{"*"}
 	} else {
-		var cfg *config.Config
 		cfg, err = config.Load(opts.configPath)
+		if err == nil {
+			if err = cfg.CheckAliases(catalog.StaticRoots()); err != nil {
+				err = fmt.Errorf("config %s: %w", opts.configPath, err)
+			}
+		}
 		if err == nil {
 			reg, err = sources.FromConfig(cfg, logger)
 			a.principals, _ = auth.NewPrincipals(cfg.Principals)
@@ -144,17 +149,47 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		}
 	}
 	inv = &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
+	if err := a.keyAudit(inv, cfg, opts, logger); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if opts.maxInflightTenant > 0 {
 		inv.Inflight = ratelimit.NewInflight(opts.maxInflightTenant)
 	}
 	rs := resources.NewServer(reg)
 	rs.Price = toolReg.Price // a resource read pays its tool's price
 	catalog.RegisterResources(rs, deps)
+
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
 		Instructions: instructions,
 	})
 	return a, nil
+}
+
+// keyAudit gives the invoker its audit key. A configured deployment (or
+// one naming a key) keeps its key across restarts; the demo, without one,
+// uses a random key per process.
+func (a *app) keyAudit(inv *tools.Invoker, cfg *config.Config, opts options, logger *slog.Logger) error {
+	getenv := opts.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	configEnv := ""
+	if cfg != nil {
+		configEnv = cfg.AuditKeyEnv
+	}
+	if cfg == nil && opts.auditKeyFile == "" && getenv(auditKeyEnv) == "" {
+		logger.Info("audit digests keyed with a random key for this process (demo mode; set SECMCP_AUDIT_KEY or --audit-key-file to keep one)")
+		return nil
+	}
+	key, from, err := auditKey(configEnv, opts.auditKeyFile, getenv)
+	if err != nil {
+		return err
+	}
+	inv.AuditKey = key
+	logger.Info("audit digests keyed (HMAC-SHA256)", "key_from", from)
+	return nil
 }
 
 const instructions = "secmcp gives read-only access to Microsoft Defender XDR, Sentinel, Entra ID, Purview and Intune for SOC work. " +

@@ -34,6 +34,11 @@ type Config struct {
 	Budgets        Budgets  `yaml:"budgets"`
 	// Limits bound one call's work in the in-process engines.
 	Limits Limits `yaml:"limits"`
+	// AuditKeyEnv names the environment variable that holds the secret
+	// keying the audit log's argument digests (HMAC-SHA256). Without it the
+	// server uses SECMCP_AUDIT_KEY, else a key it generates and keeps in
+	// its state directory.
+	AuditKeyEnv string `yaml:"auditKeyEnv"`
 }
 
 // Tenant is one tenant's connection settings.
@@ -71,6 +76,10 @@ type Budgets struct {
 	ToolCosts map[string]int    `yaml:"toolCosts"`
 }
 
+// MaxFileSize is the largest configuration file Load accepts. A larger file
+// is refused, never cut: a setting past a cut would be silently ignored.
+const MaxFileSize = 4 << 20
+
 // Load reads and validates a configuration file.
 func Load(path string) (*Config, error) {
 	f, err := os.Open(path)
@@ -78,11 +87,34 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	defer f.Close()
-	c, err := Parse(io.LimitReader(f, 4<<20))
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("config %s is larger than the %d MiB limit; a configuration this large is almost certainly not one (move data such as lists of keys out of it)", path, MaxFileSize>>20)
+	}
+	c, err := Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// CheckAliases refuses tenant aliases that are one of reserved, the static
+// roots of the server's resource URIs (secmcp://attack/..., secmcp://hunting/...):
+// such a tenant's resources could never be read, because the static
+// resource answers first.
+func (c *Config) CheckAliases(reserved []string) error {
+	for _, t := range c.Tenants {
+		for _, r := range reserved {
+			if t.Alias == r {
+				return fmt.Errorf("tenant %q: the alias is reserved for the server's own resources (secmcp://%s/...); reserved: %s; choose another alias",
+					t.Alias, r, strings.Join(reserved, ", "))
+			}
+		}
+	}
+	return nil
 }
 
 // Parse decodes and validates YAML.
@@ -127,6 +159,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s: alias is used twice", where)
 		}
 		aliases[t.Alias] = true
+
 		if !guidRE.MatchString(t.TenantID) {
 			return fmt.Errorf("%s: tenantId %q must be the Entra tenant GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", where, t.TenantID)
 		}

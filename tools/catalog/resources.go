@@ -23,6 +23,15 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	investigate.RegisterResources(rs, d.Synth)
 }
 
+// StaticRoots are the first segments of the server's tenant-independent
+// resource URIs (secmcp://attack/..., secmcp://schemas/...), read from the
+// resources every toolset registers: the names a tenant alias must not take.
+func StaticRoots() []string {
+	rs := resources.NewServer(nil)
+	RegisterResources(rs, Deps{})
+	return rs.StaticRoots()
+}
+
 // tableSchemas are the KQL table schemas built into the server (the columns
 // of Microsoft's published Advanced Hunting and Sentinel table references).
 func tableSchemas() map[string][]resources.SchemaColumn {

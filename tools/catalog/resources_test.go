@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/secmcp/secmcp/resources"
@@ -29,6 +30,15 @@ func TestResourceReadsNameTheirTool(t *testing.T) {
 		}
 		if c, ok := reg.Price(tpl.Tool); !ok || c < 1 {
 			t.Errorf("resource kind %s pays the price of %q, which is not a catalogue tool with a cost", tpl.Kind, tpl.Tool)
+		}
+	}
+}
+
+func TestStaticRootsComeFromTheResources(t *testing.T) {
+	got := strings.Join(StaticRoots(), ",")
+	for _, want := range []string{"attack", "hunting", "intune", "schemas"} {
+		if !strings.Contains(","+got+",", ","+want+",") {
+			t.Errorf("static roots %s lack %s", got, want)
 		}
 	}
 }
