@@ -13,7 +13,10 @@ const (
 )
 
 // check is how the doctor calls one endpoint: the cheapest request that
-// still needs the endpoint's permission and license ($top=1 on lists).
+// still needs the endpoint's permission and license — $top=1 on lists that
+// document $top, $select=id on those that do not (Conditional Access
+// policies and named locations document only $filter and $select:
+// https://learn.microsoft.com/en-us/graph/api/conditionalaccessroot-list-policies?view=graph-rest-1.0).
 type check struct {
 	// ID is the endpoint's ID in internal/contract ("incidents.list").
 	ID      string
@@ -41,8 +44,8 @@ var checks = []check{
 	{ID: "signIns.list", Service: ServiceGraph, Method: "GET", Path: "/auditLogs/signIns?$top=1"},
 	{ID: "riskyUsers.list", Service: ServiceGraph, Method: "GET", Path: "/identityProtection/riskyUsers?$top=1"},
 	{ID: "riskDetections.list", Service: ServiceGraph, Method: "GET", Path: "/identityProtection/riskDetections?$top=1"},
-	{ID: "caPolicies.list", Service: ServiceGraph, Method: "GET", Path: "/identity/conditionalAccess/policies?$top=1"},
-	{ID: "namedLocations.list", Service: ServiceGraph, Method: "GET", Path: "/identity/conditionalAccess/namedLocations?$top=1"},
+	{ID: "caPolicies.list", Service: ServiceGraph, Method: "GET", Path: "/identity/conditionalAccess/policies?$select=id"},
+	{ID: "namedLocations.list", Service: ServiceGraph, Method: "GET", Path: "/identity/conditionalAccess/namedLocations?$select=id"},
 	{ID: "users.get", Service: ServiceGraph, Method: "GET", Path: "/users?$top=1&$select=id"},
 	{ID: "users.memberOf", Service: ServiceGraph, Method: "GET", Path: "/users/{user}/memberOf?$top=1"},
 	{ID: "managedDevices.list", Service: ServiceGraph, Method: "GET", Path: "/deviceManagement/managedDevices?$top=1"},
