@@ -41,8 +41,14 @@ func (e *Endpoints) validate(where string) error {
 	var err error
 	e.Each(func(key, raw string) {
 		if err == nil {
-			if _, verr := CheckEndpointURL(raw); verr != nil {
+			u, verr := CheckEndpointURL(raw)
+			if verr != nil {
 				err = fmt.Errorf("%s: endpoints.%s: %w", where, key, verr)
+				return
+			}
+			p := strings.ToLower(strings.TrimRight(u.Path, "/"))
+			if key == "graph" && (strings.HasSuffix(p, "/v1.0") || strings.HasSuffix(p, "/beta")) {
+				err = fmt.Errorf("%s: endpoints.graph: %q must be the Graph root without the version (the client appends v1.0/)", where, raw)
 			}
 		}
 	})

@@ -23,14 +23,15 @@ func TestEndpointsParse(t *testing.T) {
 
 func TestEndpointsRefused(t *testing.T) {
 	cases := map[string]string{
-		"      graph: http://graph.example.com/\n":      `tenant "contoso": endpoints.graph: "http://graph.example.com/" uses plain http to a host that is not loopback`,
-		"      authority: http://10.0.0.5:9000/\n":      `endpoints.authority: "http://10.0.0.5:9000/" uses plain http`,
-		"      logAnalytics: ftp://127.0.0.1/\n":        `endpoints.logAnalytics: "ftp://127.0.0.1/" must be an absolute URL`,
-		"      graph: https://u:p@graph.example.com/\n": `endpoints.graph`,
-		"      graph: https://graph.example.com/?x=1\n": "without user info, query or fragment",
-		"      graph: graph.microsoft.com\n":            "must be an absolute URL",
-		"      grahp: https://graph.microsoft.com/\n":   "field grahp not found",
-		"      authority: http://localhost.evil.com/\n": "not loopback",
+		"      graph: http://graph.example.com/\n":       `tenant "contoso": endpoints.graph: "http://graph.example.com/" uses plain http to a host that is not loopback`,
+		"      authority: http://10.0.0.5:9000/\n":       `endpoints.authority: "http://10.0.0.5:9000/" uses plain http`,
+		"      logAnalytics: ftp://127.0.0.1/\n":         `endpoints.logAnalytics: "ftp://127.0.0.1/" must be an absolute URL`,
+		"      graph: https://u:p@graph.example.com/\n":  `endpoints.graph`,
+		"      graph: https://graph.example.com/?x=1\n":  "without user info, query or fragment",
+		"      graph: graph.microsoft.com\n":             "must be an absolute URL",
+		"      grahp: https://graph.microsoft.com/\n":    "field grahp not found",
+		"      authority: http://localhost.evil.com/\n":  "not loopback",
+		"      graph: https://graph.microsoft.us/v1.0\n": "must be the Graph root without the version",
 	}
 	for block, want := range cases {
 		_, err := Parse(strings.NewReader(withEndpoints(block)))
