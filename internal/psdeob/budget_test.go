@@ -57,6 +57,8 @@ var hostileScripts = map[string]string{
 	"index loop":              `$s = 'é' * 1e6; for ($i = 0; $i -lt 1e9; $i++) { $c = $s[$i] }`,
 	"recursion":               `function f($x) { f ($x + $x) }; f 'ab'`,
 	"scriptblock create":      `$c = 'a' * 3e7; $b = [scriptblock]::Create($c)`,
+	"cmd set doubling":        `cmd /c "set a=xxxxxxxx` + strings.Repeat(`&set a=%a%%a%`, 40) + `&echo %a%"`,
+	"env expansion doubling":  `$env:a = 'x' * 1e6; $s = [Environment]::ExpandEnvironmentVariables('%a%' * 100)`,
 }
 
 // hostileLimits is a budget smaller than the defaults, so the tests are fast.

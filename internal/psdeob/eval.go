@@ -185,6 +185,11 @@ func (e *evaluator) sink(text, how string, at node) {
 	if len(e.layers) >= maxLayers || e.depth >= maxLayerDepth {
 		return
 	}
+	// a layer keeps its text (decoded from a command line, it was not a
+	// value the evaluator charged yet)
+	if !e.reserve(int64(len(text))) {
+		return
+	}
 	steps := append([]string(nil), e.ops...)
 	desc := how
 	if len(steps) > 0 {

@@ -288,7 +288,10 @@ func (e *evaluator) staticCall(t, name string, args []value, at *invokeExpr) val
 		}
 		if name == "expandenvironmentvariables" {
 			if s, ok := str(0); ok {
-				return expandCmdVars(s, e.env)
+				if x, ok := e.expandCmd(s); ok {
+					return x
+				}
+				return unknown
 			}
 		}
 	case "text.encoding":

@@ -164,7 +164,11 @@ func (e *evaluator) cmdLine(text string, at node) {
 	}
 	e.note("cmd.exe launcher")
 	for _, seg := range splitCmdSegments(rest) {
-		e.cmdSegment(expandCmdVars(seg, e.env), at)
+		x, ok := e.expandCmd(seg)
+		if !ok {
+			return
+		}
+		e.cmdSegment(x, at)
 	}
 }
 
@@ -197,6 +201,24 @@ func splitCmdSegments(s string) []string {
 }
 
 var cmdVarRe = regexp.MustCompile(`%([A-Za-z_][A-Za-z0-9_()]*)%`)
+
+// expandCmd is expandCmdVars(s, e.env) with the result's size charged
+// before it is built: "set a=%a%%a%" doubles a variable per segment.
+func (e *evaluator) expandCmd(s string) (string, bool) {
+	if !e.tick() {
+		return "", false
+	}
+	size := int64(len(s))
+	for _, m := range cmdVarRe.FindAllStringIndex(s, -1) {
+		if v, ok := e.env[strings.ToLower(s[m[0]+1:m[1]-1])]; ok {
+			size += int64(len(v)) - int64(m[1]-m[0])
+		}
+	}
+	if !e.reserve(size) {
+		return "", false
+	}
+	return expandCmdVars(s, e.env), true
+}
 
 func expandCmdVars(s string, env map[string]string) string {
 	return cmdVarRe.ReplaceAllStringFunc(s, func(m string) string {
