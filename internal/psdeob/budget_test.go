@@ -57,6 +57,7 @@ var hostileScripts = map[string]string{
 	"index loop":              `$s = 'é' * 1e6; for ($i = 0; $i -lt 1e9; $i++) { $c = $s[$i] }`,
 	"recursion":               `function f($x) { f ($x + $x) }; f 'ab'`,
 	"scriptblock create":      `$c = 'a' * 3e7; $b = [scriptblock]::Create($c)`,
+	"hashtable doubling":      `$h = @{a = 1}; for ($i = 0; $i -lt 60; $i++) { $h = $h + $h }`,
 	"cmd set doubling":        `cmd /c "set a=xxxxxxxx` + strings.Repeat(`&set a=%a%%a%`, 40) + `&echo %a%"`,
 	"env expansion doubling":  `$env:a = 'x' * 1e6; $s = [Environment]::ExpandEnvironmentVariables('%a%' * 100)`,
 }

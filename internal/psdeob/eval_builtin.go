@@ -88,6 +88,9 @@ func (e *evaluator) builtin(name string, c *command, args []cmdArg, input value,
 				return e.eachItem(sb, input, false)
 			}
 			if m, isStr := v.(string); isStr {
+				if !e.reserveElems(listLen(input)) {
+					return unknown
+				}
 				var out psArray
 				for _, it := range toList(input) {
 					out = append(out, e.prop(it, strings.ToLower(m), false))

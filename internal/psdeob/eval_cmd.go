@@ -196,6 +196,9 @@ func (e *evaluator) eachItem(body *sbVal, input value, filter bool) value {
 		return unknown
 	}
 	items := toList(input)
+	if !e.reserveElems(len(items)) {
+		return unknown
+	}
 	out := make(psArray, 0, len(items))
 	savedU, hadU := e.vars["_"]
 	for _, it := range items {

@@ -17,6 +17,9 @@ func (e *evaluator) compare(op string, l, r value) value {
 		base = op
 	}
 	if arr, ok := l.(psArray); ok && base != "contains" && base != "notcontains" && base != "is" && base != "isnot" {
+		if !e.reserveElems(len(arr)) {
+			return unknown
+		}
 		var out psArray
 		for _, it := range arr {
 			if b, ok := e.compare(op, it, r).(bool); ok && b {

@@ -197,6 +197,9 @@ func (e *evaluator) add(l, r value) value {
 		return r
 	case *psHash:
 		if h, ok := r.(*psHash); ok {
+			if !e.reserveElems(2 * (len(x.keys) + len(h.keys))) {
+				return unknown
+			}
 			n := &psHash{keys: append([]string(nil), x.keys...), vals: map[string]value{}}
 			for k, v := range x.vals {
 				n.vals[k] = v
