@@ -9,8 +9,12 @@
 // evaluator compute pure string and byte expressions only; cmdlets, I/O,
 // network and reflection are modelled as opaque values. Whatever would be
 // passed to Invoke-Expression (or an equivalent sink) becomes the next layer.
-// Work is bounded: input size, layer count and depth, evaluation steps,
-// decompressed size (8 MiB) and the context deadline.
+// Work is bounded: input size, layer count and depth, decompressed size
+// (8 MiB), and a per-call budget (Limits: bytes of values built, checked
+// before each value is built, and evaluation steps) and the context
+// deadline, both observed as the evaluation goes. A budget that runs out
+// does not fail the analysis: what was recovered until then is returned,
+// and Analysis.Incomplete names the limit.
 package psdeob
 
 import (
