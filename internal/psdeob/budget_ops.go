@@ -240,3 +240,33 @@ const parseBytesPerByte = 32
 func (e *evaluator) reserveParse(src string) bool {
 	return e.reserve(mulSize(int64(len(src)), parseBytesPerByte))
 }
+
+// maxRegexCache bounds the compiled patterns one analysis keeps.
+const maxRegexCache = 256
+
+// regex is dotnetRegex with the compiled pattern kept for the rest of the
+// analysis (a loop matches the same pattern every iteration) and each
+// compilation charged: it allocates about 1 KiB plus 225 bytes per byte of
+// pattern.
+func (e *evaluator) regex(pat string, ci bool) (*regexp.Regexp, error) {
+	key := pat
+	if ci {
+		key = "i" + pat
+	} else {
+		key = "c" + pat
+	}
+	if re, ok := e.regexCache[key]; ok {
+		return re, nil
+	}
+	if !e.reserve(1024 + 256*int64(len(pat))) {
+		return nil, errTooLarge
+	}
+	re, err := dotnetRegex(pat, ci)
+	if err == nil && len(e.regexCache) < maxRegexCache {
+		if e.regexCache == nil {
+			e.regexCache = map[string]*regexp.Regexp{}
+		}
+		e.regexCache[key] = re
+	}
+	return re, err
+}

@@ -2,6 +2,7 @@ package psdeob
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -26,13 +27,14 @@ type pooled struct {
 }
 
 type evaluator struct {
-	ctx       context.Context
-	limits    Limits
-	bytes     int64       // bytes of values built so far (budget.go)
-	limitErr  *LimitError // why the evaluation stopped early, if it did
-	timeLimit time.Duration
-	nextCheck int      // step count at which the context is checked next
-	runeCache struct { // the last string indexed by rune (eval_conv.go)
+	ctx        context.Context
+	limits     Limits
+	bytes      int64       // bytes of values built so far (budget.go)
+	limitErr   *LimitError // why the evaluation stopped early, if it did
+	timeLimit  time.Duration
+	nextCheck  int                       // step count at which the context is checked next
+	regexCache map[string]*regexp.Regexp // compiled patterns (budget_ops.go)
+	runeCache  struct {                  // the last string indexed by rune (eval_conv.go)
 		s  string
 		rs []rune
 	}

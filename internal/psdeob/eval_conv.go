@@ -78,7 +78,7 @@ func (e *evaluator) compare(op string, l, r value) value {
 		if !lok || !rok {
 			return unknown
 		}
-		re, err := dotnetRegex(rs, ci)
+		re, err := e.regex(rs, ci)
 		if err != nil || !e.regexSubject(ls) {
 			return unknown
 		}

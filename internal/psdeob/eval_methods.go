@@ -395,7 +395,7 @@ func (e *evaluator) regexCall(name string, args []value) value {
 	if len(args) > 3 && name == "replace" {
 		opts, _ = e.toStr(args[3])
 	}
-	re, err := dotnetRegex(pat, strings.Contains(strings.ToLower(opts), "ignorecase"))
+	re, err := e.regex(pat, strings.Contains(strings.ToLower(opts), "ignorecase"))
 	if err != nil || !e.regexSubject(in) {
 		return unknown
 	}

@@ -347,7 +347,7 @@ func (e *evaluator) split(l, r value, ci bool) value {
 	if !ok {
 		return unknown
 	}
-	re, err := dotnetRegex(pat, ci)
+	re, err := e.regex(pat, ci)
 	if err != nil {
 		return unknown
 	}
@@ -388,7 +388,7 @@ func (e *evaluator) replaceOp(l, r value, ci bool) value {
 			return unknown
 		}
 	}
-	re, err := dotnetRegex(pat, ci)
+	re, err := e.regex(pat, ci)
 	if err != nil {
 		return unknown
 	}
