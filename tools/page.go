@@ -100,15 +100,15 @@ func truncate(s string, n int) string {
 
 // Paging is the page arguments every listing takes; embed it in params.
 type Paging struct {
-	Top    int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size, 1-200 (default 25)."`
+	Top    int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size (default 25)."`
 	Cursor string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
 }
 
 // TimeWindow is the window arguments of listings over time; embed it in
 // params and state the tool's default window in its description.
 type TimeWindow struct {
-	Since string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: a duration back from now such as 24h or 7d, or an RFC 3339 time such as 2026-11-20T08:00:00Z."`
-	Until string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window: a duration back from now or an RFC 3339 time. Default now."`
+	Since string `json:"since,omitempty" maxLength:"40" jsonschema:"Window start: 24h, 7d or an RFC 3339 time."`
+	Until string `json:"until,omitempty" maxLength:"40" jsonschema:"Window end, same forms; default now."`
 }
 
 // Listing is a listing call's resolved page and window.

@@ -42,7 +42,11 @@ func SchemaForType(t reflect.Type, input bool) (json.RawMessage, error) {
 	if err := applyTags(t, s, input, map[reflect.Type]bool{}); err != nil {
 		return nil, err
 	}
-	return json.Marshal(s)
+	b, err := json.Marshal(s)
+	if err != nil || input {
+		return b, err
+	}
+	return shareDefinitions(b)
 }
 
 // GenerateSchemas derives a spec's input (with the core's tenant argument)
@@ -98,6 +102,11 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, input bool, seen map[reflec
 		if !ok || err != nil {
 			return
 		}
+		if input && len(ps.Types) == 2 && ps.Types[0] == "null" {
+			// An argument left out is the "no value" of a nullable Go
+			// type; an input schema needs only the real type.
+			ps.Type, ps.Types = ps.Types[1], nil
+		}
 		if err = applyFieldTags(f, ps); err != nil {
 			err = fmt.Errorf("field %s: %w", f.Name, err)
 			return
@@ -106,6 +115,9 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, input bool, seen map[reflec
 	})
 	return err
 }
+
+// maxLengthInSchema is the longest maxLength tag written into a schema.
+const maxLengthInSchema = 16
 
 func applyFieldTags(f reflect.StructField, ps *jsonschema.Schema) error {
 	target := ps
@@ -118,9 +130,18 @@ func applyFieldTags(f reflect.StructField, ps *jsonschema.Schema) error {
 		}
 	}
 	for tag, set := range map[string]func(float64){
-		"maxLength": func(v float64) { n := int(v); ps.MaxLength = &n },
-		"minimum":   func(v float64) { ps.Minimum = &v },
-		"maximum":   func(v float64) { ps.Maximum = &v },
+		// Long maxLengths (IDs, names, queries) are enforced by DecodeArgs
+		// with an error naming the limit, and left out of the schema: they
+		// cost every model that reads tools/list bytes and tell it nothing
+		// it needs to choose or call a tool. Short ones (a 2-letter country)
+		// describe the value and stay.
+		"maxLength": func(v float64) {
+			if n := int(v); n <= maxLengthInSchema {
+				ps.MaxLength = &n
+			}
+		},
+		"minimum": func(v float64) { ps.Minimum = &v },
+		"maximum": func(v float64) { ps.Maximum = &v },
 	} {
 		if raw := f.Tag.Get(tag); raw != "" {
 			v, err := strconv.ParseFloat(raw, 64)

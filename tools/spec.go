@@ -176,8 +176,10 @@ func cachedOrGenerated[P, R any](name string) (in, out json.RawMessage, err erro
 	return in, out, err
 }
 
-// tenantArgDoc describes the argument every tool accepts.
-const tenantArgDoc = "Tenant alias or Entra tenant ID to query; defaults to the first tenant this caller may use."
+// TenantArgDoc describes the "tenant" argument every tool accepts. It is said
+// once, in the server's instructions, rather than in each of the tools'
+// input schemas, which every model reading tools/list pays for.
+const TenantArgDoc = "Every tool takes an optional tenant argument: a tenant alias or Entra tenant ID; the default is the first tenant the caller may use."
 
 // withTenantArg adds the core's optional "tenant" argument to an input schema.
 func withTenantArg(schema json.RawMessage) (json.RawMessage, error) {
@@ -193,6 +195,6 @@ func withTenantArg(schema json.RawMessage) (json.RawMessage, error) {
 	if _, clash := props["tenant"]; clash {
 		return nil, fmt.Errorf("params must not declare \"tenant\": the core adds it")
 	}
-	props["tenant"] = map[string]any{"type": "string", "description": tenantArgDoc, "maxLength": 128}
+	props["tenant"] = map[string]any{"type": "string"}
 	return json.Marshal(m)
 }

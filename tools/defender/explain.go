@@ -107,7 +107,7 @@ func (r ExplainAlertResult) Text() string { return r.markdown }
 
 func explainAlertTool() tools.Spec {
 	return tools.New(tools.ToolsetDefender, ExplainAlertToolName,
-		"Explain one security alert: what triggered it (detection source, detector, evidence), what it most likely means and the benign explanations to rule out, its MITRE ATT&CK mapping, how severe it is in this tenant (admin users, servers, the incident's other alerts, other alerts on the same entities) and recommended contain / investigate / remediate steps. Every factual line cites a resource and is checked against it.",
+		"Explain one security alert: what triggered it (detection source, detector, evidence), what it most likely means and the benign explanations to rule out, its ATT&CK mapping, its severity in this tenant (admin users, servers, related alerts) and contain / investigate / remediate steps. Every factual line cites a resource and is checked against it.",
 		explainAlert, tools.OpenWorld(), tools.WithCost(3), tools.WithTitle("Explain a security alert"))
 }
 

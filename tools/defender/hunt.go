@@ -20,19 +20,19 @@ const SuggestHuntingToolName = "defender_suggest_hunting_queries"
 
 // SuggestHuntingParams say what to hunt for.
 type SuggestHuntingParams struct {
-	IncidentID   string   `json:"incidentId,omitempty" maxLength:"64" jsonschema:"Hunt for this incident's entities and techniques (its alerts' evidence). Either this or at least one entity list."`
+	IncidentID   string   `json:"incidentId,omitempty" maxLength:"64" jsonschema:"Hunt for this incident's entities and techniques; or give entity lists."`
 	Users        []string `json:"users,omitempty" jsonschema:"User principal names to pivot on (at most 20)."`
-	Accounts     []string `json:"accounts,omitempty" jsonschema:"sAMAccountNames as endpoint telemetry records them (at most 20)."`
+	Accounts     []string `json:"accounts,omitempty" jsonschema:"sAMAccountNames (at most 20)."`
 	Devices      []string `json:"devices,omitempty" jsonschema:"Device names, short or FQDN (at most 20)."`
 	IPs          []string `json:"ips,omitempty" jsonschema:"IP addresses (at most 20)."`
 	Hashes       []string `json:"hashes,omitempty" jsonschema:"File SHA-256 hashes (at most 20)."`
 	CommandLines []string `json:"commandLines,omitempty" jsonschema:"Full process command lines (at most 20)."`
 	Domains      []string `json:"domains,omitempty" jsonschema:"Domains or URLs of attacker infrastructure (at most 20)."`
 	Techniques   []string `json:"techniques,omitempty" jsonschema:"MITRE ATT&CK technique IDs such as T1059.001 (at most 30)."`
-	Since        string   `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the hunt: 24h, 7d or an RFC 3339 time. Default: an hour before the incident's first activity, or 7d."`
-	Until        string   `json:"until,omitempty" maxLength:"40" jsonschema:"End of the hunt. Default now."`
+	Since        string   `json:"since,omitempty" maxLength:"40" jsonschema:"Hunt start: 24h, 7d or RFC 3339; default 1h before the incident, or 7d."`
+	Until        string   `json:"until,omitempty" maxLength:"40" jsonschema:"Hunt end; default now."`
 	Max          int      `json:"max,omitempty" minimum:"1" maximum:"50" jsonschema:"Most queries to propose, 1-50 (default 15)."`
-	Run          bool     `json:"run,omitempty" jsonschema:"Also run each query with Advanced Hunting and report its row count (costs one hunting call per query)."`
+	Run          bool     `json:"run,omitempty" jsonschema:"Also run each query and report its row count (one hunting call each)."`
 }
 
 // Validate bounds the list arguments.
@@ -162,7 +162,7 @@ func (r SuggestHuntingResult) Text() string {
 
 func suggestHuntingTool(d Deps) tools.Spec {
 	return tools.New(tools.ToolsetDefender, SuggestHuntingToolName,
-		"Propose Advanced Hunting queries for an incident (or given users, devices, IPs, hashes, command lines, domains and ATT&CK techniques) from secmcp's hunting library: same file on other devices, other users from the IP, persistence and lateral movement around the device, encoded PowerShell, LSASS access, password spray and more. Every query is validated with kqlcheck; with run=true each is also run and its row count reported; each run pays what the same query costs through defender_run_hunting_query.",
+		"Propose Advanced Hunting queries from secmcp's hunting library for an incident, or for given users, devices, IPs, hashes, command lines, domains and ATT&CK techniques: same file elsewhere, other users from an IP, persistence and lateral movement, encoded PowerShell, LSASS access, password spray and more. Every query passes kqlcheck; run=true also runs each (charged like defender_run_hunting_query) and reports its row count.",
 		func(ctx context.Context, call tools.Call, p SuggestHuntingParams) (SuggestHuntingResult, error) {
 			return suggestHunting(ctx, call, d, p)
 		}, tools.OpenWorld(), tools.WithCost(3), tools.WithTimeout(120*time.Second), tools.WithTitle("Suggest hunting queries"))

@@ -12,7 +12,7 @@ import (
 
 // HuntingParams is an Advanced Hunting query.
 type HuntingParams struct {
-	Query string `json:"query" maxLength:"20000" jsonschema:"KQL over the Advanced Hunting tables (DeviceProcessEvents, EmailEvents, IdentityLogonEvents, ...). Validate it first with kql_validate."`
+	Query string `json:"query" maxLength:"20000" jsonschema:"KQL over Advanced Hunting tables (DeviceProcessEvents, EmailEvents, ...)."`
 	Top   int    `json:"top,omitempty" minimum:"1" maximum:"500" jsonschema:"Most rows to return, 1-500 (default 100)."`
 }
 
@@ -41,7 +41,7 @@ func (r HuntingResult) Text() string {
 
 func huntingTool(d Deps) tools.Spec {
 	return tools.New(tools.ToolsetDefender, RunHuntingToolName,
-		"Run a read-only KQL query with Defender XDR Advanced Hunting (runHuntingQuery). The query is validated (syntax, schema, read-only guard) before it is sent; results are capped by rows and size.",
+		"Run a read-only KQL query with Defender XDR Advanced Hunting. Validated (syntax, schema, read-only guard) before it is sent; results capped by rows and size.",
 		func(ctx context.Context, call tools.Call, p HuntingParams) (HuntingResult, error) {
 			q := strings.TrimSpace(p.Query)
 			if q == "" {

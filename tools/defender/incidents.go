@@ -32,7 +32,7 @@ func Tools(d Deps) []tools.Spec {
 			"Get one Defender XDR incident with its alerts, affected entities and links.",
 			getIncident, tools.OpenWorld(), tools.WithTitle("Get a Defender incident")),
 		tools.New(tools.ToolsetDefender, "defender_list_alerts",
-			"List security alerts (Defender XDR alerts_v2, including Entra ID Protection and Purview DLP alerts) in a time window (default the last 30 days), filtered by severity, status, service, incident, user or device.",
+			"List alerts_v2 alerts (Defender XDR, Entra ID Protection, Purview DLP) in a time window (default 30 days), filtered by severity, status, service, incident, user or device.",
 			listAlerts, tools.OpenWorld(), tools.WithTitle("List security alerts")),
 		tools.New(tools.ToolsetDefender, "defender_get_alert",
 			"Get one security alert with its evidence (users, devices, processes, files, IPs, URLs, mailboxes).",

@@ -27,12 +27,7 @@ const SummaryTokenBudget = 20000
 
 func summarizeTool() tools.Spec {
 	return tools.New(tools.ToolsetDefender, SummarizeToolName,
-		"Summarize a Defender XDR incident for triage: affected users, devices, mailboxes, IPs, files (with hashes) and apps; "+
-			"an ordered timeline; the attacker's behaviour as an ATT&CK kill chain supported by the alerts; status, severity, "+
-			"classification and assignment; open questions; and, where the evidence links them, the users' risky sign-ins and "+
-			"risk detections, the devices' Intune compliance and the users' DLP alerts in the incident window. Every line cites "+
-			"the resource it came from; sources that fail are named in missingSources. Stays under ~20k tokens; use detail and "+
-			"the timeline cursor for large incidents.",
+		"Triage summary of a Defender XDR incident: affected users, devices, mailboxes, IPs, files (with hashes) and apps; timeline; ATT&CK kill chain; status, classification and assignment; open questions; and the linked risky sign-ins, device compliance and DLP alerts. Every line cites its resource; failed sources are listed in missingSources. For large incidents use detail and the timeline cursor.",
 		summarizeIncident, tools.OpenWorld(), tools.WithCost(5), tools.WithTimeout(90*time.Second),
 		tools.WithTitle("Summarize a Defender incident"))
 }
@@ -40,8 +35,8 @@ func summarizeTool() tools.Spec {
 // SummarizeIncidentParams name the incident and the level of detail.
 type SummarizeIncidentParams struct {
 	ID     string `json:"id" maxLength:"64" jsonschema:"The incident ID, e.g. 1000 (from defender_list_incidents)."`
-	Detail string `json:"detail,omitempty" enum:"brief,standard,full" jsonschema:"brief: headline, kill chain, top entities, first timeline events; standard (default): adds evidence details and linked findings; full: every entity and event, paged."`
-	Cursor string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from timelinePage of a previous result: returns the next page of the timeline only."`
+	Detail string `json:"detail,omitempty" enum:"brief,standard,full" jsonschema:"brief: headline, kill chain, top entities; standard (default): adds evidence and linked findings; full: every entity and event, paged."`
+	Cursor string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from timelinePage: returns the next timeline page only."`
 }
 
 // IncidentSummary is the triage summary of one incident.

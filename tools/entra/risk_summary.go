@@ -20,8 +20,8 @@ import (
 type RiskSummaryParams struct {
 	User      string `json:"user,omitempty" maxLength:"256" jsonschema:"Only this user (UPN)."`
 	IPAddress string `json:"ipAddress,omitempty" maxLength:"64" jsonschema:"Only activity from this IP address."`
-	Since     string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 30d."`
-	Until     string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
+	Since     string `json:"since,omitempty" maxLength:"40" jsonschema:"Window start: 24h, 7d or RFC 3339; default 30d."`
+	Until     string `json:"until,omitempty" maxLength:"40" jsonschema:"Window end; default now."`
 }
 
 // Validate checks the IP.

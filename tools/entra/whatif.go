@@ -19,13 +19,13 @@ import (
 // unknown: a policy that depends on it comes back undecidable, naming it.
 type WhatIfParams struct {
 	User            string `json:"user" maxLength:"256" jsonschema:"The user's UPN."`
-	App             string `json:"app,omitempty" maxLength:"128" jsonschema:"Application: a well-known name (e.g. Office 365 Exchange Online, Microsoft Teams, Azure Portal) or an application ID."`
-	ClientApp       string `json:"clientApp,omitempty" enum:"browser,mobileAppsAndDesktopClients,exchangeActiveSync,other" jsonschema:"Client app type (exchangeActiveSync and other are legacy authentication)."`
+	App             string `json:"app,omitempty" maxLength:"128" jsonschema:"App name (e.g. Microsoft Teams, Azure Portal) or application ID."`
+	ClientApp       string `json:"clientApp,omitempty" enum:"browser,mobileAppsAndDesktopClients,exchangeActiveSync,other" jsonschema:"Client app type (exchangeActiveSync and other are legacy auth)."`
 	Platform        string `json:"platform,omitempty" enum:"windows,macOS,iOS,android,linux,windowsPhone,unknown" jsonschema:"Device platform."`
 	IPAddress       string `json:"ipAddress,omitempty" maxLength:"64" jsonschema:"Client IP address (checked against IP named locations)."`
-	Country         string `json:"country,omitempty" maxLength:"2" jsonschema:"Two-letter country code of the sign-in (checked against country named locations)."`
+	Country         string `json:"country,omitempty" maxLength:"2" jsonschema:"Two-letter country code of the sign-in."`
 	SignInRisk      string `json:"signInRisk,omitempty" enum:"none,low,medium,high" jsonschema:"Sign-in risk level."`
-	UserRisk        string `json:"userRisk,omitempty" enum:"none,low,medium,high" jsonschema:"User risk level; default: the user's current level from riskyUsers."`
+	UserRisk        string `json:"userRisk,omitempty" enum:"none,low,medium,high" jsonschema:"User risk level; default: the user's current level."`
 	DeviceCompliant *bool  `json:"deviceCompliant,omitempty" jsonschema:"Whether the device is marked compliant."`
 	DeviceJoinType  string `json:"deviceJoinType,omitempty" enum:"unregistered,registered,joined,hybridJoined" jsonschema:"How the device is known to Entra ID."`
 	DeviceName      string `json:"deviceName,omitempty" maxLength:"128" jsonschema:"Device display name (for device filters)."`

@@ -19,19 +19,15 @@ const ExplainToolName = "intune_explain_compliance"
 
 func explainTool() tools.Spec {
 	return tools.New(tools.ToolsetIntune, ExplainToolName,
-		"Explain Intune compliance in plain English. For one device (deviceId): each failing setting with what the policy "+
-			"requires, the device's value and why it fails; the grace period and when Conditional Access policies that "+
-			"require a compliant device start blocking it; remediation steps for the user and for IT. For the fleet "+
-			"(fleet: true): the top failure reasons by device count per platform across non-compliant and in-grace devices, "+
-			"with example devices. Every line cites the device or policy resource it came from.",
+		"Explain Intune compliance in plain English. With deviceId: each failing setting (required vs actual value), the grace period, when Conditional Access starts blocking the device, and remediation for the user and IT. With fleet: true: the top failure reasons per platform with example devices. Lines cite their device or policy.",
 		ExplainCompliance, tools.OpenWorld(), tools.WithCost(3), tools.WithTimeout(90*time.Second),
 		tools.WithTitle("Explain device compliance"))
 }
 
 // ExplainParams choose one device or the fleet.
 type ExplainParams struct {
-	DeviceID string `json:"deviceId,omitempty" maxLength:"128" jsonschema:"The Intune managed device ID (from intune_list_devices). Omit with fleet: true."`
-	Fleet    bool   `json:"fleet,omitempty" jsonschema:"true: explain the top failure reasons across all non-compliant devices instead of one device."`
+	DeviceID string `json:"deviceId,omitempty" maxLength:"128" jsonschema:"Intune managed device ID (from intune_list_devices)."`
+	Fleet    bool   `json:"fleet,omitempty" jsonschema:"Explain the top failure reasons across all devices instead."`
 	Top      int    `json:"top,omitempty" minimum:"1" maximum:"50" jsonschema:"Fleet mode: how many failure reasons to return (default 10)."`
 }
 

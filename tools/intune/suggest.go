@@ -25,11 +25,7 @@ const notApplied = "Nothing was changed: this tool is read-only. Applying a prop
 
 func suggestTool() tools.Spec {
 	return tools.New(tools.ToolsetIntune, SuggestToolName,
-		"Compare the tenant's Intune compliance policies with secmcp's baseline (resource "+BaselineURI+": encryption, "+
-			"secure boot, minimum OS, password length, firewall, Defender antimalware and risk level, jailbreak/root detection) "+
-			"and propose concrete changes. Each proposal has its reason, its expected effect computed from the devices' "+
-			"recorded values (which devices would become non-compliant or compliant) and the exact Graph PATCH request. "+
-			"Read-only: nothing is applied.",
+		"Compare the tenant's Intune compliance policies with secmcp's baseline ("+BaselineURI+") and propose changes, each with its reason, the devices it would make compliant or non-compliant (from their recorded values) and the Graph PATCH request. Nothing is applied.",
 		SuggestConfiguration, tools.OpenWorld(), tools.WithCost(5), tools.WithTimeout(120*time.Second),
 		tools.WithTitle("Suggest compliance configuration"))
 }

@@ -79,8 +79,8 @@ type Params struct {
 	User           string `json:"user,omitempty" maxLength:"256" jsonschema:"A user (UPN) to investigate."`
 	Device         string `json:"device,omitempty" maxLength:"256" jsonschema:"A device name to investigate (CT-LT-1037 or its FQDN)."`
 	IPAddress      string `json:"ipAddress,omitempty" maxLength:"64" jsonschema:"An IP address to investigate."`
-	Since          string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default: the incident's activity, or each source's default."`
-	Until          string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
+	Since          string `json:"since,omitempty" maxLength:"40" jsonschema:"Window start: 24h, 7d or RFC 3339; default: the incident's activity."`
+	Until          string `json:"until,omitempty" maxLength:"40" jsonschema:"Window end; default now."`
 	TimeoutSeconds int    `json:"timeoutSeconds,omitempty" minimum:"2" maximum:"120" jsonschema:"Answer within this many seconds (default 60); sources still running then are reported as missing."`
 }
 

@@ -90,7 +90,7 @@ func countErrors(ds []kqlcheck.Diagnostic) int {
 
 func (ts *toolset) explainTool() tools.Spec {
 	return tools.New(tools.ToolsetKQL, "kql_explain",
-		"Explain a KQL query step by step in plain English: what each statement and operator does, which tables and columns it reads, and the columns it returns. Does not run the query.",
+		"Explain a KQL query step by step: what each operator does, the tables and columns it reads and the columns it returns. Does not run it.",
 		func(_ context.Context, _ tools.Call, p ExplainParams) (ExplainResult, error) {
 			if err := requireQuery(p.Query); err != nil {
 				return ExplainResult{}, err

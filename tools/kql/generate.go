@@ -18,10 +18,10 @@ import (
 
 // GenerateParams is a question to turn into KQL.
 type GenerateParams struct {
-	Question string   `json:"question" maxLength:"2000" jsonschema:"The question in plain language, e.g. 'failed sign-ins by user in the last 24 hours' or 'processes launched by powershell.exe on CT-LT-1037'. Literals in it (UPNs, IPs, hashes, device and file names, domains, CVEs, quoted text) become filters."`
-	Tables   []string `json:"tables,omitempty" jsonschema:"Optional table hints, at most 5: only these tables are considered (kql_list_tables finds names)."`
-	Target   string   `json:"target,omitempty" enum:"defender,sentinel" jsonschema:"Where the query will run: defender (Advanced Hunting, Timestamp) or sentinel (Log Analytics, TimeGenerated). Omit to use each table's native form."`
-	Run      bool     `json:"run,omitempty" jsonschema:"Also run the query on the demo data with the offline engine (as kql_run_sandbox does) and return a sample of the rows."`
+	Question string   `json:"question" maxLength:"2000" jsonschema:"The question, e.g. 'failed sign-ins by user in the last 24 hours'. Literals in it (UPNs, IPs, hashes, names, domains, CVEs, quoted text) become filters."`
+	Tables   []string `json:"tables,omitempty" jsonschema:"Only consider these tables (at most 5)."`
+	Target   string   `json:"target,omitempty" enum:"defender,sentinel" jsonschema:"defender (Advanced Hunting) or sentinel (Log Analytics); default: each table's native form."`
+	Run      bool     `json:"run,omitempty" jsonschema:"Also run it on demo data (as kql_run_sandbox) and return sample rows."`
 }
 
 // GenerateExample is a library example that informed the query.
@@ -105,7 +105,7 @@ type generator struct {
 func (ts *toolset) generateTool() tools.Spec {
 	var g generator
 	return tools.New(tools.ToolsetKQL, "kql_generate",
-		"Write a KQL query from a plain-language question: picks the Defender XDR or Sentinel tables and columns and the nearest examples of a built-in library, then writes the query with the client's model (MCP sampling) or the operator's configured endpoint when available, else deterministically from templates; turns literals in the question (UPNs, IPs, hashes, device/file names, domains, CVEs) and time phrases into filters, templates cover filter, count, top-N, distinct, time series, first/last seen and join. Every query is validated and repaired against the schemas, and explains it step by step. With run=true it also runs the query on demo data. Review the query and its assumptions before running it on a tenant with defender_run_hunting_query or sentinel_run_query.",
+		"Write a KQL query from a plain-language question: picks Defender XDR or Sentinel tables, columns and the nearest library examples, then writes it with the client's model (MCP sampling), the operator's endpoint, or templates (filter, count, top-N, distinct, time series, first/last seen, join); literals in the question (UPNs, IPs, hashes, names, domains, CVEs) and time phrases become filters. The query is validated, repaired and explained step by step; run=true runs it on demo data. Review it before running it on a tenant.",
 		func(ctx context.Context, call tools.Call, p GenerateParams) (GenerateResult, error) {
 			if strings.TrimSpace(p.Question) == "" {
 				return GenerateResult{}, tools.Errorf("question is required: describe what to find, e.g. 'failed sign-ins by user in the last 24 hours'")

@@ -51,7 +51,7 @@ func (r SandboxResult) Text() string {
 
 func (ts *toolset) sandboxTool() tools.Spec {
 	return tools.New(tools.ToolsetKQL, "kql_run_sandbox",
-		"Run a KQL query offline on demo data with the built-in engine, to test its logic without touching a tenant. For a demo tenant it uses that tenant's data; for a real tenant it never queries the tenant and runs on the contoso demo data instead (the result says so). The read-only guard applies first; unsupported KQL features are reported as errors.",
+		"Run a KQL query offline with the built-in engine to test its logic: on a demo tenant's own data, or for a real tenant on the contoso demo data (never the tenant; the result says so). The read-only guard applies first; unsupported KQL features are reported as errors.",
 		func(ctx context.Context, call tools.Call, p SandboxParams) (SandboxResult, error) {
 			if err := requireQuery(p.Query); err != nil {
 				return SandboxResult{}, err

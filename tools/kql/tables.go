@@ -15,8 +15,8 @@ import (
 
 // ListTablesParams searches the table catalogue.
 type ListTablesParams struct {
-	Search string `json:"search,omitempty" maxLength:"200" jsonschema:"Words to look for in table names, column names and descriptions, e.g. 'sign-ins', 'process creation', 'email', 'network connections', 'ProcessCommandLine'. Omit to list every table."`
-	Top    int    `json:"top,omitempty" minimum:"1" maximum:"50" jsonschema:"Most tables to return, 1-50 (default 10 with search, 50 without)."`
+	Search string `json:"search,omitempty" maxLength:"200" jsonschema:"Words to find in table and column names and descriptions, e.g. 'sign-ins', 'process creation'. Omit to list every table."`
+	Top    int    `json:"top,omitempty" minimum:"1" maximum:"50" jsonschema:"Most tables to return (default 10 with search, 50 without)."`
 }
 
 // TableSummary is one table with a trimmed column list.
@@ -93,7 +93,7 @@ const (
 
 func (ts *toolset) listTablesTool() tools.Spec {
 	return tools.New(tools.ToolsetKQL, "kql_list_tables",
-		"Find the Defender XDR Advanced Hunting and Sentinel tables to query: search by table name, column name or meaning ('sign-ins', 'process creation', 'email', 'network connections'). Returns each table's purpose, time column, columns (trimmed) and its schema resource URI.",
+		"Find Advanced Hunting and Sentinel tables by table name, column name or meaning ('sign-ins', 'process creation'): each table's purpose, time column, columns (trimmed) and schema resource URI.",
 		func(_ context.Context, _ tools.Call, p ListTablesParams) (ListTablesResult, error) {
 			s := ts.check().Schema()
 			if s == nil {

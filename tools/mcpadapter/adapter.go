@@ -131,8 +131,9 @@ func toMCPTool(spec tools.Spec) mcp.Tool {
 		Description:     spec.Description,
 		RawInputSchema:  spec.InputSchema,
 		RawOutputSchema: spec.OutputSchema,
+		// The title is sent once, as the tool's title (the 2025-06-18 field
+		// clients show); annotations carry only the behaviour hints.
 		Annotations: mcp.ToolAnnotation{
-			Title:           title,
 			ReadOnlyHint:    mcp.ToBoolPtr(spec.ReadOnly),
 			DestructiveHint: mcp.ToBoolPtr(!spec.ReadOnly),
 			IdempotentHint:  mcp.ToBoolPtr(spec.ReadOnly),

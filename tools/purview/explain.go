@@ -17,9 +17,7 @@ const ExplainToolName = "purview_explain_dlp_alert"
 
 func explainTool() tools.Spec {
 	return tools.New(tools.ToolsetPurview, ExplainToolName,
-		"Explain a Purview DLP alert: the policy and rule that matched, the sensitive information types with counts and "+
-			"confidence, the location (Exchange, SharePoint, OneDrive, Teams, Endpoint), the action taken, the user and the "+
-			"file or message, whether the user overrode the block and why, and what to check next. Every line cites the alert.",
+		"Explain a Purview DLP alert: the policy and rule matched, sensitive information types (count, confidence), location, action taken, the user and file or message, any override and its justification, and what to check next. Lines cite the alert.",
 		ExplainDLPAlert, tools.OpenWorld(), tools.WithTitle("Explain a DLP alert"))
 }
 

@@ -43,13 +43,7 @@ func nextSkip(next string, skip, n int) (int, bool) {
 
 func investigateTool() tools.Spec {
 	return tools.New(tools.ToolsetPurview, InvestigateToolName,
-		"Summarize a data-loss investigation for a user (UPN) or a case (the incident that groups DLP alerts): the user's DLP "+
-			"alerts, related file, device and mailbox activity from Defender Advanced Hunting (DeviceFileEvents, DeviceEvents, "+
-			"DeviceNetworkEvents, EmailEvents, CloudAppEvents) and Sentinel (OfficeActivity), sensitivity labels touched, "+
-			"exfiltration paths (personal cloud storage uploads, removable media, external sharing, mail to external or personal "+
-			"domains, forwarding rules), an ordered narrative with times and open questions. Alert lines cite the alerts; lines "+
-			"from query rows cite the user, device and alert resources they relate to and name the query, which is returned. "+
-			"Sources that fail are named in missingSources. Each query pays what it costs through defender_run_hunting_query or sentinel_run_query.",
+		"Summarize a data-loss investigation for a user (UPN) or a case (incident ID): the user's DLP alerts; file, device, network, mail and cloud-app activity from Advanced Hunting and Sentinel; sensitivity labels; exfiltration paths (personal cloud, removable media, external sharing, external or personal mail, forwarding rules); a timed narrative and open questions. Lines cite their alert, user or device and name the query run; failed sources are listed in missingSources. Each query is charged like defender_run_hunting_query or sentinel_run_query.",
 		SummarizeInvestigation, tools.OpenWorld(), tools.WithCost(5), tools.WithTimeout(120*time.Second),
 		tools.WithTitle("Summarize a DLP investigation"))
 }
@@ -57,9 +51,9 @@ func investigateTool() tools.Spec {
 // InvestigateParams name the user or the case and the window.
 type InvestigateParams struct {
 	User   string `json:"user,omitempty" maxLength:"256" jsonschema:"The user's UPN, e.g. jane@contoso.com."`
-	CaseID string `json:"caseId,omitempty" maxLength:"64" jsonschema:"The incident ID that groups the DLP alerts of the case; the user defaults to the user of its DLP alerts and the window to the incident's activity."`
-	Since  string `json:"since,omitempty" maxLength:"40" jsonschema:"Start of the window: 24h, 7d or an RFC 3339 time. Default 30d (or the case's activity)."`
-	Until  string `json:"until,omitempty" maxLength:"40" jsonschema:"End of the window. Default now."`
+	CaseID string `json:"caseId,omitempty" maxLength:"64" jsonschema:"Incident ID grouping the case's DLP alerts; user and window default from it."`
+	Since  string `json:"since,omitempty" maxLength:"40" jsonschema:"Window start: 24h, 7d or RFC 3339; default 30d or the case's activity."`
+	Until  string `json:"until,omitempty" maxLength:"40" jsonschema:"Window end; default now."`
 }
 
 var upnRe = regexp.MustCompile(`^[A-Za-z0-9._%+\-#']{1,128}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)+$`)

@@ -43,11 +43,7 @@ type Deps struct{}
 func Tools(Deps) []tools.Spec {
 	return []tools.Spec{
 		tools.New(tools.ToolsetReports, DraftToolName,
-			"Draft an incident report for management, technical staff or a regulator from a Defender XDR incident: executive "+
-				"summary, scope and impact, a Mermaid timeline plus a table, affected entities, ATT&CK mapping, actions taken, "+
-				"recommended next steps, open questions, optional analyst notes (labelled unverified) and a numbered evidence "+
-				"appendix of resource URIs and portal links. Facts come only from the incident and linked sources; unknowns are "+
-				"written as unknown.",
+			"Draft an incident report for management, technical staff or a regulator from a Defender XDR incident: summary, scope and impact, Mermaid timeline and table, entities, ATT&CK mapping, actions taken, next steps, open questions, optional analyst notes (marked unverified) and a numbered evidence appendix. Facts come only from the incident and linked sources; unknowns are written as unknown.",
 			draft, tools.OpenWorld(), tools.WithCost(5), tools.WithTimeout(90*time.Second),
 			tools.WithTitle("Draft an incident report")),
 	}
@@ -56,8 +52,8 @@ func Tools(Deps) []tools.Spec {
 // DraftParams choose the incident, the audience and extras.
 type DraftParams struct {
 	IncidentID   string `json:"incidentId" maxLength:"64" jsonschema:"The incident ID, e.g. 1000 (from defender_list_incidents)."`
-	Audience     string `json:"audience" enum:"management,technical,regulator" jsonschema:"Who reads it: management (plain language, impact and decisions), technical (entities, hashes, techniques, evidence details) or regulator (notification-style: what happened, when discovered, data and people affected, measures, contact)."`
-	AnalystNotes string `json:"analystNotes,omitempty" maxLength:"8000" jsonschema:"Optional notes from the analyst, merged into the report and labelled 'Analyst note (not verified by secmcp)'."`
+	Audience     string `json:"audience" enum:"management,technical,regulator" jsonschema:"management (impact, decisions), technical (entities, hashes, techniques, evidence) or regulator (notification style: what, when, data and people affected, measures)."`
+	AnalystNotes string `json:"analystNotes,omitempty" maxLength:"8000" jsonschema:"Analyst notes, added and labelled as not verified."`
 	Detail       string `json:"detail,omitempty" enum:"brief,standard,full" jsonschema:"How much of the incident to include (default standard)."`
 }
 

@@ -24,8 +24,8 @@ const KindScripts = "scripts"
 // AnalyzeParams name the script: pasted text, or an alert whose process
 // evidence carries the command line.
 type AnalyzeParams struct {
-	Script      string `json:"script,omitempty" maxLength:"1048576" jsonschema:"The PowerShell script or command line to analyse (at most 1 MiB). It is never run and nothing it names is fetched. Give this or fromAlertId."`
-	FromAlertID string `json:"fromAlertId,omitempty" maxLength:"128" jsonschema:"Analyse the process command line(s) in this alert's evidence instead (alerts_v2 id). Give this or script."`
+	Script      string `json:"script,omitempty" maxLength:"1048576" jsonschema:"PowerShell script or command line (at most 1 MiB); never run."`
+	FromAlertID string `json:"fromAlertId,omitempty" maxLength:"128" jsonschema:"Analyse this alert's process command lines instead of script."`
 }
 
 // Validate checks that exactly one input is given and the script fits.
@@ -44,7 +44,7 @@ func (p *AnalyzeParams) Validate() error {
 
 func (ts *toolset) analyzeTool() tools.Spec {
 	return tools.New(tools.ToolsetScripts, "scripts_analyze",
-		"Take a PowerShell script or command line apart statically — it is never run and nothing it names is fetched. Peels encoding layers (-EncodedCommand, Base64, Deflate/GZip, XOR, char arrays, string tricks, computed iex), then returns each layer with how it was decoded, indicators (URLs, domains, IPs, paths, registry keys, hashes, user agents, tasks, services; with defanged display forms), MITRE ATT&CK techniques with the evidence line, a verdict with a plain-English walk-through, and validated KQL hunting queries for the same activity in this tenant. Pass fromAlertId to analyse the command line in an alert's process evidence. The full analysis stays readable at the returned uri.",
+		"Take a PowerShell script or command line apart statically (never run, nothing fetched): peels encoding layers (-EncodedCommand, Base64, Deflate/GZip, XOR, char arrays, string tricks, computed iex) and returns each layer, indicators (URLs, domains, IPs, paths, registry keys, hashes; defanged), ATT&CK techniques with the evidence line, a verdict with a walk-through, and validated hunting queries. fromAlertId analyses an alert's process command line. The full analysis stays readable at the returned uri.",
 		ts.analyze, tools.WithCost(2), tools.WithTimeout(45*time.Second), tools.WithTitle("Analyse a PowerShell script"))
 }
 

@@ -22,8 +22,8 @@ type Deps struct {
 
 // RunQueryParams is a Sentinel query.
 type RunQueryParams struct {
-	Query  string `json:"query" maxLength:"20000" jsonschema:"KQL over the Sentinel workspace tables (SigninLogs, SecurityAlert, SecurityIncident, AuditLogs, OfficeActivity, ...)."`
-	Target string `json:"target,omitempty" enum:"sentinel,adx" jsonschema:"Where to run: the Sentinel workspace (default) or the tenant's Azure Data Explorer cluster."`
+	Query  string `json:"query" maxLength:"20000" jsonschema:"KQL over Sentinel tables (SigninLogs, SecurityAlert, AuditLogs, OfficeActivity, ...)."`
+	Target string `json:"target,omitempty" enum:"sentinel,adx" jsonschema:"Sentinel workspace (default) or the tenant's ADX cluster."`
 	Top    int    `json:"top,omitempty" minimum:"1" maximum:"500" jsonschema:"Most rows to return, 1-500 (default 100)."`
 }
 
@@ -55,7 +55,7 @@ func (r RunQueryResult) Text() string {
 // Tools returns the toolset.
 func Tools(d Deps) []tools.Spec {
 	return []tools.Spec{tools.New(tools.ToolsetSentinel, "sentinel_run_query",
-		"Run a read-only KQL query against the tenant's Microsoft Sentinel workspace (or its ADX cluster). Validated before sending; results capped by rows and size.",
+		"Run a read-only KQL query on the tenant's Sentinel workspace (or ADX cluster). Validated before sending; results capped by rows and size.",
 		func(ctx context.Context, call tools.Call, p RunQueryParams) (RunQueryResult, error) {
 			q := strings.TrimSpace(p.Query)
 			if q == "" {
