@@ -69,24 +69,21 @@ func main() {
 	}
 }
 
-// skipReason is the message a skipped test gave: the output lines after its
-// "--- SKIP" line, without the file:line prefix.
+// skipReason is the message a skipped test gave: its output lines other
+// than go test's own (=== RUN, --- SKIP, ...), without the file:line prefix.
 func skipReason(lines []string) string {
 	var parts []string
-	after := false
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "--- SKIP") {
-			after = true
+		if t == "" || strings.HasPrefix(t, "=== ") || strings.HasPrefix(t, "--- ") {
 			continue
 		}
-		if !after || t == "" {
-			continue
+		if i := strings.Index(t+" ", ": "); i > 0 && strings.Contains(t[:i], ".go:") {
+			t = strings.TrimSpace(t[i+1:])
 		}
-		if i := strings.Index(t, ": "); i > 0 && strings.Contains(t[:i], ".go:") {
-			t = t[i+2:]
+		if t != "" {
+			parts = append(parts, t)
 		}
-		parts = append(parts, t)
 	}
 	if len(parts) == 0 {
 		return "(no reason given)"
