@@ -23,10 +23,18 @@ func regexReplace(c *callCtx, text, pattern, rewrite string) (value, error) {
 	matches := re.FindAllStringSubmatchIndex(text, -1)
 	size, last := int64(0), 0
 	var scratch []byte
-	for _, m := range matches {
+	for i, m := range matches {
 		scratch = re.ExpandString(scratch[:0], tmpl, text, m)
 		size += int64(m[0]-last) + int64(len(scratch))
 		last = m[1]
+		if i&0x3ff == 0x3ff { // stop sizing as soon as the result cannot fit
+			if err := c.need("replace_regex", size); err != nil {
+				return value{}, err
+			}
+			if err := c.step(0x400); err != nil {
+				return value{}, err
+			}
+		}
 	}
 	size += int64(len(text) - last)
 	if err := c.need("replace_regex", size); err != nil {
