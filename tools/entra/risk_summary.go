@@ -174,7 +174,11 @@ func fitRiskSummary(ctx context.Context, res *RiskSummaryResult, d riskData) {
 		}
 		for i := range res.Patterns {
 			p := &res.Patterns[i]
-			p.SignInIDs = p.SignInIDs[:max(min(len(p.SignInIDs), 5), len(p.SignInIDs)/2)]
+			// Keep the last sign-in: the pattern's time range is cited from
+			// its first and last sign-ins.
+			if n := max(min(len(p.SignInIDs), 5), len(p.SignInIDs)/2); n < len(p.SignInIDs) {
+				p.SignInIDs = append(p.SignInIDs[:n-1:n-1], p.SignInIDs[len(p.SignInIDs)-1])
+			}
 		}
 		res.Truncated = append(append([]string{}, base...),
 			fmt.Sprintf("risky users: the %d highest-risk of %d are listed to keep this result within its size budget; pass user or ipAddress to focus, or page through entra_list_risky_users", len(res.RiskyUsers), users),

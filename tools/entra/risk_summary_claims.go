@@ -118,7 +118,20 @@ func riskClaims(res RiskSummaryResult) []cite.Claim {
 		for _, x := range t.Detections {
 			cites = append(cites, x.URI)
 		}
-		cl = append(cl, derivedClaim(fmt.Sprintf("- %s — %s: %s, users %s", t.Type, t.Meaning, text.Count(int64(t.Count), "detection"), strings.Join(t.Users, ", ")), []string{strconv.Itoa(t.Count)}, cites...))
+		// Name only the users the listed (cited) detections show; when the
+		// list was cut to fit the budget the others are counted, not named.
+		listed := []string{}
+		for _, u := range t.Users {
+			if slices.ContainsFunc(t.Detections, func(x DetectionRef) bool { return strings.EqualFold(x.User, u) }) {
+				listed = append(listed, u)
+			}
+		}
+		users := strings.Join(listed, ", ")
+		if more := len(t.Users) - len(listed); more > 0 {
+			users += fmt.Sprintf(" and %d more", more)
+		}
+		cl = append(cl, derivedClaim(fmt.Sprintf("- %s — %s: %s, users %s", t.Type, t.Meaning, text.Count(int64(t.Count), "detection"), users),
+			[]string{strconv.Itoa(t.Count), strconv.Itoa(len(t.Users) - len(listed))}, cites...))
 		for _, x := range t.Detections[:min(len(t.Detections), 5)] {
 			where := ""
 			if x.IPAddress != "" || x.Location != "" {
