@@ -238,7 +238,16 @@ func (h *harness) variants(tool string, schema map[string]any) []map[string]any 
 			continue
 		}
 		p, _ := props[n].(map[string]any)
-		if _, isEnum := p["enum"]; isEnum {
+		if enum, isEnum := p["enum"].([]any); isEnum {
+			if n == "detail" { // every detail level must fit the budget
+				for _, lvl := range enum {
+					alt := map[string]any{n: lvl}
+					for k, x := range base {
+						alt[k] = x
+					}
+					out = append(out, alt)
+				}
+			}
 			continue
 		}
 		v := h.value(tool, n, p)

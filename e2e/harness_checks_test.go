@@ -201,6 +201,7 @@ func (h *harness) followCursor(fig *figures, tool string, args map[string]any, r
 			if err != nil || res.IsError {
 				return all, fmt.Errorf("page %d: %v %.200s", n+1, err, textOf(res))
 			}
+			h.checkBudget(fig, tool, next, res)
 			p, _ = pageOf(structured(res))
 			all = append(all, p.ids...)
 		}
@@ -229,6 +230,7 @@ func (h *harness) followCursor(fig *figures, tool string, args map[string]any, r
 		fig.fail("%s %s %v: recount: %v", h.where(), tool, big, err)
 		return
 	}
+	h.checkBudget(fig, tool, big, res)
 	bp, _ := pageOf(structured(res))
 	recount, err := chain(bp, big)
 	if err != nil {

@@ -13,10 +13,12 @@ import (
 
 // Result caps. A listing returns at most MaxRows items and at most MaxBytes
 // of JSON items; what is left is announced with a count and a cursor.
+// MaxBytes leaves room within StructuredBudgetBytes for what a result adds
+// to its items (each item's citation in sources, the page, the window).
 const (
 	DefaultTop = 25
 	MaxTop     = 200
-	MaxBytes   = 64 << 10
+	MaxBytes   = 48 << 10
 )
 
 // PageInfo tells the caller whether more results exist and how to get them.
