@@ -64,8 +64,10 @@ func cell(v any) any {
 }
 
 // Markdown renders the first rows as a Markdown table. Column names and
-// cells are upstream data: each is one line with its pipes escaped
-// (MDCell), and cells are clipped to 80 characters.
+// cells are upstream data: each is sanitized first (so hidden characters
+// are removed, not turned into spaces, and do not count toward the clip),
+// then kept to one line with its pipes escaped (MDCell); cells are clipped
+// to 80 characters.
 func (q QueryResult) Markdown(maxRows int) string {
 	if len(q.Columns) == 0 {
 		return "(no columns)\n"
@@ -73,7 +75,7 @@ func (q QueryResult) Markdown(maxRows int) string {
 	var b strings.Builder
 	names := make([]string, len(q.Columns))
 	for i, c := range q.Columns {
-		names[i] = MDCell(c.Name)
+		names[i] = MDCell(SanitizeText(c.Name))
 	}
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(names, " | "), strings.Repeat(" --- |", len(names)))
 	for i, r := range q.Rows {
@@ -87,7 +89,7 @@ func (q QueryResult) Markdown(maxRows int) string {
 			if v != nil {
 				s = fmt.Sprint(v)
 			}
-			cells[j] = MDCell(Clip(MDInline(s), 80))
+			cells[j] = MDCell(Clip(MDInline(SanitizeText(s)), 80))
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
