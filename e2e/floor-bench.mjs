@@ -1,0 +1,73 @@
+// Floor benchmark on the official MCP TypeScript SDK: starts the floor server
+// (tools/mcpadapter/floor, a bare mcp-go server with two trivial tools) and
+// secmcp over stdio, alternating them for ROUNDS rounds so both see the same
+// machine load, and prints each one's medians (start → initialized, one
+// tools/list, peak resident memory from /proc VmHWM) and secmcp's ratios to
+// the floor. Issue 16's targets: start → initialized ≤ 1.5× the floor, peak
+// RSS ≤ 25 MiB.
+//
+// Usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD
+// (run from the folder holding node_modules; script/bench-floor does).
+import { readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const [roundsArg, floorCmd, secmcpCmd] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+if (!(rounds > 0) || !floorCmd || !secmcpCmd) {
+  console.error('usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD');
+  process.exit(2);
+}
+
+function peakRSSKiB(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// once starts cmd, completes the handshake and one tools/list, and returns
+// the timings and the server's peak RSS.
+async function once(cmd) {
+  const transport = new StdioClientTransport({ command: cmd, args: [], stderr: 'ignore' });
+  const client = new Client({ name: 'secmcp-floor-bench', version: '1.0.0' });
+  const t0 = performance.now();
+  await client.connect(transport);
+  const t1 = performance.now();
+  const res = await client.listTools();
+  const t2 = performance.now();
+  const rss = peakRSSKiB(transport.pid);
+  await client.close();
+  return { init: t1 - t0, list: t2 - t1, rss, tools: res.tools.length };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const servers = { floor: floorCmd, secmcp: secmcpCmd };
+const samples = { floor: [], secmcp: [] };
+await once(floorCmd); // warm the page cache for both binaries
+await once(secmcpCmd);
+for (let i = 0; i < rounds; i++) {
+  const order = i % 2 === 0 ? ['floor', 'secmcp'] : ['secmcp', 'floor'];
+  for (const name of order) samples[name].push(await once(servers[name]));
+}
+const sum = {};
+for (const name of Object.keys(servers)) {
+  const s = samples[name];
+  sum[name] = {
+    initializedMs: median(s.map((x) => x.init)),
+    toolsListMs: median(s.map((x) => x.list)),
+    peakRSSMiB: median(s.map((x) => x.rss)) / 1024,
+    tools: s[0].tools,
+  };
+}
+const r1 = (x) => Math.round(x * 10) / 10;
+const r2 = (x) => Math.round(x * 100) / 100;
+for (const name of Object.keys(servers)) {
+  const s = sum[name];
+  console.log(`${name.padEnd(7)} start→initialized ${r1(s.initializedMs)} ms  tools/list ${r1(s.toolsListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
+}
+console.log(`ratio secmcp/floor: start→initialized ${r2(sum.secmcp.initializedMs / sum.floor.initializedMs)}× (target ≤ 1.5)  ` +
+  `peak RSS ${r2(sum.secmcp.peakRSSMiB / sum.floor.peakRSSMiB)}× (secmcp ${r1(sum.secmcp.peakRSSMiB)} MiB, target ≤ 25)  ` +
+  `tools/list ${r2(sum.secmcp.toolsListMs / sum.floor.toolsListMs)}×`);
