@@ -27,7 +27,7 @@ type Limits struct {
 }
 
 // Defaults of Limits. On the shared corpus (482 samples, go run
-// ./internal/psdeob/cmd/psscore) the most demanding sample builds 17.3 MiB of
+// ./internal/psdeob/cmd/psscore) the most demanding sample builds 18.8 MiB of
 // values and the longest takes 1.34 M steps, so the defaults leave 3× room,
 // while one analysis stays far under the server's memory even with every
 // analysis slot busy.
