@@ -26,6 +26,8 @@ func TestTextRendering(t *testing.T) {
 			[]string{"bytes sent", "734003200", "alert(s)", "event(s)", "row(s)"}},
 		{"defender_explain_alert", map[string]any{"id": "da891100237750784461_-517736003"},
 			[]string{"As an Execution alert"}, []string{"As a Execution"}},
+		{"defender_explain_alert", map[string]any{"id": "da648579195690325979_-329480210"},
+			[]string{"As a Credential Access alert"}, []string{"CredentialAccess alert"}},
 	}
 	for _, c := range cases {
 		text := prose(x.mustCall(t, "contoso", c.tool, c.args, nil))

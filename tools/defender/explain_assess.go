@@ -21,7 +21,11 @@ func (d *explainData) meaning(c *exClaims) (string, []ExplainTechnique, []string
 	meaning := ""
 	if cat, ok := attack.LookupCategory(a.Category); ok {
 		meaning = cat.Meaning
-		c.fact(fmt.Sprintf("- As %s alert: %s", text.WithArticle(cat.Name), cat.Meaning), []cite.Fact{fText(a.Category)}, u, attack.CategoryURI(cat.Name))
+		name := cat.Name // the tactic's name reads better: "an Initial Access alert"
+		if ta, ok := attack.LookupTactic(cat.Name); ok {
+			name = ta.Name
+		}
+		c.fact(fmt.Sprintf("- As %s alert: %s", text.WithArticle(name), cat.Meaning), []cite.Fact{fText(a.Category)}, u, attack.CategoryURI(cat.Name))
 	} else if a.Category != "" {
 		c.fact("- The alert's category is "+exClean(a.Category, 60)+"; secmcp has no guidance for it, so the techniques below carry the meaning.",
 			[]cite.Fact{fText(a.Category)}, u)
