@@ -1,6 +1,6 @@
 package nl2kql
 
-import "regexp"
+import "github.com/secmcp/secmcp/internal/lazyre"
 
 // concept is a piece of analyst vocabulary with a fixed meaning in KQL:
 // "failed sign-ins" is ResultType != "0" in SigninLogs and ActionType ==
@@ -9,13 +9,13 @@ import "regexp"
 // predicate of the chosen table, if it has one.
 type concept struct {
 	id    string
-	re    *regexp.Regexp
+	re    *lazyre.Regexp
 	boost map[string]float64
 	pred  map[string]string
 }
 
 func c(id, pattern string, boost map[string]float64, pred map[string]string) concept {
-	return concept{id: id, re: regexp.MustCompile(`\b(?:` + pattern + `)\b`), boost: boost, pred: pred}
+	return concept{id: id, re: lazyre.New(`\b(?:` + pattern + `)\b`), boost: boost, pred: pred}
 }
 
 // b builds a boost map giving each table the same weight.

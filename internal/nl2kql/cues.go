@@ -1,8 +1,9 @@
 package nl2kql
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Cues are general readings of how a question is phrased, applied before
@@ -25,7 +26,7 @@ import (
 //     however much "file" or "download" points at DeviceFileEvents.
 
 // rePreamble is the opening of a detection description.
-var rePreamble = regexp.MustCompile(`(?i)^\s*(?:(?:this|the|a)\s+)?(?:(?:query|rule|hunt(?:ing query)?|detection|analytic(?:s rule)?)\s+(?:is\s+used\s+)?(?:to|that|which|will)?\s*(?:looks?\s+(?:at|for)|finds?|detects?|identif(?:y|ies)|searches(?:\s+for)?|search(?:\s+for)?|returns?|lists?|alerts?(?:\s+(?:on|when|if))?)\s+|(?:detects?|detection\s+of|identif(?:y|ies)|alerts?(?:\s+me)?\s+(?:when|if|on)|alert\s+for|hunt(?:s)?\s+for|look\s+for|search(?:es)?\s+for)\s+)`)
+var rePreamble = lazyre.New(`(?i)^\s*(?:(?:this|the|a)\s+)?(?:(?:query|rule|hunt(?:ing query)?|detection|analytic(?:s rule)?)\s+(?:is\s+used\s+)?(?:to|that|which|will)?\s*(?:looks?\s+(?:at|for)|finds?|detects?|identif(?:y|ies)|searches(?:\s+for)?|search(?:\s+for)?|returns?|lists?|alerts?(?:\s+(?:on|when|if))?)\s+|(?:detects?|detection\s+of|identif(?:y|ies)|alerts?(?:\s+me)?\s+(?:when|if|on)|alert\s+for|hunt(?:s)?\s+for|look\s+for|search(?:es)?\s+for)\s+)`)
 
 // stripPreamble removes the opening of a detection description.
 func stripPreamble(q string) string {
@@ -38,21 +39,21 @@ func stripPreamble(q string) string {
 // alertProducts map the product phrases of a question to the ProductName
 // values SecurityAlert stores (Microsoft's documented provider names).
 var alertProducts = []struct {
-	re      *regexp.Regexp
+	re      *lazyre.Regexp
 	product string
 }{
-	{regexp.MustCompile(`(?i)\b(?:microsoft\s+)?defender\s+for\s+identity\b|\bmdi\b|\bazure\s+atp\b`), "Azure Advanced Threat Protection"},
-	{regexp.MustCompile(`(?i)\b(?:microsoft\s+)?defender\s+for\s+endpoint\b|\bmde\b|\bdefender\s+atp\b`), "Microsoft Defender Advanced Threat Protection"},
-	{regexp.MustCompile(`(?i)\b(?:microsoft\s+)?defender\s+for\s+cloud\s+apps\b|\bmcas\b|\bcloud\s+app\s+security\b`), "Microsoft Cloud App Security"},
-	{regexp.MustCompile(`(?i)\b(?:microsoft\s+)?defender\s+for\s+office(?:\s+365)?\b|\bmdo\b`), "Office 365 Advanced Threat Protection"},
-	{regexp.MustCompile(`(?i)\b(?:microsoft\s+)?defender\s+for\s+cloud\b|\bazure\s+security\s+center\b|\bazure\s+defender\b`), "Azure Security Center"},
-	{regexp.MustCompile(`(?i)\b(?:azure\s+ad\s+|entra(?:\s+id)?\s+|aad\s+)?identity\s+protection\b|\bentra\s+id\s+protection\b`), "Azure Active Directory Identity Protection"},
+	{lazyre.New(`(?i)\b(?:microsoft\s+)?defender\s+for\s+identity\b|\bmdi\b|\bazure\s+atp\b`), "Azure Advanced Threat Protection"},
+	{lazyre.New(`(?i)\b(?:microsoft\s+)?defender\s+for\s+endpoint\b|\bmde\b|\bdefender\s+atp\b`), "Microsoft Defender Advanced Threat Protection"},
+	{lazyre.New(`(?i)\b(?:microsoft\s+)?defender\s+for\s+cloud\s+apps\b|\bmcas\b|\bcloud\s+app\s+security\b`), "Microsoft Cloud App Security"},
+	{lazyre.New(`(?i)\b(?:microsoft\s+)?defender\s+for\s+office(?:\s+365)?\b|\bmdo\b`), "Office 365 Advanced Threat Protection"},
+	{lazyre.New(`(?i)\b(?:microsoft\s+)?defender\s+for\s+cloud\b|\bazure\s+security\s+center\b|\bazure\s+defender\b`), "Azure Security Center"},
+	{lazyre.New(`(?i)\b(?:azure\s+ad\s+|entra(?:\s+id)?\s+|aad\s+)?identity\s+protection\b|\bentra\s+id\s+protection\b`), "Azure Active Directory Identity Protection"},
 }
 
 // reAlertPivot is an alert that starts a follow-up: "when <product>
 // detects|alerts|flags", "when an alert is triggered", "parse the … from
 // security alerts".
-var reAlertPivot = regexp.MustCompile(`(?i)\b(?:when|whenever|after|if|once)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,5}?(?:detects?|alerts?\s+on|alerts?|flags?|raises?|removes?|(?:alert|detection)s?\s+(?:is|are|was|gets?)?\s*(?:triggered|raised|fired|flagged|generated))\b|\b(?:from|in|of)\s+(?:the\s+)?security\s*alerts?\b|\bsecurity\s*alerts?\s+(?:where|for|that|which)\b|\bSecurityAlert\b`)
+var reAlertPivot = lazyre.New(`(?i)\b(?:when|whenever|after|if|once)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,5}?(?:detects?|alerts?\s+on|alerts?|flags?|raises?|removes?|(?:alert|detection)s?\s+(?:is|are|was|gets?)?\s*(?:triggered|raised|fired|flagged|generated))\b|\b(?:from|in|of)\s+(?:the\s+)?security\s*alerts?\b|\bsecurity\s*alerts?\s+(?:where|for|that|which)\b|\bSecurityAlert\b`)
 
 // alertCue is what an alert pivot found: the product the alert comes from
 // ("" when none is named).
@@ -82,7 +83,7 @@ func readAlertCue(q string) (alertCue, string) {
 
 // rePrivHolder is a user who holds a privileged role (a state read from
 // IdentityInfo), after normalize.
-var rePrivHolder = regexp.MustCompile(`\bprivileged\s+(?:(?:entra|azure|cloud)\s+)?(?:users?|accounts?|identit(?:y|ies)|admins?)\b|\b(?:users?|accounts?|admins?|who|that|those)\s+(?:who\s+|that\s+)?(?:holds?|holding|has|have|having|with)\s+(?:an?\s+|the\s+)?(?:assigned\s+|active\s+)?(?:\w+\s+){0,2}privilegedrole\b|\bprivilegedrole\s+(?:holders?|members?|users?)\b|\b(?:global|exchange|security)\s+admin(?:istrator)?s?\s+(?:who|that)\b|\busers?\s+with\s+(?:global|exchange|security)\s+admin\w*\b`)
+var rePrivHolder = lazyre.New(`\bprivileged\s+(?:(?:entra|azure|cloud)\s+)?(?:users?|accounts?|identit(?:y|ies)|admins?)\b|\b(?:users?|accounts?|admins?|who|that|those)\s+(?:who\s+|that\s+)?(?:holds?|holding|has|have|having|with)\s+(?:an?\s+|the\s+)?(?:assigned\s+|active\s+)?(?:\w+\s+){0,2}privilegedrole\b|\bprivilegedrole\s+(?:holders?|members?|users?)\b|\b(?:global|exchange|security)\s+admin(?:istrator)?s?\s+(?:who|that)\b|\busers?\s+with\s+(?:global|exchange|security)\s+admin\w*\b`)
 
 // privHolder reports whether the normalised question restricts its users
 // to holders of a privileged role, and returns the text with that phrase

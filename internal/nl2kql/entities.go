@@ -2,9 +2,10 @@ package nl2kql
 
 import (
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Kinds of entity found in a question.
@@ -36,21 +37,21 @@ type Entity struct {
 }
 
 var (
-	reQuoted  = regexp.MustCompile(`"([^"]{1,200})"|'([^']{2,200})'|“([^”]{1,200})”`)
-	reURL     = regexp.MustCompile(`(?i)\bhxxps?://[^\s"'<>]+|\bhttps?://[^\s"'<>]+`)
-	reEmail   = regexp.MustCompile(`(?i)\b[a-z0-9._%+\-#]+@[a-z0-9.\-]+\.[a-z]{2,}\b`)
-	reIPv4    = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
-	reIPv6    = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b`)
-	reHash    = regexp.MustCompile(`(?i)\b[0-9a-f]{64}\b|\b[0-9a-f]{40}\b|\b[0-9a-f]{32}\b`)
-	reCVE     = regexp.MustCompile(`(?i)\bCVE-\d{4}-\d{4,7}\b`)
-	reDomAcct = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9\-]{0,14})\\([A-Za-z0-9._$\-]{1,64})\b`)
-	reFile    = regexp.MustCompile(`(?i)\b[a-z0-9_\-]+(?:[._\-][a-z0-9_\-]+)*\.(exe|dll|ps1|psm1|bat|cmd|vbs|vbe|js|jse|hta|scr|msi|lnk|iso|img|zip|rar|7z|docx?|docm|xlsx?|xlsm|pptx?|pdf|jar|py|sh|sys|tmp|dat|bin|one|wsf|txt|csv|json)\b`)
-	reDomain  = regexp.MustCompile(`(?i)\b(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b`)
-	reDevice  = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\b`)
-	reEventID = regexp.MustCompile(`(?i)\bevent\s*(?:id|code)?\s*(\d{3,5})\b|\b(\d{4})\s+events?\b`)
-	rePort    = regexp.MustCompile(`(?i)\bport\s+(\d{1,5})\b|\b(\d{1,5})\s*/\s*tcp\b`)
-	reAcctKw  = regexp.MustCompile(`(?i)\b(?:user|account|username)\s+([A-Za-z][A-Za-z0-9._$\-]{2,63})\b`)
-	reDevKw   = regexp.MustCompile(`(?i)\b(?:device|host|hostname|machine|computer|server|endpoint|workstation|laptop)\s+([A-Za-z][A-Za-z0-9.\-]{1,63})\b`)
+	reQuoted  = lazyre.New(`"([^"]{1,200})"|'([^']{2,200})'|“([^”]{1,200})”`)
+	reURL     = lazyre.New(`(?i)\bhxxps?://[^\s"'<>]+|\bhttps?://[^\s"'<>]+`)
+	reEmail   = lazyre.New(`(?i)\b[a-z0-9._%+\-#]+@[a-z0-9.\-]+\.[a-z]{2,}\b`)
+	reIPv4    = lazyre.New(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
+	reIPv6    = lazyre.New(`(?i)\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b`)
+	reHash    = lazyre.New(`(?i)\b[0-9a-f]{64}\b|\b[0-9a-f]{40}\b|\b[0-9a-f]{32}\b`)
+	reCVE     = lazyre.New(`(?i)\bCVE-\d{4}-\d{4,7}\b`)
+	reDomAcct = lazyre.New(`\b([A-Za-z][A-Za-z0-9\-]{0,14})\\([A-Za-z0-9._$\-]{1,64})\b`)
+	reFile    = lazyre.New(`(?i)\b[a-z0-9_\-]+(?:[._\-][a-z0-9_\-]+)*\.(exe|dll|ps1|psm1|bat|cmd|vbs|vbe|js|jse|hta|scr|msi|lnk|iso|img|zip|rar|7z|docx?|docm|xlsx?|xlsm|pptx?|pdf|jar|py|sh|sys|tmp|dat|bin|one|wsf|txt|csv|json)\b`)
+	reDomain  = lazyre.New(`(?i)\b(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b`)
+	reDevice  = lazyre.New(`\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\b`)
+	reEventID = lazyre.New(`(?i)\bevent\s*(?:id|code)?\s*(\d{3,5})\b|\b(\d{4})\s+events?\b`)
+	rePort    = lazyre.New(`(?i)\bport\s+(\d{1,5})\b|\b(\d{1,5})\s*/\s*tcp\b`)
+	reAcctKw  = lazyre.New(`(?i)\b(?:user|account|username)\s+([A-Za-z][A-Za-z0-9._$\-]{2,63})\b`)
+	reDevKw   = lazyre.New(`(?i)\b(?:device|host|hostname|machine|computer|server|endpoint|workstation|laptop)\s+([A-Za-z][A-Za-z0-9.\-]{1,63})\b`)
 )
 
 // fileExtensions are the endings reFile accepts, so a domain is never also
@@ -103,7 +104,7 @@ func extractEntities(q string) ([]Entity, string) {
 	blank := func(loc []int) {
 		rest = rest[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + rest[loc[1]:]
 	}
-	take := func(re *regexp.Regexp, fn func(m []string, loc []int) bool) {
+	take := func(re *lazyre.Regexp, fn func(m []string, loc []int) bool) {
 		for _, loc := range re.FindAllStringSubmatchIndex(rest, -1) {
 			m := make([]string, len(loc)/2)
 			for i := range m {

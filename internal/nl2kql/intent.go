@@ -1,9 +1,10 @@
 package nl2kql
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Kinds of intent: the shape of the answer the question wants.
@@ -47,12 +48,12 @@ type Intent struct {
 }
 
 var (
-	reTopN     = regexp.MustCompile(`\btop\s+(\d{1,4})\b|\b(\d{1,4})\s+most\b|\btop\s+(ten|five|twenty|three)\b`)
-	reByKey    = regexp.MustCompile(`\b(?:by|per|for each|for every|each|across|grouped by|group by|broken down by|breakdown by|split by)\s+(?:the\s+|their\s+|its\s+|a\s+)?([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
-	reNounKey  = regexp.MustCompile(`\b(?:top\s+(?:\d+\s+)?|which\s+|distinct\s+|unique\s+|different\s+|most common\s+|list\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?)([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
-	reMostKey  = regexp.MustCompile(`\b([a-z0-9_]+)\s+(?:with|having|that have|that had|who have|who had)\s+(?:the\s+)?most\b`)
-	reVisual   = regexp.MustCompile(`\b(visuali[sz]e|visuali[sz]es|chart|graph|plot|render|dashboard)\b`)
-	reJoinWord = regexp.MustCompile(`\b(join|joined|correlat\w*|followed by|then|after|afterwards|and also|together with|along with|combined with|match(ed|ing)? (with|against)|same|who also|that also|associated with|related|contained|containing|with their|and their|including)\b`)
+	reTopN     = lazyre.New(`\btop\s+(\d{1,4})\b|\b(\d{1,4})\s+most\b|\btop\s+(ten|five|twenty|three)\b`)
+	reByKey    = lazyre.New(`\b(?:by|per|for each|for every|each|across|grouped by|group by|broken down by|breakdown by|split by)\s+(?:the\s+|their\s+|its\s+|a\s+)?([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
+	reNounKey  = lazyre.New(`\b(?:top\s+(?:\d+\s+)?|which\s+|distinct\s+|unique\s+|different\s+|most common\s+|list\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?)([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
+	reMostKey  = lazyre.New(`\b([a-z0-9_]+)\s+(?:with|having|that have|that had|who have|who had)\s+(?:the\s+)?most\b`)
+	reVisual   = lazyre.New(`\b(visuali[sz]e|visuali[sz]es|chart|graph|plot|render|dashboard)\b`)
+	reJoinWord = lazyre.New(`\b(join|joined|correlat\w*|followed by|then|after|afterwards|and also|together with|along with|combined with|match(ed|ing)? (with|against)|same|who also|that also|associated with|related|contained|containing|with their|and their|including)\b`)
 )
 
 var numberNames = map[string]int{"three": 3, "five": 5, "ten": 10, "twenty": 20}
@@ -111,10 +112,10 @@ func parseIntent(nt string, w Window) Intent {
 }
 
 // reWhichKey is "which users", "which devices", ...
-var reWhichKey = regexp.MustCompile(`\bwhich\s+(users?|devices?|ip|accounts?|hosts?|machines?|computers?|countries|country|apps?|applications?|senders?|domains?|urls?|process(es)?|files?)\b`)
+var reWhichKey = lazyre.New(`\bwhich\s+(users?|devices?|ip|accounts?|hosts?|machines?|computers?|countries|country|apps?|applications?|senders?|domains?|urls?|process(es)?|files?)\b`)
 
 // reBinPer is a named time bin ("per day", "each hour").
-var reBinPer = regexp.MustCompile(`\b(?:per|by|each|every)\s+(minute|hour|day|week|month)\b`)
+var reBinPer = lazyre.New(`\b(?:per|by|each|every)\s+(minute|hour|day|week|month)\b`)
 
 // timeUnits are never grouping keys (they name the bin).
 var timeUnits = map[string]bool{"minute": true, "hour": true, "day": true, "week": true, "month": true, "year": true,

@@ -2,9 +2,10 @@ package nl2kql
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // More kinds of intent.
@@ -15,16 +16,16 @@ const (
 
 var (
 	// reNewSince is "not seen before", "never … from", "previous timeframe".
-	reNewSince = regexp.MustCompile(`\b(?:not|never|n't)\s+(?:been\s+)?(?:\w+\s+){0,4}?(?:before|previously)\b|\b(?:not|never|n't)\s+(?:\w+\s+){0,5}?(?:from|in the previous|during the previous|in the prior)\b|\bnot seen\b|\bnever seen\b|\bunseen\b|\bpreviously unknown\b|\bprevious timeframe\b|\bfor the firstseen\b|\bfirstseen ever\b|\bfirst-time\b|\bnew (?:\w+\s+){0,2}(?:not|never)\b`)
+	reNewSince = lazyre.New(`\b(?:not|never|n't)\s+(?:been\s+)?(?:\w+\s+){0,4}?(?:before|previously)\b|\b(?:not|never|n't)\s+(?:\w+\s+){0,5}?(?:from|in the previous|during the previous|in the prior)\b|\bnot seen\b|\bnever seen\b|\bunseen\b|\bpreviously unknown\b|\bprevious timeframe\b|\bfor the firstseen\b|\bfirstseen ever\b|\bfirst-time\b|\bnew (?:\w+\s+){0,2}(?:not|never)\b`)
 	// reDormant is "have not signed in for 30 days", "inactive", "stale".
-	reDormant = regexp.MustCompile(`\b(?:not|n't|never|no|without)\s+(?:\w+\s+){0,4}?(?:signin|logon|active|activity|activities|activated|used|hits?|triggered|sent|logged|completed|heartbeat|queried)\b(?:\s+[\w']+){0,6}?\s+(?:for|in|within|over|since)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d+|a|one|two|three|six|thirty|ninety)\s*(days?|weeks?|months?|years?|d)\b|\b(?:inactive|stale|dormant|unused)\b`)
+	reDormant = lazyre.New(`\b(?:not|n't|never|no|without)\s+(?:\w+\s+){0,4}?(?:signin|logon|active|activity|activities|activated|used|hits?|triggered|sent|logged|completed|heartbeat|queried)\b(?:\s+[\w']+){0,6}?\s+(?:for|in|within|over|since)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d+|a|one|two|three|six|thirty|ninety)\s*(days?|weeks?|months?|years?|d)\b|\b(?:inactive|stale|dormant|unused)\b`)
 	// reThreshold is "more than 5", "3 or more", "at least 10".
-	reThreshold = regexp.MustCompile(`\b(more than|greater than|over|above|exceeds?|exceeding|at least|minimum of)\s+(\d{1,6})\b(\s+\w+)?|\b(\d{1,6})\s*(?:\+|or more|and more|times or more)(\s+\w+)?`)
-	rePercent   = regexp.MustCompile(`\b(?:percent|percentage|percentages|ratio|proportion|share of)\b`)
-	reDistinctW = regexp.MustCompile(`\b(?:unique|distinct|different)\b`)
+	reThreshold = lazyre.New(`\b(more than|greater than|over|above|exceeds?|exceeding|at least|minimum of)\s+(\d{1,6})\b(\s+\w+)?|\b(\d{1,6})\s*(?:\+|or more|and more|times or more)(\s+\w+)?`)
+	rePercent   = lazyre.New(`\b(?:percent|percentage|percentages|ratio|proportion|share of)\b`)
+	reDistinctW = lazyre.New(`\b(?:unique|distinct|different)\b`)
 )
 
-var timeUnitWords = regexp.MustCompile(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|the|seconds?)$`)
+var timeUnitWords = lazyre.New(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|the|seconds?)$`)
 
 // refineIntent reads the intents parseIntent does not: new since a
 // baseline, dormant keys, thresholds and percentages.
@@ -83,7 +84,7 @@ func refineIntent(in *Intent, nt string, w Window) {
 }
 
 // reDistinctNoun is the noun counted distinctly: "3 or more unique devices".
-var reDistinctNoun = regexp.MustCompile(`\b(?:unique|distinct|different)\s+([a-z0-9_]+)`)
+var reDistinctNoun = lazyre.New(`\b(?:unique|distinct|different)\s+([a-z0-9_]+)`)
 
 // distinctFirst puts the word counted distinctly first in by (dcount's
 // target), leaving the others as the grouping keys.

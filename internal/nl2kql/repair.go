@@ -3,12 +3,12 @@ package nl2kql
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/schema"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Refined is the outcome of the query refiner.
@@ -18,7 +18,7 @@ type Refined struct {
 	Repairs []string
 }
 
-var reUnknown = regexp.MustCompile(`^unknown (table|column|column or variable|join column|function) '([^']+)'`)
+var reUnknown = lazyre.New(`^unknown (table|column|column or variable|join column|function) '([^']+)'`)
 
 // Refine validates query and repairs it until it validates (no syntax or
 // schema errors) or no repair applies, at most rounds times. Repairs, in

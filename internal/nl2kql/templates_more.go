@@ -2,10 +2,10 @@ package nl2kql
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/schema"
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // snapshotTables hold periodic snapshots of an entity (a row per user or
@@ -74,7 +74,7 @@ func thresholdClause(in Intent, col string) string {
 }
 
 // reNewNoun is the noun phrase of "new X": the key compared with the baseline.
-var reNewNoun = regexp.MustCompile(`\b(?:new|first-time|unseen|novel)\s+([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
+var reNewNoun = lazyre.New(`\b(?:new|first-time|unseen|novel)\s+([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
 
 // baselineKeys are the keys a new-since-baseline or dormant question
 // compares: its grouping words, the noun after "new", else the user (and

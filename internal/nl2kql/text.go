@@ -1,9 +1,10 @@
 package nl2kql
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // phraseSynonyms rewrite multi-word and spelled-out forms into the single
@@ -11,57 +12,57 @@ import (
 // "log in" and "authentications" all become "signin". They are applied, in
 // order, to the lower-cased question with entities already removed.
 var phraseSynonyms = []struct {
-	re  *regexp.Regexp
+	re  *lazyre.Regexp
 	out string
 }{
-	{regexp.MustCompile(`\bsign[\s-]?(ins?|ons?)\b|\blog[\s-]?ins?\b|\bsign(ed|s|ing)[\s-]?(in|on)(to)?\b|\blogins?\b|\blogged[\s-]?in\b|\blogging[\s-]?in\b`), " signin "},
-	{regexp.MustCompile(`\blog[\s-]?ons?\b|\blogged[\s-]?on\b`), " logon "},
-	{regexp.MustCompile(`\bcommand[\s-]?lines?\b|\bcmd[\s-]?lines?\b`), " commandline "},
-	{regexp.MustCompile(`\be[\s-]?mails?\b`), " email "},
-	{regexp.MustCompile(`\bip[\s-]?(address(es)?|addr)?\b|\bipv4\b|\bipv6\b`), " ip "},
-	{regexp.MustCompile(`\b(user|account)[\s-]?principal[\s-]?names?\b|\bupns?\b`), " user "},
-	{regexp.MustCompile(`\bconditional[\s-]?access\b`), " conditionalaccess "},
+	{lazyre.New(`\bsign[\s-]?(ins?|ons?)\b|\blog[\s-]?ins?\b|\bsign(ed|s|ing)[\s-]?(in|on)(to)?\b|\blogins?\b|\blogged[\s-]?in\b|\blogging[\s-]?in\b`), " signin "},
+	{lazyre.New(`\blog[\s-]?ons?\b|\blogged[\s-]?on\b`), " logon "},
+	{lazyre.New(`\bcommand[\s-]?lines?\b|\bcmd[\s-]?lines?\b`), " commandline "},
+	{lazyre.New(`\be[\s-]?mails?\b`), " email "},
+	{lazyre.New(`\bip[\s-]?(address(es)?|addr)?\b|\bipv4\b|\bipv6\b`), " ip "},
+	{lazyre.New(`\b(user|account)[\s-]?principal[\s-]?names?\b|\bupns?\b`), " user "},
+	{lazyre.New(`\bconditional[\s-]?access\b`), " conditionalaccess "},
 	// Azure AD is Entra ID: "Azure AD" questions are about the directory,
 	// not Azure resources.
-	{regexp.MustCompile(`\bazure[\s-]?ad\b|\bazure[\s-]?active[\s-]?directory\b|\bentra[\s-]?id\b|\baad\b`), " entra "},
-	{regexp.MustCompile(`\bmulti[\s-]?factor\b|\b2fa\b|\bmfa\b`), " mfa "},
-	{regexp.MustCompile(`\bsingle[\s-]?factor\b`), " singlefactor "},
-	{regexp.MustCompile(`\bservice[\s-]?principals?\b|\bspns?\b|\bmanaged[\s-]?identit(y|ies)\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
-	{regexp.MustCompile(`\binbox[\s-]?rules?\b|\bmailbox[\s-]?rules?\b|\bforwarding[\s-]?rules?\b`), " inboxrule "},
-	{regexp.MustCompile(`\bkey[\s-]?vaults?\b`), " keyvault "},
-	{regexp.MustCompile(`\brun[\s-]?keys?\b`), " runkey registry "},
-	{regexp.MustCompile(`\bscheduled[\s-]?tasks?\b`), " scheduledtask "},
-	{regexp.MustCompile(`\bsafe[\s-]?links?\b`), " safelinks "},
-	{regexp.MustCompile(`\bactive[\s-]?directory\b`), " activedirectory "},
-	{regexp.MustCompile(`\bdomain[\s-]?controllers?\b`), " domaincontroller "},
-	{regexp.MustCompile(`\bpassword[\s-]?spray(ing)?\b`), " passwordspray "},
-	{regexp.MustCompile(`\bbrute[\s-]?forc(e|ing)\b`), " bruteforce "},
-	{regexp.MustCompile(`\bimpossible[\s-]?travel\b`), " impossibletravel "},
-	{regexp.MustCompile(`\blegacy[\s-]?auth(entication)?\b|\bbasic[\s-]?auth(entication)?\b`), " legacyauth "},
-	{regexp.MustCompile(`\bremote[\s-]?desktop\b|\brdp\b`), " rdp "},
-	{regexp.MustCompile(`\bpower[\s-]?shell\b`), " powershell "},
-	{regexp.MustCompile(`\bthreat[\s-]?intel(ligence)?\b`), " threatintel "},
-	{regexp.MustCompile(`\bgraph[\s-]?api\b|\bmicrosoft[\s-]?graph\b|\bms[\s-]?graph\b`), " graphapi "},
-	{regexp.MustCompile(`\blog[\s-]?analytics\b`), " loganalytics "},
-	{regexp.MustCompile(`\boffice[\s-]?365\b|\bo365\b|\bm365\b|\bmicrosoft[\s-]?365\b`), " office365 "},
-	{regexp.MustCompile(`\bone[\s-]?drive\b`), " onedrive "},
-	{regexp.MustCompile(`\bshare[\s-]?point\b`), " sharepoint "},
-	{regexp.MustCompile(`\battack[\s-]?paths?\b`), " attackpath "},
-	{regexp.MustCompile(`\bzero[\s-]?hour[\s-]?auto[\s-]?purge\b|\bzap\b`), " zap "},
-	{regexp.MustCompile(`\bnon[\s-]?compliant\b|\bnot[\s-]?compliant\b`), " noncompliant "},
-	{regexp.MustCompile(`\bprivileged?[\s-]?roles?\b|\badmin(istrator)?[\s-]?roles?\b|\bdirectory[\s-]?roles?\b`), " privilegedrole "},
-	{regexp.MustCompile(`\bthe[\s-]?most\b|\bmost[\s-]?(common|frequent|active|popular)\b`), " most "},
-	{regexp.MustCompile(`\bover[\s-]?time\b|\btime[\s-]?chart\b|\btime[\s-]?series\b|\btrend(s|ing)?\b`), " overtime "},
-	{regexp.MustCompile(`\bfirst[\s-]?(seen|time|observed|appear(ed|ance)?)\b`), " firstseen "},
-	{regexp.MustCompile(`\blast[\s-]?(seen|observed|active)\b|\bmost[\s-]?recent(ly)?\b`), " lastseen "},
-	{regexp.MustCompile(`\bhow[\s-]?many\b|\bnumber[\s-]?of\b|\bcount[\s-]?of\b`), " howmany "},
-	{regexp.MustCompile(`\bdata[\s-]?loss[\s-]?prevention\b|\bdlp\b`), " dlp "},
-	{regexp.MustCompile(`\bsensitive[\s-]?info(rmation)?\b`), " dlp sensitive "},
-	{regexp.MustCompile(`\busb\b|\bremovable[\s-]?(media|drives?|storage)\b`), " usb "},
-	{regexp.MustCompile(`\bantivirus\b|\banti[\s-]?virus\b|\bav\b|\bdefender[\s-]?av\b`), " antivirus "},
-	{regexp.MustCompile(`\bdefender[\s-]?for[\s-]?identity\b|\bmdi\b`), " defenderidentity "},
-	{regexp.MustCompile(`\bdefender[\s-]?for[\s-]?cloud[\s-]?apps\b|\bmcas\b|\bcloud[\s-]?app[\s-]?security\b`), " cloudapps "},
-	{regexp.MustCompile(`\bidentity[\s-]?protection\b`), " identityprotection "},
+	{lazyre.New(`\bazure[\s-]?ad\b|\bazure[\s-]?active[\s-]?directory\b|\bentra[\s-]?id\b|\baad\b`), " entra "},
+	{lazyre.New(`\bmulti[\s-]?factor\b|\b2fa\b|\bmfa\b`), " mfa "},
+	{lazyre.New(`\bsingle[\s-]?factor\b`), " singlefactor "},
+	{lazyre.New(`\bservice[\s-]?principals?\b|\bspns?\b|\bmanaged[\s-]?identit(y|ies)\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
+	{lazyre.New(`\binbox[\s-]?rules?\b|\bmailbox[\s-]?rules?\b|\bforwarding[\s-]?rules?\b`), " inboxrule "},
+	{lazyre.New(`\bkey[\s-]?vaults?\b`), " keyvault "},
+	{lazyre.New(`\brun[\s-]?keys?\b`), " runkey registry "},
+	{lazyre.New(`\bscheduled[\s-]?tasks?\b`), " scheduledtask "},
+	{lazyre.New(`\bsafe[\s-]?links?\b`), " safelinks "},
+	{lazyre.New(`\bactive[\s-]?directory\b`), " activedirectory "},
+	{lazyre.New(`\bdomain[\s-]?controllers?\b`), " domaincontroller "},
+	{lazyre.New(`\bpassword[\s-]?spray(ing)?\b`), " passwordspray "},
+	{lazyre.New(`\bbrute[\s-]?forc(e|ing)\b`), " bruteforce "},
+	{lazyre.New(`\bimpossible[\s-]?travel\b`), " impossibletravel "},
+	{lazyre.New(`\blegacy[\s-]?auth(entication)?\b|\bbasic[\s-]?auth(entication)?\b`), " legacyauth "},
+	{lazyre.New(`\bremote[\s-]?desktop\b|\brdp\b`), " rdp "},
+	{lazyre.New(`\bpower[\s-]?shell\b`), " powershell "},
+	{lazyre.New(`\bthreat[\s-]?intel(ligence)?\b`), " threatintel "},
+	{lazyre.New(`\bgraph[\s-]?api\b|\bmicrosoft[\s-]?graph\b|\bms[\s-]?graph\b`), " graphapi "},
+	{lazyre.New(`\blog[\s-]?analytics\b`), " loganalytics "},
+	{lazyre.New(`\boffice[\s-]?365\b|\bo365\b|\bm365\b|\bmicrosoft[\s-]?365\b`), " office365 "},
+	{lazyre.New(`\bone[\s-]?drive\b`), " onedrive "},
+	{lazyre.New(`\bshare[\s-]?point\b`), " sharepoint "},
+	{lazyre.New(`\battack[\s-]?paths?\b`), " attackpath "},
+	{lazyre.New(`\bzero[\s-]?hour[\s-]?auto[\s-]?purge\b|\bzap\b`), " zap "},
+	{lazyre.New(`\bnon[\s-]?compliant\b|\bnot[\s-]?compliant\b`), " noncompliant "},
+	{lazyre.New(`\bprivileged?[\s-]?roles?\b|\badmin(istrator)?[\s-]?roles?\b|\bdirectory[\s-]?roles?\b`), " privilegedrole "},
+	{lazyre.New(`\bthe[\s-]?most\b|\bmost[\s-]?(common|frequent|active|popular)\b`), " most "},
+	{lazyre.New(`\bover[\s-]?time\b|\btime[\s-]?chart\b|\btime[\s-]?series\b|\btrend(s|ing)?\b`), " overtime "},
+	{lazyre.New(`\bfirst[\s-]?(seen|time|observed|appear(ed|ance)?)\b`), " firstseen "},
+	{lazyre.New(`\blast[\s-]?(seen|observed|active)\b|\bmost[\s-]?recent(ly)?\b`), " lastseen "},
+	{lazyre.New(`\bhow[\s-]?many\b|\bnumber[\s-]?of\b|\bcount[\s-]?of\b`), " howmany "},
+	{lazyre.New(`\bdata[\s-]?loss[\s-]?prevention\b|\bdlp\b`), " dlp "},
+	{lazyre.New(`\bsensitive[\s-]?info(rmation)?\b`), " dlp sensitive "},
+	{lazyre.New(`\busb\b|\bremovable[\s-]?(media|drives?|storage)\b`), " usb "},
+	{lazyre.New(`\bantivirus\b|\banti[\s-]?virus\b|\bav\b|\bdefender[\s-]?av\b`), " antivirus "},
+	{lazyre.New(`\bdefender[\s-]?for[\s-]?identity\b|\bmdi\b`), " defenderidentity "},
+	{lazyre.New(`\bdefender[\s-]?for[\s-]?cloud[\s-]?apps\b|\bmcas\b|\bcloud[\s-]?app[\s-]?security\b`), " cloudapps "},
+	{lazyre.New(`\bidentity[\s-]?protection\b`), " identityprotection "},
 }
 
 // wordSynonyms map one normalised (stemmed) word to the canonical words it

@@ -2,9 +2,10 @@ package nl2kql
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Window is the time range a question asks about, as KQL: the query keeps
@@ -22,12 +23,12 @@ type Window struct {
 var DefaultWindow = Window{Start: "ago(7d)", Span: 7 * 24}
 
 var (
-	reLastN = regexp.MustCompile(`(?i)\b(?:last|past|previous|prior|recent|within(?:\s+the)?(?:\s+(?:last|past))?|in\s+the\s+(?:last|past))\s+(\d{1,4}|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty|ninety)\s*(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?|years?)\b`)
-	reNAgo  = regexp.MustCompile(`(?i)\b(\d{1,4})\s*(minutes?|hours?|days?|weeks?|months?)\s+ago\b`)
-	reLastU = regexp.MustCompile(`(?i)\b(?:last|past|previous|this)\s+(minute|hour|day|week|fortnight|month|quarter|year)\b`)
-	reToday = regexp.MustCompile(`(?i)\btoday\b|\bthis\s+morning\b`)
-	reYday  = regexp.MustCompile(`(?i)\byesterday\b`)
-	reRecnt = regexp.MustCompile(`(?i)\brecent(ly)?\b|\blately\b`)
+	reLastN = lazyre.New(`(?i)\b(?:last|past|previous|prior|recent|within(?:\s+the)?(?:\s+(?:last|past))?|in\s+the\s+(?:last|past))\s+(\d{1,4}|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty|ninety)\s*(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?|years?)\b`)
+	reNAgo  = lazyre.New(`(?i)\b(\d{1,4})\s*(minutes?|hours?|days?|weeks?|months?)\s+ago\b`)
+	reLastU = lazyre.New(`(?i)\b(?:last|past|previous|this)\s+(minute|hour|day|week|fortnight|month|quarter|year)\b`)
+	reToday = lazyre.New(`(?i)\btoday\b|\bthis\s+morning\b`)
+	reYday  = lazyre.New(`(?i)\byesterday\b`)
+	reRecnt = lazyre.New(`(?i)\brecent(ly)?\b|\blately\b`)
 )
 
 var numberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -112,7 +113,7 @@ func parseWindow(q string) (w Window, assumption string, ok bool) {
 }
 
 // reBin finds a named bin size: "per hour", "hourly", "by day", "each week".
-var reBin = regexp.MustCompile(`(?i)\b(?:per|by|each|every|a|in)\s+(minute|hour|day|week|month)\b|\b(hourly|daily|weekly|monthly)\b`)
+var reBin = lazyre.New(`(?i)\b(?:per|by|each|every|a|in)\s+(minute|hour|day|week|month)\b|\b(hourly|daily|weekly|monthly)\b`)
 
 // binFor picks a bin size for a time series over the window, unless the
 // question names one.
