@@ -2,9 +2,10 @@ package cite
 
 import (
 	"net/netip"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // maxExtract bounds the text Extract looks at (64 KiB).
@@ -14,28 +15,28 @@ const maxExtract = 64 << 10
 // false to leave the match to later extractors (a fact with an empty Kind
 // masks the match without producing a fact).
 type extractor struct {
-	re   *regexp.Regexp
+	re   *lazyre.Regexp
 	conv func(m string) (Fact, bool)
 }
 
-var versionRe = regexp.MustCompile(`\b\d+\.\d+\.\d+(?:\.\d+)?\b`)
+var versionRe = lazyre.New(`\b\d+\.\d+\.\d+(?:\.\d+)?\b`)
 
 var (
-	secmcpRe = regexp.MustCompile(`secmcp://[^\s<>"'()\[\]|]+`)
-	urlRe    = regexp.MustCompile(`(?i)\b(?:https?|hxxps?|ftp)://[^\s<>"'()\[\]|]+`)
-	emailRe  = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}`)
-	guidRe   = regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
-	hashRe   = regexp.MustCompile(`\b(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32})\b`)
-	dateRe   = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
-	ipv4Re   = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
-	ipv6Re   = regexp.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`)
-	techRe   = regexp.MustCompile(`\bT\d{4}(?:\.\d{3})?\b`)
-	cveRe    = regexp.MustCompile(`(?i)\bCVE-\d{4}-\d{4,7}\b`)
-	mixIDRe  = regexp.MustCompile(`\b[A-Za-z]{1,8}\d{6,}[A-Za-z0-9]*\b`)
-	uidRe    = regexp.MustCompile(`\b[A-Za-z0-9]+_[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*\b`)
-	fqdnRe   = regexp.MustCompile(`(?i)\b[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b`)
-	shortRe  = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b`)
-	numRe    = regexp.MustCompile(`\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d{2,}(?:\.\d+)?\b|\b\d\.\d+\b`)
+	secmcpRe = lazyre.New(`secmcp://[^\s<>"'()\[\]|]+`)
+	urlRe    = lazyre.New(`(?i)\b(?:https?|hxxps?|ftp)://[^\s<>"'()\[\]|]+`)
+	emailRe  = lazyre.New(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}`)
+	guidRe   = lazyre.New(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
+	hashRe   = lazyre.New(`\b(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32})\b`)
+	dateRe   = lazyre.New(`\b\d{4}-\d{2}-\d{2}\b`)
+	ipv4Re   = lazyre.New(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
+	ipv6Re   = lazyre.New(`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`)
+	techRe   = lazyre.New(`\bT\d{4}(?:\.\d{3})?\b`)
+	cveRe    = lazyre.New(`(?i)\bCVE-\d{4}-\d{4,7}\b`)
+	mixIDRe  = lazyre.New(`\b[A-Za-z]{1,8}\d{6,}[A-Za-z0-9]*\b`)
+	uidRe    = lazyre.New(`\b[A-Za-z0-9]+_[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*\b`)
+	fqdnRe   = lazyre.New(`(?i)\b[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b`)
+	shortRe  = lazyre.New(`\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b`)
+	numRe    = lazyre.New(`\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d{2,}(?:\.\d+)?\b|\b\d\.\d+\b`)
 )
 
 // fileExts are extensions that make a dotted token a file name, not a host.

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/netip"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // maxContent bounds how much of one resource is indexed (16 MiB).
@@ -22,7 +23,7 @@ type index struct {
 	nums   map[string]bool
 }
 
-var timeRe = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}| ?UTC)?`)
+var timeRe = lazyre.New(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}| ?UTC)?`)
 
 func newIndex(text string) *index {
 	if len(text) > maxContent {

@@ -3,17 +3,17 @@ package cite
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/markdown"
 )
 
 var (
-	footnoteRe = regexp.MustCompile(`^\s*\[([A-Za-z0-9_\-]{1,32})\]:\s*(\S+)`)
-	refRe      = regexp.MustCompile(`\[(\d{1,4})\]`)
-	linkTgtRe  = regexp.MustCompile(`\]\(([^()\s]*)\)`)
-	listRe     = regexp.MustCompile(`^\s*(?:[-*+]|\d{1,3}[.)])\s+`)
+	footnoteRe = lazyre.New(`^\s*\[([A-Za-z0-9_\-]{1,32})\]:\s*(\S+)`)
+	refRe      = lazyre.New(`\[(\d{1,4})\]`)
+	linkTgtRe  = lazyre.New(`\]\(([^()\s]*)\)`)
+	listRe     = lazyre.New(`^\s*(?:[-*+]|\d{1,3}[.)])\s+`)
 )
 
 // ParseMarkdown turns a Markdown answer into claims, one per line:

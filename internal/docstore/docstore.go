@@ -13,9 +13,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"sync"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Bounds of a Disk store per tenant.
@@ -27,7 +28,7 @@ const (
 // EnvDir names the environment variable that overrides the default folder.
 const EnvDir = "SECMCP_STATE_DIR"
 
-var safe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+var safe = lazyre.New(`^[A-Za-z0-9_-]{1,128}$`)
 
 // Disk is a bounded per-tenant document store in one folder. A nil *Disk
 // stores nothing and finds nothing. It is safe for concurrent use.

@@ -112,3 +112,6 @@ func (r *Regexp) SubexpIndex(name string) int { return r.get().SubexpIndex(name)
 
 // Match is regexp.Regexp.Match.
 func (r *Regexp) Match(b []byte) bool { return r.get().Match(b) }
+
+// FindAllIndex is regexp.Regexp.FindAllIndex.
+func (r *Regexp) FindAllIndex(b []byte, n int) [][]int { return r.get().FindAllIndex(b, n) }

@@ -2,9 +2,10 @@ package psdeob
 
 import (
 	"net"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Indicator extraction favours precision: hosts must end in a real TLD,
@@ -13,17 +14,17 @@ import (
 // intermediate garbage).
 
 var (
-	urlRe      = regexp.MustCompile(`(?i)\b(?:https?|hxxps?|ftp|wss?)(?:://|\[://\])[^\s'"<>` + "`" + `(){}|\\^,;*!]+`)
-	schemeRe   = regexp.MustCompile(`(?i)(?:https?|hxxps?|ftp|wss?)(?:://|\[://\])`)
-	ipv4Re     = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
-	ipv6Re     = regexp.MustCompile(`(?i)(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}|(?:[0-9a-f]{1,4}:)*:(?::[0-9a-f]{1,4})+`)
-	emailRe    = regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+\b`)
-	hashRe     = regexp.MustCompile(`\b(?:[a-fA-F0-9]{64}|[a-fA-F0-9]{40}|[a-fA-F0-9]{32})\b`)
-	winPathRe  = regexp.MustCompile(`(?i)(?:\b[a-z]:\\|%[a-z_]+%\\|\$env:[a-z_]+\\|\\\\[a-z0-9._-]+\\)[^\r\n'"` + "`" + `<>|*?;,()\[\]{}]*`)
-	registryRe = regexp.MustCompile(`(?i)\b(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_CLASSES_ROOT|HKEY_USERS|HKEY_CURRENT_CONFIG)(?::\\|:|\\)[^\r\n'"` + "`" + `<>|;,()\[\]{}]*`)
-	uaRe       = regexp.MustCompile(`Mozilla/\d\.\d \([^'"\r\n` + "`" + `)]*\)[^'"\r\n` + "`" + `;]*`)
-	taskRe     = regexp.MustCompile(`(?i)(?:schtasks(?:\.exe)?\b[^\r\n]*?/tn\s+|Register-ScheduledTask\b[^\r\n]*?-TaskName\s+|Register-ScheduledTask\s+)("[^"\r\n]+"|'[^'\r\n]+'|[^\s'"]+)`)
-	serviceRe  = regexp.MustCompile(`(?i)(?:\bsc(?:\.exe)?\s+create\s+|New-Service\b[^\r\n]*?-Name\s+|New-Service\s+)("[^"\r\n]+"|'[^'\r\n]+'|[^\s'"-][^\s'"]*)`)
+	urlRe      = lazyre.New(`(?i)\b(?:https?|hxxps?|ftp|wss?)(?:://|\[://\])[^\s'"<>` + "`" + `(){}|\\^,;*!]+`)
+	schemeRe   = lazyre.New(`(?i)(?:https?|hxxps?|ftp|wss?)(?:://|\[://\])`)
+	ipv4Re     = lazyre.New(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
+	ipv6Re     = lazyre.New(`(?i)(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}|(?:[0-9a-f]{1,4}:)*:(?::[0-9a-f]{1,4})+`)
+	emailRe    = lazyre.New(`(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+\b`)
+	hashRe     = lazyre.New(`\b(?:[a-fA-F0-9]{64}|[a-fA-F0-9]{40}|[a-fA-F0-9]{32})\b`)
+	winPathRe  = lazyre.New(`(?i)(?:\b[a-z]:\\|%[a-z_]+%\\|\$env:[a-z_]+\\|\\\\[a-z0-9._-]+\\)[^\r\n'"` + "`" + `<>|*?;,()\[\]{}]*`)
+	registryRe = lazyre.New(`(?i)\b(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_CLASSES_ROOT|HKEY_USERS|HKEY_CURRENT_CONFIG)(?::\\|:|\\)[^\r\n'"` + "`" + `<>|;,()\[\]{}]*`)
+	uaRe       = lazyre.New(`Mozilla/\d\.\d \([^'"\r\n` + "`" + `)]*\)[^'"\r\n` + "`" + `;]*`)
+	taskRe     = lazyre.New(`(?i)(?:schtasks(?:\.exe)?\b[^\r\n]*?/tn\s+|Register-ScheduledTask\b[^\r\n]*?-TaskName\s+|Register-ScheduledTask\s+)("[^"\r\n]+"|'[^'\r\n]+'|[^\s'"]+)`)
+	serviceRe  = lazyre.New(`(?i)(?:\bsc(?:\.exe)?\s+create\s+|New-Service\b[^\r\n]*?-Name\s+|New-Service\s+)("[^"\r\n]+"|'[^'\r\n]+'|[^\s'"-][^\s'"]*)`)
 )
 
 type indKey struct{ typ, val string }

@@ -2,8 +2,9 @@ package psdeob
 
 import (
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // splitArgv splits a Windows command line the way CommandLineToArgvW does.
@@ -133,7 +134,7 @@ func (e *evaluator) launcherFromAST(c *command) {
 	}
 }
 
-var cmdSwitch = regexp.MustCompile(`(?i)^\s*/(?:[a-z](?::[a-z0-9]+)?)`)
+var cmdSwitch = lazyre.New(`(?i)^\s*/(?:[a-z](?::[a-z0-9]+)?)`)
 
 // cmdLine handles "cmd /c ..." text: set, echo|powershell, start, mshta.
 func (e *evaluator) cmdLine(text string, at node) {
@@ -200,7 +201,7 @@ func splitCmdSegments(s string) []string {
 	return append(out, b.String())
 }
 
-var cmdVarRe = regexp.MustCompile(`%([A-Za-z_][A-Za-z0-9_()]*)%`)
+var cmdVarRe = lazyre.New(`%([A-Za-z_][A-Za-z0-9_()]*)%`)
 
 // expandCmd is expandCmdVars(s, e.env) with the result's size charged
 // before it is built: "set a=%a%%a%" doubles a variable per segment.
@@ -229,7 +230,7 @@ func expandCmdVars(s string, env map[string]string) string {
 	})
 }
 
-var setRe = regexp.MustCompile(`(?is)^\s*set\s+"?([^=\s"]+)=(.*)$`)
+var setRe = lazyre.New(`(?is)^\s*set\s+"?([^=\s"]+)=(.*)$`)
 
 func (e *evaluator) cmdSegment(seg string, at node) {
 	seg = strings.TrimSpace(seg)
@@ -268,7 +269,7 @@ func splitPipeOutsideQuotes(s string) []string {
 	return []string{s}
 }
 
-var startSwitches = regexp.MustCompile(`(?i)^\s*(?:start|call)\b((?:\s+/[a-z]+|\s+"[^"]*")*)\s*`)
+var startSwitches = lazyre.New(`(?i)^\s*(?:start|call)\b((?:\s+/[a-z]+|\s+"[^"]*")*)\s*`)
 
 // processCommandLine interprets one program invocation; stdin is the text
 // echoed into it, if any.
@@ -301,7 +302,7 @@ func (e *evaluator) processCommandLine(line, stdin string, at node) {
 	}
 }
 
-var vbsRunRe = regexp.MustCompile(`(?i)\.run\s*\(`)
+var vbsRunRe = lazyre.New(`(?i)\.run\s*\(`)
 
 // mshta extracts the command line a VBScript WScript.Shell.Run would start.
 func (e *evaluator) mshta(s string, at node) {
@@ -339,7 +340,7 @@ func (e *evaluator) mshta(s string, at node) {
 	e.processCommandLine(cmdText, "", at)
 }
 
-var launcherArgsRe = regexp.MustCompile(`(?i)^\s*(?:-(?:nop|noprofile|noni|noninteractive|w|windowstyle|exec|ep|executionpolicy|sta|nol|nologo)\b[^-]*)+-(?:c|command|e|ec|enc|encodedcommand)\b`)
+var launcherArgsRe = lazyre.New(`(?i)^\s*(?:-(?:nop|noprofile|noni|noninteractive|w|windowstyle|exec|ep|executionpolicy|sta|nol|nologo)\b[^-]*)+-(?:c|command|e|ec|enc|encodedcommand)\b`)
 
 // maybeLauncherString decodes a string that holds powershell.exe arguments
 // (for example assigned to ProcessStartInfo.Arguments).
@@ -374,7 +375,7 @@ func (e *evaluator) startProcess(args []cmdArg) {
 	e.processCommandLine("\""+f+"\" "+argStr, "", nil)
 }
 
-var cmdLineStart = regexp.MustCompile(`(?i)^\s*(?:"?[a-z]:\\[^"\r\n]*\\)?"?(?:cmd(?:\.exe)?|%comspec%|powershell(?:\.exe)?|pwsh(?:\.exe)?|mshta(?:\.exe)?)"?(?:\s|/|$)`)
+var cmdLineStart = lazyre.New(`(?i)^\s*(?:"?[a-z]:\\[^"\r\n]*\\)?"?(?:cmd(?:\.exe)?|%comspec%|powershell(?:\.exe)?|pwsh(?:\.exe)?|mshta(?:\.exe)?)"?(?:\s|/|$)`)
 
 // looksLikeCommandLine reports whether the input is a process command line
 // (cmd / powershell / mshta launcher) rather than PowerShell script text.

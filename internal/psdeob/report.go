@@ -2,30 +2,31 @@ package psdeob
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 var obfRegexes = []struct {
 	tag string
-	re  *regexp.Regexp
+	re  *lazyre.Regexp
 }{
-	{"concat", regexp.MustCompile(`['"]\s*\+\s*['"]`)},
-	{"char_cast", regexp.MustCompile(`(?i)\[char\]\s*\(?\s*\d|\[char\[\]\]`)},
-	{"backtick", regexp.MustCompile("[A-Za-z]`[A-Za-z]")},
-	{"iex", regexp.MustCompile(`(?i)\b(?:iex|invoke-expression)\b`)},
-	{"iex_name_obfuscation", regexp.MustCompile(`(?i)\$(?:pshome|shellid|env:comspec|env:public)\s*\[|\*mdr\*|verbosepreference\s*\)?\s*\.\s*tostring|\[string\]\s*\$verbosepreference`)},
-	{"invoke_method", regexp.MustCompile(`(?i)\.invoke\s*\(`)},
-	{"securestring", regexp.MustCompile(`(?i)convertto-securestring|securestringto`)},
-	{"special_char_vars", regexp.MustCompile(`\$\{[^\w}\s][^}]*\}`)},
-	{"ascii_charcode_encoding", regexp.MustCompile(`(?:\b\d{2,3}\s*[^\w\s"'.]\s*){40,}`)},
-	{"download_cradle", regexp.MustCompile(`(?i)\.download(?:string|file|data)|invoke-webrequest|\biwr\b|\birm\b|invoke-restmethod`)},
-	{"format_reorder", regexp.MustCompile(`\{\d+\}\{\d+\}.*-f`)},
+	{"concat", lazyre.New(`['"]\s*\+\s*['"]`)},
+	{"char_cast", lazyre.New(`(?i)\[char\]\s*\(?\s*\d|\[char\[\]\]`)},
+	{"backtick", lazyre.New("[A-Za-z]`[A-Za-z]")},
+	{"iex", lazyre.New(`(?i)\b(?:iex|invoke-expression)\b`)},
+	{"iex_name_obfuscation", lazyre.New(`(?i)\$(?:pshome|shellid|env:comspec|env:public)\s*\[|\*mdr\*|verbosepreference\s*\)?\s*\.\s*tostring|\[string\]\s*\$verbosepreference`)},
+	{"invoke_method", lazyre.New(`(?i)\.invoke\s*\(`)},
+	{"securestring", lazyre.New(`(?i)convertto-securestring|securestringto`)},
+	{"special_char_vars", lazyre.New(`\$\{[^\w}\s][^}]*\}`)},
+	{"ascii_charcode_encoding", lazyre.New(`(?:\b\d{2,3}\s*[^\w\s"'.]\s*){40,}`)},
+	{"download_cradle", lazyre.New(`(?i)\.download(?:string|file|data)|invoke-webrequest|\biwr\b|\birm\b|invoke-restmethod`)},
+	{"format_reorder", lazyre.New(`\{\d+\}\{\d+\}.*-f`)},
 }
 
-var caseWordRe = regexp.MustCompile(`\b[A-Za-z][A-Za-z-]{2,24}\b`)
-var randCaseRe = regexp.MustCompile(`[a-z][A-Z][a-z]*[A-Z][a-z]*[A-Z]|[A-Z]{2}[a-z][A-Z]|[a-z][A-Z][a-z][A-Z]`)
+var caseWordRe = lazyre.New(`\b[A-Za-z][A-Za-z-]{2,24}\b`)
+var randCaseRe = lazyre.New(`[a-z][A-Z][a-z]*[A-Z][a-z]*[A-Z]|[A-Z]{2}[a-z][A-Z]|[a-z][A-Z][a-z][A-Z]`)
 
 // obfuscationTags names the obfuscation techniques seen, using the corpus
 // vocabulary (concat, base64, deflate, bxor, iex_name_obfuscation, ...).
@@ -184,8 +185,8 @@ func verdict(a *Analysis) (string, []string) {
 	return VerdictBenign, reasons
 }
 
-var fileNameRe = regexp.MustCompile(`(?i)[\w.-]+\.(?:exe|dll|ps1|bat|cmd|vbs|js|hta|scr|jar|msi|lnk|zip|rar|7z|iso|doc[xm]?|xls[xm]?)\b`)
-var fragmentRe = regexp.MustCompile(`(?i)-(?:nop|noni|w\s+hidden|windowstyle\s+hidden|exec(?:utionpolicy)?\s+bypass|ep\s+bypass|enc(?:odedcommand)?|ec)\b|frombase64string|downloadstring|downloadfile|io\.compression\.(?:gzip|deflate)stream|convertto-securestring|-bxor|reflection\.assembly\]::load|amsiinitfailed`)
+var fileNameRe = lazyre.New(`(?i)[\w.-]+\.(?:exe|dll|ps1|bat|cmd|vbs|js|hta|scr|jar|msi|lnk|zip|rar|7z|iso|doc[xm]?|xls[xm]?)\b`)
+var fragmentRe = lazyre.New(`(?i)-(?:nop|noni|w\s+hidden|windowstyle\s+hidden|exec(?:utionpolicy)?\s+bypass|ep\s+bypass|enc(?:odedcommand)?|ec)\b|frombase64string|downloadstring|downloadfile|io\.compression\.(?:gzip|deflate)stream|convertto-securestring|-bxor|reflection\.assembly\]::load|amsiinitfailed`)
 
 // done reports that the deadline passed, after which no further layer is read.
 func huntingHints(a *Analysis, done func() bool) HuntingHints {

@@ -1,18 +1,19 @@
 package psdeob
 
 import (
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 type techRule struct {
 	id, name, tactic string
-	re               *regexp.Regexp
+	re               *lazyre.Regexp
 }
 
 func rule(id, name, tactic, re string) techRule {
-	return techRule{id, name, tactic, regexp.MustCompile("(?i)" + re)}
+	return techRule{id, name, tactic, lazyre.New("(?i)" + re)}
 }
 
 // Technique IDs and names follow MITRE ATT&CK Enterprise; the patterns are

@@ -2,11 +2,11 @@ package synth
 
 import (
 	"net/netip"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Request is one investigation: a question and the entities it is about.
@@ -35,7 +35,7 @@ const (
 	maxScripts = 3
 )
 
-var incidentRe = regexp.MustCompile(`(?i)\bincident\s*(?:id\s*)?#?\s*:?\s*(\d{1,12})\b`)
+var incidentRe = lazyre.New(`(?i)\bincident\s*(?:id\s*)?#?\s*:?\s*(\d{1,12})\b`)
 
 // Resolve fills empty entities from the question and reports whether the
 // request names anything to investigate.
@@ -71,7 +71,7 @@ func (q *Request) Resolve() bool {
 	return q.IncidentID != "" || q.User != "" || q.Device != "" || q.IP != ""
 }
 
-var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-]{0,252}$`)
+var nameRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._\-]{0,252}$`)
 
 // safeName accepts device names that can go into a KQL string literal and a
 // Graph filter as they are (letters, digits, '.', '_', '-').

@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Problems the verifier reports for a removed sentence.
@@ -38,10 +38,10 @@ type Verification struct {
 }
 
 var (
-	citeGroupRe = regexp.MustCompile(`\[\s*E\d{1,4}(?:\s*[,;]\s*E\d{1,4})*\s*\]`)
-	citeIDRe    = regexp.MustCompile(`E\d{1,4}`)
-	listPrefRe  = regexp.MustCompile(`^(\s*(?:>\s*)*(?:[-*+]|\d{1,3}[.)])?\s*)`)
-	countRe     = regexp.MustCompile(`(?i)\b(\d{1,3}(?:,\d{3})+|\d{1,6})\s+(?:[a-z][a-z\-]*\s+){0,2}?(alerts?|users?|accounts?|devices?|sign-?ins?|logons?|detections?|events?|techniques?|indicators?|rows?|settings?|layers?|connections?|files?|comments?|polic(?:y|ies)|countr(?:y|ies))\b`)
+	citeGroupRe = lazyre.New(`\[\s*E\d{1,4}(?:\s*[,;]\s*E\d{1,4})*\s*\]`)
+	citeIDRe    = lazyre.New(`E\d{1,4}`)
+	listPrefRe  = lazyre.New(`^(\s*(?:>\s*)*(?:[-*+]|\d{1,3}[.)])?\s*)`)
+	countRe     = lazyre.New(`(?i)\b(\d{1,3}(?:,\d{3})+|\d{1,6})\s+(?:[a-z][a-z\-]*\s+){0,2}?(alerts?|users?|accounts?|devices?|sign-?ins?|logons?|detections?|events?|techniques?|indicators?|rows?|settings?|layers?|connections?|files?|comments?|polic(?:y|ies)|countr(?:y|ies))\b`)
 )
 
 // evidenceKey is the checker's name for an item: cite.Check wants
@@ -142,7 +142,7 @@ type verifier struct {
 	failed  map[string][]cite.Fact
 }
 
-var quoteRe = regexp.MustCompile(`"[^"]{8,}"`)
+var quoteRe = lazyre.New(`"[^"]{8,}"`)
 
 // unquote blanks the quoted spans of text that a cited item holds
 // verbatim: a verbatim quote is supported as it stands, so the counts
