@@ -95,12 +95,17 @@ func validateSpec(s Spec, seen map[string]bool) error {
 		return fmt.Errorf("tool %q: description and handler are required", s.Name)
 	}
 	for kind, raw := range map[string]json.RawMessage{"input": s.InputSchema, "output": s.OutputSchema} {
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil || m["type"] != "object" {
+		// Only the top level matters here: decoding into this struct scans the
+		// schema without building a tree of maps (start-up cost, issue 16).
+		var m struct {
+			Type                json.RawMessage `json:"type"`
+			OneOf, AnyOf, AllOf json.RawMessage
+		}
+		if err := json.Unmarshal(raw, &m); err != nil || string(m.Type) != `"object"` {
 			return fmt.Errorf("tool %q: %s schema must be a JSON object schema", s.Name, kind)
 		}
-		for _, k := range []string{"oneOf", "anyOf", "allOf"} {
-			if _, bad := m[k]; bad {
+		for k, v := range map[string]json.RawMessage{"oneOf": m.OneOf, "anyOf": m.AnyOf, "allOf": m.AllOf} {
+			if v != nil {
 				return fmt.Errorf("tool %q: %s schema must not use top-level %s", s.Name, kind, k)
 			}
 		}

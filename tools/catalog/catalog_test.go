@@ -59,11 +59,26 @@ func TestSchemaSnapshots(t *testing.T) {
 		}
 		got = append(got, '\n')
 		path := filepath.Join("testdata", "schemas", s.Name+".json")
+		compactPath := filepath.Join("testdata", "compact", s.Name+".jsonl")
+		compact, err := compactOf(got)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
 		if update {
 			if err := os.WriteFile(path, got, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			if err := os.MkdirAll(filepath.Dir(compactPath), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(compactPath, compact, 0o644); err != nil {
+				t.Fatal(err)
+			}
 			continue
+		}
+		// The compact copy is what the server serves (schemacache.go).
+		if served, err := os.ReadFile(compactPath); err != nil || !bytes.Equal(served, compact) {
+			t.Errorf("%s: %s is missing or stale; run UPDATE_SNAPSHOTS=1 go test ./tools/catalog/", s.Name, compactPath)
 		}
 		want, err := os.ReadFile(path)
 		if err != nil {
@@ -115,4 +130,24 @@ func TestReadmeToolList(t *testing.T) {
 		return
 	}
 	t.Fatal("README.md tool list is stale; run UPDATE_SNAPSHOTS=1 go test ./tools/catalog/")
+}
+
+// compactOf returns the compact file of a reviewed snapshot: its input and
+// output schemas, compacted, one per line.
+func compactOf(snapshot []byte) ([]byte, error) {
+	var snap struct {
+		InputSchema  json.RawMessage `json:"inputSchema"`
+		OutputSchema json.RawMessage `json:"outputSchema"`
+	}
+	if err := json.Unmarshal(snapshot, &snap); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	for _, s := range []json.RawMessage{snap.InputSchema, snap.OutputSchema} {
+		if err := json.Compact(&b, s); err != nil {
+			return nil, err
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes(), nil
 }
