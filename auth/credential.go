@@ -6,12 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Credential kinds (CredentialConfig.Kind).
@@ -47,7 +48,7 @@ type CredentialConfig struct {
 	ManagedIdentityClientID string `yaml:"managedIdentityClientId,omitempty" json:"managedIdentityClientId,omitempty"`
 }
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // safeEnv shows an env var name, or hides a value that is not a name (a
 // secret pasted into the field by mistake).

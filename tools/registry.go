@@ -3,10 +3,11 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Toolset names. DefaultToolsets are enabled when --toolsets is not given.
@@ -49,7 +50,7 @@ type Registry struct {
 	prices map[string]int
 }
 
-var toolName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)+$`)
+var toolName = lazyre.New(`^[a-z][a-z0-9]*(_[a-z0-9]+)+$`)
 
 // allowedVerbs is the small verb set tool names draw from (house style).
 var allowedVerbs = []string{"list", "get", "search", "run", "explain", "summarize", "suggest", "draft", "validate", "analyze", "generate", "what"}

@@ -18,9 +18,10 @@
 package attack
 
 import (
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Tactic is an Enterprise ATT&CK tactic.
@@ -148,7 +149,7 @@ func (t Technique) FirstTactic() Tactic {
 	return best
 }
 
-var idRe = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
+var idRe = lazyre.New(`^T\d{4}(\.\d{3})?$`)
 
 // NormalizeID upper-cases and trims a technique ID ("t1059.001 " → "T1059.001").
 func NormalizeID(id string) string { return strings.ToUpper(strings.TrimSpace(id)) }

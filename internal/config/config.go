@@ -14,12 +14,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/secmcp/secmcp/auth"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 )
 
@@ -139,8 +139,8 @@ func Parse(r io.Reader) (*Config, error) {
 }
 
 var (
-	aliasRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-	guidRE  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	aliasRE = lazyre.New(`^[a-z][a-z0-9-]{0,62}$`)
+	guidRE  = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // Validate reports the first problem in words that say what to fix.

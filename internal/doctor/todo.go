@@ -2,8 +2,9 @@ package doctor
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // todo says what to do about a failed check.
@@ -40,7 +41,7 @@ func toolList(tools []string) string {
 	return strings.Join(tools, ", ")
 }
 
-var aadsts = regexp.MustCompile(`AADSTS\d+`)
+var aadsts = lazyre.New(`AADSTS\d+`)
 
 // tokenTodo explains a failed token request by its AADSTS code
 // (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes).

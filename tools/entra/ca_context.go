@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/ca"
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -154,7 +154,7 @@ func claim(text string, uris ...string) cite.Claim {
 
 // extRe finds B2B guest UPNs (local_domain#EXT#@tenant), which the fact
 // extractor splits into host names.
-var extRe = regexp.MustCompile(`(?i)[A-Za-z0-9._%+\-]+#EXT#@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
+var extRe = lazyre.New(`(?i)[A-Za-z0-9._%+\-]+#EXT#@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
 
 // extUPNs replaces the pieces of guest UPNs with the whole UPN as one fact.
 func extUPNs(c cite.Claim) cite.Claim {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/ca"
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -32,7 +32,7 @@ type WhatIfParams struct {
 	MFADone         *bool  `json:"mfaDone,omitempty" jsonschema:"Whether the user completed multifactor authentication."`
 }
 
-var countryRe = regexp.MustCompile(`^[A-Za-z]{2}$`)
+var countryRe = lazyre.New(`^[A-Za-z]{2}$`)
 
 // Validate checks the free-form fields.
 func (p WhatIfParams) Validate() error {
@@ -190,7 +190,7 @@ func whatIfDevice(p WhatIfParams) ca.Device {
 	return d
 }
 
-var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var guidRe = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func looksLikeGUID(s string) bool { return guidRe.MatchString(s) }
 

@@ -1,10 +1,10 @@
 package intune
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 )
@@ -114,7 +114,7 @@ func platformInScope(p source.CAPolicy, platform string) bool {
 	return in && !anyIn(p.ExcludePlatforms, []string{platform})
 }
 
-var filterRe = regexp.MustCompile(`^\s*device\.displayName\s+-(startsWith|eq|contains|endsWith)\s+"([^"]*)"\s*$`)
+var filterRe = lazyre.New(`^\s*device\.displayName\s+-(startsWith|eq|contains|endsWith)\s+"([^"]*)"\s*$`)
 
 // filterInScope evaluates the simple device filters on the display name
 // (-startsWith, -eq, -contains, -endsWith); other rules are not evaluated

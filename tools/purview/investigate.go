@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/cite"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -56,7 +56,7 @@ type InvestigateParams struct {
 	Until  string `json:"until,omitempty" maxLength:"40" jsonschema:"Window end; default now."`
 }
 
-var upnRe = regexp.MustCompile(`^[A-Za-z0-9._%+\-#']{1,128}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)+$`)
+var upnRe = lazyre.New(`^[A-Za-z0-9._%+\-#']{1,128}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)+$`)
 
 // Validate requires a user or a case and a well-formed UPN.
 func (p *InvestigateParams) Validate() error {

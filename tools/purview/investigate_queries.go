@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -70,7 +70,7 @@ func kqlList(vals []string) string {
 
 func kqlTime(t time.Time) string { return "datetime(" + t.UTC().Format(time.RFC3339) + ")" }
 
-var domainRe = regexp.MustCompile(`^(?i)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$`)
+var domainRe = lazyre.New(`^(?i)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$`)
 
 // scope is what the queries filter on.
 type scope struct {

@@ -3,11 +3,11 @@ package purview
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/text"
 )
 
@@ -15,7 +15,7 @@ import (
 // count as a bulk download (staging).
 const bulkDownloads = 20
 
-var otherDriveRe = regexp.MustCompile(`^[D-Zd-z]:\\`)
+var otherDriveRe = lazyre.New(`^[D-Zd-z]:\\`)
 
 // deviceRows turns Q1 (DeviceFileEvents) and Q2 (DeviceEvents) rows into events.
 func (st *invState) deviceRows() {

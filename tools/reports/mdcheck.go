@@ -2,14 +2,15 @@ package reports
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 var (
-	fenceRe   = regexp.MustCompile("^\\s{0,3}(`{3,}|~{3,})\\s*([A-Za-z0-9_-]*)\\s*$")
-	refNumRe  = regexp.MustCompile(`\[(\d{1,4})\]`)
-	footDefRe = regexp.MustCompile(`^\[(\d{1,4})\]:\s+\S+`)
+	fenceRe   = lazyre.New("^\\s{0,3}(`{3,}|~{3,})\\s*([A-Za-z0-9_-]*)\\s*$")
+	refNumRe  = lazyre.New(`\[(\d{1,4})\]`)
+	footDefRe = lazyre.New(`^\[(\d{1,4})\]:\s+\S+`)
 )
 
 // CheckMarkdown reports the structural problems of a Markdown document:

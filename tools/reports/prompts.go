@@ -2,14 +2,14 @@ package reports
 
 import (
 	"fmt"
-	"regexp"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools/defender"
 )
 
 // incidentIDRe bounds what a prompt argument may carry into the prompt text.
-var incidentIDRe = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,64}$`)
+var incidentIDRe = lazyre.New(`^[A-Za-z0-9_\-]{1,64}$`)
 
 // Prompts returns the incident workflow prompts: triage-incident and
 // write-incident-report.

@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
@@ -100,7 +100,7 @@ func (ts *toolset) run(ctx context.Context, script string) (*psdeob.Analysis, er
 // maxAlertLines bounds how many command lines of one alert are analysed.
 const maxAlertLines = 16
 
-var psLike = regexp.MustCompile(`(?i)\b(?:powershell|pwsh)(?:_ise)?(?:\.exe)?\b|-e(?:nc|ncodedcommand)?\s+[A-Za-z0-9+/=]{16,}|\biex\b|invoke-expression`)
+var psLike = lazyre.New(`(?i)\b(?:powershell|pwsh)(?:_ise)?(?:\.exe)?\b|-e(?:nc|ncodedcommand)?\s+[A-Za-z0-9+/=]{16,}|\biex\b|invoke-expression`)
 
 // input returns the script to analyse. For fromAlertId it is the process
 // command lines of the alert's evidence — the PowerShell-looking ones when

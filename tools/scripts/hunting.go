@@ -3,10 +3,10 @@ package scripts
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/psdeob"
 )
 
@@ -79,7 +79,7 @@ func collectHuntInputs(a *psdeob.Analysis) huntInputs {
 	return in
 }
 
-var blobRe = regexp.MustCompile(`[A-Za-z0-9+/]{80,}={0,2}`)
+var blobRe = lazyre.New(`[A-Za-z0-9+/]{80,}={0,2}`)
 
 // commandLineFacts returns the hunting fragments that appear literally in the
 // input (what DeviceProcessEvents records) and the prefixes of long Base64
@@ -97,7 +97,7 @@ func commandLineFacts(input string, fragments []string) (frags, blobs []string) 
 	return cleanValues(frags), cleanValues(blobs)
 }
 
-var hivePrefixRe = regexp.MustCompile(`(?i)^(?:Microsoft\.PowerShell\.Core\\)?(?:Registry::)?(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_CLASSES_ROOT|HKEY_USERS|HKEY_CURRENT_CONFIG)(?::\\|:|\\)`)
+var hivePrefixRe = lazyre.New(`(?i)^(?:Microsoft\.PowerShell\.Core\\)?(?:Registry::)?(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_LOCAL_MACHINE|HKEY_CURRENT_USER|HKEY_CLASSES_ROOT|HKEY_USERS|HKEY_CURRENT_CONFIG)(?::\\|:|\\)`)
 
 // registrySubKeys drops the hive, which DeviceRegistryEvents spells
 // differently (HKEY_CURRENT_USER\<SID>\... for HKCU:\...).

@@ -2,11 +2,11 @@ package scripts
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/tools"
@@ -74,8 +74,8 @@ func (r AnalyzeResult) defang(s string) string {
 }
 
 var (
-	liveURLRe  = regexp.MustCompile(`(?i)\b(https?|ftp|wss?)(://[^\s/'"<>` + "`" + `]*)`)
-	emailishRe = regexp.MustCompile(`(?i)\b([a-z0-9._%+-]+@[a-z0-9-]+)\.([a-z0-9.-]+)`)
+	liveURLRe  = lazyre.New(`(?i)\b(https?|ftp|wss?)(://[^\s/'"<>` + "`" + `]*)`)
+	emailishRe = lazyre.New(`(?i)\b([a-z0-9._%+-]+@[a-z0-9-]+)\.([a-z0-9.-]+)`)
 )
 
 var safeSchemes = map[string]string{"http": "hxxp", "https": "hxxps", "ftp": "fxp", "ws": "wxs", "wss": "wxss"}
