@@ -46,6 +46,10 @@ var checks = []check{
 	{ID: "riskDetections.list", Service: ServiceGraph, Method: "GET", Path: "/identityProtection/riskDetections?$top=1"},
 	{ID: "caPolicies.list", Service: ServiceGraph, Method: "GET", Path: "/identity/conditionalAccess/policies?$select=id"},
 	{ID: "namedLocations.list", Service: ServiceGraph, Method: "GET", Path: "/identity/conditionalAccess/namedLocations?$select=id"},
+	// users.get reads one user by id; the doctor lists one user first (List
+	// users, same permission, documents $top and $select:
+	// https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0)
+	// so the membership read below has a real id to read.
 	{ID: "users.get", Service: ServiceGraph, Method: "GET", Path: "/users?$top=1&$select=id"},
 	{ID: "users.memberOf", Service: ServiceGraph, Method: "GET", Path: "/users/{user}/memberOf?$top=1"},
 	{ID: "managedDevices.list", Service: ServiceGraph, Method: "GET", Path: "/deviceManagement/managedDevices?$top=1"},

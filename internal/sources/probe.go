@@ -61,6 +61,9 @@ func (p *Probe) Graph(ctx context.Context, method, path string, body []byte) (in
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.Token)
 	req.Header.Set("Accept", "application/json")
+	// As every client call does, so evolvable enums come back as they are
+	// (https://learn.microsoft.com/en-us/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations).
+	req.Header.Set("Prefer", "include-unknown-enum-members")
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
