@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -134,13 +135,123 @@ func joinable(r rune) bool {
 	return r >= 0x80 && !isJoiner(r) && (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.Is(unicode.So, r))
 }
 
-// SanitizeJSON applies SanitizeText to every string (keys and values) of a JSON document.
+// SanitizeJSON applies SanitizeText to every string (keys and values) of a
+// JSON document, as encoding/json wrote it. It rewrites only the strings
+// that change, in one pass over the bytes, and copies everything else as it
+// is: the HTML escapes the encoder writes (\u003c, \u003e, \u0026) no longer
+// make it decode and re-encode the whole result (issue 16). A string it
+// rewrites is encoded as encoding/json encodes a string. Only when an
+// object key changes (two keys could then merge) does it decode the
+// document and encode it again.
 func SanitizeJSON(b []byte) ([]byte, error) {
-	if !needsSanitizing(string(b)) {
+	if !bytes.Contains(b, []byte(`\u`)) && !needsChange(string(b)) {
 		return b, nil
 	}
+	var out []byte // nil until the first string that changes
+	done := 0      // b[:done] is in out (once out is not nil)
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		end, err := stringEnd(b, i)
+		if err != nil {
+			return nil, fmt.Errorf("sanitize result: %w", err)
+		}
+		lit := b[i:end]
+		i = end - 1
+		if !stringNeedsSanitizing(lit) {
+			continue
+		}
+		var v string
+		if err := json.Unmarshal(lit, &v); err != nil {
+			return nil, fmt.Errorf("sanitize result: %w", err)
+		}
+		clean := SanitizeText(v)
+		if clean == v {
+			continue
+		}
+		if isKey(b, end) {
+			return sanitizeDecoded(b)
+		}
+		enc, err := json.Marshal(clean)
+		if err != nil {
+			return nil, fmt.Errorf("sanitize result: %w", err)
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(append(out, b[done:end-len(lit)]...), enc...)
+		done = end
+	}
+	if out == nil {
+		return b, nil
+	}
+	return append(out, b[done:]...), nil
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// b[start] (a quote).
+func stringEnd(b []byte, start int) (int, error) {
+	for j := start + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("unterminated string at offset %d", start)
+}
+
+// stringNeedsSanitizing reports whether a JSON string literal may hold text
+// SanitizeText changes: non-ASCII or control bytes, or a \u escape other
+// than the encoder's HTML escapes.
+func stringNeedsSanitizing(lit []byte) bool {
+	for j := 0; j < len(lit); j++ {
+		c := lit[j]
+		switch {
+		case c >= 0x80 || c < 0x20 || c == 0x7F:
+			return true
+		case c == '\\' && j+1 < len(lit):
+			j++
+			if lit[j] == 'u' && !isHTMLEscape(lit[j+1:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isHTMLEscape reports whether hex (after a \u) is 003c, 003e or 0026.
+func isHTMLEscape(hex []byte) bool {
+	if len(hex) < 4 {
+		return false
+	}
+	switch strings.ToLower(string(hex[:4])) {
+	case "003c", "003e", "0026":
+		return true
+	}
+	return false
+}
+
+// isKey reports whether the string ending at b[end] is an object key (the
+// next non-space byte is a colon).
+func isKey(b []byte, end int) bool {
+	for ; end < len(b); end++ {
+		switch b[end] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return b[end] == ':'
+	}
+	return false
+}
+
+// sanitizeDecoded is the slow path: decode, sanitize every key and value,
+// encode again (keys whose cleaned forms collide merge).
+func sanitizeDecoded(b []byte) ([]byte, error) {
 	var v any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("sanitize result: %w", err)
@@ -150,15 +261,6 @@ func SanitizeJSON(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("sanitize result: %w", err)
 	}
 	return out, nil
-}
-
-func needsSanitizing(s string) bool {
-	// JSON encoding escapes control characters (\u00xx) and U+2028/2029,
-	// which we must look at too; other characters pass through literally.
-	if strings.Contains(s, `\u00`) || strings.Contains(s, `\u2028`) || strings.Contains(s, `\u2029`) {
-		return true
-	}
-	return needsChange(s)
 }
 
 func walkSanitize(v any) any {
