@@ -180,3 +180,19 @@ func TestInvestigateFanOutPaysEachTool(t *testing.T) {
 		t.Errorf("investigate spent %.0f units; the calls it made (%v) were charged %.0f", got, calls, want)
 	}
 }
+
+// TestReportPaysForItsSummary: a drafted report costs its own price plus
+// the price of the incident summary it is built on.
+func TestReportPaysForItsSummary(t *testing.T) {
+	x := h(t)
+	const alias = "contoso"
+	id := fixtures.Stories(alias)[0].IncidentID
+	spent := meter(t, x, alias)
+	x.mustCall(t, alias, "reports_draft_incident_report", map[string]any{"incidentId": id, "audience": "technical"}, nil)
+	got := spent()
+	want := price(t, x, "reports_draft_incident_report") + price(t, x, defender.SummarizeToolName)
+	t.Logf("report on incident %s: %.0f units (its own price plus the summary's: %.0f)", id, got, want)
+	if got != want {
+		t.Errorf("report spent %.0f units, want %.0f", got, want)
+	}
+}

@@ -43,7 +43,7 @@ type Deps struct{}
 func Tools(Deps) []tools.Spec {
 	return []tools.Spec{
 		tools.New(tools.ToolsetReports, DraftToolName,
-			"Draft an incident report for management, technical staff or a regulator from a Defender XDR incident: summary, scope and impact, Mermaid timeline and table, entities, ATT&CK mapping, actions taken, next steps, open questions, optional analyst notes (marked unverified) and a numbered evidence appendix. Facts come only from the incident and linked sources; unknowns are written as unknown.",
+			"Draft an incident report for management, technical staff or a regulator from a Defender XDR incident: summary, scope and impact, Mermaid timeline and table, entities, ATT&CK mapping, actions taken, next steps, open questions, optional analyst notes (marked unverified) and a numbered evidence appendix. Facts come only from the incident and linked sources; unknowns are written as unknown. Pays, on top of its own cost, what the incident summary it is built on costs through defender_summarize_incident.",
 			draft, tools.OpenWorld(), tools.WithCost(5), tools.WithTimeout(90*time.Second),
 			tools.WithTitle("Draft an incident report")),
 	}
@@ -114,6 +114,11 @@ func draft(ctx context.Context, call tools.Call, p DraftParams) (IncidentReport,
 
 // Draft writes the report; it fails only when the incident cannot be read.
 func Draft(ctx context.Context, call tools.Call, p DraftParams) (IncidentReport, error) {
+	// The report is built on the incident summary: it pays what the summary
+	// costs through defender_summarize_incident, on top of its own price.
+	if err := call.Charge(defender.SummarizeToolName, 1); err != nil {
+		return IncidentReport{}, err
+	}
 	s, err := defender.Summarize(ctx, call, defender.SummarizeIncidentParams{ID: p.IncidentID, Detail: p.Detail})
 	if err != nil {
 		return IncidentReport{}, err
