@@ -14,7 +14,7 @@ import (
 // RegisterResources adds every toolset's resources, resource templates and
 // prompts to rs. Toolsets that offer resources add one line here.
 func RegisterResources(rs *resources.Server, d Deps) {
-	rs.AddTableSchemas(tableSchemas())
+	rs.AddTableSchemasLazy(tableSchemas)
 	rs.AddPrompt(reports.Prompts()...)
 	defender.RegisterKnowledge(rs)
 	rs.AddStatic(intune.BaselineResource())
