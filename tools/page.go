@@ -103,7 +103,7 @@ func truncate(s string, n int) string {
 // Paging is the page arguments every listing takes; embed it in params.
 type Paging struct {
 	Top    int    `json:"top,omitempty" minimum:"1" maximum:"200" jsonschema:"Page size (default 25)."`
-	Cursor string `json:"cursor,omitempty" maxLength:"512" jsonschema:"Cursor from a previous page."`
+	Cursor string `json:"cursor,omitempty" maxLength:"4096" jsonschema:"Cursor from a previous page."`
 }
 
 // TimeWindow is the window arguments of listings over time; embed it in

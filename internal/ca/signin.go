@@ -54,18 +54,21 @@ func FromSignIn(s source.SignIn, u source.User, risk RiskContext) SignIn {
 	return in
 }
 
+// mfaOf reads whether MFA was completed from v1.0 fields only: the beta
+// authenticationRequirement / mfaDetail / authenticationDetails are not in
+// v1.0 sign-ins (contract: signIn), so where status.additionalDetails and the
+// error code do not say, the answer is Unknown ("unknown from v1.0").
 func mfaOf(s source.SignIn) (Tri, string) {
+	d := strings.ToLower(s.AdditionalDetails)
 	switch {
 	case s.MFASatisfied:
-		return Yes, "the sign-in records the MFA requirement as satisfied"
+		return Yes, fmt.Sprintf("the sign-in's additionalDetails record MFA as completed (%q)", s.AdditionalDetails)
 	case slices.Contains(mfaNotCompleted, s.ErrorCode):
 		return No, fmt.Sprintf("error %d: the MFA challenge was not completed", s.ErrorCode)
-	case s.ErrorCode == 0:
-		return No, fmt.Sprintf("the sign-in succeeded with %s", orDash(s.AuthenticationRequirement))
-	case strings.EqualFold(s.AuthenticationRequirement, "singleFactorAuthentication"):
-		return No, "only single-factor authentication was required (singleFactorAuthentication), so no MFA was done"
+	case strings.HasPrefix(d, "first factor requirement satisfied"):
+		return No, fmt.Sprintf("the sign-in's additionalDetails record only the first factor (%q)", s.AdditionalDetails)
 	}
-	return Unknown, fmt.Sprintf("the sign-in failed (error %d) with authenticationRequirement %s; whether MFA was completed is not recorded", s.ErrorCode, orDash(s.AuthenticationRequirement))
+	return Unknown, fmt.Sprintf("unknown from v1.0: the sign-in (error %d) records no MFA outcome in its additionalDetails (%s)", s.ErrorCode, orDash(s.AdditionalDetails))
 }
 
 func riskLevel(s string) string {

@@ -13,7 +13,7 @@ func TestFromSignIn(t *testing.T) {
 	s := source.SignIn{ID: "s", CreatedDateTime: at, UserPrincipalName: "a@c.com", AppID: "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
 		ResourceDisplayName: "Windows Azure Service Management API", ClientAppUsed: "IMAP4", OperatingSystem: "Ios",
 		IPAddress: "203.0.113.7", CountryOrRegion: "gb", RiskLevelDuringSignIn: "hidden", ErrorCode: 53003,
-		AuthenticationRequirement: "multiFactorAuthentication"}
+		AdditionalDetails: "The sign-in was blocked by Conditional Access."}
 	risky := &source.RiskyUser{RiskLevel: "high", RiskState: "atRisk", RiskLastUpdated: at.Add(-time.Hour)}
 	in := FromSignIn(s, source.User{ID: "u"}, RiskContext{Listed: true, User: risky})
 	checks := map[string][2]string{
@@ -54,9 +54,20 @@ func TestFromSignIn(t *testing.T) {
 	if in := FromSignIn(s, source.User{}, RiskContext{}); in.MFA != No {
 		t.Errorf("500121 MFA = %q, want no", in.MFA)
 	}
-	s.ErrorCode, s.AuthenticationRequirement = 0, "singleFactorAuthentication"
+	s.ErrorCode, s.AdditionalDetails = 0, "First factor requirement satisfied by claim in the token"
 	if in := FromSignIn(s, source.User{}, RiskContext{}); in.MFA != No || in.Succeeded != Yes {
 		t.Errorf("single-factor success MFA = %q succeeded %q", in.MFA, in.Succeeded)
+	}
+	// v1.0 has no authenticationRequirement: a success that records no MFA
+	// outcome is unknown, not "no MFA" (issue 12 finding 1).
+	s.AdditionalDetails = ""
+	if in := FromSignIn(s, source.User{}, RiskContext{}); in.MFA != Unknown || !strings.Contains(in.MFAEvidence, "unknown from v1.0") {
+		t.Errorf("success without v1.0 MFA record: MFA = %q (%s), want unknown from v1.0", in.MFA, in.MFAEvidence)
+	}
+	s.AdditionalDetails = "MFA completed in Azure AD"
+	s.MFASatisfied = true
+	if in := FromSignIn(s, source.User{}, RiskContext{}); in.MFA != Yes {
+		t.Errorf("MFA completed in Azure AD: MFA = %q", in.MFA)
 	}
 }
 

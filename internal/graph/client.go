@@ -16,11 +16,16 @@
 // let the response through); other failures carry Graph's error code and
 // message. SDK panics on hostile payloads are recovered into errors.
 //
-// Paging: Page.Next is the offset of the next page ($skip) when Graph's
-// @odata.nextLink carries one, or the nextLink itself for endpoints that page
-// with $skiptoken (auditLogs/signIns, identityProtection on the live
-// service); ListOptions.Continuation resumes from it, after checking that it
-// points at the same collection of this client's Graph.
+// Paging follows the contract (internal/contract): Page.Next is Graph's
+// @odata.nextLink itself, for every listing, and ListOptions.Continuation
+// resumes from it unchanged after checking that it points at the same
+// collection of this client's Graph — the client never rebuilds a link from
+// $skip offsets, and sends $skip only where the endpoint documents it.
+//
+// Every request carries Prefer: include-unknown-enum-members, so evolvable
+// enum members newer than the SDK (reportOnly* CA results, newer alert
+// service sources, incident status awaitingAction) arrive as themselves
+// instead of "unknownFutureValue".
 package graph
 
 import (
@@ -30,7 +35,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +45,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
+	"github.com/secmcp/secmcp/internal/contract"
 	"github.com/secmcp/secmcp/internal/httppolicy"
 	"github.com/secmcp/secmcp/internal/source"
 )
@@ -62,7 +67,13 @@ type Options struct {
 	Scopes []string
 	// Service names Graph in throttling errors (default "graph").
 	Service string
+	// Timeout bounds one Graph read, retries included (default
+	// DefaultTimeout); runHuntingQuery gets its documented 3 minutes instead.
+	Timeout time.Duration
 }
+
+// DefaultTimeout bounds a Graph read other than runHuntingQuery.
+const DefaultTimeout = 2 * time.Minute
 
 // Client is one tenant's Graph source. It is safe for concurrent use.
 type Client struct {
@@ -94,6 +105,11 @@ func New(cred azcore.TokenCredential, opts Options) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: httppolicy.New(nil, httppolicy.Options{Service: "graph"})}
 	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	hc = withGraphTransport(hc, timeout)
 	auth, err := kiotaauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, scopes, []string{u.Hostname()})
 	if err != nil {
 		return nil, fmt.Errorf("graph: new client: %w", err)
@@ -200,27 +216,63 @@ func recoverTo(err *error, op string) {
 	}
 }
 
-// nextOffset returns the Page.Next cursor for a page fetched at skip: the
-// next $skip offset, or — for endpoints that page with $skiptoken — the
-// nextLink itself, to come back as ListOptions.Continuation.
-func nextOffset(nextLink *string, skip, n int) string {
-	if nextLink == nil || *nextLink == "" {
-		return ""
+// nextLink is the Page.Next of a page: the @odata.nextLink, opaque.
+func nextLink(link *string) string { return str(link) }
+
+// graphTransport adds Prefer: include-unknown-enum-members to every request
+// (contract.DocBestPractices: without it Graph turns enum members added
+// after unknownFutureValue into "unknownFutureValue") and bounds each call
+// by its upstream's documented limit: runHuntingQuery runs up to 3 minutes
+// (contract hunting.run), other Graph reads get Options.Timeout.
+type graphTransport struct {
+	base             http.RoundTripper
+	timeout, hunting time.Duration
+}
+
+func (t graphTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	d := t.timeout
+	if strings.Contains(strings.ToLower(req.URL.Path), "runhuntingquery") {
+		d = t.hunting
 	}
-	u, err := url.Parse(*nextLink)
+	ctx, cancel := context.WithTimeout(req.Context(), d)
+	req = req.Clone(ctx)
+	if !contract.WantsUnknownEnums(req.Header) {
+		req.Header.Add("Prefer", contract.PreferUnknownEnums)
+	}
+	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		return strconv.Itoa(skip + n)
+		cancel()
+		return nil, err
 	}
-	q := u.Query()
-	if s := q.Get("$skip"); s != "" {
-		if v, err := strconv.Atoi(s); err == nil && v > skip {
-			return s
-		}
+	resp.Body = cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose releases a call's deadline when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// withGraphTransport returns a copy of hc whose transport is graphTransport.
+func withGraphTransport(hc *http.Client, timeout time.Duration) *http.Client {
+	c := *hc
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
 	}
-	if q.Get("$skiptoken") != "" {
-		return *nextLink
+	hunting := time.Duration(0)
+	if ep, ok := contract.ByID("hunting.run"); ok {
+		hunting = ep.Timeout + 30*time.Second // the service's own limit answers first
 	}
-	return strconv.Itoa(skip + n)
+	c.Transport = graphTransport{base: base, timeout: timeout, hunting: max(hunting, timeout)}
+	return &c
 }
 
 // collectionPage is a Graph collection response.
@@ -261,4 +313,18 @@ func (c *Client) continuation(link, collection string) (string, error) {
 		return "", fmt.Errorf("graph: the cursor does not continue a %s listing of this tenant; pass the cursor from the previous result unchanged: %w", collection, source.ErrInvalid)
 	}
 	return u.String(), nil
+}
+
+// fetch gets a listing's page: the continuation link when the caller passed
+// one back (checked by c.continuation), else the first page.
+func fetch[R any](c *Client, cont, collection string, first func() (R, error), next func(link string) (R, error)) (R, error) {
+	if cont == "" {
+		return first()
+	}
+	link, err := c.continuation(cont, collection)
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return next(link)
 }

@@ -143,7 +143,9 @@ func namedLocation(l models.NamedLocationable) source.NamedLocation {
 	return out
 }
 
-// GetUser returns a user by object id or UPN, with group and role memberships.
+// GetUser returns a user by object id or UPN, with group and role
+// memberships read from transitiveMemberOf: Conditional Access applies to
+// members of nested groups, which memberOf (direct only) leaves out.
 func (c *Client) GetUser(ctx context.Context, idOrUPN string) (u source.User, err error) {
 	const op = "get user"
 	defer recoverTo(&err, op)
@@ -163,7 +165,7 @@ func (c *Client) GetUser(ctx context.Context, idOrUPN string) (u source.User, er
 	u = source.User{ID: str(it.GetId()), UserPrincipalName: str(it.GetUserPrincipalName()), DisplayName: str(it.GetDisplayName()),
 		Department: str(it.GetDepartment()), JobTitle: str(it.GetJobTitle()), UserType: str(it.GetUserType()),
 		AccountEnabled: boolv(it.GetAccountEnabled())}
-	mb := ub.MemberOf()
+	mb := ub.TransitiveMemberOf()
 	err = eachItem(ctx, func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
 		if next == "" {
 			return mb.Get(ctx, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
 	"github.com/microsoftgraph/msgraph-sdk-go/identityprotection"
@@ -32,29 +33,23 @@ func (c *Client) ListSignIns(ctx context.Context, q source.SignInQuery) (page so
 		}
 	}
 	f.window("createdDateTime", q.ListOptions)
-	top, skip := paging(q.ListOptions, 100, 1000)
+	top, drop := tokenPaging(q.ListOptions, 100, 1000)
 	b := c.sdk.AuditLogs().SignIns()
-	var resp models.SignInCollectionResponseable
-	if q.Continuation != "" {
-		link, cerr := c.continuation(q.Continuation, "auditLogs/signIns")
-		if cerr != nil {
-			return page, cerr
-		}
-		resp, err = b.WithUrl(link).Get(ctx, nil)
-	} else {
-		resp, err = b.Get(ctx, &auditlogs.SignInsRequestBuilderGetRequestConfiguration{
-			QueryParameters: &auditlogs.SignInsRequestBuilderGetQueryParameters{
-				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"}}})
-	}
+	// Newest first is the service's own order; signIns documents only $top,
+	// $skiptoken and $filter (contract signIns.list).
+	resp, err := fetch(c, q.Continuation, "auditLogs/signIns", func() (models.SignInCollectionResponseable, error) {
+		return b.Get(ctx, &auditlogs.SignInsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &auditlogs.SignInsRequestBuilderGetQueryParameters{Filter: f.ptr(), Top: top}})
+	}, func(link string) (models.SignInCollectionResponseable, error) { return b.WithUrl(link).Get(ctx, nil) })
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
-	for _, it := range resp.GetValue() {
+	for _, it := range dropFirst(resp.GetValue(), drop, q.Continuation) {
 		if it != nil {
 			page.Items = append(page.Items, signIn(it))
 		}
 	}
-	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
+	page.Next = nextLink(resp.GetOdataNextLink())
 	return page, nil
 }
 
@@ -97,16 +92,13 @@ func signIn(it models.SignInable) source.SignIn {
 	}
 	if st := it.GetStatus(); st != nil {
 		s.ErrorCode, s.FailureReason = i32(st.GetErrorCode()), str(st.GetFailureReason())
-		// Graph has no mfaSatisfied property; additionalDetails says "MFA
-		// requirement satisfied by claim in the token" / "... by ... MFA".
-		s.MFASatisfied = strings.Contains(strings.ToLower(str(st.GetAdditionalDetails())), "mfa requirement satisfied")
+		s.AdditionalDetails = str(st.GetAdditionalDetails())
 	}
-	if ad := it.GetAdditionalData(); ad != nil {
-		s.AuthenticationRequirement, _ = deref(ad["authenticationRequirement"]).(string)
-		if strings.EqualFold(s.AuthenticationRequirement, "multiFactorAuthentication") && s.ErrorCode == 0 {
-			s.MFASatisfied = true
-		}
-	}
+	// MFA facts come from v1.0 properties only (contract: signIn); the beta
+	// authenticationRequirement / mfaDetail / authenticationDetails are not
+	// in v1.0 responses. status.additionalDetails says "MFA requirement
+	// satisfied by ..." or "MFA completed in Azure AD" when MFA was done.
+	s.MFASatisfied = MFARecorded(s.AdditionalDetails)
 	for _, p := range it.GetAppliedConditionalAccessPolicies() {
 		if p == nil {
 			continue
@@ -128,24 +120,20 @@ func (c *Client) ListRiskyUsers(ctx context.Context, q source.RiskQuery) (page s
 	f.eq("riskLevel", q.RiskLevel)
 	f.eq("riskState", q.RiskState)
 	f.window("riskLastUpdatedDateTime", q.ListOptions)
-	top, skip := paging(q.ListOptions, 100, 500)
+	top, drop := tokenPaging(q.ListOptions, 100, 500)
 	b := c.sdk.IdentityProtection().RiskyUsers()
-	var resp models.RiskyUserCollectionResponseable
-	if q.Continuation != "" {
-		link, cerr := c.continuation(q.Continuation, "identityProtection/riskyUsers")
-		if cerr != nil {
-			return page, cerr
-		}
-		resp, err = b.WithUrl(link).Get(ctx, nil)
-	} else {
-		resp, err = b.Get(ctx, &identityprotection.RiskyUsersRequestBuilderGetRequestConfiguration{
-			QueryParameters: &identityprotection.RiskyUsersRequestBuilderGetQueryParameters{
-				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"riskLastUpdatedDateTime desc"}}})
-	}
+	// No $skip and no $orderby (contract riskyUsers.list): pages continue by
+	// nextLink and each page is sorted here.
+	resp, err := fetch(c, q.Continuation, "identityProtection/riskyUsers", func() (models.RiskyUserCollectionResponseable, error) {
+		return b.Get(ctx, &identityprotection.RiskyUsersRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identityprotection.RiskyUsersRequestBuilderGetQueryParameters{Filter: f.ptr(), Top: top}})
+	}, func(link string) (models.RiskyUserCollectionResponseable, error) {
+		return b.WithUrl(link).Get(ctx, nil)
+	})
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
-	for _, it := range resp.GetValue() {
+	for _, it := range dropFirst(resp.GetValue(), drop, q.Continuation) {
 		if it == nil {
 			continue
 		}
@@ -155,7 +143,8 @@ func (c *Client) ListRiskyUsers(ctx context.Context, q source.RiskQuery) (page s
 			RiskLastUpdated: tm(it.GetRiskLastUpdatedDateTime()), IsDeleted: boolv(it.GetIsDeleted()),
 		})
 	}
-	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
+	sortNewestFirst(page.Items, func(u source.RiskyUser) time.Time { return u.RiskLastUpdated })
+	page.Next = nextLink(resp.GetOdataNextLink())
 	return page, nil
 }
 
@@ -168,24 +157,18 @@ func (c *Client) ListRiskDetections(ctx context.Context, q source.RiskQuery) (pa
 	f.eq("riskLevel", q.RiskLevel)
 	f.eq("riskState", q.RiskState)
 	f.window("detectedDateTime", q.ListOptions)
-	top, skip := paging(q.ListOptions, 100, 500)
+	top, drop := tokenPaging(q.ListOptions, 100, 500)
 	b := c.sdk.IdentityProtection().RiskDetections()
-	var resp models.RiskDetectionCollectionResponseable
-	if q.Continuation != "" {
-		link, cerr := c.continuation(q.Continuation, "identityProtection/riskDetections")
-		if cerr != nil {
-			return page, cerr
-		}
-		resp, err = b.WithUrl(link).Get(ctx, nil)
-	} else {
-		resp, err = b.Get(ctx, &identityprotection.RiskDetectionsRequestBuilderGetRequestConfiguration{
-			QueryParameters: &identityprotection.RiskDetectionsRequestBuilderGetQueryParameters{
-				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"detectedDateTime desc"}}})
-	}
+	resp, err := fetch(c, q.Continuation, "identityProtection/riskDetections", func() (models.RiskDetectionCollectionResponseable, error) {
+		return b.Get(ctx, &identityprotection.RiskDetectionsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &identityprotection.RiskDetectionsRequestBuilderGetQueryParameters{Filter: f.ptr(), Top: top}})
+	}, func(link string) (models.RiskDetectionCollectionResponseable, error) {
+		return b.WithUrl(link).Get(ctx, nil)
+	})
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
-	for _, it := range resp.GetValue() {
+	for _, it := range dropFirst(resp.GetValue(), drop, q.Continuation) {
 		if it == nil {
 			continue
 		}
@@ -202,6 +185,25 @@ func (c *Client) ListRiskDetections(ctx context.Context, q source.RiskQuery) (pa
 		}
 		page.Items = append(page.Items, d)
 	}
-	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
+	sortNewestFirst(page.Items, func(d source.RiskDetection) time.Time { return d.DetectedDateTime })
+	page.Next = nextLink(resp.GetOdataNextLink())
 	return page, nil
+}
+
+// dropFirst drops the first n items of a first page (see tokenPaging);
+// continuation pages are taken whole.
+func dropFirst[T any](xs []T, n int, continuation string) []T {
+	if continuation != "" || n <= 0 {
+		return xs
+	}
+	return xs[min(n, len(xs)):]
+}
+
+// MFARecorded reports whether a v1.0 sign-in's status.additionalDetails
+// records completed MFA ("MFA requirement satisfied by claim in the token",
+// "MFA requirement satisfied by strong authentication", "MFA completed in
+// Azure AD", "MFA successfully completed").
+func MFARecorded(additionalDetails string) bool {
+	d := strings.ToLower(additionalDetails)
+	return strings.Contains(d, "mfa") && (strings.Contains(d, "satisfied") || strings.Contains(d, "completed"))
 }

@@ -24,13 +24,15 @@ func TestSecurityRoutes(t *testing.T) {
 	if got := r.Query.Get("$filter"); got != "severity eq 'high' and createdDateTime ge 2026-02-26T12:00:00Z" {
 		t.Errorf("$filter = %q", got)
 	}
-	if r.Query.Get("$top") != "1" || r.Query.Get("$orderby") != "createdDateTime desc" || r.Tenant != "contoso" {
+	// No $orderby (incidents document none: the service lists newest first).
+	if r.Query.Get("$top") != "1" || r.Query.Has("$orderby") || r.Tenant != "contoso" {
 		t.Errorf("request = %+v", r)
 	}
-	if len(page.Items) != 1 || page.Items[0].ID != "101" || page.Next != "1" {
+	// Page.Next is the nextLink itself, followed unchanged (issue 12 finding 7).
+	if len(page.Items) != 1 || page.Items[0].ID != "101" || !strings.HasPrefix(page.Next, ev.e.GraphURL()+"/security/incidents?") {
 		t.Fatalf("page 1 = %+v", page)
 	}
-	page, err = c.ListIncidents(ctx, source.IncidentQuery{Severity: "high", ListOptions: source.ListOptions{Top: 1, Skip: 1}})
+	page, err = c.ListIncidents(ctx, source.IncidentQuery{ListOptions: source.ListOptions{Continuation: page.Next}})
 	if err != nil || len(page.Items) != 1 || page.Items[0].ID != "103" || page.Next != "" {
 		t.Fatalf("page 2 = %+v, %v", page, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	secreq "github.com/microsoftgraph/msgraph-sdk-go/security"
 
+	"github.com/secmcp/secmcp/internal/contract"
 	"github.com/secmcp/secmcp/internal/source"
 )
 
@@ -21,7 +22,9 @@ var kqlTypes = map[string]string{
 }
 
 // RunHuntingQuery runs Defender Advanced Hunting (security/runHuntingQuery)
-// and converts the rows to the typed cells of source.Table.
+// and converts the rows to the typed cells of source.Table. It sends the
+// query's own time window as Timespan (contract.HuntingTimespan): without
+// one the service cuts every query to 30 days, ago(90d) included.
 func (c *Client) RunHuntingQuery(ctx context.Context, query string) (tab *source.Table, err error) {
 	const op = "run hunting query"
 	defer recoverTo(&err, op)
@@ -30,6 +33,8 @@ func (c *Client) RunHuntingQuery(ctx context.Context, query string) (tab *source
 	}
 	body := secreq.NewMicrosoftGraphSecurityRunHuntingQueryRunHuntingQueryPostRequestBody()
 	body.SetQuery(&query)
+	span, _, _ := contract.HuntingTimespan(query)
+	body.SetTimespan(&span)
 	res, err := c.sdk.Security().MicrosoftGraphSecurityRunHuntingQuery().Post(ctx, body, nil)
 	if err != nil {
 		return nil, c.mapErr(op, "", err)
@@ -42,11 +47,22 @@ func (c *Client) RunHuntingQuery(ctx context.Context, query string) (tab *source
 		if s == nil {
 			continue
 		}
-		t := kqlTypes[strings.ToLower(str(s.GetTypeEscaped()))]
+		name, typ := str(s.GetName()), str(s.GetTypeEscaped())
+		// The SDK reads the documented lowercase keys; PascalCase ones
+		// ("Name", "Type", as older responses send) land in AdditionalData.
+		if ad := s.GetAdditionalData(); ad != nil {
+			if name == "" {
+				name, _ = deref(ad["Name"]).(string)
+			}
+			if typ == "" {
+				typ, _ = deref(ad["Type"]).(string)
+			}
+		}
+		t := kqlTypes[strings.ToLower(typ)]
 		if t == "" {
 			t = "string"
 		}
-		tab.Columns = append(tab.Columns, source.Column{Name: str(s.GetName()), Type: t})
+		tab.Columns = append(tab.Columns, source.Column{Name: name, Type: t})
 	}
 	for _, r := range res.GetResults() {
 		if r == nil {

@@ -21,19 +21,24 @@ func (c *Client) ListManagedDevices(ctx context.Context, q source.DeviceQuery) (
 	f.eq("userPrincipalName", q.User)
 	f.eq("deviceName", q.DeviceName)
 	f.window("lastSyncDateTime", q.ListOptions)
-	top, skip := paging(q.ListOptions, 100, 1000)
-	resp, err := c.sdk.DeviceManagement().ManagedDevices().Get(ctx, &devicemanagement.ManagedDevicesRequestBuilderGetRequestConfiguration{
-		QueryParameters: &devicemanagement.ManagedDevicesRequestBuilderGetQueryParameters{
-			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"lastSyncDateTime desc"}}})
+	top, drop := tokenPaging(q.ListOptions, 100, 1000)
+	b := c.sdk.DeviceManagement().ManagedDevices()
+	resp, err := fetch(c, q.Continuation, "deviceManagement/managedDevices", func() (models.ManagedDeviceCollectionResponseable, error) {
+		return b.Get(ctx, &devicemanagement.ManagedDevicesRequestBuilderGetRequestConfiguration{
+			QueryParameters: &devicemanagement.ManagedDevicesRequestBuilderGetQueryParameters{
+				Filter: f.ptr(), Top: top, Orderby: []string{"lastSyncDateTime desc"}}})
+	}, func(link string) (models.ManagedDeviceCollectionResponseable, error) {
+		return b.WithUrl(link).Get(ctx, nil)
+	})
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
-	for _, it := range resp.GetValue() {
+	for _, it := range dropFirst(resp.GetValue(), drop, q.Continuation) {
 		if it != nil {
 			page.Items = append(page.Items, managedDevice(it))
 		}
 	}
-	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
+	page.Next = nextLink(resp.GetOdataNextLink())
 	return page, nil
 }
 
@@ -117,9 +122,14 @@ func (c *Client) ListCompliancePolicies(ctx context.Context) (out []source.Compl
 	const op = "list compliance policies"
 	defer recoverTo(&err, op)
 	b := c.sdk.DeviceManagement().DeviceCompliancePolicies()
+	// scheduledActionsForRule and its scheduledActionConfigurations are
+	// relationships: without $expand the grace period is not in the response.
+	cfg := &devicemanagement.DeviceCompliancePoliciesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &devicemanagement.DeviceCompliancePoliciesRequestBuilderGetQueryParameters{
+			Expand: []string{"scheduledActionsForRule($expand=scheduledActionConfigurations)"}}}
 	err = eachItem(ctx, func(ctx context.Context, next string) (models.DeviceCompliancePolicyCollectionResponseable, error) {
 		if next == "" {
-			return b.Get(ctx, nil)
+			return b.Get(ctx, cfg)
 		}
 		return b.WithUrl(next).Get(ctx, nil)
 	}, func(p models.DeviceCompliancePolicyable) {

@@ -41,7 +41,8 @@ func (f filter) ptr() *string {
 // quote renders an OData string literal (” escapes a quote).
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// paging returns $top and $skip pointers for the options (def = default top).
+// paging returns $top and $skip pointers for an endpoint that documents
+// $skip (def = default top, maxTop the documented maximum).
 func paging(o source.ListOptions, def, maxTop int) (top, skip *int32) {
 	t := o.Top
 	if t <= 0 {
@@ -57,6 +58,19 @@ func paging(o source.ListOptions, def, maxTop int) (top, skip *int32) {
 		skip = &s
 	}
 	return top, skip
+}
+
+// tokenPaging is paging for an endpoint that continues with $skiptoken and
+// refuses $skip: a Skip (from a cursor that cut a first page short) is
+// applied locally, by asking for Skip more rows and dropping them (drop).
+func tokenPaging(o source.ListOptions, def, maxTop int) (top *int32, drop int) {
+	t := o.Top
+	if t <= 0 {
+		t = def
+	}
+	drop = max(o.Skip, 0)
+	t32 := int32(min(t+drop, maxTop))
+	return &t32, min(drop, int(t32))
 }
 
 func str(p *string) string {

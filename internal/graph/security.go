@@ -3,8 +3,11 @@ package graph
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models/security"
 	secreq "github.com/microsoftgraph/msgraph-sdk-go/security"
@@ -12,7 +15,8 @@ import (
 	"github.com/secmcp/secmcp/internal/source"
 )
 
-// ListIncidents lists Defender XDR incidents, newest first.
+// ListIncidents lists Defender XDR incidents. The service returns the most
+// recent first; the list documents no $orderby (contract incidents.list).
 func (c *Client) ListIncidents(ctx context.Context, q source.IncidentQuery) (page source.Page[source.Incident], err error) {
 	const op = "list incidents"
 	defer recoverTo(&err, op)
@@ -22,10 +26,13 @@ func (c *Client) ListIncidents(ctx context.Context, q source.IncidentQuery) (pag
 	f.eq("assignedTo", q.AssignedTo)
 	f.window("createdDateTime", q.ListOptions)
 	top, skip := paging(q.ListOptions, 50, 50)
-	resp, err := c.sdk.Security().Incidents().Get(ctx, &secreq.IncidentsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &secreq.IncidentsRequestBuilderGetQueryParameters{
-			Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"},
-		}})
+	b := c.sdk.Security().Incidents()
+	resp, err := fetch(c, q.Continuation, "security/incidents", func() (security.IncidentCollectionResponseable, error) {
+		return b.Get(ctx, &secreq.IncidentsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &secreq.IncidentsRequestBuilderGetQueryParameters{Filter: f.ptr(), Top: top, Skip: skip}})
+	}, func(link string) (security.IncidentCollectionResponseable, error) {
+		return b.WithUrl(link).Get(ctx, nil)
+	})
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
@@ -34,7 +41,7 @@ func (c *Client) ListIncidents(ctx context.Context, q source.IncidentQuery) (pag
 			page.Items = append(page.Items, incident(it))
 		}
 	}
-	page.Next = nextOffset(resp.GetOdataNextLink(), q.Skip, len(resp.GetValue()))
+	page.Next = nextLink(resp.GetOdataNextLink())
 	return page, nil
 }
 
@@ -62,20 +69,26 @@ func (c *Client) GetIncident(ctx context.Context, id string) (inc source.Inciden
 	return inc, nil
 }
 
-// ListAlerts lists alerts_v2, newest first. User and Device filter on the
-// converted evidence, after Graph's page is fetched (Graph cannot filter
-// alerts_v2 by evidence), so a filtered listing keeps reading Graph's pages
-// until it has Top matches or the alerts run out, within
-// maxFilteredScan alerts; Next then resumes right after the last alert
-// returned, and ItemNext[i] right after Items[i].
+// ListAlerts lists alerts_v2, newest first within each page (the list
+// documents no $orderby). User and Device filter on the converted evidence,
+// after Graph's page is fetched (Graph cannot filter alerts_v2 by
+// evidence), so a filtered listing keeps reading Graph's pages, following
+// each @odata.nextLink as given, until it has Top matches or the alerts run
+// out, within maxFilteredScan alerts; Next then resumes right after the last
+// alert returned and ItemNext[i] right after Items[i], as $skip offsets
+// (alerts_v2 documents $skip) when the page's position is known. IncidentID
+// is not a documented alerts_v2 filter: the incident's alerts are read with
+// $expand=alerts instead.
 func (c *Client) ListAlerts(ctx context.Context, q source.AlertQuery) (page source.Page[source.Alert], err error) {
 	const op = "list alerts"
 	defer recoverTo(&err, op)
+	if q.IncidentID != "" {
+		return c.incidentAlerts(ctx, q)
+	}
 	var f filter
 	f.eq("severity", q.Severity)
 	f.eq("status", q.Status)
 	f.eq("serviceSource", q.ServiceSource)
-	f.eq("incidentId", q.IncidentID)
 	f.window("createdDateTime", q.ListOptions)
 	filtered := q.User != "" || q.Device != ""
 	want := q.Top
@@ -86,17 +99,22 @@ func (c *Client) ListAlerts(ctx context.Context, q source.AlertQuery) (page sour
 	if filtered {
 		opts.Top = 200 // read Graph in large pages; matches are trimmed to want below
 	}
+	b := c.sdk.Security().Alerts_v2()
+	cont, start := q.Continuation, opts.Skip
+	if cont != "" {
+		start = skipOf(cont)
+	}
 	for scanned := 0; ; {
 		top, skip := paging(opts, 100, 2000)
-		resp, err := c.sdk.Security().Alerts_v2().Get(ctx, &secreq.Alerts_v2RequestBuilderGetRequestConfiguration{
-			QueryParameters: &secreq.Alerts_v2RequestBuilderGetQueryParameters{
-				Filter: f.ptr(), Top: top, Skip: skip, Orderby: []string{"createdDateTime desc"},
-			}})
+		resp, err := fetch(c, cont, "security/alerts_v2", func() (security.AlertCollectionResponseable, error) {
+			return b.Get(ctx, &secreq.Alerts_v2RequestBuilderGetRequestConfiguration{
+				QueryParameters: &secreq.Alerts_v2RequestBuilderGetQueryParameters{Filter: f.ptr(), Top: top, Skip: skip}})
+		}, func(link string) (security.AlertCollectionResponseable, error) { return b.WithUrl(link).Get(ctx, nil) })
 		if err != nil {
 			return page, c.mapErr(op, "", err)
 		}
 		values := resp.GetValue()
-		next := nextOffset(resp.GetOdataNextLink(), opts.Skip, len(values))
+		link := nextLink(resp.GetOdataNextLink())
 		for i, it := range values {
 			if it == nil {
 				continue
@@ -106,28 +124,80 @@ func (c *Client) ListAlerts(ctx context.Context, q source.AlertQuery) (page sour
 				continue
 			}
 			page.Items = append(page.Items, a)
-			page.ItemNext = append(page.ItemNext, strconv.Itoa(opts.Skip+i+1))
+			page.ItemNext = append(page.ItemNext, after(start, i, link))
 			if filtered && len(page.Items) == want {
-				if i+1 < len(values) || next != "" {
-					page.Next = strconv.Itoa(opts.Skip + i + 1)
+				if i+1 < len(values) || link != "" {
+					page.Next = after(start, i, link)
 				}
 				return page, nil
 			}
 		}
 		scanned += len(values)
-		if !filtered || next == "" || scanned >= maxFilteredScan {
-			page.Next = next
+		if !filtered || link == "" || scanned >= maxFilteredScan {
+			page.Next = link
 			return page, nil
 		}
-		if opts.Skip, err = strconv.Atoi(next); err != nil {
-			return page, fmt.Errorf("graph: %s: unexpected next page %q", op, next)
-		}
+		cont, start = link, skipOf(link)
 	}
+}
+
+// skipOf is the $skip offset a nextLink continues at, or -1 when the link
+// continues by token (its position is then unknown).
+func skipOf(link string) int {
+	u, err := url.Parse(link)
+	if err != nil {
+		return -1
+	}
+	n, err := strconv.Atoi(u.Query().Get("$skip"))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// after is the Next that resumes right after item i of a page starting at
+// offset start: that $skip offset, or — when the page continued by token —
+// the page's own nextLink (the rest of the page is then not revisited).
+func after(start, i int, link string) string {
+	if start < 0 {
+		return link
+	}
+	return strconv.Itoa(start + i + 1)
 }
 
 // maxFilteredScan bounds how many alerts one filtered listing call reads
 // from Graph before it returns what it found with a cursor.
 const maxFilteredScan = 5000
+
+// incidentAlerts answers ListAlerts for one incident from GET
+// incidents/{id}?$expand=alerts, applying the other filters locally.
+func (c *Client) incidentAlerts(ctx context.Context, q source.AlertQuery) (page source.Page[source.Alert], err error) {
+	inc, err := c.GetIncident(ctx, q.IncidentID)
+	if err != nil {
+		return page, err
+	}
+	for _, a := range inc.Alerts {
+		if (q.Severity == "" || strings.EqualFold(a.Severity, q.Severity)) && (q.Status == "" || strings.EqualFold(a.Status, q.Status)) &&
+			(q.ServiceSource == "" || strings.EqualFold(a.ServiceSource, q.ServiceSource)) &&
+			(q.Since.IsZero() || !a.CreatedDateTime.Before(q.Since)) && (q.Until.IsZero() || !a.CreatedDateTime.After(q.Until)) &&
+			evidenceMatches(a.Evidence, q.User, q.Device) {
+			page.Items = append(page.Items, a)
+		}
+	}
+	sortNewestFirst(page.Items, func(a source.Alert) time.Time { return a.CreatedDateTime })
+	if q.Skip > 0 {
+		page.Items = page.Items[min(q.Skip, len(page.Items)):]
+	}
+	if q.Top > 0 && len(page.Items) > q.Top {
+		page.Items, page.Next = page.Items[:q.Top], strconv.Itoa(q.Skip+q.Top)
+	}
+	return page, nil
+}
+
+// sortNewestFirst orders a page by the time key, newest first (stable).
+func sortNewestFirst[T any](xs []T, key func(T) time.Time) {
+	sort.SliceStable(xs, func(i, j int) bool { return key(xs[i]).After(key(xs[j])) })
+}
 
 // GetAlert returns one alerts_v2 alert.
 func (c *Client) GetAlert(ctx context.Context, id string) (a source.Alert, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,10 @@ import (
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// contractChecked counts the client requests checked against the contract
+// in this package's tests (reported by TestContractFigures).
+var contractChecked atomic.Int64
 
 func ts(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
 
@@ -26,7 +31,7 @@ func obj(kv ...any) map[string]any {
 
 // testTenants are small hand-built tenants in Graph v1.0 JSON shape.
 func testTenants() []*fixtures.Tenant {
-	contoso := &fixtures.Tenant{Alias: "contoso", TenantID: "11111111-1111-4111-8111-111111111111", Domain: "contoso.com", WorkspaceID: "ws-c",
+	contoso := &fixtures.Tenant{Alias: "contoso", TenantID: "11111111-1111-4111-8111-111111111111", Domain: "contoso.com", WorkspaceID: "ws-c", Clock: now,
 		Graph: map[string][]map[string]any{
 			"security/incidents": {
 				obj("id", "101", "displayName", "Ransomware on FIN-01", "severity", "high", "status", "active", "createdDateTime", ts(2*time.Hour),
@@ -132,6 +137,15 @@ func newEnv(t *testing.T, tenants []*fixtures.Tenant, tweak ...func(*fixtures.Em
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Close() })
+	// Every request the client code made must follow the contract
+	// (internal/contract); hand-made probes carry fixtures.ContractProbeHeader.
+	t.Cleanup(func() {
+		n, vs := e.ContractViolations()
+		contractChecked.Add(int64(n))
+		for _, v := range vs {
+			t.Errorf("contract violation: %s", v)
+		}
+	})
 	ev := &env{e: e, sl: &sleeps{}, client: map[string]*Client{}}
 	for _, ten := range tenants {
 		demo, err := e.Credential(ten.Alias)

@@ -128,7 +128,7 @@ func convSignIn(m map[string]any) source.SignIn {
 		ResourceDisplayName: jstr(m, "resourceDisplayName"), IPAddress: jstr(m, "ipAddress"), ClientAppUsed: jstr(m, "clientAppUsed"),
 		IsInteractive: jbool(m, "isInteractive"), RiskLevelDuringSignIn: jstr(m, "riskLevelDuringSignIn"),
 		RiskLevelAggregated: jstr(m, "riskLevelAggregated"), RiskState: jstr(m, "riskState"), RiskEventTypes: jstrs(m, "riskEventTypes_v2"),
-		ConditionalAccessStatus: jstr(m, "conditionalAccessStatus"), AuthenticationRequirement: jstr(m, "authenticationRequirement")}
+		ConditionalAccessStatus: jstr(m, "conditionalAccessStatus")}
 	loc := jmap(m, "location")
 	s.City, s.CountryOrRegion = jstr(loc, "city"), jstr(loc, "countryOrRegion")
 	d := jmap(m, "deviceDetail")
@@ -146,8 +146,11 @@ func convSignIn(m map[string]any) source.SignIn {
 		s.ErrorCode = int32(code)
 	}
 	s.FailureReason = jstr(st, "failureReason")
-	s.MFASatisfied = strings.Contains(strings.ToLower(jstr(st, "additionalDetails")), "mfa requirement satisfied") ||
-		(strings.EqualFold(s.AuthenticationRequirement, "multiFactorAuthentication") && s.ErrorCode == 0)
+	// v1.0 fields only, as internal/graph reads them: the demo data's beta
+	// authenticationRequirement is not in a v1.0 response (issue 12 finding 1).
+	s.AdditionalDetails = jstr(st, "additionalDetails")
+	d2 := strings.ToLower(s.AdditionalDetails)
+	s.MFASatisfied = strings.Contains(d2, "mfa") && (strings.Contains(d2, "satisfied") || strings.Contains(d2, "completed"))
 	arr, _ := m["appliedConditionalAccessPolicies"].([]any)
 	for _, x := range arr {
 		pm, _ := x.(map[string]any)

@@ -236,7 +236,14 @@ func TestDeviceComplianceFailingSettings(t *testing.T) {
 func TestContinuationCursor(t *testing.T) {
 	x := h(t)
 	emu := x.emulator(t)
-	next := emu.GraphURL() + "/auditLogs/signIns?$top=5&$skip=5&$orderby=createdDateTime%20desc"
+	// A genuine nextLink: signIns page with an opaque $skiptoken (contract
+	// signIns.list), so the link is taken from the emulator's first page.
+	var first listed
+	x.mustCall(t, "contoso", "entra_list_signins", map[string]any{"top": 5, "since": "30d"}, &first)
+	_, next, err := tools.DecodeCursor("entra_list_signins", first.Page.Cursor)
+	if err != nil || !strings.Contains(next, "skiptoken") {
+		t.Fatalf("first page cursor %q: next %q, %v", first.Page.Cursor, next, err)
+	}
 	for _, c := range []struct {
 		link string
 		ok   bool

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -38,6 +39,19 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
+		// Every request the tools' client code sent to the emulator (the
+		// last 10,000 it recorded) must follow the contract
+		// (internal/contract): 0 violations.
+		if e, err := shared.env.Emulator(); err == nil {
+			n, vs := e.ContractViolations()
+			fmt.Fprintf(os.Stderr, "contract: %d client requests checked, %d violations\n", n, len(vs))
+			for _, v := range vs {
+				fmt.Fprintf(os.Stderr, "contract violation: %s\n", v)
+			}
+			if len(vs) > 0 && code == 0 {
+				code = 1
+			}
+		}
 		shared.env.Close()
 	}
 	os.Exit(code)

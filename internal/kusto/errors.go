@@ -131,11 +131,19 @@ func mapError(ctx context.Context, database string, err error, rec *callRecord) 
 }
 
 // httpErrorText extracts the service's sentence from an HTTP error body:
-// the OneApi "@message", else "message", else the body itself.
+// the OneApi "@message", else the messages of Log Analytics' nested
+// innererror objects (the cause; the top-level message is generic, see
+// contract.DocLAErrors), else "message", else the body itself.
 func httpErrorText(he *kerrors.HttpError) string {
 	if m := he.UnmarshalREST(); m != nil {
 		if e, ok := m["error"].(map[string]any); ok {
-			for _, k := range []string{"@message", "message", "code"} {
+			if s, ok := e["@message"].(string); ok && strings.TrimSpace(s) != "" {
+				return s
+			}
+			if inner := innerMessages(e); inner != "" {
+				return inner
+			}
+			for _, k := range []string{"message", "code"} {
 				if s, ok := e[k].(string); ok && strings.TrimSpace(s) != "" {
 					return s
 				}
@@ -160,4 +168,27 @@ func oneAPIText(e *queryv2.OneApiError) string {
 	var o oneAPIError
 	o.Error.Code, o.Error.Message, o.Error.Detail = e.ErrorMessage.Code, e.ErrorMessage.Message, e.ErrorMessage.Description
 	return o.text()
+}
+
+// innerMessages joins the messages of an error's innererror chain, outermost
+// first, after the top-level message: "top: inner: innermost". "" when the
+// error has no innererror.
+func innerMessages(e map[string]any) string {
+	var parts []string
+	if s, ok := e["message"].(string); ok && strings.TrimSpace(s) != "" {
+		parts = append(parts, strings.TrimSpace(s))
+	}
+	inner, ok := e["innererror"].(map[string]any)
+	for depth := 0; ok && depth < 8; depth++ {
+		if s, isStr := inner["message"].(string); isStr && strings.TrimSpace(s) != "" {
+			parts = append(parts, strings.TrimSpace(s))
+		} else if c, isStr := inner["code"].(string); isStr && c != "" {
+			parts = append(parts, c)
+		}
+		inner, ok = inner["innererror"].(map[string]any)
+	}
+	if len(parts) < 2 {
+		return ""
+	}
+	return strings.Join(parts, ": ")
 }

@@ -47,7 +47,9 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultTimeout          = 2 * time.Minute
+	// DefaultTimeout is Log Analytics' documented maximum query time
+	// (contract logAnalytics.query); an ADX cluster's own limit answers first.
+	DefaultTimeout          = 10 * time.Minute
 	DefaultMaxRows          = 10000
 	DefaultMaxResponseBytes = 64 << 20
 )

@@ -86,36 +86,41 @@ type Evidence struct {
 
 // SignIn is an Entra ID sign-in (auditLogs/signIns).
 type SignIn struct {
-	ID                        string            `json:"id"`
-	CreatedDateTime           time.Time         `json:"createdDateTime"`
-	UserPrincipalName         string            `json:"userPrincipalName"`
-	UserID                    string            `json:"userId"`
-	UserDisplayName           string            `json:"userDisplayName,omitempty"`
-	AppDisplayName            string            `json:"appDisplayName"`
-	AppID                     string            `json:"appId"`
-	ResourceDisplayName       string            `json:"resourceDisplayName,omitempty"`
-	IPAddress                 string            `json:"ipAddress"`
-	ClientAppUsed             string            `json:"clientAppUsed"`
-	IsInteractive             bool              `json:"isInteractive"`
-	City                      string            `json:"city,omitempty"`
-	CountryOrRegion           string            `json:"countryOrRegion,omitempty"`
-	DeviceID                  string            `json:"deviceId,omitempty"`
-	DeviceName                string            `json:"deviceDisplayName,omitempty"`
-	OperatingSystem           string            `json:"operatingSystem,omitempty"`
-	Browser                   string            `json:"browser,omitempty"`
-	IsCompliant               bool              `json:"isCompliant"`
-	IsManaged                 bool              `json:"isManaged"`
-	TrustType                 string            `json:"trustType,omitempty"`
-	ErrorCode                 int32             `json:"errorCode"`
-	FailureReason             string            `json:"failureReason,omitempty"`
-	RiskLevelDuringSignIn     string            `json:"riskLevelDuringSignIn"`
-	RiskLevelAggregated       string            `json:"riskLevelAggregated,omitempty"`
-	RiskState                 string            `json:"riskState,omitempty"`
-	RiskEventTypes            []string          `json:"riskEventTypes,omitempty"`
-	ConditionalAccessStatus   string            `json:"conditionalAccessStatus"`
-	AppliedCAPolicies         []AppliedCAPolicy `json:"appliedConditionalAccessPolicies,omitempty"`
-	AuthenticationRequirement string            `json:"authenticationRequirement,omitempty"`
-	MFASatisfied              bool              `json:"mfaSatisfied"`
+	ID                      string            `json:"id"`
+	CreatedDateTime         time.Time         `json:"createdDateTime"`
+	UserPrincipalName       string            `json:"userPrincipalName"`
+	UserID                  string            `json:"userId"`
+	UserDisplayName         string            `json:"userDisplayName,omitempty"`
+	AppDisplayName          string            `json:"appDisplayName"`
+	AppID                   string            `json:"appId"`
+	ResourceDisplayName     string            `json:"resourceDisplayName,omitempty"`
+	IPAddress               string            `json:"ipAddress"`
+	ClientAppUsed           string            `json:"clientAppUsed"`
+	IsInteractive           bool              `json:"isInteractive"`
+	City                    string            `json:"city,omitempty"`
+	CountryOrRegion         string            `json:"countryOrRegion,omitempty"`
+	DeviceID                string            `json:"deviceId,omitempty"`
+	DeviceName              string            `json:"deviceDisplayName,omitempty"`
+	OperatingSystem         string            `json:"operatingSystem,omitempty"`
+	Browser                 string            `json:"browser,omitempty"`
+	IsCompliant             bool              `json:"isCompliant"`
+	IsManaged               bool              `json:"isManaged"`
+	TrustType               string            `json:"trustType,omitempty"`
+	ErrorCode               int32             `json:"errorCode"`
+	FailureReason           string            `json:"failureReason,omitempty"`
+	RiskLevelDuringSignIn   string            `json:"riskLevelDuringSignIn"`
+	RiskLevelAggregated     string            `json:"riskLevelAggregated,omitempty"`
+	RiskState               string            `json:"riskState,omitempty"`
+	RiskEventTypes          []string          `json:"riskEventTypes,omitempty"`
+	ConditionalAccessStatus string            `json:"conditionalAccessStatus"`
+	AppliedCAPolicies       []AppliedCAPolicy `json:"appliedConditionalAccessPolicies,omitempty"`
+	// AdditionalDetails is status.additionalDetails, the v1.0 sentence that
+	// records how authentication requirements were met.
+	AdditionalDetails string `json:"additionalDetails,omitempty"`
+	// MFASatisfied is true when the v1.0 record says MFA was completed
+	// (status.additionalDetails); false means v1.0 does not say so, not that
+	// no MFA was done.
+	MFASatisfied bool `json:"mfaSatisfied"`
 }
 
 // AppliedCAPolicy is one appliedConditionalAccessPolicy entry recorded on a sign-in.

@@ -21,6 +21,7 @@ import (
 	"github.com/secmcp/secmcp/auth"
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/contract"
 	"github.com/secmcp/secmcp/internal/graph"
 	"github.com/secmcp/secmcp/internal/httppolicy"
 	"github.com/secmcp/secmcp/internal/kusto"
@@ -236,8 +237,23 @@ func openSources(alias string, cred azcore.TokenCredential, base http.RoundTripp
 // policyClient wraps base with the shared retry policy; every client of one
 // tenant shares it, so the tenant's 429 back-off gate is shared too and no
 // other tenant's calls wait on it.
+//
+// Its deadline is the longest documented upstream limit (Log Analytics, 10
+// minutes; internal/contract); each client bounds its own calls below it:
+// Graph reads 2 minutes and runHuntingQuery 3 (internal/graph), Log
+// Analytics queries 10 (internal/kusto).
 func policyClient(alias string, base http.RoundTripper) *http.Client {
-	return &http.Client{Transport: httppolicy.New(base, httppolicy.Options{Tenant: alias, Timeout: 2 * time.Minute})}
+	return &http.Client{Transport: httppolicy.New(base, httppolicy.Options{Tenant: alias, Timeout: transportTimeout()})}
+}
+
+// transportTimeout is the longest documented upstream timeout plus a minute
+// for retries and connection set-up.
+func transportTimeout() time.Duration {
+	d := 2 * time.Minute
+	for _, e := range contract.Endpoints {
+		d = max(d, e.Timeout)
+	}
+	return d + time.Minute
 }
 
 // BudgetOf returns a tenant's budget: its own, else the default, else ratelimit.Default.

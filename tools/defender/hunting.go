@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/contract"
 	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -23,6 +24,11 @@ type HuntingResult struct {
 	// Sent is the query as sent, after the guard's caps.
 	Sent string   `json:"sent"`
 	Caps []string `json:"caps" jsonschema:"caps the guard applied by rewriting the query (result rows, time window)"`
+	// Timespan is the window sent with the query (ISO 8601 duration); the
+	// service sees no older rows, whatever the query says.
+	Timespan string `json:"timespan" jsonschema:"time window sent to Advanced Hunting as Timespan (ISO 8601 duration); rows older than it are not searched"`
+	// TimespanReason says where the window came from.
+	TimespanReason string `json:"timespanReason"`
 	tools.QueryResult
 	Sources []resources.Ref `json:"sources"`
 }
@@ -30,7 +36,7 @@ type HuntingResult struct {
 // Text renders the result as a table.
 func (r HuntingResult) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s from Advanced Hunting in %s", text.Count(int64(r.TotalRows), "row"), r.Tenant)
+	fmt.Fprintf(&b, "%s from Advanced Hunting in %s (window %s: %s)", text.Count(int64(r.TotalRows), "row"), r.Tenant, r.Timespan, r.TimespanReason)
 	if r.Truncated {
 		fmt.Fprintf(&b, " (%d shown; %s)", len(r.Rows), r.Note)
 	}
@@ -66,7 +72,9 @@ func huntingTool(d Deps) tools.Spec {
 			if top == 0 {
 				top = 100
 			}
-			return HuntingResult{Tenant: call.Tenant.Alias, Query: q, Sent: send, Caps: orEmptyCaps(caps), QueryResult: tools.NewQueryResult(t, top), Sources: []resources.Ref{}}, nil
+			span, _, why := contract.HuntingTimespan(send)
+			return HuntingResult{Tenant: call.Tenant.Alias, Query: q, Sent: send, Caps: orEmptyCaps(caps), Timespan: span, TimespanReason: why,
+				QueryResult: tools.NewQueryResult(t, top), Sources: []resources.Ref{}}, nil
 		}, tools.OpenWorld(), tools.WithCost(5), tools.WithTitle("Run an Advanced Hunting query"))
 }
 

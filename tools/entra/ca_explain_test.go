@@ -49,7 +49,7 @@ func caWorld() *fakeGraph {
 			{ID: "s-legacy", CreatedDateTime: at, UserPrincipalName: "alex.mercer@contoso.com", UserID: "u-1", AppDisplayName: "Office 365 Exchange Online", AppID: exoID,
 				ResourceDisplayName: "Office 365 Exchange Online", IPAddress: "203.0.113.20", ClientAppUsed: "IMAP4", CountryOrRegion: "US", City: "Seattle",
 				ErrorCode: 53003, RiskLevelDuringSignIn: "none", RiskLevelAggregated: "none", ConditionalAccessStatus: "failure",
-				AuthenticationRequirement: "singleFactorAuthentication",
+				AdditionalDetails: "First factor requirement satisfied by claim in the token",
 				AppliedCAPolicies: []source.AppliedCAPolicy{
 					{ID: pMFAAdmins, DisplayName: "CT-CA01 Require MFA for administrators", Result: "notApplied"},
 					{ID: pLegacy, DisplayName: "CT-CA02 Block legacy authentication", Result: "failure", EnforcedGrantControls: []string{"Block"}},
@@ -59,7 +59,7 @@ func caWorld() *fakeGraph {
 			{ID: "s-browser", CreatedDateTime: at, UserPrincipalName: "alex.mercer@contoso.com", UserID: "u-1", AppDisplayName: "Office 365 Exchange Online", AppID: exoID,
 				ResourceDisplayName: "Office 365 Exchange Online", IPAddress: "198.18.21.36", ClientAppUsed: "Browser", OperatingSystem: "Windows10", CountryOrRegion: "US",
 				ErrorCode: 53000, RiskLevelDuringSignIn: "none", RiskLevelAggregated: "none", ConditionalAccessStatus: "failure",
-				AuthenticationRequirement: "singleFactorAuthentication",
+				AdditionalDetails: "First factor requirement satisfied by claim in the token",
 				AppliedCAPolicies: []source.AppliedCAPolicy{
 					{ID: pMFAAdmins, DisplayName: "CT-CA01 Require MFA for administrators", Result: "notApplied"},
 					{ID: pLegacy, DisplayName: "CT-CA02 Block legacy authentication", Result: "notApplied"},
