@@ -32,7 +32,7 @@ func TestFilteredAlertsFillPages(t *testing.T) {
 		if p.Next == "" {
 			break
 		}
-		q.Skip, _ = strconv.Atoi(p.Next)
+		advance(&q.ListOptions, p.Next)
 	}
 	// The device and the user named in the most alerts' evidence.
 	devices, users := map[string]int{}, map[string]int{}
@@ -84,14 +84,22 @@ func TestFilteredAlertsFillPages(t *testing.T) {
 			if p.Next == "" {
 				break
 			}
-			if q.Skip, err = strconv.Atoi(p.Next); err != nil {
-				t.Fatalf("next %q is not an offset", p.Next)
-			}
+			advance(&q.ListOptions, p.Next)
 		}
 		if len(seen) != len(want) {
 			t.Errorf("%+v: paged %d alerts, an unpaged scan finds %d", q, len(seen), len(want))
 		}
 	}
+}
+
+// advance sets the options to resume at next: a $skip offset, or the
+// upstream nextLink itself (followed as an opaque continuation).
+func advance(o *source.ListOptions, next string) {
+	if n, err := strconv.Atoi(next); err == nil {
+		o.Skip, o.Continuation = n, ""
+		return
+	}
+	o.Skip, o.Continuation = 0, next
 }
 
 func busiest(m map[string]int) string {
