@@ -207,3 +207,15 @@ func FinishFilteredPage[T any](l Listing, items []T, upstreamNext string, itemNe
 	}
 	return FinishPage(l, items, upstreamNext, ref)
 }
+
+// Advance sets listing options to read the page after one whose source
+// returned next (its Page.Next): a decimal next is a $skip offset; anything
+// else is the upstream's continuation (Graph's @odata.nextLink), passed back
+// unchanged — never rebuilt from offsets (internal/contract).
+func Advance(o *source.ListOptions, next string) {
+	if n, err := strconv.Atoi(next); err == nil {
+		o.Skip, o.Continuation = n, ""
+		return
+	}
+	o.Skip, o.Continuation = 0, next
+}

@@ -66,6 +66,9 @@ type Endpoint struct {
 	PageSize int
 	// Paging is how the collection continues.
 	Paging Paging
+	// DefaultOrder is the order the documentation says the list comes in
+	// without $orderby ("createdDateTime desc"), "" when it says none.
+	DefaultOrder string
 	// Permissions needed, least privileged first.
 	Permissions Permissions
 	// License the tenant needs, when the documentation names one.

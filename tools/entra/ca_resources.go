@@ -8,6 +8,7 @@ import (
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
 )
 
 // RegisterResources adds the tenant-scoped resource kinds the Entra tools
@@ -72,7 +73,7 @@ func readRiskDetection(ctx context.Context, t *tenant.Tenant, id string) (any, e
 		if page.Next == "" || len(page.Items) == 0 {
 			break
 		}
-		o.Skip += len(page.Items)
+		tools.Advance(&o, page.Next)
 	}
 	return nil, fmt.Errorf("risk detection %q: %w", id, source.ErrNotFound)
 }

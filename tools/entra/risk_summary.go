@@ -203,7 +203,7 @@ func collect[T any](ctx context.Context, fetch func(ctx context.Context, o sourc
 		if len(out) >= maxRows {
 			return out, true, nil
 		}
-		o.Skip += len(page.Items)
+		tools.Advance(&o, page.Next)
 	}
 }
 
