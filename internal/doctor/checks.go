@@ -36,7 +36,7 @@ const (
 )
 
 // checks lists every endpoint the tools call, in the order the doctor runs
-// them (users.get before users.memberOf, which needs a user id).
+// them (users.get before users.transitiveMemberOf, which needs a user id).
 var checks = []check{
 	{ID: "incidents.list", Service: ServiceGraph, Method: "GET", Path: "/security/incidents?$top=1"},
 	{ID: "alerts.list", Service: ServiceGraph, Method: "GET", Path: "/security/alerts_v2?$top=1"},
@@ -51,7 +51,7 @@ var checks = []check{
 	// https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0)
 	// so the membership read below has a real id to read.
 	{ID: "users.get", Service: ServiceGraph, Method: "GET", Path: "/users?$top=1&$select=id"},
-	{ID: "users.memberOf", Service: ServiceGraph, Method: "GET", Path: "/users/{user}/memberOf?$top=1"},
+	{ID: "users.transitiveMemberOf", Service: ServiceGraph, Method: "GET", Path: "/users/{user}/transitiveMemberOf?$top=1"},
 	{ID: "managedDevices.list", Service: ServiceGraph, Method: "GET", Path: "/deviceManagement/managedDevices?$top=1"},
 	{ID: "managedDevices.compliancePolicyStates", Service: ServiceGraph, Method: "GET", Path: "/deviceManagement/managedDevices/{device}/deviceCompliancePolicyStates"},
 	{ID: "compliancePolicies.list", Service: ServiceGraph, Method: "GET", Path: "/deviceManagement/deviceCompliancePolicies?$top=1"},
@@ -60,7 +60,7 @@ var checks = []check{
 
 // Endpoint groups shared by several tools.
 var (
-	userReads      = []string{"users.get", "users.memberOf"}
+	userReads      = []string{"users.get", "users.transitiveMemberOf"}
 	deviceCompl    = []string{"managedDevices.list", "managedDevices.compliancePolicyStates"}
 	riskReads      = []string{"riskyUsers.list", "riskDetections.list"}
 	incidentLinked = join([]string{"incidents.list", "alerts.list", "signIns.list"}, riskReads, deviceCompl, userReads)

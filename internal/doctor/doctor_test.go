@@ -106,7 +106,7 @@ func TestRunPlansFromTools(t *testing.T) {
 	f := &fakeTarget{answers: map[string]int{"/identity/conditionalAccess/namedLocations": 403}}
 	rep := Run(context.Background(), []Target{f}, Options{Tools: []string{"entra_what_if", "kql_validate"}})
 	want := []string{"GET /identity/conditionalAccess/policies?$select=id", "GET /identity/conditionalAccess/namedLocations?$select=id",
-		"GET /users?$top=1&$select=id", "GET /users/obj-1/memberOf?$top=1"}
+		"GET /users?$top=1&$select=id", "GET /users/obj-1/transitiveMemberOf?$top=1"}
 	if strings.Join(f.calls, "|") != strings.Join(want, "|") {
 		t.Fatalf("calls %q, want %q", f.calls, want)
 	}
