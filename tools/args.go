@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // MaxStringArg bounds any single string argument (bytes). Individual fields
@@ -49,7 +50,7 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return Errorf("argument %q must be %s, got JSON %s", te.Field, jsonKind(te.Type), te.Value)
+			return Errorf("argument %q must be %s, got JSON %s", argPath(te.Field), jsonKind(te.Type), te.Value)
 		}
 		return Errorf("invalid arguments: %v", err)
 	}
@@ -299,4 +300,21 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// argPath turns encoding/json's field path into the argument's name as the
+// caller wrote it: an embedded params struct (Paging, TimeWindow) shows up in
+// the path under its Go type name, which is no argument anyone can send.
+func argPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && !unicode.IsUpper([]rune(p)[0]) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return field
+	}
+	return strings.Join(out, ".")
 }

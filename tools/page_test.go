@@ -41,3 +41,16 @@ func TestListingContinuation(t *testing.T) {
 		t.Fatalf("resume inside page: %+v, %d items", l4.Options, len(rest))
 	}
 }
+
+// A type error in an embedded params struct names the argument as sent
+// ("top"), not the Go path ("Paging.top").
+func TestDecodeArgsEmbeddedFieldName(t *testing.T) {
+	var p struct {
+		Paging
+		ID string `json:"id"`
+	}
+	err := DecodeArgs([]byte(`{"top":"many"}`), &p)
+	if err == nil || !strings.Contains(err.Error(), `argument "top" must be`) || strings.Contains(err.Error(), "Paging") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -163,6 +163,9 @@ func TestHostileScriptsStayInBudget(t *testing.T) {
 			default:
 				t.Errorf("limit is neither too large nor too slow: %v", a.Limit)
 			}
+			if a.Verdict == VerdictBenign {
+				t.Errorf("a script cut by the budget is called %s; it was not analysed to the end", a.Verdict)
+			}
 			if !strings.Contains(a.Explanation, a.Incomplete) {
 				t.Errorf("the walk-through does not say the analysis was cut: %s", a.Explanation)
 			}

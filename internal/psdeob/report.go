@@ -173,6 +173,13 @@ func verdict(a *Analysis) (string, []string) {
 		reasons = append(reasons, fmt.Sprintf("it contains %d network indicator(s)", net))
 		score++
 	}
+	if a.Incomplete != "" {
+		// A script that outgrows the analysis budget is not shown to be
+		// harmless: building values this large or running this long is a
+		// known way to exhaust sandboxes, and part of it went unread.
+		reasons = append(reasons, "it could not be analysed to the end (it outgrew the analysis budget, a known sandbox-evasion pattern), so what it finally runs is unknown")
+		score = max(score, 2)
+	}
 	switch {
 	case score >= 5:
 		return VerdictMalicious, reasons
