@@ -6,13 +6,14 @@
 // the floor. Issue 16's targets: start → initialized ≤ 1.5× the floor, peak
 // RSS ≤ 25 MiB.
 //
-// Usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD
+// Usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD [SECMCP_ARGS...]
+// (SECMCP_ARGS, e.g. --output-schemas off, go to secmcp only)
 // (run from the folder holding node_modules; script/bench-floor does).
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
-const [roundsArg, floorCmd, secmcpCmd] = process.argv.slice(2);
+const [roundsArg, floorCmd, secmcpCmd, ...secmcpArgs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
 if (!(rounds > 0) || !floorCmd || !secmcpCmd) {
   console.error('usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD');
@@ -31,7 +32,8 @@ function peakRSSKiB(pid) {
 // once starts cmd, completes the handshake and one tools/list, and returns
 // the timings and the server's peak RSS.
 async function once(cmd) {
-  const transport = new StdioClientTransport({ command: cmd, args: [], stderr: 'ignore' });
+  const args = cmd === secmcpCmd ? secmcpArgs : [];
+  const transport = new StdioClientTransport({ command: cmd, args, stderr: 'ignore' });
   const client = new Client({ name: 'secmcp-floor-bench', version: '1.0.0' });
   const t0 = performance.now();
   await client.connect(transport);

@@ -44,6 +44,9 @@ type options struct {
 	version          bool
 	help             bool
 	// HTTP limits (see limitsFlags).
+	// outputSchemas is "on" or "off": whether tools/list sends each
+	// tool's outputSchema (see --output-schemas).
+	outputSchemas     string
 	limits            mcpadapter.Limits
 	readHeaderTimeout time.Duration
 	maxInflightTenant int
@@ -94,6 +97,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.listTools, "list-tools", false, "print every tool (name, toolset, cost, whether exposed with the other flags) and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.doctor, "check", false, "check the configuration against the tenants (same as the doctor command) and exit")
+	fs.StringVar(&o.outputSchemas, "output-schemas", "on", "on or off: off lists tools without their outputSchema (results still carry structuredContent), so clients that compile a validator per schema connect faster")
 	o.limitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
@@ -120,6 +124,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	o.anonymous = splitList(anonymous)
 	if err := o.synthOptions(getenv); err != nil {
 		return o, err
+	}
+	if o.outputSchemas != "on" && o.outputSchemas != "off" {
+		return o, fmt.Errorf("--output-schemas %q must be on or off", o.outputSchemas)
 	}
 	switch o.logLevel {
 	case "debug", "info", "warn", "error":

@@ -162,7 +162,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
-		Instructions: instructions,
+		Instructions: instructions, NoOutputSchemas: opts.outputSchemas == "off",
 	})
 	return a, nil
 }

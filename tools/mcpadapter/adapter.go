@@ -46,6 +46,12 @@ type Config struct {
 	// Resources serves resources/read and lists templates; may be nil.
 	Resources *resources.Server
 	Log       *slog.Logger
+	// NoOutputSchemas lists tools without their outputSchema (the
+	// operator's --output-schemas off): results still carry
+	// structuredContent, which the MCP spec allows without a schema
+	// (https://modelcontextprotocol.io/specification/2025-06-18/server/tools#structured-content),
+	// and clients skip compiling a validator per tool (issue 16).
+	NoOutputSchemas bool
 	// Extra lets a test build add fixture tools, resources and prompts.
 	Extra func(s *server.MCPServer)
 }
@@ -105,7 +111,11 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	}
 	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)
 	for _, spec := range cfg.Invoker.Tools.Specs() {
-		s.AddTool(toMCPTool(spec), toolHandler(cfg, spec.Name))
+		t := toMCPTool(spec)
+		if cfg.NoOutputSchemas {
+			t.RawOutputSchema = nil
+		}
+		s.AddTool(t, toolHandler(cfg, spec.Name))
 	}
 	if cfg.Resources != nil {
 		addResources(s, cfg, ra)
