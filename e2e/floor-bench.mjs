@@ -29,11 +29,11 @@ function peakRSSKiB(pid) {
   }
 }
 
-// once starts cmd, completes the handshake and one tools/list, and returns
+// once starts the named server, completes the handshake and one tools/list, and returns
 // the timings and the server's peak RSS.
-async function once(cmd) {
-  const args = cmd === secmcpCmd ? secmcpArgs : [];
-  const transport = new StdioClientTransport({ command: cmd, args, stderr: 'ignore' });
+async function once(name) {
+  const args = name === 'secmcp' ? secmcpArgs : [];
+  const transport = new StdioClientTransport({ command: servers[name], args, stderr: 'ignore' });
   const client = new Client({ name: 'secmcp-floor-bench', version: '1.0.0' });
   const t0 = performance.now();
   await client.connect(transport);
@@ -48,11 +48,11 @@ async function once(cmd) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const servers = { floor: floorCmd, secmcp: secmcpCmd };
 const samples = { floor: [], secmcp: [] };
-await once(floorCmd); // warm the page cache for both binaries
-await once(secmcpCmd);
+await once('floor'); // warm the page cache for both binaries
+await once('secmcp');
 for (let i = 0; i < rounds; i++) {
   const order = i % 2 === 0 ? ['floor', 'secmcp'] : ['secmcp', 'floor'];
-  for (const name of order) samples[name].push(await once(servers[name]));
+  for (const name of order) samples[name].push(await once(name));
 }
 const sum = {};
 for (const name of Object.keys(servers)) {
