@@ -10,7 +10,7 @@ import (
 
 func TestDebugQuestions(t *testing.T) {
 	if os.Getenv("NL2KQL_DEBUG") == "" {
-		t.Skip()
+		t.Skip("set NL2KQL_DEBUG=\"question;question\" to print the plan and query for each question")
 	}
 	s := New(Options{})
 	qs := strings.Split(os.Getenv("NL2KQL_DEBUG"), ";")
