@@ -50,34 +50,23 @@ func DefaultLimits() Limits {
 // withDefaults fills zero fields from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxBodyBytes == 0 {
-		l.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if l.MaxHeaderBytes == 0 {
-		l.MaxHeaderBytes = d.MaxHeaderBytes
-	}
-	if l.ReadTimeout == 0 {
-		l.ReadTimeout = d.ReadTimeout
-	}
-	if l.MaxSessions == 0 {
-		l.MaxSessions = d.MaxSessions
-	}
-	if l.MaxSessionsPerPrincipal == 0 {
-		l.MaxSessionsPerPrincipal = d.MaxSessionsPerPrincipal
-	}
-	if l.SessionIdleTimeout == 0 {
-		l.SessionIdleTimeout = d.SessionIdleTimeout
-	}
-	if l.MaxInflightPerPrincipal == 0 {
-		l.MaxInflightPerPrincipal = d.MaxInflightPerPrincipal
-	}
-	if l.ReplayBytesPerSession == 0 {
-		l.ReplayBytesPerSession = d.ReplayBytesPerSession
-	}
-	if l.ReplayBytesTotal == 0 {
-		l.ReplayBytesTotal = d.ReplayBytesTotal
-	}
+	orDefault(&l.MaxBodyBytes, d.MaxBodyBytes)
+	orDefault(&l.MaxHeaderBytes, d.MaxHeaderBytes)
+	orDefault(&l.ReadTimeout, d.ReadTimeout)
+	orDefault(&l.MaxSessions, d.MaxSessions)
+	orDefault(&l.MaxSessionsPerPrincipal, d.MaxSessionsPerPrincipal)
+	orDefault(&l.SessionIdleTimeout, d.SessionIdleTimeout)
+	orDefault(&l.MaxInflightPerPrincipal, d.MaxInflightPerPrincipal)
+	orDefault(&l.ReplayBytesPerSession, d.ReplayBytesPerSession)
+	orDefault(&l.ReplayBytesTotal, d.ReplayBytesTotal)
 	return l
+}
+
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
 
 // Validate reports a limit an operator must fix, naming its flag.
