@@ -24,6 +24,13 @@ type Caller struct {
 	Principal string
 	// Tenants are the aliases this caller may use ("*" = all).
 	Tenants []string
+	// Roles are the app roles of a caller that signed in with an Entra ID
+	// token. Nil for API keys and stdio, whose tool access the
+	// configuration grants.
+	Roles []string
+	// User is the signed-in person behind an Entra ID token; nil for API
+	// keys and stdio.
+	User *User
 }
 
 // Output is a finished tool result, ready for any transport.
