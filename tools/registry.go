@@ -68,6 +68,15 @@ func Validate(all []Spec) error {
 func validate(all []Spec, schemas bool) error {
 	seen := map[string]bool{}
 	for _, s := range all {
+		if s.Dynamic {
+			if err := checkDynamicName(s.Toolset, s.Name); err != nil {
+				return err
+			}
+			if err := validateSpec(s, seen, false); err != nil {
+				return err
+			}
+			continue
+		}
 		// The one exception to <toolset>_<verb>_<object>: the synthesizer's
 		// tool is named "investigate" (issue 7), alone in its toolset.
 		if s.Name == ToolsetInvestigate && s.Toolset == ToolsetInvestigate {
@@ -107,19 +116,10 @@ func validateSpec(s Spec, seen map[string]bool, schemas bool) error {
 		return nil
 	}
 	for kind, raw := range map[string]json.RawMessage{"input": s.InputSchema, "output": s.OutputSchema} {
-		// Only the top level matters here: decoding into this struct scans the
+		// Only the top level matters here: decoding into a struct scans the
 		// schema without building a tree of maps (start-up cost, issue 16).
-		var m struct {
-			Type                json.RawMessage `json:"type"`
-			OneOf, AnyOf, AllOf json.RawMessage
-		}
-		if err := json.Unmarshal(raw, &m); err != nil || string(m.Type) != `"object"` {
-			return fmt.Errorf("tool %q: %s schema must be a JSON object schema", s.Name, kind)
-		}
-		for k, v := range map[string]json.RawMessage{"oneOf": m.OneOf, "anyOf": m.AnyOf, "allOf": m.AllOf} {
-			if v != nil {
-				return fmt.Errorf("tool %q: %s schema must not use top-level %s", s.Name, kind, k)
-			}
+		if err := checkObjectSchema(raw); err != nil {
+			return fmt.Errorf("tool %q: %s schema %w", s.Name, kind, err)
 		}
 	}
 	return nil

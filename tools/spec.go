@@ -103,6 +103,10 @@ type Spec struct {
 	// OutputType is the result type the output schema describes.
 	OutputType reflect.Type
 	Handler    Handler
+	// Dynamic marks a tool described by configuration at start-up (a
+	// plugin's skill, another MCP server's tool) rather than compiled in;
+	// build it with NewDynamic. Its name follows the dynamic rules.
+	Dynamic bool
 }
 
 // Option adjusts a Spec built by New.
