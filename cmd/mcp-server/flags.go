@@ -50,6 +50,11 @@ type options struct {
 	limits            mcpadapter.Limits
 	readHeaderTimeout time.Duration
 	maxInflightTenant int
+	// demoBudget, when positive, replaces the demo tenants' capacity
+	// budget (units per minute; see --demo-budget).
+	demoBudget float64
+	// cpuProfile is where --cpu-profile writes the run's CPU profile.
+	cpuProfile string
 }
 
 const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
@@ -98,6 +103,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.doctor, "check", false, "check the configuration against the tenants (same as the doctor command) and exit")
 	fs.StringVar(&o.outputSchemas, "output-schemas", "on", "on or off: off lists tools without their outputSchema (results still carry structuredContent), so clients that compile a validator per schema connect faster")
+	fs.Float64Var(&o.demoBudget, "demo-budget", 0, "demo tenants only: capacity units per minute for each demo tenant (burst a fifth of it) instead of the default 600, for load tests and benchmarks")
+	fs.StringVar(&o.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof format) of the whole run to this file when the server stops, for performance work")
 	o.limitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
@@ -123,6 +130,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	o.toolsets, o.tools, o.excludeTools = splitList(toolsets), splitList(toolsList), splitList(exclude)
 	o.anonymous = splitList(anonymous)
 	if err := o.synthOptions(getenv); err != nil {
+		return o, err
+	}
+	if err := o.checkDemoBudget(); err != nil {
 		return o, err
 	}
 	if o.outputSchemas != "on" && o.outputSchemas != "off" {

@@ -48,6 +48,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if opts.doctor {
 		return runDoctor(ctx, opts, stdout, stderr)
 	}
+	stopProfile, err := startCPUProfile(opts.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	logger, closeLog, err := newLogger(opts, stderr)
 	if err != nil {
 		return err

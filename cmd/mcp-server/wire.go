@@ -69,6 +69,9 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		}
 		if err == nil {
 			reg, a.principals = a.demoEnv.Registry, a.demoEnv.Principals
+			if opts.demoBudget > 0 {
+				applyDemoBudget(reg, opts.demoBudget)
+			}
 			a.closers = append(a.closers, a.demoEnv.Close)
 		}
 		a.demo = true

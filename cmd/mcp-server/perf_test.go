@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secmcp/secmcp/internal/ratelimit"
+)
+
+// TestDemoBudgetFlag: --demo-budget is refused when negative or with
+// --config, and gives each demo tenant the budget asked for (a burst of a
+// fifth of it), where the default leaves ratelimit.Default.
+func TestDemoBudgetFlag(t *testing.T) {
+	env := func(string) string { return "" }
+	for _, bad := range [][]string{{"--demo-budget", "-5"}, {"--demo-budget", "NaN"}, {"--demo-budget", "100", "--config", "x.yaml"}} {
+		if _, err := parseFlags(bad, env, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "--demo-budget") {
+			t.Errorf("%v: want an error naming --demo-budget, got %v", bad, err)
+		}
+	}
+	for _, units := range []float64{0, 60000} {
+		opts, err := parseFlags([]string{"--demo-clock", "2026-11-20T12:00:00Z"}, env, &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.demoBudget = units
+		a, err := build(t.Context(), opts, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ratelimit.Default
+		if units > 0 {
+			want = ratelimit.Config{UnitsPerMinute: 60000, Burst: 12000}
+		}
+		for _, tn := range a.demoEnv.Registry.Permitted([]string{"*"}) {
+			if got := tn.Budget.Config(); got != want {
+				t.Errorf("--demo-budget %v: tenant %s has budget %+v, want %+v", units, tn.Alias, got, want)
+			}
+		}
+		a.Close()
+	}
+}
+
+// TestCPUProfileFlag: --cpu-profile writes a non-empty pprof file when the
+// server stops, and an unwritable path is refused naming the flag.
+func TestCPUProfileFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	frames := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+	}
+	stdioAnswers(t, []string{"--demo-clock", "2026-11-20T12:00:00Z", "--log-level", "error", "--cpu-profile", path}, frames, 1)
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("--cpu-profile wrote nothing: %d bytes, %v", len(b), err)
+	}
+	bad := filepath.Join(t.TempDir(), "no", "such", "dir", "p")
+	err = run(t.Context(), []string{"--cpu-profile", bad}, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--cpu-profile") {
+		t.Errorf("unwritable profile path: want an error naming --cpu-profile, got %v", err)
+	}
+}
