@@ -25,6 +25,10 @@ type Principal struct {
 	KeySHA256 string `yaml:"keySha256" json:"keySha256"`
 	// Tenants the caller may use (aliases; "*" = all).
 	Tenants []string `yaml:"tenants" json:"tenants"`
+	// Roles, when set, limit the key to the tools these app roles grant
+	// (as for an Entra ID token with the same roles); unset, the key may
+	// call every exposed tool.
+	Roles []string `yaml:"roles,omitempty" json:"roles,omitempty"`
 }
 
 // Principals is the set of HTTP callers.

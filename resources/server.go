@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,9 @@ type Template struct {
 	// Tool is the tool whose price a read pays (the tool that reads the
 	// same record directly); empty means the default price of one unit.
 	Tool string
+	// Needs is the tool a caller must be allowed to call to read this kind
+	// (Server.Allow); empty means Tool.
+	Needs string
 }
 
 // Static is a fixed resource (schemas, libraries, technique pages).
@@ -57,6 +61,11 @@ type Server struct {
 	// Price); a tenant-scoped read pays its template's Tool's price from the
 	// tenant's budget. Nil charges every read one unit.
 	Price func(tool string) (int, bool)
+	// Allow returns nil when the caller on ctx may call tool, else the
+	// refusal; a tenant-scoped read needs its template's tool (Needs, else
+	// Tool), so an app role that cannot call a tool cannot read the same
+	// record as a resource either. Nil allows every read.
+	Allow func(ctx context.Context, tool string) error
 }
 
 // NewServer returns a server with the standard entity templates.
@@ -167,6 +176,11 @@ func (s *Server) Read(ctx context.Context, allowed []string, uri string) (string
 			kinds = append(kinds, t.Kind)
 		}
 		return "", "", refusal{fmt.Errorf("resource kind %q is unknown; valid kinds: %s", p.Kind, strings.Join(kinds, ", "))}
+	}
+	if need := cmp.Or(tpl.Needs, tpl.Tool); need != "" && s.Allow != nil {
+		if err := s.Allow(ctx, need); err != nil {
+			return "", "", refusal{fmt.Errorf("reading %s: %w", uri, err)}
+		}
 	}
 	if err := t.Budget.Spend(t.Alias, "reading "+uri, s.price(tpl.Tool)); err != nil {
 		return "", "", err

@@ -57,9 +57,43 @@ type Invoker struct {
 	// the log by hashing guesses. Nil uses a random key for this process
 	// (digests then match only within one run).
 	AuditKey []byte
+	// Roles decides the tools of role-bound callers (Entra ID token
+	// callers, key principals with roles). Nil uses DefaultRoles.
+	Roles *RolePolicy
 
-	keyOnce sync.Once
-	key     []byte
+	keyOnce   sync.Once
+	key       []byte
+	rolesOnce sync.Once
+	roles     *RolePolicy
+}
+
+// rolePolicy returns Roles, or the built-in mapping over the exposed tools.
+func (inv *Invoker) rolePolicy() *RolePolicy {
+	inv.rolesOnce.Do(func() {
+		inv.roles = inv.Roles
+		if inv.roles == nil {
+			// DefaultRoles names only catalogue toolsets and tools; an
+			// error here would mean a tool was renamed without the mapping.
+			p, err := NewRolePolicy(DefaultRoles(), inv.Tools.Specs())
+			if err != nil {
+				p = &RolePolicy{grants: map[string]map[string]bool{}}
+			}
+			inv.roles = p
+		}
+	})
+	return inv.roles
+}
+
+// Permits reports whether the caller may call the exposed tool name (for
+// filtering tools/list per caller).
+func (inv *Invoker) Permits(caller Caller, name string) bool {
+	return inv.rolePolicy().Permits(caller, name)
+}
+
+// CheckTool returns nil when the caller may call tool, else the refusal
+// naming the role it needs (resource reads check the tool they stand for).
+func (inv *Invoker) CheckTool(caller Caller, name string) error {
+	return inv.rolePolicy().Check(caller, name)
 }
 
 // auditKey returns AuditKey, or this process's random key.
@@ -115,6 +149,9 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 	spec, ok := inv.Tools.Lookup(name)
 	if !ok {
 		return nil, &ToolError{Msg: fmt.Sprintf("unknown tool %q%s", name, didYouMean(name, inv.toolNames())), Kind: "invalid_argument"}
+	}
+	if err := inv.CheckTool(caller, name); err != nil {
+		return nil, err
 	}
 	args, requested, err := splitTenantArg(raw)
 	if err != nil {

@@ -151,7 +151,12 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 			return nil, fmt.Errorf("budgets.toolCosts names unknown tool %q", name)
 		}
 	}
-	inv = &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger}
+	roles, err := rolePolicy(cfg, all)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	inv = &tools.Invoker{Tools: toolReg, Tenants: reg, Audit: logger.With("log", "audit"), Log: logger, Roles: roles}
 	if err := a.keyAudit(inv, cfg, opts, logger); err != nil {
 		a.Close()
 		return nil, err
@@ -161,6 +166,12 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	}
 	rs := resources.NewServer(reg)
 	rs.Price = toolReg.Price // a resource read pays its tool's price
+	rs.Allow = func(ctx context.Context, tool string) error {
+		if c, ok := mcpadapter.CallerFrom(ctx); ok {
+			return inv.CheckTool(c, tool)
+		}
+		return nil
+	}
 	catalog.RegisterResources(rs, deps)
 
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
@@ -240,7 +251,7 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	handler := a.server.HTTPHandler(mcpadapter.HTTPOptions{
 		Authenticate: func(r *http.Request) (tools.Caller, bool) {
 			if p, ok := principals.Authenticate(r); ok {
-				return tools.Caller{Principal: p.Name, Tenants: p.Tenants}, true
+				return tools.Caller{Principal: p.Name, Tenants: p.Tenants, Roles: p.Roles}, true
 			}
 			if len(anonymous) > 0 && r.Header.Get("Authorization") == "" {
 				return tools.Caller{Principal: "anonymous", Tenants: anonymous}, true

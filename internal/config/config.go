@@ -39,6 +39,19 @@ type Config struct {
 	// server uses SECMCP_AUDIT_KEY, else a key it generates and keeps in
 	// its state directory.
 	AuditKeyEnv string `yaml:"auditKeyEnv"`
+	// Roles map app roles (the roles claim of an Entra ID token, or a key
+	// principal's roles) to the toolsets and tools they may call. A role
+	// named here replaces the built-in grant of that name; others are
+	// added. Names are checked against the tool catalogue at start.
+	Roles map[string]RoleGrant `yaml:"roles"`
+}
+
+// RoleGrant is what one app role may call.
+type RoleGrant struct {
+	// Toolsets are whole toolsets ("all" = every toolset).
+	Toolsets []string `yaml:"toolsets"`
+	// Tools are single tools.
+	Tools []string `yaml:"tools"`
 }
 
 // Tenant is one tenant's connection settings.

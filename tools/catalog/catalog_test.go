@@ -151,3 +151,29 @@ func compactOf(snapshot []byte) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// TestDefaultRolesResolve: the built-in role mapping names only catalogue
+// toolsets and tools, a reader cannot run hunting queries, a hunter can,
+// and each role grants more than the one before it.
+func TestDefaultRolesResolve(t *testing.T) {
+	p, err := tools.NewRolePolicy(tools.DefaultRoles(), All(Deps{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := tools.Caller{Principal: "r", Roles: []string{tools.RoleReader}}
+	hunter := tools.Caller{Principal: "h", Roles: []string{tools.RoleHunter}}
+	for _, tool := range []string{"defender_run_hunting_query", "sentinel_run_query", "kql_run_sandbox", "defender_suggest_hunting_queries"} {
+		if p.Permits(reader, tool) || !p.Permits(hunter, tool) {
+			t.Errorf("%s: reader %v hunter %v; want false, true", tool, p.Permits(reader, tool), p.Permits(hunter, tool))
+		}
+	}
+	for _, tool := range []string{"defender_list_incidents", "entra_list_signins", "reports_draft_incident_report", "kql_validate"} {
+		if !p.Permits(reader, tool) {
+			t.Errorf("reader may not call %s", tool)
+		}
+	}
+	n := func(r string) int { return len(p.Grants(r)) }
+	if !(n(tools.RoleReader) < n(tools.RoleHunter) && n(tools.RoleHunter) <= n(tools.RoleResponder)) {
+		t.Errorf("grants: reader %d hunter %d responder %d", n(tools.RoleReader), n(tools.RoleHunter), n(tools.RoleResponder))
+	}
+}

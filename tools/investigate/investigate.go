@@ -137,6 +137,7 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	rs.AddTemplate(resources.Template{
 		Kind:        synth.KindHuntingResource,
 		Name:        "Advanced Hunting result cited by an investigation",
+		Needs:       tools.ToolsetInvestigate,
 		Description: "The query and rows of an Advanced Hunting query the investigate tool ran in this tenant and cited. Kept on the server's disk for the 256 most recent results per tenant, so it opens in later sessions and after a restart.",
 		Read: func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
 			doc, ok := store.Get(t.Alias, id)

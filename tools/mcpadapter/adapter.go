@@ -103,12 +103,13 @@ func newMCPServer(cfg Config) *server.MCPServer {
 		opts = append(opts, server.WithInstructions(cfg.Instructions))
 	}
 	ra := newReadAhead()
+	hooks := &server.Hooks{}
+	hooks.AddAfterListTools(listFilter(cfg.Invoker))
 	if cfg.Resources != nil {
 		opts = append(opts, server.WithResourceCompletionProvider(tenantCompletions{cfg.Resources}))
-		hooks := &server.Hooks{}
 		hooks.AddBeforeReadResource(ra.hook(cfg.Resources))
-		opts = append(opts, server.WithHooks(hooks))
 	}
+	opts = append(opts, server.WithHooks(hooks))
 	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)
 	for _, spec := range cfg.Invoker.Tools.Specs() {
 		t := toMCPTool(spec)
@@ -127,6 +128,29 @@ func newMCPServer(cfg Config) *server.MCPServer {
 		f(s, cfg)
 	}
 	return s
+}
+
+// listFilter shows a role-bound caller (an Entra ID token, a key with
+// roles) only the tools its roles let it call. It trims the finished
+// tools/list result rather than using mcp-go's WithToolFilter, because that
+// filter also answers a call of a hidden tool with a bare "tool not found";
+// calls instead reach the Invoker, whose refusal names the role the tool
+// needs. The server lists every tool on one page (no pagination limit is
+// set), so trimming a page is trimming the list.
+func listFilter(inv *tools.Invoker) server.OnAfterListToolsFunc {
+	return func(ctx context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+		caller, ok := CallerFrom(ctx)
+		if res == nil || !ok || !caller.RoleBound() {
+			return
+		}
+		kept := make([]mcp.Tool, 0, len(res.Tools))
+		for _, t := range res.Tools {
+			if inv.Permits(caller, t.Name) {
+				kept = append(kept, t)
+			}
+		}
+		res.Tools = kept
+	}
 }
 
 // buildExtras are registered by files behind build tags (the conformance

@@ -26,6 +26,7 @@ func RegisterResources(rs *resources.Server, d Deps) {
 		Kind:        KindScripts,
 		Name:        "PowerShell script analysis",
 		Description: "The full result of a scripts_analyze call in this tenant: every decoded layer, indicator, technique, the walk-through and the hunting queries. Kept on the server's disk for the 256 most recent analyses per tenant, so it opens in later sessions and after a restart.",
+		Needs:       "scripts_analyze",
 		Read:        ReadAnalysis(store),
 	})
 }

@@ -1,0 +1,93 @@
+package mcpadapter
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/secmcp/secmcp/tools"
+)
+
+// roleAuth gives each bearer value a caller: "reader" and "hunter" are
+// token callers (User set) with that app role, "norole" a token caller
+// without roles, and the interop key a key caller without roles.
+func roleAuth(r *http.Request) (tools.Caller, bool) {
+	ten := []string{interopTenant}
+	switch strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	case "reader":
+		return tools.Caller{Principal: "ann", Tenants: ten, Roles: []string{tools.RoleReader}, User: tools.NewUser("t", "o1", "ann@contoso.com", "tok")}, true
+	case "hunter":
+		return tools.Caller{Principal: "bob", Tenants: ten, Roles: []string{tools.RoleHunter}, User: tools.NewUser("t", "o2", "bob@contoso.com", "tok")}, true
+	case "norole":
+		return tools.Caller{Principal: "cy", Tenants: ten, User: tools.NewUser("t", "o3", "cy@contoso.com", "tok")}, true
+	case interopKey:
+		return tools.Caller{Principal: "interop", Tenants: ten}, true
+	}
+	return tools.Caller{}, false
+}
+
+// TestToolsListFollowsRoles: over HTTP (both protocol versions) a reader
+// is listed no hunting tool and its call of one is refused with the role
+// it needs, as a tool error; a hunter sees and may call it; a key without
+// roles sees everything; a token without roles sees nothing.
+func TestToolsListFollowsRoles(t *testing.T) {
+	url := serveInterop(t, newInteropServer(t), roleAuth)
+	for _, version := range []string{mcp.ProtocolVersion20260728, mcp.ProtocolVersion20251125} {
+		counts := map[string]int{}
+		for _, who := range []string{"reader", "hunter", "norole", interopKey} {
+			c, err := connectGoClient(t, url, version, map[string]string{"Authorization": "Bearer " + who})
+			if err != nil {
+				t.Fatalf("%s %s: connect: %v", version, who, err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			list, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+			if err != nil {
+				cancel()
+				t.Fatalf("%s %s: tools/list: %v", version, who, err)
+			}
+			listed := map[string]bool{}
+			for _, tool := range list.Tools {
+				listed[tool.Name] = true
+			}
+			counts[who] = len(list.Tools)
+			hunting := listed["defender_run_hunting_query"]
+			if want := who == "hunter" || who == interopKey; hunting != want {
+				t.Errorf("%s %s: defender_run_hunting_query listed %v, want %v", version, who, hunting, want)
+			}
+			req := mcp.CallToolRequest{}
+			req.Params.Name = "defender_run_hunting_query"
+			req.Params.Arguments = map[string]any{"query": "DeviceEvents | take 1"}
+			res, err := c.CallTool(ctx, req)
+			cancel()
+			if who == "reader" {
+				if err != nil || !res.IsError || !strings.Contains(textOf(res), "needs the app role "+tools.RoleHunter) || !strings.Contains(textOf(res), "ann@contoso.com") {
+					t.Errorf("%s reader call: %v %v; want a tool error naming %s and the user", version, err, res, tools.RoleHunter)
+				}
+			}
+			if who == "hunter" && err == nil && res.IsError && strings.Contains(textOf(res), "app role") {
+				t.Errorf("%s hunter refused: %s", version, textOf(res))
+			}
+		}
+		if counts["norole"] != 0 || counts["reader"] == 0 || counts["reader"] >= counts["hunter"] || counts["hunter"] > counts[interopKey] {
+			t.Errorf("%s: tools listed %v; want norole 0 < reader < hunter <= key", version, counts)
+		}
+		t.Logf("%s: tools listed per caller %v", version, counts)
+	}
+}
+
+func textOf(r *mcp.CallToolResult) string {
+	if r == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, c := range r.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
