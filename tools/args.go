@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -28,23 +26,16 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return Errorf("arguments must be a JSON object: %v", err)
 	}
-	known := jsonFields(reflect.TypeOf(dst).Elem())
-	limits := rawLimits(reflect.TypeOf(dst).Elem())
-	// Every tool also takes "tenant" (the invoker removes it before this).
-	valid := keys(known)
-	if _, ok := known["tenant"]; !ok {
-		valid = append(valid, "tenant")
-		sort.Strings(valid)
-	}
+	spec := argSpecOf(reflect.TypeOf(dst).Elem())
 	for k, v := range probe {
-		if _, ok := known[k]; !ok {
-			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, valid), strings.Join(valid, ", "))
+		if _, ok := spec.known[k]; !ok {
+			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, spec.valid), strings.Join(spec.valid, ", "))
 		}
-		if limit := limits[k]; len(v) > limit {
+		if limit := spec.limits[k]; len(v) > limit {
 			return Errorf("argument %q is %d bytes; the limit is %d bytes", k, len(v), limit)
 		}
 	}
-	raw = numbersToStrings(raw, probe, reflect.TypeOf(dst).Elem())
+	raw = spec.numbersToStrings(raw, probe)
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -57,63 +48,10 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf("invalid arguments: trailing data after the JSON object")
 	}
-	if err := checkRequired(probe, reflect.TypeOf(dst).Elem()); err != nil {
+	if err := spec.checkRequired(probe); err != nil {
 		return err
 	}
-	return checkConstraints(reflect.ValueOf(dst).Elem())
-}
-
-// numbersToStrings lets a string argument arrive as a JSON number, as
-// clients that build arguments from a command line send it (the MCP
-// Inspector CLI sends id=1000 as 1000): the number's literal text becomes
-// the string. Other mismatches are left for the decoder to name.
-func numbersToStrings(raw json.RawMessage, probe map[string]json.RawMessage, t reflect.Type) json.RawMessage {
-	changed := false
-	eachField(t, func(name string, _ bool, f reflect.StructField, _ []int) {
-		v, ok := probe[name]
-		if !ok || f.Type.Kind() != reflect.String {
-			return
-		}
-		var n json.Number
-		if d := json.NewDecoder(bytes.NewReader(v)); d.Decode(&n) == nil && len(v) > 0 && v[0] != '"' {
-			probe[name], _ = json.Marshal(n.String())
-			changed = true
-		}
-	})
-	if !changed {
-		return raw
-	}
-	b, err := json.Marshal(probe)
-	if err != nil {
-		return raw
-	}
-	return b
-}
-
-// checkConstraints enforces the enum, maxLength, minimum and maximum tags on
-// top-level fields, so a value outside the schema is refused with the valid
-// choices even when the client did not validate against the schema.
-func checkConstraints(v reflect.Value) error {
-	var err error
-	eachField(v.Type(), func(name string, _ bool, f reflect.StructField, index []int) {
-		if err == nil {
-			err = checkField(name, f, v.FieldByIndex(index))
-		}
-	})
-	return err
-}
-
-// rawLimits is each argument's cap on raw JSON bytes: MaxStringArg, or more
-// for a field whose maxLength allows more (room for JSON escaping).
-func rawLimits(t reflect.Type) map[string]int {
-	out := map[string]int{}
-	eachField(t, func(name string, _ bool, f reflect.StructField, _ []int) {
-		out[name] = MaxStringArg
-		if n, err := strconv.Atoi(f.Tag.Get("maxLength")); err == nil && 6*n+2 > MaxStringArg {
-			out[name] = 6*n + 2
-		}
-	})
-	return out
+	return spec.checkConstraints(reflect.ValueOf(dst).Elem())
 }
 
 // eachField calls fn for every JSON-visible field of struct type t,
@@ -139,49 +77,6 @@ func eachField(t reflect.Type, fn func(name string, omitempty bool, f reflect.St
 	}
 }
 
-func checkField(name string, f reflect.StructField, fv reflect.Value) error {
-	if e := f.Tag.Get("enum"); e != "" {
-		opts := strings.Split(e, ",")
-		var vals []string
-		switch fv.Kind() {
-		case reflect.String:
-			if s := fv.String(); s != "" {
-				vals = []string{s}
-			}
-		case reflect.Slice:
-			if fv.Type().Elem().Kind() == reflect.String {
-				for j := 0; j < fv.Len(); j++ {
-					vals = append(vals, fv.Index(j).String())
-				}
-			}
-		}
-		for _, s := range vals {
-			if !contains(opts, s) {
-				return Errorf("argument %q must be one of %s; got %q%s", name, strings.Join(opts, ", "), s, didYouMean(s, opts))
-			}
-		}
-	}
-	if ml := f.Tag.Get("maxLength"); ml != "" && fv.Kind() == reflect.String {
-		if n, err := strconv.Atoi(ml); err == nil && len([]rune(fv.String())) > n {
-			return Errorf("argument %q is %d characters; the limit is %d", name, len([]rune(fv.String())), n)
-		}
-	}
-	if fv.CanInt() {
-		n := fv.Int()
-		if lo := f.Tag.Get("minimum"); lo != "" && n != 0 {
-			if m, err := strconv.ParseInt(lo, 10, 64); err == nil && n < m {
-				return Errorf("argument %q must be at least %d, got %d", name, m, n)
-			}
-		}
-		if hi := f.Tag.Get("maximum"); hi != "" {
-			if m, err := strconv.ParseInt(hi, 10, 64); err == nil && n > m {
-				return Errorf("argument %q must be at most %d, got %d", name, m, n)
-			}
-		}
-	}
-	return nil
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -189,16 +84,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func checkRequired(probe map[string]json.RawMessage, t reflect.Type) error {
-	var err error
-	eachField(t, func(name string, omitempty bool, _ reflect.StructField, _ []int) {
-		if _, ok := probe[name]; !ok && !omitempty && err == nil {
-			err = Errorf("missing required argument %q", name)
-		}
-	})
-	return err
 }
 
 func jsonName(f reflect.StructField) (name string, omitempty bool) {
@@ -220,21 +105,6 @@ func jsonName(f reflect.StructField) (name string, omitempty bool) {
 		}
 	}
 	return name, omitempty
-}
-
-func jsonFields(t reflect.Type) map[string]struct{} {
-	out := map[string]struct{}{}
-	eachField(t, func(name string, _ bool, _ reflect.StructField, _ []int) { out[name] = struct{}{} })
-	return out
-}
-
-func keys(m map[string]struct{}) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func jsonKind(t reflect.Type) string {

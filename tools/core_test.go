@@ -75,6 +75,13 @@ func TestDecodeArgsErrors(t *testing.T) {
 	if err := DecodeArgs(json.RawMessage(`{"name":1000,"top":3}`), &p); err != nil || p.Name != "1000" {
 		t.Fatalf("numeric string argument: %v %+v", err, p)
 	}
+	if err := DecodeArgs(json.RawMessage(`{"name":-1.5e3}`), &p); err != nil || p.Name != "-1.5e3" {
+		t.Fatalf("numeric string argument with sign and exponent: %v %+v", err, p)
+	}
+	var te *ToolError
+	if err := DecodeArgs(json.RawMessage(`{"name":true}`), &p); !errors.As(err, &te) || !strings.Contains(te.Msg, `argument "name" must be a string`) {
+		t.Fatalf("boolean for a string argument: want a type error, got %v", err)
+	}
 }
 
 func TestInvokeTenantIsolation(t *testing.T) {

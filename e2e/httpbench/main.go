@@ -62,6 +62,7 @@ func run(c config) error {
 		return err
 	}
 	defer sec.stop()
+	defer os.Remove(filepath.Join(os.TempDir(), fmt.Sprintf("httpbench-secmcp-%d.log", os.Getpid())))
 	targets := []*target{
 		{name: "floor", srv: floor, tool: "echo", args: `{"text":"hello"}`},
 		{name: "secmcp", srv: sec, tool: c.tool, args: c.args, key: "demo-contoso"},
@@ -102,10 +103,12 @@ func run(c config) error {
 }
 
 // secmcpArgs are the flags every secmcp under test gets: a budget no batch
-// exhausts (the benchmark measures calls, not refusals), a fixed clock and
-// quiet logs.
+// exhausts (the benchmark measures calls, not refusals), a fixed clock, and
+// the default log level with the log in a file, so every call pays for its
+// audit line as in production.
 func secmcpArgs() []string {
-	return []string{"--demo-budget", "100000000", "--demo-clock", "2026-11-20T12:00:00Z", "--log-level", "error"}
+	return []string{"--demo-budget", "100000000", "--demo-clock", "2026-11-20T12:00:00Z",
+		"--log-level", "info", "--log-file", filepath.Join(os.TempDir(), fmt.Sprintf("httpbench-secmcp-%d.log", os.Getpid()))}
 }
 
 // profiled runs one batch against a secmcp started with --cpu-profile and

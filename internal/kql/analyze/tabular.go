@@ -51,7 +51,7 @@ func (a *analyzer) tableRef(id *syntax.Ident, sc *scope) *RowType {
 	}
 	if t, ok := a.opts.Schema.Table(id.Name); ok {
 		a.tables[t.Name] = true
-		row := &RowType{}
+		row := &RowType{Columns: make([]Column, 0, len(t.Columns))}
 		for _, c := range t.Columns {
 			row.Columns = append(row.Columns, Column{Name: c.Name, Type: c.Type})
 		}
