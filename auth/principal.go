@@ -46,6 +46,9 @@ func NewPrincipals(ps []Principal) (*Principals, error) {
 		if p.Name == "" {
 			return nil, fmt.Errorf("principals[%d]: name is required", i)
 		}
+		if strings.HasPrefix(p.Name, "entra:") {
+			return nil, fmt.Errorf("principals[%d]: name %q: the prefix \"entra:\" is reserved for callers signed in with Entra ID; choose another name", i, p.Name)
+		}
 		if names[p.Name] {
 			return nil, fmt.Errorf("principals[%d]: name %q is used twice", i, p.Name)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/auth"
+	"github.com/secmcp/secmcp/auth/entra"
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kql/engine"
@@ -33,6 +34,8 @@ import (
 type app struct {
 	server       *mcpadapter.Server
 	principals   *auth.Principals
+	tokens       *entra.Validator        // nil: Entra sign-in off
+	metadata     *entra.ResourceMetadata // with tokens
 	stdioTenants []string
 	origins      []string
 	demo         bool
@@ -86,6 +89,11 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		if err == nil {
 			reg, err = sources.FromConfig(cfg, logger)
 			a.principals, _ = auth.NewPrincipals(cfg.Principals)
+		}
+		if err == nil {
+			a.tokens, a.metadata, err = entraFromConfig(cfg, logger)
+		}
+		if err == nil {
 			a.stdioTenants = cfg.StdioTenants
 			if len(a.stdioTenants) == 0 {
 				a.stdioTenants = []string{"*"}
@@ -241,25 +249,16 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	if !isLoopback(host) && a.demo {
 		return fmt.Errorf("--http %s is not a loopback address; demo mode serves only loopback because its keys are public (configure tenants and principals with --config to serve a network)", opts.httpAddr)
 	}
-	if !isLoopback(host) && a.principals.Len() == 0 {
-		return fmt.Errorf("--http %s is not a loopback address and no principals are configured; bind 127.0.0.1 or configure principals with API keys", opts.httpAddr)
+	if !isLoopback(host) && a.principals.Len() == 0 && a.tokens == nil {
+		return fmt.Errorf("--http %s is not a loopback address and neither principals nor entra sign-in are configured; bind 127.0.0.1, or configure principals with API keys or an entra section", opts.httpAddr)
 	}
 	if len(opts.anonymous) > 0 && !isLoopback(host) {
 		return fmt.Errorf("--anonymous-tenants is allowed only on a loopback address, not %s", host)
 	}
-	principals, anonymous := a.principals, opts.anonymous
-	handler := a.server.HTTPHandler(mcpadapter.HTTPOptions{
-		Authenticate: func(r *http.Request) (tools.Caller, bool) {
-			if p, ok := principals.Authenticate(r); ok {
-				return tools.Caller{Principal: p.Name, Tenants: p.Tenants, Roles: p.Roles}, true
-			}
-			if len(anonymous) > 0 && r.Header.Get("Authorization") == "" {
-				return tools.Caller{Principal: "anonymous", Tenants: anonymous}, true
-			}
-			return tools.Caller{}, false
-		},
-		AllowedOrigins: a.origins, Limits: opts.limits, Log: logger,
-	})
+	handler, err := a.httpHandler(opts, logger)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", opts.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.httpAddr, err)

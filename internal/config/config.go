@@ -44,6 +44,8 @@ type Config struct {
 	// named here replaces the built-in grant of that name; others are
 	// added. Names are checked against the tool catalogue at start.
 	Roles map[string]RoleGrant `yaml:"roles"`
+	// Entra turns on Entra ID sign-in for HTTP callers (entra.go).
+	Entra *Entra `yaml:"entra"`
 }
 
 // RoleGrant is what one app role may call.
@@ -205,6 +207,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := checkAliases("stdioTenants", c.StdioTenants, aliases); err != nil {
+		return err
+	}
+	if err := c.Entra.validate(aliases); err != nil {
 		return err
 	}
 	if c.Budgets.Default != nil {

@@ -60,11 +60,32 @@ func (g *gate) admit(w http.ResponseWriter, r *http.Request) (tools.Caller, bool
 	}
 	caller, ok := g.opts.Authenticate(r)
 	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="secmcp", error="invalid_token", error_description="send Authorization: Bearer <key>"`)
-		http.Error(w, "missing or invalid API key: send Authorization: Bearer <key>", http.StatusUnauthorized)
+		g.challenge(w, r)
 		return tools.Caller{}, false
 	}
 	return caller, true
+}
+
+// challenge answers 401. With Entra sign-in on, WWW-Authenticate points at
+// the protected-resource metadata (RFC 9728 §5.1, MCP authorization
+// 2025-11-25); a request that sent credentials also gets error="invalid_token"
+// (RFC 6750 §3.1), one that sent none gets no error code. Which check failed
+// is never said: the operator's log has the reason.
+func (g *gate) challenge(w http.ResponseWriter, r *http.Request) {
+	sent := r.Header.Get("Authorization") != ""
+	switch {
+	case g.opts.ResourceMetadataURL != "" && sent:
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+g.opts.ResourceMetadataURL+`", error="invalid_token", error_description="the access token or API key is not valid"`)
+	case g.opts.ResourceMetadataURL != "":
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+g.opts.ResourceMetadataURL+`"`)
+	default:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="secmcp", error="invalid_token", error_description="send Authorization: Bearer <key>"`)
+	}
+	msg := "missing or invalid API key: send Authorization: Bearer <key>"
+	if g.opts.ResourceMetadataURL != "" {
+		msg = "missing or invalid API key or access token: send Authorization: Bearer <API key or Entra ID access token>"
+	}
+	http.Error(w, msg, http.StatusUnauthorized)
 }
 
 func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {

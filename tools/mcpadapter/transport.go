@@ -40,6 +40,9 @@ func (w slogWriter) Write(p []byte) (int, error) {
 type HTTPOptions struct {
 	// Authenticate maps a request to its caller; false means 401.
 	Authenticate func(r *http.Request) (tools.Caller, bool)
+	// ResourceMetadataURL, when set, is the protected-resource metadata
+	// URL a 401's WWW-Authenticate names (Entra sign-in is on).
+	ResourceMetadataURL string
 	// AllowedOrigins lists browser origins allowed besides loopback ones.
 	AllowedOrigins []string
 	// Limits bound bodies, sessions and concurrency; zero fields take
