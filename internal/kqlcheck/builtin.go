@@ -1,56 +1,51 @@
 package kqlcheck
 
 import (
+	"errors"
 	"sync"
 
-	"github.com/secmcp/secmcp/fixtures"
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"github.com/secmcp/secmcp/internal/kql/guard"
 	"github.com/secmcp/secmcp/internal/kql/schema"
 )
 
-var (
-	builtinOnce   sync.Once
-	builtinSchema *schema.Schema
-	builtinErrs   []error
-)
-
 // BuiltinSchema returns the schema of the tables built into the server: the
-// columns of Microsoft's published Defender XDR Advanced Hunting and Sentinel
-// table references, as the fixtures package embeds them. It is built once, on
-// first call, and shared; callers must not add tables to it.
-func BuiltinSchema() *schema.Schema {
-	builtinOnce.Do(buildBuiltin)
-	return builtinSchema
-}
+// table catalogue's union of Microsoft's published Defender XDR Advanced
+// Hunting and Sentinel table references (internal/kql/catalog), each table
+// with its native time column. It is shared; callers must not add tables
+// to it.
+func BuiltinSchema() *schema.Schema { return catalog.Schema("") }
 
-// BuiltinSchemaErrors returns the tables BuiltinSchema had to leave out
-// (a column of an unknown type); it is empty unless the fixtures are broken.
-func BuiltinSchemaErrors() []error {
-	builtinOnce.Do(buildBuiltin)
-	return builtinErrs
-}
-
-func buildBuiltin() {
-	s := schema.New()
-	for _, name := range fixtures.TableNames() {
-		cols, ok := fixtures.TableColumns(name)
-		if !ok {
-			continue
-		}
-		sc := make([]schema.Column, len(cols))
-		for i, c := range cols {
-			sc[i] = schema.Column{Name: c.Name, Type: c.Type}
-		}
-		if err := s.AddTable(name, sc); err != nil {
-			builtinErrs = append(builtinErrs, err)
-		}
+// TargetSchema returns the built-in tables as one product has them:
+// "defender" (Advanced Hunting: no Sentinel-only tables, Timestamp, no time
+// column on the DeviceTvm* snapshots) or "sentinel" (Log Analytics:
+// TimeGenerated); "" is BuiltinSchema. An unknown target is nil.
+func TargetSchema(target string) *schema.Schema {
+	p, err := catalog.ParseProduct(target)
+	if err != nil {
+		return nil
 	}
-	builtinSchema = s
+	return catalog.Schema(p)
+}
+
+// BuiltinSchemaErrors returns what is wrong with the table catalogue; it is
+// empty unless the catalogue's data is inconsistent.
+func BuiltinSchemaErrors() []error {
+	err := catalog.Err()
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 var (
 	defaultOnce    sync.Once
 	defaultChecker *Checker
+	targetOnce     sync.Once
+	targetCheckers map[string]*Checker
 )
 
 // Default returns the shared Checker over BuiltinSchema with the guard's
@@ -60,4 +55,27 @@ var (
 func Default() *Checker {
 	defaultOnce.Do(func() { defaultChecker = New(BuiltinSchema(), guard.Options{}) })
 	return defaultChecker
+}
+
+// ErrUnknownTarget is returned by ForTarget for a target other than
+// "defender", "sentinel" or "".
+var ErrUnknownTarget = errors.New("kqlcheck: unknown target (use defender or sentinel)")
+
+// ForTarget returns the shared Checker over TargetSchema(target) with the
+// guard's default options; "" is Default.
+func ForTarget(target string) (*Checker, error) {
+	if target == "" {
+		return Default(), nil
+	}
+	targetOnce.Do(func() {
+		targetCheckers = map[string]*Checker{}
+		for _, p := range []catalog.Product{catalog.Defender, catalog.Sentinel} {
+			targetCheckers[string(p)] = New(catalog.Schema(p), guard.Options{})
+		}
+	})
+	c, ok := targetCheckers[target]
+	if !ok {
+		return nil, ErrUnknownTarget
+	}
+	return c, nil
 }

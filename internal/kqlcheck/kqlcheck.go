@@ -16,9 +16,10 @@
 // gate for the same reason. Guard refusals make a query unsafe, and the gate
 // refuses unsafe queries.
 //
-// The package does no I/O. The built-in schema (BuiltinSchema) is built from
-// the fixtures' copy of Microsoft's published table references on first use,
-// so a server that never validates a query never pays for it.
+// The package does no I/O. The built-in schemas (BuiltinSchema, and
+// TargetSchema per product) come from the table catalogue
+// (internal/kql/catalog), built on first use, so a server that never
+// validates a query never pays for it.
 package kqlcheck
 
 import (

@@ -24,7 +24,7 @@ var intentQuestions = []struct {
 	{"Detects when someone resets their password through self-service password reset", "AuditLogs", []string{"Self-service Password Management"}},
 	{"Guest users who downloaded files from our Office 365 tenant", "OfficeActivity", []string{"FileDownloaded"}},
 	{"Accounts with 5 or more failed logons", "DeviceLogonEvents", []string{"Count >= 5"}},
-	{"List the job title of every user", "IdentityInfo", []string{"arg_max(TimeGenerated, *) by AccountUPN"}},
+	{"List the job title of every user", "IdentityInfo", []string{"arg_max(Timestamp, *) by AccountUpn"}},
 }
 
 func TestIntentQuestions(t *testing.T) {

@@ -22,7 +22,7 @@ func (g *Templates) joinPartner(p *Plan, left *schema.Table) (*schema.Table, str
 		if cand.Score < 3 || cand.Score < main.Score/2 || !strongReason(cand) {
 			continue
 		}
-		right, ok := g.Schema.Table(cand.Name)
+		right, ok := g.schemaFor(p).Table(cand.Name)
 		if !ok {
 			continue
 		}
@@ -54,7 +54,7 @@ func (g *Templates) join(p *Plan, left, right *schema.Table, role string) Draft 
 	lk, _ := roleCol(left, role)
 	rk, _ := roleCol(right, role)
 	ltc := p.Tables[0].TimeColumn
-	rtc := timeColumn(right, p.Target)
+	rtc := timeColumn(right, p.product())
 	placed := map[int]bool{}
 	var b strings.Builder
 	b.WriteString(left.Name)

@@ -45,6 +45,7 @@ import (
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/analyze"
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"github.com/secmcp/secmcp/internal/kql/schema"
 	"github.com/secmcp/secmcp/internal/kql/syntax"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
@@ -79,6 +80,11 @@ type Plan struct {
 	// AlertProduct is the SecurityAlert ProductName an alert pivot names.
 	AlertProduct string `json:"alertProduct,omitempty"`
 
+	// checker and schema are the target product's (nil: the service's own);
+	// writeFor is that product ("" when none was chosen).
+	checker     *kqlcheck.Checker
+	writeFor    string
+	schema      *schema.Schema
 	alertPivot  bool
 	privileged  bool
 	windowGiven bool
@@ -151,6 +157,20 @@ func New(o Options) *Service {
 	return s
 }
 
+// checkerFor is the checker for a target: the target product's tables and
+// columns from the table catalogue when the service validates against the
+// built-in schema (a Defender target never gets a Sentinel-only table, and
+// vice versa), else the service's own checker.
+func (s *Service) checkerFor(target string) *kqlcheck.Checker {
+	if target == "" || s.checker != kqlcheck.Default() {
+		return s.checker
+	}
+	if c, err := kqlcheck.ForTarget(target); err == nil {
+		return c
+	}
+	return s.checker
+}
+
 // DefaultGenerator is the service's own generator (the templates unless
 // Options.Generator was set).
 func (s *Service) DefaultGenerator() Generator { return s.gen }
@@ -168,6 +188,10 @@ type Result struct {
 	Tables []string `json:"tables"`
 	// Valid is true when the query has no syntax or schema errors.
 	Valid bool `json:"valid"`
+	// Product is the product whose tables and columns the query was
+	// written and validated for: the target, or the main table's native
+	// product ("" when the service validates against its own schema).
+	Product string `json:"product,omitempty"`
 	// Steps explain the query operator by operator.
 	Steps       []analyze.Step        `json:"steps"`
 	Assumptions []string              `json:"assumptions"`
@@ -199,13 +223,17 @@ func (s *Service) GenerateWith(ctx context.Context, req Request, gen Generator) 
 	if len(d.Query) > s.limits.QueryBytes {
 		return nil, &limitError{ErrTooLarge, fmt.Sprintf("too large: the generated query is %d bytes (limit %d)", len(d.Query), s.limits.QueryBytes)}
 	}
-	ref := refine(ctx, s.checker, d.Query, p, s.repairs)
+	chk := s.checker
+	if p.checker != nil {
+		chk = p.checker
+	}
+	ref := refine(ctx, chk, d.Query, p, s.repairs)
 	if err := alive(ctx, "validating the query"); err != nil {
 		return nil, err
 	}
 	res := &Result{Query: ref.Query, Tables: ref.Report.Tables, Valid: ref.Report.Valid && ref.Report.Errors == 0,
 		Assumptions: append(append([]string{}, p.Assumptions...), d.Assumptions...), Repairs: ref.Repairs,
-		Diagnostics: errorsOnly(ref.Report.Diagnostics), Plan: p, Steps: []analyze.Step{}}
+		Diagnostics: errorsOnly(ref.Report.Diagnostics), Plan: p, Steps: []analyze.Step{}, Product: p.product()}
 	if script, diags := syntax.Parse(ref.Query); !syntax.HasErrors(diags) {
 		res.Steps = analyze.Explain(script)
 	}
@@ -248,6 +276,9 @@ func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
 		return nil, fmt.Errorf("nl2kql: unknown target %q (use defender or sentinel)", req.Target)
 	}
 	p := &Plan{Question: q, Target: req.Target, Entities: []Entity{}, Concepts: []string{}, Assumptions: []string{}}
+	if c := s.checkerFor(req.Target); c != s.checker {
+		p.checker, p.schema, p.writeFor = c, c.Schema(), req.Target
+	}
 	ents, rest := extractEntities(q)
 	p.Entities = append(p.Entities, ents...)
 	w, assumption, given := parseWindow(q)
@@ -279,16 +310,92 @@ func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	p.Tables = cands
+	s.nativeForm(p)
 	return p, nil
+}
+
+// nativeForm writes a question without a target in the native form of its
+// best table (Advanced Hunting when it has the table, see
+// catalog.Table.Native): that product's columns and time column, and only
+// the candidate tables that product has — so one query never mixes the
+// Advanced Hunting and Log Analytics forms of a table.
+func (s *Service) nativeForm(p *Plan) {
+	if p.Target != "" || p.checker != nil || s.checker != kqlcheck.Default() || len(p.Tables) == 0 {
+		return
+	}
+	ct, ok := catalog.Lookup(p.Tables[0].Name)
+	if !ok {
+		return
+	}
+	product := string(ct.Native())
+	if ct.In(catalog.Sentinel) && needsSentinel(p) {
+		product = PlatformSentinel
+	}
+	c, err := kqlcheck.ForTarget(product)
+	if err != nil {
+		return
+	}
+	p.checker, p.schema, p.writeFor = c, c.Schema(), product
+	kept := p.Tables[:0]
+	for _, tc := range p.Tables {
+		if t, ok := p.schema.Table(tc.Name); ok {
+			tc.TimeColumn = timeColumn(t, product)
+			kept = append(kept, tc)
+		}
+	}
+	p.Tables = kept
+}
+
+// needsSentinel reports whether the plan leans on a Sentinel-only table
+// besides its main one: an alert pivot (through SecurityAlert) or a
+// strong second candidate that only Log Analytics has.
+func needsSentinel(p *Plan) bool {
+	if p.alertPivot {
+		return true
+	}
+	for i, tc := range p.Tables {
+		if i == 0 || i > 2 {
+			continue
+		}
+		ct, ok := catalog.Lookup(tc.Name)
+		if ok && !ct.In(catalog.Defender) && tc.Score >= 3 && strongReason(tc) {
+			return true
+		}
+	}
+	return false
+}
+
+// product is the product the query is written for: the target, or the
+// native product nativeForm chose ("" when neither).
+func (p *Plan) product() string {
+	if p.Target != "" {
+		return p.Target
+	}
+	return p.writeFor
 }
 
 // candidates scores the tables (restricted to the hints when given).
 func (s *Service) candidates(req Request, p *Plan, cw []string, squashed string) ([]TableChoice, error) {
-	scored := scoreTables(s.schema, p, cw, squashed, p.Examples)
+	sch := s.schema
+	if p.schema != nil {
+		sch = p.schema
+		for _, h := range req.Tables {
+			n := nearestTable(s.schema, strings.TrimSpace(h))
+			if _, ok := p.schema.Table(n); n != "" && !ok {
+				// A hinted table the target lacks: honour the hint, write
+				// against every built-in table, and say so (the result's
+				// suggestions name where the table lives).
+				p.Assumptions = append(p.Assumptions, fmt.Sprintf("%s was named although %s does not have it", n, p.Target))
+				p.checker, p.schema, sch = nil, nil, s.schema
+				break
+			}
+		}
+	}
+	scored := scoreTables(sch, p, cw, squashed, p.Examples)
 	if len(req.Tables) > 0 {
 		allowed := map[string]bool{}
 		for _, h := range req.Tables {
-			n := nearestTable(s.schema, strings.TrimSpace(h))
+			n := nearestTable(sch, strings.TrimSpace(h))
 			if n == "" {
 				return nil, fmt.Errorf("nl2kql: unknown table hint %q", h)
 			}
@@ -305,9 +412,9 @@ func (s *Service) candidates(req Request, p *Plan, cw []string, squashed string)
 			}
 		}
 		for _, h := range req.Tables {
-			n := nearestTable(s.schema, strings.TrimSpace(h))
+			n := nearestTable(sch, strings.TrimSpace(h))
 			if allowed[n] {
-				t, _ := s.schema.Table(n)
+				t, _ := sch.Table(n)
 				kept = append(kept, TableChoice{Name: n, TimeColumn: timeColumn(t, p.Target), Why: []string{"table hint"}})
 				delete(allowed, n)
 			}
@@ -321,7 +428,7 @@ func (s *Service) candidates(req Request, p *Plan, cw []string, squashed string)
 		scored = scored[:5]
 	}
 	for i := range scored {
-		t, _ := s.schema.Table(scored[i].Name)
+		t, _ := sch.Table(scored[i].Name)
 		scored[i].Columns = mentionedColumns(t, p.Question, p.words)
 		if scored[i].Columns == nil {
 			scored[i].Columns = []string{}

@@ -52,7 +52,7 @@ func (g *Templates) pivotFollow(p *Plan) *schema.Table {
 		}
 		name = c.Name
 	}
-	t, ok := g.Schema.Table(name)
+	t, ok := g.schemaFor(p).Table(name)
 	if !ok {
 		return nil
 	}
@@ -95,7 +95,7 @@ func (g *Templates) pivot(p *Plan, t *schema.Table) (Draft, bool) {
 		fmt.Fprintf(&b, "\n| where ProductName == %s", quote(p.AlertProduct))
 	}
 	fmt.Fprintf(&b, "\n| mv-expand Entity = todynamic(Entities)\n| where tostring(Entity.Type) == %s\n| extend Key = %s\n| where isnotempty(Key)\n| distinct Key;\n", quote(pe.typ), pe.expr)
-	tc := timeColumn(t, p.Target)
+	tc := timeColumn(t, p.product())
 	b.WriteString(t.Name)
 	writeWindow(&b, tc, p.Window)
 	fmt.Fprintf(&b, "\n| where %s in~ (AlertEntities)", c.Ref())

@@ -1,6 +1,7 @@
 package nl2kql
 
 import (
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"sort"
 	"strings"
 
@@ -122,37 +123,43 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 var prior = map[string]int{"SigninLogs": 9, "DeviceProcessEvents": 8, "EmailEvents": 7, "DeviceNetworkEvents": 6,
 	"AuditLogs": 5, "SecurityAlert": 5, "DeviceFileEvents": 4, "OfficeActivity": 4, "DeviceLogonEvents": 3, "SecurityEvent": 3}
 
-// platformBonus prefers tables native to the target.
+// platformBonus prefers tables native to the target. The schema the
+// tables come from already holds only the target product's tables when a
+// target is set (see Service.checkerFor); a caller's own schema may not.
 func platformBonus(table, target string) float64 {
-	pl := profiles[table].platform
+	t, ok := catalog.Lookup(table)
 	switch {
-	case pl == "":
+	case !ok:
 		return 0
 	case target == "":
 		// No target: a slight lean to the Sentinel form, where both exist
 		// (SigninLogs over AADSignInEventsBeta); it only breaks near-ties.
-		if pl == PlatformSentinel {
+		if t.Native() == catalog.Sentinel {
 			return 0.4
 		}
 		return 0
-	case pl == target:
+	case t.Native() == catalog.Product(target):
 		return 1.5
-	case target == PlatformDefender:
-		return -5 // a Sentinel table exists in Advanced Hunting only when a workspace is onboarded
+	case !t.In(catalog.Product(target)):
+		return -5 // the target does not have the table
 	}
 	return 0
 }
 
-// timeColumn picks the time column: Sentinel queries use TimeGenerated,
-// Advanced Hunting Timestamp.
+// timeColumn is the column a table's time window filters on, from the
+// table catalogue: TimeGenerated in Sentinel, Timestamp in Advanced
+// Hunting, none for the snapshot tables (DeviceTvm* and the Exposure
+// graph in Advanced Hunting); with no target, the table's native product.
+// A table the catalogue does not know uses its schema's time column or its
+// first datetime column.
 func timeColumn(t *schema.Table, target string) string {
-	pl := target
-	if pl == "" {
-		pl = profiles[t.Name].platform
-	}
-	if pl == PlatformSentinel {
-		if c, ok := t.Column("TimeGenerated"); ok && c.Type == "datetime" {
-			return "TimeGenerated"
+	if ct, ok := catalog.Lookup(t.Name); ok {
+		f := ct.Form(catalog.Product(target))
+		if f == nil {
+			f = ct.Form("")
+		}
+		if _, has := t.Column(f.TimeColumn); has || f.TimeColumn == "" {
+			return f.TimeColumn
 		}
 	}
 	if tc := t.TimeColumn(); tc != "" {

@@ -16,12 +16,21 @@ type Templates struct {
 
 var _ Generator = (*Templates)(nil)
 
+// schemaFor is the schema a plan is written against: its target product's
+// tables and columns when the service set one, else the templates' own.
+func (g *Templates) schemaFor(p *Plan) *schema.Schema {
+	if p.schema != nil {
+		return p.schema
+	}
+	return g.Schema
+}
+
 // Generate implements Generator.
 func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 	if len(p.Tables) == 0 {
 		return Draft{}, ErrNoTable
 	}
-	t, ok := g.Schema.Table(p.Tables[0].Name)
+	t, ok := g.schemaFor(p).Table(p.Tables[0].Name)
 	if !ok {
 		return Draft{}, fmt.Errorf("templates: unknown table %s", p.Tables[0].Name)
 	}

@@ -249,7 +249,7 @@ func TestListTables(t *testing.T) {
 		t.Errorf("listing without search: total %d, returned %d", all.Total, len(all.Tables))
 	}
 	for _, tb := range all.Tables {
-		if _, ok := tableInfos[tb.Name]; !ok {
+		if tableKeywords[tb.Name] == "" || tb.About == "" || len(tb.Products) == 0 || len(tb.Docs) == 0 {
 			t.Errorf("table %s has no description", tb.Name)
 		}
 	}
@@ -322,6 +322,40 @@ func TestHostileInput(t *testing.T) {
 	for _, s := range []string{"the table", "-", "ü", strings.Repeat("x ", 100)} {
 		if _, err := invoke[ListTablesResult](t, "kql_list_tables", call("contoso", true), map[string]any{"search": s}); err != nil {
 			t.Errorf("search %q: %v", s, err)
+		}
+	}
+}
+
+func TestValidateTargetColumnsAndTables(t *testing.T) {
+	r, err := invoke[ValidateResult](t, "kql_validate", call("contoso", true), map[string]any{
+		"query": "DeviceProcessEvents | where MachineGroup == 'x' | join (SecurityAlert) on $left.DeviceName == $right.CompromisedEntity", "target": "defender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := r.Text()
+	for _, want := range []string{"MachineGroup", "SecurityAlert is not a table of Defender XDR Advanced Hunting", "https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/securityalert"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+	if r.Errors < 2 {
+		t.Errorf("errors = %d, want the column and the table", r.Errors)
+	}
+	ok, err := invoke[ValidateResult](t, "kql_validate", call("contoso", true), map[string]any{
+		"query": "DeviceProcessEvents | where MachineGroup == 'x'", "target": "sentinel"})
+	if err != nil || ok.Errors != 0 {
+		t.Errorf("sentinel has MachineGroup: %v %s", err, ok.Text())
+	}
+	lt, err := invoke[ListTablesResult](t, "kql_list_tables", call("contoso", true), map[string]any{"search": "software inventory", "target": "defender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range lt.Tables {
+		if tb.Name == "DeviceTvmSoftwareInventory" && (tb.TimeColumn != "" || tb.TimeColumns["sentinel"] != "TimeGenerated" || len(tb.Docs) != 2) {
+			t.Errorf("DeviceTvmSoftwareInventory in defender: %+v", tb)
+		}
+		if tb.Name == "SigninLogs" {
+			t.Error("defender listing has SigninLogs")
 		}
 	}
 }

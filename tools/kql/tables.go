@@ -3,6 +3,7 @@ package kql
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"sort"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 type ListTablesParams struct {
 	Search string `json:"search,omitempty" maxLength:"200" jsonschema:"Words to find in table and column names and descriptions, e.g. 'sign-ins', 'process creation'. Omit to list every table."`
 	Top    int    `json:"top,omitempty" minimum:"1" maximum:"50" jsonschema:"Most tables to return (default 10 with search, 50 without)."`
+	Target string `json:"target,omitempty" enum:"defender,sentinel" jsonschema:"Only the tables this product has, with its columns and time column: defender (Advanced Hunting) or sentinel (Log Analytics)."`
 }
 
 // TableSummary is one table with a trimmed column list.
@@ -24,7 +26,10 @@ type TableSummary struct {
 	Name           string            `json:"name"`
 	About          string            `json:"about,omitempty"`
 	Platform       string            `json:"platform,omitempty" enum:"defender,sentinel" jsonschema:"where the table lives natively: defender (Advanced Hunting) or sentinel (Log Analytics)"`
-	TimeColumn     string            `json:"timeColumn,omitempty"`
+	Products       []string          `json:"products,omitempty" jsonschema:"the products that have the table: defender (Advanced Hunting), sentinel (Log Analytics)"`
+	TimeColumn     string            `json:"timeColumn,omitempty" jsonschema:"the event-time column to filter on (none for snapshot tables such as DeviceTvm* in Advanced Hunting)"`
+	TimeColumns    map[string]string `json:"timeColumns,omitempty" jsonschema:"the time column in each product that has the table (empty: none)"`
+	Docs           []string          `json:"docs,omitempty" jsonschema:"Microsoft's reference page of the table in each product"`
 	ColumnCount    int               `json:"columnCount"`
 	Columns        []kqlcheck.Column `json:"columns" jsonschema:"matching columns first, then the others, trimmed; the schema resource has them all"`
 	MatchedColumns []string          `json:"matchedColumns,omitempty"`
@@ -53,9 +58,11 @@ func (r ListTablesResult) Text() string {
 	}
 	b.WriteString(":\n")
 	for _, t := range r.Tables {
-		fmt.Fprintf(&b, "- %s (%s, %d columns", t.Name, orDash(t.Platform), t.ColumnCount)
+		fmt.Fprintf(&b, "- %s (%s, %d columns", t.Name, orDash(strings.Join(t.Products, "+")), t.ColumnCount)
 		if t.TimeColumn != "" {
 			fmt.Fprintf(&b, ", time column %s", t.TimeColumn)
+		} else if len(t.Products) > 0 {
+			b.WriteString(", no time column")
 		}
 		b.WriteString(")")
 		if t.About != "" {
@@ -95,7 +102,11 @@ func (ts *toolset) listTablesTool() tools.Spec {
 	return tools.New(tools.ToolsetKQL, "kql_list_tables",
 		"Find Advanced Hunting and Sentinel tables by table name, column name or meaning ('sign-ins', 'process creation'): each table's purpose, time column, columns (trimmed) and schema resource URI.",
 		func(_ context.Context, _ tools.Call, p ListTablesParams) (ListTablesResult, error) {
-			s := ts.check().Schema()
+			chk, err := ts.targetChecker(p.Target)
+			if err != nil {
+				return ListTablesResult{}, err
+			}
+			s := chk.Schema()
 			if s == nil {
 				s = kqlcheck.BuiltinSchema()
 			}
@@ -120,7 +131,7 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 	var hits []hit
 	for _, name := range s.TableNames() {
 		t, _ := s.Table(name)
-		score, matched := q.score(t, tableInfos[name])
+		score, matched := q.score(t, infoOf(name))
 		if q.empty() || score > 0 {
 			hits = append(hits, hit{t, score, matched})
 		}
@@ -160,9 +171,16 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 }
 
 func summarize(t *schema.Table, matched []string, exactColumn map[string]bool, budget int) TableSummary {
-	info := tableInfos[t.Name]
+	info := infoOf(t.Name)
 	out := TableSummary{Name: t.Name, About: info.about, Platform: info.platform, TimeColumn: t.TimeColumn(),
 		ColumnCount: len(t.Columns), Columns: []kqlcheck.Column{}, MatchedColumns: matched, Schema: schemaURI(t.Name)}
+	if ct, ok := catalog.Lookup(t.Name); ok {
+		out.Docs, out.TimeColumns = ct.Docs(), map[string]string{}
+		for _, p := range ct.Products() {
+			out.Products = append(out.Products, string(p))
+			out.TimeColumns[string(p)] = ct.Form(p).TimeColumn
+		}
+	}
 	seen := map[string]bool{}
 	add := func(name string) {
 		if c, ok := t.Column(name); ok && !seen[name] && len(out.Columns) < budget {

@@ -3,6 +3,7 @@ package kql
 import (
 	"context"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kqlcheck"
@@ -14,7 +15,7 @@ import (
 // ValidateParams is a query to check.
 type ValidateParams struct {
 	Query  string `json:"query" maxLength:"20000" jsonschema:"The KQL query to check."`
-	Target string `json:"target,omitempty" enum:"defender,sentinel" jsonschema:"Where the query will run: defender (Advanced Hunting) or sentinel (Log Analytics workspace). Adds warnings for tables that do not exist there."`
+	Target string `json:"target,omitempty" enum:"defender,sentinel" jsonschema:"Where the query will run: defender (Advanced Hunting) or sentinel (Log Analytics workspace). Tables and columns are checked as that product has them (a Sentinel-only table is an error for defender)."`
 }
 
 // ValidateResult is the merged syntax, schema and guard report.
@@ -80,7 +81,10 @@ func (ts *toolset) validateTool() tools.Spec {
 			if err := requireQuery(p.Query); err != nil {
 				return ValidateResult{}, err
 			}
-			rep := ts.check().Validate(p.Query)
+			rep, err := ts.check().ValidateTarget(p.Query, p.Target)
+			if err != nil {
+				return ValidateResult{}, tools.Errorf("target %q is not known: use defender or sentinel", p.Target)
+			}
 			res := ValidateResult{
 				Valid: rep.Valid, Safe: rep.Safe, Target: p.Target, Diagnostics: rep.Diagnostics,
 				Errors: rep.Errors, Warnings: rep.Warnings, Refusal: rep.Refusal, GuardedQuery: rep.Guarded,
@@ -96,15 +100,30 @@ func (ts *toolset) validateTool() tools.Spec {
 		}, tools.NoTenant(), tools.WithTitle("Validate a KQL query"))
 }
 
-// targetWarning says when a table does not exist natively where the query
-// will run ("" when it does or the target is not given).
+// targetWarning says when a table does not exist where the query will run,
+// from the table catalogue ("" when it does, the target is not given or the
+// table is not a built-in one).
 func targetWarning(target, table string) string {
-	info, ok := tableInfos[table]
-	if !ok || target == "" || info.platform == target {
+	t, ok := catalog.Lookup(table)
+	if !ok || target == "" || t.In(catalog.Product(target)) {
 		return ""
 	}
 	if target == platformDefender {
-		return fmt.Sprintf("%s is a Sentinel (Log Analytics) table: Advanced Hunting has it only when a Sentinel workspace is onboarded to the Defender portal; otherwise run the query with sentinel_run_query", table)
+		return fmt.Sprintf("%s is a Sentinel (Log Analytics) table, not an Advanced Hunting one (%s): Advanced Hunting has it only when a Sentinel workspace is onboarded to the Defender portal; otherwise run the query with sentinel_run_query", table, t.Sentinel.Doc)
 	}
-	return fmt.Sprintf("%s is a Defender XDR Advanced Hunting table: a Sentinel workspace has it only when the Microsoft Defender XDR connector streams it (there its time column is TimeGenerated); otherwise run the query with defender_run_hunting_query", table)
+	return fmt.Sprintf("%s is a Defender XDR Advanced Hunting table (%s): a Sentinel workspace does not have it; run the query with defender_run_hunting_query", table, t.Defender.Doc)
+}
+
+// targetChecker is the checker for a query that will run on target: the
+// toolset's own when one was configured or no target is given, else the
+// one over the target product's tables and columns.
+func (ts *toolset) targetChecker(target string) (*kqlcheck.Checker, error) {
+	if target == "" || ts.d.Checker != nil {
+		return ts.check(), nil
+	}
+	c, err := kqlcheck.ForTarget(target)
+	if err != nil {
+		return nil, tools.Errorf("target %q is not known: use defender or sentinel", target)
+	}
+	return c, nil
 }

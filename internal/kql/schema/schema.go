@@ -29,6 +29,10 @@ type Table struct {
 	Name    string
 	Columns []Column
 	index   map[string]int
+	// timeCol is the declared time column (see Schema.SetTimeColumn);
+	// timeSet says one was declared, even "" (none).
+	timeCol string
+	timeSet bool
 }
 
 // Column looks a column up by exact name.
@@ -48,9 +52,14 @@ func (t *Table) ColumnNames() []string {
 	return out
 }
 
-// TimeColumn returns the table's event-time column ("Timestamp" or
-// "TimeGenerated", preferring Timestamp) or "" if it has neither.
+// TimeColumn returns the table's event-time column: the one declared with
+// Schema.SetTimeColumn ("" when none was declared as none), else
+// "Timestamp" or "TimeGenerated", preferring Timestamp, or "" if it has
+// neither.
 func (t *Table) TimeColumn() string {
+	if t.timeSet {
+		return t.timeCol
+	}
 	for _, name := range []string{"Timestamp", "TimeGenerated"} {
 		if c, ok := t.Column(name); ok && c.Type == "datetime" {
 			return name
@@ -89,6 +98,23 @@ func (s *Schema) AddTable(name string, cols []Column) error {
 		t.Columns = append(t.Columns, Column{Name: c.Name, Type: typ})
 	}
 	s.tables[name] = t
+	return nil
+}
+
+// SetTimeColumn declares a table's event-time column, which must be a
+// datetime column of the table; "" declares that it has none (a snapshot
+// table whose datetime columns are not event times).
+func (s *Schema) SetTimeColumn(table, column string) error {
+	t, ok := s.tables[table]
+	if !ok {
+		return fmt.Errorf("schema: set time column: %w: unknown table %q", ErrInvalid, table)
+	}
+	if column != "" {
+		if c, ok := t.Column(column); !ok || c.Type != "datetime" {
+			return fmt.Errorf("schema: set time column of %s: %w: %q is not a datetime column", table, ErrInvalid, column)
+		}
+	}
+	t.timeCol, t.timeSet = column, true
 	return nil
 }
 

@@ -1,0 +1,150 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secmcp/secmcp/internal/kql/schema"
+	"github.com/secmcp/secmcp/internal/sharedcorpus"
+)
+
+func readShared(t *testing.T, name string) map[string][]schema.Column {
+	t.Helper()
+	raw, err := os.ReadFile(sharedcorpus.Path(t, "kql-schemas/"+name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string][]schema.Column
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return out
+}
+
+func colSet(cols []schema.Column) string {
+	var out []string
+	for _, c := range cols {
+		out = append(out, c.Name+":"+c.Type)
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+// TestCatalogMatchesShared checks the union columns (in order) and each
+// product's form (its tables, columns and types) against the published
+// schemas in ../shared/kql-schemas.
+func TestCatalogMatchesShared(t *testing.T) {
+	if err := Err(); err != nil {
+		t.Fatal(err)
+	}
+	union := readShared(t, "tables.json")
+	if got := len(Names()); got != len(union) {
+		t.Errorf("%d tables in the catalogue, %d in tables.json", got, len(union))
+	}
+	for name, cols := range union {
+		tb, ok := Lookup(name)
+		if !ok {
+			t.Errorf("%s missing", name)
+			continue
+		}
+		if fmt.Sprint(tb.Union) != fmt.Sprint(cols) {
+			t.Errorf("%s: union columns differ from tables.json", name)
+		}
+	}
+	for _, p := range []Product{Defender, Sentinel} {
+		want := readShared(t, "tables."+string(p)+".json")
+		for _, name := range Names() {
+			tb, _ := Lookup(name)
+			cols, ok := want[name]
+			if ok != tb.In(p) {
+				t.Errorf("%s in %s: catalogue %v, published %v", name, p, tb.In(p), ok)
+				continue
+			}
+			if ok && colSet(tb.Form(p).Columns) != colSet(cols) {
+				t.Errorf("%s: %s columns differ from tables.%s.json", name, p, p)
+			}
+		}
+	}
+}
+
+func TestTimeColumnsAndProducts(t *testing.T) {
+	cases := []struct {
+		table, defender, sentinel, native string
+	}{
+		{"DeviceProcessEvents", "Timestamp", "TimeGenerated", "Timestamp"},
+		{"DeviceTvmSoftwareInventory", "", "TimeGenerated", ""},
+		{"DeviceTvmSoftwareVulnerabilities", "", "TimeGenerated", ""},
+		{"ExposureGraphEdges", "", "-", ""},
+		{"SigninLogs", "-", "TimeGenerated", "TimeGenerated"},
+		{"AADSignInEventsBeta", "Timestamp", "-", "Timestamp"},
+		{"IdentityInfo", "Timestamp", "TimeGenerated", "Timestamp"},
+	}
+	for _, c := range cases {
+		tb, ok := Lookup(c.table)
+		if !ok {
+			t.Fatalf("%s missing", c.table)
+		}
+		for _, pc := range []struct {
+			p    Product
+			want string
+		}{{Defender, c.defender}, {Sentinel, c.sentinel}} {
+			f := tb.Form(pc.p)
+			switch {
+			case pc.want == "-" && f != nil:
+				t.Errorf("%s: %s should not have it", c.table, pc.p)
+			case pc.want != "-" && f == nil:
+				t.Errorf("%s: %s should have it", c.table, pc.p)
+			case f != nil && f.TimeColumn != pc.want:
+				t.Errorf("%s in %s: time column %q, want %q", c.table, pc.p, f.TimeColumn, pc.want)
+			}
+			if f != nil {
+				if st, _ := Schema(pc.p).Table(c.table); st.TimeColumn() != pc.want {
+					t.Errorf("%s schema %s: time column %q, want %q", pc.p, c.table, st.TimeColumn(), pc.want)
+				}
+			}
+		}
+		if st, _ := Schema("").Table(c.table); st.TimeColumn() != c.native {
+			t.Errorf("union %s: time column %q, want %q", c.table, st.TimeColumn(), c.native)
+		}
+	}
+	// Advanced Hunting has no Sentinel-only tables, and MachineGroup is a
+	// Log Analytics column only.
+	for _, name := range []string{"SecurityAlert", "AzureActivity", "SigninLogs", "AuditLogs", "OfficeActivity"} {
+		if _, ok := Schema(Defender).Table(name); ok {
+			t.Errorf("Defender schema has %s", name)
+		}
+	}
+	if dpe, _ := Schema(Defender).Table("DeviceProcessEvents"); dpe != nil {
+		if _, ok := dpe.Column("MachineGroup"); ok {
+			t.Error("Advanced Hunting DeviceProcessEvents has MachineGroup")
+		}
+	}
+	if _, ok := Schema(Sentinel).Table("AADSignInEventsBeta"); ok {
+		t.Error("Sentinel schema has AADSignInEventsBeta")
+	}
+}
+
+func TestDocsAndParse(t *testing.T) {
+	tb, _ := Lookup("DeviceTvmSoftwareInventory")
+	docs := tb.Docs()
+	if len(docs) != 2 || docs[0] != "https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-devicetvmsoftwareinventory-table" ||
+		docs[1] != "https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/devicetvmsoftwareinventory" {
+		t.Errorf("docs = %v", docs)
+	}
+	for _, name := range Names() {
+		tb, _ := Lookup(name)
+		if tb.About == "" || len(tb.Products()) == 0 {
+			t.Errorf("%s: about %q, products %v", name, tb.About, tb.Products())
+		}
+	}
+	if _, err := ParseProduct("splunk"); err == nil || !strings.Contains(err.Error(), "use defender or sentinel") {
+		t.Errorf("ParseProduct(splunk) err = %v", err)
+	}
+	if p, err := ParseProduct(" Defender "); err != nil || p != Defender {
+		t.Errorf("ParseProduct(Defender) = %q, %v", p, err)
+	}
+}
