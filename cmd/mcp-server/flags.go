@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/ratelimit/redisstore"
 	"github.com/secmcp/secmcp/tools/mcpadapter"
 )
 
@@ -55,6 +56,10 @@ type options struct {
 	demoBudget float64
 	// cpuProfile is where --cpu-profile writes the run's CPU profile.
 	cpuProfile string
+	// budgetStore is where budgets and in-flight slots are kept: "" or
+	// "memory" for this process, a redis:// URL to share them between
+	// replicas (see --budget-store).
+	budgetStore string
 }
 
 const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
@@ -159,6 +164,7 @@ func (o *options) limitFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.limits.SessionIdleTimeout, "session-idle-timeout", d.SessionIdleTimeout, "HTTP: end a session no request has used for this long")
 	fs.IntVar(&o.limits.MaxInflightPerPrincipal, "max-inflight-per-principal", d.MaxInflightPerPrincipal, "HTTP: most concurrent requests per principal (429 beyond)")
 	fs.IntVar(&o.maxInflightTenant, "max-inflight-per-tenant", 16, "most tool calls running at once per tenant, over any transport; more are refused with a tool error")
+	fs.StringVar(&o.budgetStore, "budget-store", "memory", "where budgets and per-tenant in-flight slots are kept: memory (this process) or redis://[:PASSWORD@]HOST:PORT/DB (rediss:// for TLS) shared by every replica; prefer SECMCP_BUDGET_STORE for a URL with a password")
 }
 
 // checkLimits refuses limits that would break the server or bound nothing.
@@ -171,6 +177,11 @@ func (o *options) checkLimits() error {
 		return fmt.Errorf("--read-header-timeout %s must be at least 1s", o.readHeaderTimeout)
 	case o.maxInflightTenant < 1:
 		return fmt.Errorf("--max-inflight-per-tenant %d must be at least 1", o.maxInflightTenant)
+	}
+	if o.budgetStore != "memory" && o.budgetStore != "" {
+		if _, _, err := redisstore.ParseURL(o.budgetStore); err != nil {
+			return fmt.Errorf("--budget-store (or SECMCP_BUDGET_STORE): %w", err)
+		}
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/ratelimit"
+	"github.com/secmcp/secmcp/internal/ratelimit/redisstore"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -169,8 +170,9 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		a.Close()
 		return nil, err
 	}
-	if opts.maxInflightTenant > 0 {
-		inv.Inflight = ratelimit.NewInflight(opts.maxInflightTenant)
+	if err := a.budgetStore(ctx, inv, reg, opts, logger); err != nil {
+		a.Close()
+		return nil, err
 	}
 	rs := resources.NewServer(reg)
 	rs.Price = toolReg.Price // a resource read pays its tool's price
@@ -187,6 +189,32 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		Instructions: instructions, NoOutputSchemas: opts.outputSchemas == "off",
 	})
 	return a, nil
+}
+
+// budgetStore gives the invoker its in-flight limiter and, with
+// --budget-store redis://…, moves every tenant's budget and in-flight
+// slots into Redis so that all replicas share them.
+func (a *app) budgetStore(ctx context.Context, inv *tools.Invoker, reg *tenant.Registry, opts options, logger *slog.Logger) error {
+	if opts.budgetStore == "" || opts.budgetStore == "memory" {
+		if opts.maxInflightTenant > 0 {
+			inv.Inflight = ratelimit.NewInflight(opts.maxInflightTenant)
+		}
+		return nil
+	}
+	store, err := redisstore.Open(ctx, opts.budgetStore, logger)
+	if err != nil {
+		return fmt.Errorf("--budget-store: %w", err)
+	}
+	a.closers = append(a.closers, store.Close)
+	for _, t := range reg.All() {
+		if t.Budget != nil {
+			t.Budget = t.Budget.Shared(store, t.Alias)
+		}
+	}
+	if opts.maxInflightTenant > 0 {
+		inv.Inflight = store.Inflight(opts.maxInflightTenant)
+	}
+	return nil
 }
 
 // keyAudit gives the invoker its audit key. A configured deployment (or

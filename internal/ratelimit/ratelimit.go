@@ -42,6 +42,9 @@ type Budget struct {
 	cfg Config
 	lim *rate.Limiter
 	now func() time.Time
+	// store, when set, keeps the bucket instead of lim (see Shared).
+	store Store
+	key   string
 }
 
 // New returns a full budget.
@@ -61,7 +64,10 @@ func (b *Budget) Take(cost int) (ok bool, retryAfter time.Duration) {
 	if cost > b.cfg.Burst {
 		// Can never fit: report the time to refill a full bucket so the
 		// message stays truthful; the caller explains the cost.
-		return false, time.Duration(float64(b.cfg.Burst) / (b.cfg.UnitsPerMinute / 60) * float64(time.Second))
+		return false, b.cfg.RefillTime(float64(b.cfg.Burst))
+	}
+	if b.store != nil {
+		return b.store.Take(b.key, b.cfg, cost)
 	}
 	now := b.now()
 	r := b.lim.ReserveN(now, cost)
@@ -75,8 +81,21 @@ func (b *Budget) Take(cost int) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
-// Available reports the units available now (for status output).
-func (b *Budget) Available() float64 { return b.lim.TokensAt(b.now()) }
+// Available reports the units available now in this process's bucket (for
+// status output and tests); a budget kept in a shared Store reports its
+// burst, since only the store knows the shared bucket.
+func (b *Budget) Available() float64 {
+	if b.store != nil {
+		return float64(b.cfg.Burst)
+	}
+	return b.lim.TokensAt(b.now())
+}
+
+// RefillTime is how long the bucket takes to refill units units: the wait a
+// refusal advises, computed the same way for every Store.
+func (c Config) RefillTime(units float64) time.Duration {
+	return time.Duration(units / (c.UnitsPerMinute / 60) * float64(time.Second))
+}
 
 // Seconds is d in whole seconds, rounded up and at least 1: the figure a
 // refusal advises waiting. Rounding to the nearest second would advise

@@ -74,3 +74,19 @@ func TestSpendRefusalNeverSaysZeroSeconds(t *testing.T) {
 		t.Fatalf("nil budget refused: %v", err)
 	}
 }
+
+func TestNewHolding(t *testing.T) {
+	cfg := Config{UnitsPerMinute: 0.06, Burst: 10} // no refill during the test
+	for _, c := range []struct {
+		tokens float64
+		want   int
+	}{{10, 10}, {4.7, 4}, {0.5, 0}, {-3, 0}, {25, 10}} {
+		b, got := NewHolding(cfg, c.tokens), 0
+		for ok, _ := b.Take(1); ok; ok, _ = b.Take(1) {
+			got++
+		}
+		if got != c.want {
+			t.Errorf("NewHolding(%v) granted %d units, want %d", c.tokens, got, c.want)
+		}
+	}
+}

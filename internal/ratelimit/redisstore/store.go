@@ -1,0 +1,270 @@
+// Package redisstore keeps capacity budgets and per-tenant in-flight slots
+// in Redis, so that several replicas of the server behind a load balancer
+// spend one budget per tenant instead of one each. It has the in-process
+// semantics (package ratelimit): the same token bucket (burst, refill rate,
+// tool costs, the wait a refusal advises), run atomically in Lua scripts on
+// the Redis server's clock.
+//
+// Fail-safe policy. When Redis cannot be reached (a call takes longer than
+// the timeout, 200 ms by default, or fails), each replica falls back to a
+// local fraction 1/N of every budget and in-flight limit, N being the number
+// of live replicas it last saw in Redis (at least the URL's replicas=
+// parameter). Refusing every call instead would turn a Redis outage into an
+// outage of every analyst's tools, during the incident they may be working;
+// granting the full budget locally would let N replicas grant N budgets. With
+// 1/N each, the replicas together still grant at most one budget (the local
+// buckets start from the shared bucket's last known level, divided by N), and
+// a replica that alone lost Redis while the others still see it grants at
+// most 1/N more. The store is probed once a second and shared again as soon
+// as Redis answers; each change of state is logged once.
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
+
+// DefaultTimeout bounds every Redis round trip, so an outage costs a call
+// at most this long once, before the store falls back.
+const DefaultTimeout = 200 * time.Millisecond
+
+const (
+	heartbeatEvery = time.Second
+	leaseTTL       = 10 * time.Second
+	keyPrefix      = "secmcp:"
+)
+
+// Store is a budget store in one Redis database. It implements
+// ratelimit.Store; Inflight gives the in-flight limiter. Safe for
+// concurrent use.
+type Store struct {
+	rdb      *redis.Client
+	where    string // the URL without its password, for logs
+	timeout  time.Duration
+	replicas int // the URL's replicas=: the least N of the fallback's 1/N
+	id       string
+	log      *slog.Logger
+	// every is the heartbeat period and lease the in-flight lease TTL
+	// (heartbeatEvery and leaseTTL; shorter in tests).
+	every, lease time.Duration
+	stop         chan struct{}
+	done         chan struct{}
+	halted       sync.Once
+
+	mu        sync.Mutex
+	down      bool
+	seen      int                     // live replicas at the last heartbeat
+	last      map[string]lastLevel    // each bucket's level at its last answer
+	local     map[string]*localBudget // fallback buckets while down
+	inflights []*Inflight
+}
+
+// Settings are what the URL configures besides go-redis's own options.
+type Settings struct {
+	// Timeout bounds each round trip (URL parameter timeout=, e.g. 200ms).
+	Timeout time.Duration
+	// Replicas is the least N of the fail-safe's 1/N (URL parameter replicas=).
+	Replicas int
+}
+
+// ParseURL checks a redis:// or rediss:// URL (redis://[[USER]:PASSWORD@]HOST:PORT/DB
+// with optional parameters timeout= and replicas=, and go-redis's own). Its
+// errors never repeat the password.
+func ParseURL(raw string) (*redis.Options, Settings, error) {
+	set := Settings{Timeout: DefaultTimeout, Replicas: 1}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, set, errors.New("must be a URL of the form redis://HOST:PORT/DB or rediss://HOST:PORT/DB (a password goes in the user part: redis://:PASSWORD@HOST:PORT/DB)")
+	}
+	q := u.Query()
+	if v := q.Get("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Millisecond || d > 10*time.Second {
+			return nil, set, fmt.Errorf("timeout=%q must be a duration between 1ms and 10s, e.g. 200ms", v)
+		}
+		set.Timeout = d
+	}
+	if v := q.Get("replicas"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, set, fmt.Errorf("replicas=%q must be a whole number from 1 to 1000: how many replicas share the store", v)
+		}
+		set.Replicas = n
+	}
+	q.Del("timeout")
+	q.Del("replicas")
+	u.RawQuery = q.Encode()
+	opt, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, set, err // go-redis names the part at fault; the URL is not repeated, so neither is a password
+	}
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.PoolTimeout = set.Timeout, set.Timeout, set.Timeout, set.Timeout
+	opt.ContextTimeoutEnabled = true
+	opt.MaxRetries = -1 // no retries: one bounded try, then the fail-safe
+	opt.DisableIdentity = true
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	return opt, set, nil
+}
+
+// Open connects to the Redis at rawURL and starts the heartbeat. A Redis
+// that does not answer yet is not an error: the store starts in its
+// fail-safe state (logged) and shares budgets once Redis answers.
+func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) {
+	return open(ctx, rawURL, log, heartbeatEvery, leaseTTL)
+}
+
+// open is Open with the heartbeat period and lease TTL given (shorter in tests).
+func open(ctx context.Context, rawURL string, log *slog.Logger, every, lease time.Duration) (*Store, error) {
+	opt, set, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(rawURL)
+	redis.SetLogger(quietLogger{log})
+	id := make([]byte, 8)
+	_, _ = rand.Read(id)
+	s := &Store{rdb: redis.NewClient(opt), where: u.Redacted(), timeout: set.Timeout, replicas: set.Replicas,
+		id: hex.EncodeToString(id), log: log, stop: make(chan struct{}), done: make(chan struct{}),
+		last: map[string]lastLevel{}, every: every, lease: lease}
+	if err := s.heartbeat(ctx); err != nil {
+		s.setDown(err)
+	} else {
+		log.Info("budgets shared through Redis", "store", s.where, "replicas_live", s.seen)
+	}
+	go s.loop()
+	return s, nil
+}
+
+// Close stops the heartbeat, removes this replica from the live count and
+// closes the connections.
+func (s *Store) Close() {
+	s.halt()
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	_ = s.rdb.ZRem(ctx, keyPrefix+"replicas", s.id).Err()
+	_ = s.rdb.Close()
+}
+
+// halt stops the heartbeat (and so the lease renewals), once.
+func (s *Store) halt() {
+	s.halted.Do(func() { close(s.stop) })
+	<-s.done
+}
+
+// Down reports whether the store is in its fail-safe state.
+func (s *Store) Down() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down
+}
+
+func (s *Store) loop() {
+	defer close(s.done)
+	t := time.NewTicker(s.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		if err := s.heartbeat(context.Background()); err != nil {
+			s.setDown(err)
+			continue
+		}
+		s.setUp()
+		for _, l := range s.inflightList() {
+			l.renew()
+		}
+	}
+}
+
+// heartbeat marks this replica live and learns how many are.
+func (s *Store) heartbeat(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	n, err := heartbeatScript.Run(ctx, s.rdb, []string{keyPrefix + "replicas"}, s.id, (3 * s.every).Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	s.mu.Lock()
+	s.seen = n
+	s.mu.Unlock()
+	return nil
+}
+
+// fraction is the N of the fallback's 1/N. Callers hold mu.
+func (s *Store) fraction() int { return max(s.replicas, s.seen, 1) }
+
+// setDown enters the fail-safe state, logging it once per outage.
+func (s *Store) setDown(cause error) {
+	s.mu.Lock()
+	if s.down {
+		s.mu.Unlock()
+		return
+	}
+	s.down = true
+	s.local = map[string]*localBudget{}
+	n := s.fraction()
+	ls := append([]*Inflight(nil), s.inflights...)
+	s.mu.Unlock()
+	for _, l := range ls {
+		l.fallBack(n)
+	}
+	s.log.Warn("budget store unreachable: each replica now grants 1/N of every tenant's budget and in-flight limit until it answers",
+		"store", s.where, "n", n, "error", cause.Error())
+}
+
+// setUp leaves the fail-safe state, logging it once.
+func (s *Store) setUp() {
+	s.mu.Lock()
+	was := s.down
+	s.down, s.local = false, nil
+	s.mu.Unlock()
+	if was {
+		s.log.Info("budget store reachable again: budgets are shared again", "store", s.where, "replicas_live", s.seen)
+	}
+}
+
+func (s *Store) inflightList() []*Inflight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Inflight(nil), s.inflights...)
+}
+
+// call bounds one round trip by the timeout; a failure enters the fail-safe.
+func (s *Store) call(f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	err := f(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		s.setDown(err)
+	}
+	return err
+}
+
+// quietLogger sends go-redis's own messages to the debug log: the store
+// logs each change of state itself, once.
+type quietLogger struct{ log *slog.Logger }
+
+func (q quietLogger) Printf(ctx context.Context, format string, v ...any) {
+	q.log.Debug("redis client: " + fmt.Sprintf(format, v...))
+}
+
+// n is the fallback's N, taking mu.
+func (s *Store) n() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fraction()
+}
