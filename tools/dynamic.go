@@ -53,6 +53,8 @@ type DynamicSpec struct {
 	// Handler receives the arguments without "tenant"; it decodes and
 	// checks them itself.
 	Handler Handler
+	// Tenants are as in Spec (empty: every tenant).
+	Tenants []string
 }
 
 // NewDynamic checks a dynamic tool's description and builds its Spec. The
@@ -84,7 +86,7 @@ func NewDynamic(d DynamicSpec) (Spec, error) {
 		Name: d.Name, Title: d.Title, Description: d.Description, Toolset: d.Toolset,
 		ReadOnly: d.ReadOnly, OpenWorld: d.OpenWorld, NoTenant: d.NoTenant,
 		Cost: max(d.Cost, 1), Timeout: d.Timeout, InputSchema: in, OutputSchema: d.OutputSchema,
-		Handler: d.Handler, Dynamic: true,
+		Handler: d.Handler, Dynamic: true, Tenants: slices.Clone(d.Tenants),
 	}
 	if s.Timeout <= 0 {
 		s.Timeout = 60 * time.Second

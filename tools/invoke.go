@@ -147,8 +147,8 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 		return nil, &ToolError{Msg: "unauthenticated caller", Kind: "refused"}
 	}
 	spec, ok := inv.Tools.Lookup(name)
-	if !ok {
-		return nil, &ToolError{Msg: fmt.Sprintf("unknown tool %q%s", name, didYouMean(name, inv.toolNames())), Kind: "invalid_argument"}
+	if !ok || !inv.VisibleTo(caller, spec) {
+		return nil, inv.unknownTool(caller, name)
 	}
 	if err := inv.CheckTool(caller, name); err != nil {
 		return nil, err
@@ -157,9 +157,17 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 	if err != nil {
 		return nil, err
 	}
+	if requested == "" {
+		requested = inv.defaultTenantFor(caller, spec)
+	}
 	t, err := inv.Tenants.Resolve(caller.Tenants, requested)
 	if err != nil {
 		return nil, &ToolError{Msg: err.Error(), Kind: "refused"}
+	}
+	if !spec.ForTenant(t.Alias) {
+		// Worded as for a tool that does not exist: the caller learns
+		// nothing about another tenant's plugins.
+		return nil, inv.unknownTool(caller, name)
 	}
 	rec.Tenant = t.Alias
 	release, err := inv.acquire(ctx, t.Alias, name)
@@ -231,13 +239,42 @@ func takeBudget(t *tenant.Tenant, what string, cost int) error {
 	return err
 }
 
-func (inv *Invoker) toolNames() []string {
-	specs := inv.Tools.Specs()
-	out := make([]string, len(specs))
-	for i, s := range specs {
-		out[i] = s.Name
+// toolNames are the tools the caller can see.
+func (inv *Invoker) toolNames(caller Caller) []string {
+	var out []string
+	for _, s := range inv.Tools.Specs() {
+		if inv.VisibleTo(caller, &s) {
+			out = append(out, s.Name)
+		}
 	}
 	return out
+}
+
+func (inv *Invoker) unknownTool(caller Caller, name string) error {
+	return &ToolError{Msg: fmt.Sprintf("unknown tool %q%s", name, didYouMean(name, inv.toolNames(caller))), Kind: "invalid_argument"}
+}
+
+// VisibleTo reports whether the caller may see the tool: a tool for some
+// tenants only (Spec.Tenants) is visible to callers allowed one of them.
+func (inv *Invoker) VisibleTo(caller Caller, spec *Spec) bool {
+	if len(spec.Tenants) == 0 {
+		return true
+	}
+	return inv.defaultTenantFor(caller, spec) != ""
+}
+
+// defaultTenantFor is the first tenant the caller may use that the tool is
+// for ("" when the tool is for every tenant, or for none of the caller's).
+func (inv *Invoker) defaultTenantFor(caller Caller, spec *Spec) string {
+	if len(spec.Tenants) == 0 {
+		return ""
+	}
+	for _, t := range inv.Tenants.Permitted(caller.Tenants) {
+		if spec.ForTenant(t.Alias) {
+			return t.Alias
+		}
+	}
+	return ""
 }
 
 // splitTenantArg removes the core's "tenant" argument from the tool's own arguments.

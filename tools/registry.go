@@ -38,6 +38,11 @@ type Selection struct {
 	Exclude []string
 	// ReadOnly hides every tool that writes (default true).
 	ReadOnly bool
+	// Late are dynamic toolsets whose tools arrive while the server runs
+	// (other MCP servers): they are valid in Toolsets, and tool names
+	// "<late>_..." valid in Tools and Exclude, before their tools are known
+	// (late.go).
+	Late []string
 }
 
 // Registry is the validated set of exposed tools.
@@ -48,6 +53,11 @@ type Registry struct {
 	// done on a caller's behalf pays the price of the tool that would do it
 	// directly even when that tool is not exposed.
 	prices map[string]int
+
+	// sel and enabled are the selection, kept for late tools (late.go).
+	sel     Selection
+	enabled map[string]bool
+	late    lateState
 }
 
 var toolName = lazyre.New(`^[a-z][a-z0-9]*(_[a-z0-9]+)+$`)
@@ -137,6 +147,9 @@ func NewRegistry(all []Spec, sel Selection) (*Registry, error) {
 		toolsets[s.Toolset] = true
 		names[s.Name] = true
 	}
+	if err := addLateToolsets(sel, toolsets, names); err != nil {
+		return nil, err
+	}
 	want := sel.Toolsets
 	if len(want) == 0 {
 		want = DefaultToolsets
@@ -161,7 +174,7 @@ func NewRegistry(all []Spec, sel Selection) (*Registry, error) {
 			}
 		}
 	}
-	r := &Registry{byName: map[string]*Spec{}, prices: map[string]int{}}
+	r := &Registry{byName: map[string]*Spec{}, prices: map[string]int{}, sel: sel, enabled: enabledSet}
 	for _, s := range all {
 		r.prices[s.Name] = s.Cost
 		on := enabledSet[s.Toolset] || slices.Contains(sel.Tools, s.Name)
@@ -177,20 +190,39 @@ func NewRegistry(all []Spec, sel Selection) (*Registry, error) {
 	return r, nil
 }
 
-// Specs returns the exposed tools sorted by name.
-func (r *Registry) Specs() []Spec { return slices.Clone(r.specs) }
+// Specs returns the exposed tools sorted by name, late ones included.
+func (r *Registry) Specs() []Spec {
+	out := slices.Clone(r.specs)
+	if l := r.late.snapshot(); l != nil {
+		out = append(out, l.specs()...)
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	}
+	return out
+}
 
 // Lookup returns an exposed tool.
 func (r *Registry) Lookup(name string) (*Spec, bool) {
-	s, ok := r.byName[name]
-	return s, ok
+	if s, ok := r.byName[name]; ok {
+		return s, true
+	}
+	if l := r.late.snapshot(); l != nil {
+		s, ok := l.byName[name]
+		return s, ok
+	}
+	return nil, false
 }
 
 // Price returns the capacity units one call of the catalogue tool name
 // costs (with the configuration's overrides), whether or not it is exposed.
 func (r *Registry) Price(name string) (int, bool) {
-	c, ok := r.prices[name]
-	return c, ok
+	if c, ok := r.prices[name]; ok {
+		return c, true
+	}
+	if l := r.late.snapshot(); l != nil {
+		c, ok := l.prices[name]
+		return c, ok
+	}
+	return 0, false
 }
 
 func sortedKeys(m map[string]bool) []string {

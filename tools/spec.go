@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -107,6 +108,24 @@ type Spec struct {
 	// plugin's skill, another MCP server's tool) rather than compiled in;
 	// build it with NewDynamic. Its name follows the dynamic rules.
 	Dynamic bool
+	// Tenants, when not empty, are the only tenant aliases the tool is for
+	// ("*" = all): for a caller of another tenant it does not exist, in
+	// tools/list or in a call (a plugin MCP server configured for one
+	// tenant).
+	Tenants []string
+}
+
+// ForTenant reports whether the tool is for the tenant alias.
+func (s *Spec) ForTenant(alias string) bool {
+	if len(s.Tenants) == 0 {
+		return true
+	}
+	for _, t := range s.Tenants {
+		if t == "*" || strings.EqualFold(t, alias) {
+			return true
+		}
+	}
+	return false
 }
 
 // Option adjusts a Spec built by New.

@@ -46,6 +46,9 @@ type Config struct {
 	Roles map[string]RoleGrant `yaml:"roles"`
 	// Entra turns on Entra ID sign-in for HTTP callers (entra.go).
 	Entra *Entra `yaml:"entra"`
+	// MCPServers are other MCP servers whose tools secmcp re-exports
+	// (mcpservers.go).
+	MCPServers []MCPServer `yaml:"mcpServers"`
 }
 
 // RoleGrant is what one app role may call.
@@ -225,7 +228,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("budgets.toolCosts.%s: cost must be between 0 and 1000, got %d", tool, cost)
 		}
 	}
-	return nil
+	return ValidateMCPServers(c.MCPServers, aliases)
 }
 
 func checkAliases(where string, list []string, known map[string]bool) error {
