@@ -10,12 +10,12 @@ import (
 
 func TestDebugQuestions(t *testing.T) {
 	if os.Getenv("NL2KQL_DEBUG") == "" {
-		t.Skip("set NL2KQL_DEBUG=\"question;question\" to print the plan and query for each question")
+		t.Skip("set NL2KQL_DEBUG=\"question;question\" (and optionally NL2KQL_TARGET=defender or sentinel) to print the plan and query for each question")
 	}
 	s := New(Options{})
 	qs := strings.Split(os.Getenv("NL2KQL_DEBUG"), ";")
 	for _, q := range qs {
-		r, err := s.Generate(context.Background(), Request{Question: q})
+		r, err := s.Generate(context.Background(), Request{Question: q, Target: os.Getenv("NL2KQL_TARGET")})
 		if err != nil {
 			fmt.Println("ERR", q, err)
 			continue
