@@ -13,7 +13,13 @@ import (
 // no model, works offline, and gives the same answer for the same evidence.
 func Builtin(q Request, set *Set) string {
 	w := &writer{set: set}
-	inc := w.first(KindIncident)
+	if lead := q.lead.write(); lead != "" {
+		w.printf("%s\n", strings.TrimRight(lead, "\n"))
+	}
+	var inc *Item
+	if q.IncidentID != "" {
+		inc = w.incidentItem(q.IncidentID)
+	}
 	switch {
 	case inc != nil:
 		w.incident(inc)
@@ -23,7 +29,10 @@ func Builtin(q Request, set *Set) string {
 		w.printf("## Investigation of device %s\n", q.Device)
 	case q.IP != "":
 		w.printf("## Investigation of %s\n", q.IP)
+	case len(set.Items()) > 0:
+		w.printf("## Evidence\n")
 	}
+	w.relatedIncidents(inc)
 	w.alerts()
 	w.techniques(inc)
 	w.users(inc)
@@ -45,11 +54,42 @@ type writer struct {
 
 func (w *writer) printf(format string, a ...any) { fmt.Fprintf(&w.b, format, a...) }
 
-func (w *writer) first(kind string) *Item {
-	if l := w.set.OfKind(kind); len(l) > 0 {
-		return l[0]
+// incidentItem is the investigated incident's item, if it was read.
+func (w *writer) incidentItem(id string) *Item {
+	for _, it := range w.set.OfKind(KindIncident) {
+		if f, ok := it.Facet("incident").(IncidentFacet); ok && f.ID == id {
+			return it
+		}
 	}
 	return nil
+}
+
+// relatedIncidents writes the incidents other than the investigated one
+// (those the alerts of a user or device belong to, or a window's top ones).
+func (w *writer) relatedIncidents(inc *Item) {
+	var lines []string
+	for _, it := range w.set.OfKind(KindIncident) {
+		f, ok := it.Facet("incident").(IncidentFacet)
+		if !ok || it == inc {
+			continue
+		}
+		line := fmt.Sprintf("- Incident %s %s: %s severity, status %s, classification %s (determination %s), %s",
+			f.ID, q(f.Title), f.Severity, f.Status, f.Classification, f.Determination, text.Count(int64(f.AlertCount), "alert"))
+		if !f.FirstActivity.IsZero() {
+			line += fmt.Sprintf(" from %s to %s", ts(f.FirstActivity), ts(f.LastActivity))
+		}
+		line += " " + cites(it) + "."
+		if len(f.Users) > 0 {
+			line += fmt.Sprintf(" It names users %s %s.", strings.Join(f.Users, ", "), cites(it))
+		}
+		if len(f.Devices) > 0 {
+			line += fmt.Sprintf(" It names devices %s %s.", strings.Join(f.Devices, ", "), cites(it))
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) > 0 {
+		w.printf("\n### Incidents\n%s\n", strings.Join(lines, "\n"))
+	}
 }
 
 // q quotes attacker-influenced text so it can neither end a sentence nor

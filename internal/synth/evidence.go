@@ -19,7 +19,7 @@ const (
 	KindScript   = "script"
 )
 
-var kindRank = map[string]int{KindIncident: 0, KindAlert: 1, KindUser: 2, KindDevice: 3, KindSignIn: 4, KindHunting: 5, KindScript: 6}
+var kindRank = map[string]int{KindRanking: -2, KindSearch: -1, KindIncident: 0, KindAlert: 1, KindUser: 2, KindDevice: 3, KindSignIn: 4, KindHunting: 5, KindScript: 6}
 
 // Item is one piece of evidence: a resource of this server and the JSON
 // snippet the answer may rest on, built from the facets the source calls

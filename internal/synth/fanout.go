@@ -66,6 +66,13 @@ type run struct {
 	notes    []string
 	partials []Missing
 	planned  int
+	refused  int
+
+	// budget admits the entities of the per-entity fan-out (tenant-wide
+	// questions) and lists them for the verdicts; rankings are the
+	// tenant-wide steps' results for the answer's lead.
+	budget   *entityBudget
+	rankings []rankRef
 }
 
 func newRun(ctx context.Context, call tools.Call, invoke Invoke, set *Set, store *Store) *run {
@@ -77,6 +84,11 @@ func newRun(ctx context.Context, call tools.Call, invoke Invoke, set *Set, store
 func (r *run) spawn(j job) {
 	r.mu.Lock()
 	if r.closed || r.seen[j.key] {
+		r.mu.Unlock()
+		return
+	}
+	if r.planned >= maxCalls {
+		r.refused++
 		r.mu.Unlock()
 		return
 	}
@@ -229,6 +241,9 @@ func (r *run) report() ([]Trace, []Missing, []string) {
 	})
 	notes := append([]string(nil), r.notes...)
 	sort.Strings(notes)
+	if r.refused > 0 {
+		notes = append(notes, fmt.Sprintf("The investigation's call budget (%d source calls) was spent; %d further calls were not made.", maxCalls, r.refused))
+	}
 	return traces, append(missing, parts...), notes
 }
 

@@ -21,6 +21,9 @@ type Request struct {
 	// Since and Until bound the activity looked at; zero means the
 	// incident's activity window (with margins) or the sources' defaults.
 	Since, Until time.Time
+
+	// lead is what the answer begins with, set after the fan-out.
+	lead *leadInfo
 }
 
 // window is a time range; zero ends mean "source default".
@@ -68,7 +71,7 @@ func (q *Request) Resolve() bool {
 	if !safeName(q.Device) {
 		q.Device = ""
 	}
-	return q.IncidentID != "" || q.User != "" || q.Device != "" || q.IP != ""
+	return q.scoped()
 }
 
 var nameRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._\-]{0,252}$`)
@@ -78,25 +81,47 @@ var nameRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._\-]{0,252}$`)
 func safeName(s string) bool { return nameRe.MatchString(s) }
 
 // plan starts the first source calls; the rest follow from their results.
-func (r *run) plan(q Request) {
+// A question that names no entity but asks something of the whole tenant
+// is planned by planTenant.
+func (r *run) plan(q Request, it intent) {
 	win := window{q.Since, q.Until}
+	if !q.scoped() {
+		if win.set() {
+			it.win = win
+		}
+		r.planTenant(it, r.call.Tenant.Now())
+		return
+	}
+	r.budget = newEntityBudget(2)
 	if q.IncidentID != "" {
 		r.spawn(incidentJob(q.IncidentID, win))
 		r.spawn(summaryJob(q.IncidentID))
 		r.spawn(dlpCaseJob(q.IncidentID))
 	}
 	if q.User != "" {
+		// Every source that can hold evidence about the user: sign-in risk,
+		// the alerts (and so incidents) naming the user, DLP, devices.
+		r.budget.take("user", q.User)
 		r.spawn(riskJob(q.User, riskWindow(win)))
 		r.spawn(dlpUserJob(q.User, win))
+		r.spawn(alertsOfJob("user", q.User, win))
+		r.spawn(userDevicesJob(q.User))
 	}
 	if q.Device != "" {
+		r.budget.take("device", strings.ToLower(shortName(q.Device)))
 		r.spawn(deviceJob(q.Device))
+		r.spawn(alertsOfJob("device", shortName(q.Device), win))
 		r.spawn(huntDevicesJob([]string{q.Device}, huntWindow(win, r.call.Tenant.Now())))
 	}
 	if q.IP != "" {
 		r.spawn(riskIPJob(q.IP, riskWindow(win)))
 		r.spawn(huntIPJob(q.IP, huntWindow(win, r.call.Tenant.Now())))
 	}
+}
+
+// scoped reports whether the request names an entity.
+func (q Request) scoped() bool {
+	return q.IncidentID != "" || q.User != "" || q.Device != "" || q.IP != ""
 }
 
 // riskWindow widens an activity window for sign-in risk: sprays and

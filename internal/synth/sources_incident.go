@@ -36,20 +36,7 @@ type incidentDoc struct {
 		URI            string    `json:"uri"`
 		Portal         string    `json:"portal"`
 	} `json:"incident"`
-	Alerts []struct {
-		ID              string    `json:"id"`
-		Title           string    `json:"title"`
-		Severity        string    `json:"severity"`
-		Status          string    `json:"status"`
-		Category        string    `json:"category"`
-		Classification  string    `json:"classification"`
-		DetectionSource string    `json:"detectionSource"`
-		FirstActivity   time.Time `json:"firstActivity"`
-		LastActivity    time.Time `json:"lastActivity"`
-		Techniques      []string  `json:"mitreTechniques"`
-		URI             string    `json:"uri"`
-		Portal          string    `json:"portal"`
-	} `json:"alerts"`
+	Alerts   []alertItem `json:"alerts"`
 	Entities struct {
 		Users     []string `json:"users"`
 		Devices   []string `json:"devices"`
@@ -86,11 +73,13 @@ type IncidentFacet struct {
 // AlertFacet is one alert of the incident.
 type AlertFacet struct {
 	ID              string    `json:"id"`
+	IncidentID      string    `json:"incidentId,omitempty"`
 	Title           string    `json:"title"`
 	Severity        string    `json:"severity"`
 	Status          string    `json:"status"`
 	Category        string    `json:"category"`
 	Classification  string    `json:"classification,omitempty"`
+	ServiceSource   string    `json:"serviceSource,omitempty"`
 	DetectionSource string    `json:"detectionSource"`
 	FirstActivity   time.Time `json:"firstActivity"`
 	LastActivity    time.Time `json:"lastActivity"`
@@ -128,11 +117,7 @@ func (r *run) addIncident(d incidentDoc) IncidentFacet {
 		if a.LastActivity.After(f.LastActivity) {
 			f.LastActivity = a.LastActivity
 		}
-		r.set.Add(a.URI, KindAlert, a.FirstActivity.UTC().Format(time.RFC3339)+a.ID, "alert: "+truncate(a.Title, 80),
-			toolGetIncident, "alert", AlertFacet{ID: a.ID, Title: a.Title, Severity: a.Severity, Status: a.Status,
-				Category: a.Category, Classification: a.Classification, DetectionSource: a.DetectionSource,
-				FirstActivity: a.FirstActivity, LastActivity: a.LastActivity, Techniques: orEmpty(a.Techniques)})
-		r.set.SetPortal(a.URI, a.Portal)
+		r.addAlert(a, toolGetIncident)
 	}
 	r.set.Add(in.URI, KindIncident, "0", "incident "+in.ID+": "+truncate(in.Title, 80), toolGetIncident, "incident", f)
 	r.set.SetPortal(in.URI, in.Portal)

@@ -29,6 +29,9 @@ type Result struct {
 	Question string `json:"question"`
 	// Scope is what the planner investigated after reading the question.
 	Scope Scope `json:"scope"`
+	// Verdicts answer "has this user (device) been compromised?" for each
+	// entity assessed, by the rules documented on Verdict.
+	Verdicts []Verdict `json:"verdicts" jsonschema:"Compromise verdicts (compromised, likely compromised, undetermined, no evidence of compromise) with confidence, the rule that produced each, and the sources that could not be read."`
 	// Answer is the verified Markdown answer; it cites evidence ids [E1].
 	Answer string `json:"answer" jsonschema:"The verified Markdown answer; factual sentences cite evidence ids such as [E1]. It quotes attacker-controlled text as data."`
 	// Citations maps each id the answer cites to its resource URI.
@@ -57,6 +60,10 @@ type Scope struct {
 	IP         string    `json:"ipAddress,omitempty"`
 	Since      time.Time `json:"since,omitzero"`
 	Until      time.Time `json:"until,omitzero"`
+	// TenantWide is the kind of a scope-less question planned tenant-wide
+	// (risky-users, sign-in-failures, outgoing-connections, alert-type,
+	// activity, service, device-outliers, user-outliers, noncompliant-devices).
+	TenantWide string `json:"tenantWide,omitempty"`
 }
 
 // EvidenceRef is one evidence item in the result.
@@ -83,14 +90,21 @@ type Timing struct {
 func (r Result) Text() string { return r.Answer }
 
 // ErrNothingToInvestigate is returned when the request names no entity.
-var ErrNothingToInvestigate = errors.New("name an incident (\"incident 1001\" or incidentId), a user (UPN), a device or an IP address to investigate")
+var ErrNothingToInvestigate = errors.New("name an incident (\"incident 1001\" or incidentId), a user (UPN), a device or an IP address to investigate, " +
+	"or ask about the whole tenant: the top users at risk, sign-in failures in a window, devices with outstanding outgoing connections, " +
+	"users with an alert type (\"users with a password spray alert in the last 7 days\"), what happened yesterday, anything unusual with a service, " +
+	"outlier devices or users, or noncompliant devices")
 
 // Investigate runs one investigation within timeout: the fan-out gets the
 // time the writer does not need, the writer what is left but a margin for
 // verification, so the result comes back before the deadline even when a
 // source hangs.
 func Investigate(ctx context.Context, call tools.Call, q Request, cfg Config, timeout time.Duration) (Result, error) {
-	if !q.Resolve() {
+	if call.Tenant == nil {
+		return Result{}, errors.New("synth: the call has no tenant")
+	}
+	it := readIntent(q.Question, call.Tenant.Now())
+	if !q.Resolve() && it.tenant == "" {
 		return Result{}, ErrNothingToInvestigate
 	}
 	if cfg.Invoke == nil {
@@ -112,16 +126,21 @@ func Investigate(ctx context.Context, call tools.Call, q Request, cfg Config, ti
 	fctx, cancel := context.WithTimeout(ctx, timeout-reserve)
 	r := newRun(fctx, call, cfg.Invoke, set, cfg.Store)
 	call.Report(0, 1, "planning the investigation")
-	r.plan(q)
+	r.plan(q, it)
 	r.wait(fctx)
 	cancel()
 	if err := set.Finalize(); err != nil {
 		return Result{}, err
 	}
 	fanOut := time.Since(start)
-	res := Result{Tenant: call.Tenant.Alias, Question: q.Question, Scope: Scope{q.IncidentID, q.User, q.Device, q.IP, q.Since, q.Until},
+	res := Result{Tenant: call.Tenant.Alias, Question: q.Question, Scope: Scope{q.IncidentID, q.User, q.Device, q.IP, q.Since, q.Until, ""},
 		Untrusted: []string{"answer", "evidence[].snippet", "evidence[].description", "verification.removed[].sentence"}}
+	if !q.scoped() {
+		res.Scope.TenantWide = it.tenant
+	}
 	res.Calls, res.MissingSources, res.Notes = r.report()
+	q.lead = r.lead(q, it, res.Calls)
+	res.Verdicts = append([]Verdict{}, q.lead.verdicts...)
 	call.Report(float64(len(res.Calls)), float64(len(res.Calls)+1), "writing the answer")
 	wctx, wcancel := context.WithTimeout(ctx, timeout-time.Since(start)-reserve/10)
 	answer := write(wctx, call, q, set, writer, &res)
@@ -156,7 +175,18 @@ func write(ctx context.Context, call tools.Call, q Request, set *Set, w Writer, 
 		res.WriterNote = truncate(err.Error(), 300)
 		return Builtin(q, set)
 	}
-	return out
+	return withLead(q, out)
+}
+
+// withLead starts a model writer's answer with the deterministic lead (the
+// verdicts and rankings), so every writer answers the question first and
+// the same way; a model that already began with it is left as it is.
+func withLead(q Request, out string) string {
+	lead := strings.TrimSpace(q.lead.write())
+	if lead == "" || strings.HasPrefix(strings.TrimSpace(out), lead) {
+		return out
+	}
+	return lead + "\n\n" + out
 }
 
 // finish appends the system's own sections (not verified: they state what

@@ -74,7 +74,7 @@ func (d Deps) Writer() (synth.Writer, error) {
 
 // Params are the investigate tool's arguments.
 type Params struct {
-	Question       string `json:"question" maxLength:"2000" jsonschema:"The question, e.g. What's going on with incident 1001? Incidents (incident N), UPNs, device names and IP addresses in it are investigated when the fields below are empty."`
+	Question       string `json:"question" maxLength:"2000" jsonschema:"The question, e.g. What's going on with incident 1001?, Has nolan.prescott@contoso.com been compromised?, or Find the top three users at risk. Incidents (incident N), UPNs, device names and IP addresses in it are investigated when the fields below are empty; a question naming none is planned tenant-wide."`
 	IncidentID     string `json:"incidentId,omitempty" maxLength:"64" jsonschema:"The Defender incident to investigate."`
 	User           string `json:"user,omitempty" maxLength:"256" jsonschema:"A user (UPN) to investigate."`
 	Device         string `json:"device,omitempty" maxLength:"256" jsonschema:"A device name to investigate (CT-LT-1037 or its FQDN)."`
@@ -91,7 +91,7 @@ func Tools(d Deps) []tools.Spec {
 	}
 	w, werr := d.Writer()
 	return []tools.Spec{tools.New(tools.ToolsetInvestigate, "investigate",
-		"Answer a question about an incident, user, device or IP address from every relevant source at once: the incident and its alerts, the users' sign-in risk, the devices' compliance and Advanced Hunting rows, DLP activity, and static analysis of encoded command lines. Returns a Markdown answer in which every factual sentence cites evidence ids ([E1]) that map to resource URIs; a verifier removes sentences the cited evidence does not support and reports how many, and sources that fail or time out are listed as missing.",
+		"Answer a question about an incident, user, device or IP address from every relevant source at once: the incident and its alerts, the alerts and incidents naming the user or device, the users' sign-in risk, the devices' compliance and Advanced Hunting rows, DLP activity, and static analysis of encoded command lines. Questions about the whole tenant (top users at risk, sign-in failures in a window, devices with outstanding outgoing connections, users with an alert type, what happened yesterday, anything unusual with a service, outlier devices or users, noncompliant devices) are answered in two steps: a tenant-wide ranking that says what it ranks by, then the same fan-out for the top entities. The answer begins with the answer: a compromise verdict with its confidence and rule (for a user or device, or when asked), and the ranking. Returns a Markdown answer in which every factual sentence cites evidence ids ([E1]) that map to resource URIs; a verifier removes sentences the cited evidence does not support and reports how many, and sources that fail or time out are listed as missing.",
 		func(ctx context.Context, call tools.Call, p Params) (synth.Result, error) {
 			if werr != nil {
 				return synth.Result{}, werr
@@ -136,9 +136,9 @@ func RegisterResources(rs *resources.Server, d Deps) {
 	store := d.store()
 	rs.AddTemplate(resources.Template{
 		Kind:        synth.KindHuntingResource,
-		Name:        "Advanced Hunting result cited by an investigation",
+		Name:        "Advanced Hunting result or ranking cited by an investigation",
 		Needs:       tools.ToolsetInvestigate,
-		Description: "The query and rows of an Advanced Hunting query the investigate tool ran in this tenant and cited. Kept on the server's disk for the 256 most recent results per tenant, so it opens in later sessions and after a restart.",
+		Description: "The query and rows of an Advanced Hunting query the investigate tool ran in this tenant and cited, or a tenant-wide ranking or entity search it computed from a tool's results (what it ranked, by what, the window and the entries). Kept on the server's disk for the 256 most recent results per tenant, so it opens in later sessions and after a restart.",
 		Read: func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
 			doc, ok := store.Get(t.Alias, id)
 			if !ok {

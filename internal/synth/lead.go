@@ -1,0 +1,223 @@
+package synth
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// leadInfo is what the answer begins with: the verdicts where one was
+// asked for (or the question is about one user or device), and the
+// rankings of a tenant-wide question. Writers of every kind start with it.
+type leadInfo struct {
+	tenant   string
+	verdict  bool
+	verdicts []Verdict
+	rankings []rankRef
+	set      *Set
+}
+
+// metrics are the ranking columns written, in order, with their nouns.
+var metrics = []struct{ key, noun string }{
+	{"failedSignIns", "failed sign-ins"}, {"FailedSignIns", "failed sign-ins"}, {"riskySignIns", "risky sign-ins"},
+	{"Connections", "outgoing connections"}, {"RemoteIPs", "distinct remote IP addresses"},
+	{"ProcessEvents", "process events"}, {"DistinctFiles", "distinct process files"},
+	{"Countries", "countries"}, {"SignIns", "sign-ins"},
+}
+
+// entryName names a ranking entry's entity.
+func entryName(e map[string]any) string {
+	for _, k := range []string{"user", "device", "DeviceName", "AccountUpn"} {
+		if s, ok := e[k].(string); ok && s != "" {
+			return "**" + s + "**"
+		}
+	}
+	if id, ok := e["incident"].(string); ok {
+		return fmt.Sprintf("incident %s %s", id, q(fmt.Sprint(e["title"])))
+	}
+	if t, ok := e["title"].(string); ok {
+		return "alert " + q(t)
+	}
+	return ""
+}
+
+// entryLine writes one ranked entry with its metrics, citing the ranking.
+func entryLine(e map[string]any, it *Item) string {
+	var parts []string
+	for _, m := range metrics {
+		if v, ok := e[m.key]; ok {
+			parts = append(parts, fmt.Sprintf("%v %s", v, m.noun))
+		}
+	}
+	for _, k := range []string{"riskLevel", "severity"} {
+		if s, ok := e[k].(string); ok && s != "" {
+			label := "user risk "
+			if k == "severity" {
+				label = "severity "
+			}
+			parts = append(parts, label+s)
+		}
+	}
+	for _, k := range []string{"riskState", "status"} {
+		if s, ok := e[k].(string); ok && s != "" {
+			parts = append(parts, "state "+s)
+		}
+	}
+	for _, k := range []string{"created", "firstActivity", "riskLastUpdated", "lastSync", "last"} {
+		if s, ok := e[k].(string); ok && s != "" {
+			parts = append(parts, "latest "+s)
+			break
+		}
+	}
+	if o, ok := e["outlier"].(bool); ok && o {
+		parts = append(parts, "above the outlier threshold")
+	}
+	return fmt.Sprintf("%v. %s — %s %s.", e["rank"], entryName(e), strings.Join(parts, ", "), cites(it))
+}
+
+// rankingLines writes a ranking: what, window, how many, by what, entries.
+func rankingLines(rr rankRef, it *Item) []string {
+	f := rr.f
+	when := ""
+	if !f.Since.IsZero() {
+		when = fmt.Sprintf(" from %s to %s", rfc(f.Since), rfc(f.Until))
+	}
+	if f.Candidates == 0 {
+		return []string{fmt.Sprintf("No %s%s %s.", f.Purpose, when, cites(it))}
+	}
+	head := fmt.Sprintf("**%s%s** — the top %d of %d, ranked by %s %s:", capitalize(f.Purpose), when, len(f.Entries), f.Candidates, f.RankedBy, cites(it))
+	if f.Median > 0 {
+		head = fmt.Sprintf("**%s%s** — %v of %d at or above the outlier threshold of %v (the median is %v) %s; the top %d, ranked by %s %s:",
+			capitalize(f.Purpose), when, f.Totals["outliers"], f.Candidates, f.OutlierThreshold, f.Median, cites(it), len(f.Entries), f.RankedBy, cites(it))
+	}
+	out := []string{head}
+	for _, e := range f.Entries {
+		out = append(out, entryLine(e, it))
+	}
+	if len(f.Totals) > 0 {
+		keys := make([]string, 0, len(f.Totals))
+		for k := range f.Totals {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s: %v", k, totalValue(f.Totals[k])))
+		}
+		out = append(out, fmt.Sprintf("Totals — %s %s.", strings.Join(parts, "; "), cites(it)))
+	}
+	if f.Truncated != "" {
+		out = append(out, fmt.Sprintf("Note: %s %s.", f.Truncated, cites(it)))
+	}
+	return out
+}
+
+// totalValue renders a total (maps sorted by key, lists joined).
+func totalValue(v any) string {
+	switch x := v.(type) {
+	case map[string]int:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %d", k, x[k]))
+		}
+		return strings.Join(parts, ", ")
+	case []string:
+		quoted := make([]string, len(x))
+		for i, v := range x {
+			quoted[i] = q(v)
+		}
+		return strings.Join(quoted, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// verdictLines writes one verdict: headline, confidence, rule, then why.
+func verdictLines(v Verdict, set *Set) []string {
+	var ids []*Item
+	for _, b := range v.Because {
+		for _, id := range citeIDRe.FindAllString(strings.Join(citeGroupRe.FindAllString(b, -1), " "), -1) {
+			if it, ok := set.ByID(id); ok {
+				ids = append(ids, it)
+			}
+		}
+	}
+	head := fmt.Sprintf("**%s** for %s — confidence %s, rule %s (%s)", v.headline(), v.Entity, v.Confidence, v.Rule, ruleText[v.Rule])
+	if len(ids) > 0 {
+		head += " " + cites(ids...)
+	}
+	head += "."
+	if len(v.Unread) > 0 {
+		head += " Sources that could not be read: " + strings.Join(v.Unread, "; ") + "."
+	}
+	out := []string{head}
+	for _, b := range v.Because {
+		out = append(out, "  - "+b)
+	}
+	return out
+}
+
+// write renders the lead as Markdown ("" when there is none).
+func (l *leadInfo) write() string {
+	if l == nil {
+		return ""
+	}
+	var b strings.Builder
+	verdicts := func() {
+		for _, v := range l.verdicts {
+			lines := verdictLines(v, l.set)
+			if len(l.verdicts) > 1 {
+				lines[0] = "- " + lines[0]
+			}
+			b.WriteString(strings.Join(lines, "\n") + "\n")
+		}
+	}
+	if l.verdict || l.tenant == "" {
+		verdicts()
+	}
+	if l.verdict && l.tenant != "" && len(l.verdicts) == 0 {
+		b.WriteString("No user or device was found to assess, so there is no compromise verdict.\n")
+	}
+	for _, rr := range l.rankings {
+		it, ok := l.set.ByURI(rr.uri)
+		if !ok {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(strings.Join(rankingLines(rr, it), "\n") + "\n")
+	}
+	return b.String()
+}
+
+// lead builds the answer's lead after the fan-out: a verdict for each
+// entity assessed (the user or device asked about, or the entities a
+// tenant-wide step chose) and the tenant-wide rankings in plan order.
+func (r *run) lead(q Request, it intent, traces []Trace) *leadInfo {
+	l := &leadInfo{verdict: it.verdict, set: r.set}
+	if !q.scoped() {
+		l.tenant = it.tenant
+	}
+	r.mu.Lock()
+	l.rankings = append([]rankRef(nil), r.rankings...)
+	r.mu.Unlock()
+	sort.Slice(l.rankings, func(i, j int) bool { return l.rankings[i].key < l.rankings[j].key })
+	if r.budget != nil && (q.User != "" || q.Device != "" || it.verdict) {
+		for _, s := range r.budget.list() {
+			l.verdicts = append(l.verdicts, judge(r.set, traces, s.Kind, s.Name))
+		}
+	}
+	return l
+}

@@ -1,0 +1,194 @@
+package synth
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Tool names of the tenant-wide and entity-alert sources.
+const (
+	toolListAlerts    = "defender_list_alerts"
+	toolGetAlert      = "defender_get_alert"
+	toolListIncidents = "defender_list_incidents"
+	toolRiskyUsers    = "entra_list_risky_users"
+	toolListSignIns   = "entra_list_signins"
+)
+
+// maxRelatedIncidents bounds the incidents an entity's alerts lead to.
+const maxRelatedIncidents = 3
+
+// alertListDoc is the part of defender_list_alerts' result read here.
+type alertListDoc struct {
+	Since  time.Time   `json:"since"`
+	Until  time.Time   `json:"until"`
+	Alerts []alertItem `json:"alerts"`
+	Page   struct {
+		More bool `json:"more"`
+	} `json:"page"`
+}
+
+// alertItem is one alert as defender_list_alerts and defender_get_incident
+// return it.
+type alertItem struct {
+	ID              string    `json:"id"`
+	IncidentID      string    `json:"incidentId"`
+	Title           string    `json:"title"`
+	Severity        string    `json:"severity"`
+	Status          string    `json:"status"`
+	Category        string    `json:"category"`
+	Classification  string    `json:"classification"`
+	ServiceSource   string    `json:"serviceSource"`
+	DetectionSource string    `json:"detectionSource"`
+	FirstActivity   time.Time `json:"firstActivity"`
+	LastActivity    time.Time `json:"lastActivity"`
+	Techniques      []string  `json:"mitreTechniques"`
+	URI             string    `json:"uri"`
+	Portal          string    `json:"portal"`
+}
+
+// NamedFacet records that a source found an item by an entity (an alert
+// listed with the user or device filter): the entity is named in its evidence.
+type NamedFacet struct {
+	Entity string `json:"entity"`
+	Tool   string `json:"tool"`
+	Filter string `json:"filter"`
+}
+
+// addAlert records an alert; both sources give the same facet so the
+// snippet does not depend on which answered first.
+func (r *run) addAlert(a alertItem, tool string) {
+	r.set.Add(a.URI, KindAlert, a.FirstActivity.UTC().Format(time.RFC3339)+a.ID, "alert: "+truncate(a.Title, 80),
+		tool, "alert", AlertFacet{ID: a.ID, IncidentID: a.IncidentID, Title: a.Title, Severity: a.Severity, Status: a.Status,
+			Category: a.Category, Classification: a.Classification, ServiceSource: a.ServiceSource, DetectionSource: a.DetectionSource,
+			FirstActivity: a.FirstActivity, LastActivity: a.LastActivity, Techniques: orEmpty(a.Techniques)})
+	r.set.SetPortal(a.URI, a.Portal)
+}
+
+// alertsOfJob lists the alerts whose evidence names a user or a device in
+// the window, records each with the entity it names, and reads the
+// incidents they belong to (newest first, at most maxRelatedIncidents).
+func alertsOfJob(kind, entity string, w window) job {
+	args := map[string]any{kind: entity, "top": 100}
+	if w.set() {
+		args["since"], args["until"] = rfc(w.from), rfc(w.to)
+	}
+	source := "Defender alerts naming " + entity
+	return job{key: "1-alerts-" + kind + "-" + strings.ToLower(entity), source: source, tool: toolListAlerts, args: args,
+		then: func(r *run, raw json.RawMessage) error {
+			var d alertListDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
+			}
+			if d.Page.More {
+				r.note(fmt.Sprintf("Only the first 100 alerts naming %s were read.", entity))
+			}
+			incidents := map[string]time.Time{}
+			for _, a := range d.Alerts {
+				if a.URI == "" {
+					continue
+				}
+				r.addAlert(a, toolListAlerts)
+				r.set.Add(a.URI, KindAlert, "", "", toolListAlerts, "names:"+strings.ToLower(entity),
+					NamedFacet{Entity: strings.ToLower(entity), Tool: toolListAlerts, Filter: kind})
+				if a.IncidentID != "" && a.FirstActivity.After(incidents[a.IncidentID]) {
+					incidents[a.IncidentID] = a.FirstActivity
+				}
+			}
+			ids := make([]string, 0, len(incidents))
+			for id := range incidents {
+				ids = append(ids, id)
+			}
+			sorted := append([]alertItem(nil), d.Alerts...)
+			newestFirst(sorted)
+			f := RankingFacet{Purpose: "alerts naming " + strings.ToLower(entity), RankedBy: "newest first", Tool: toolListAlerts,
+				Since: d.Since, Until: d.Until, Candidates: len(d.Alerts),
+				Totals: map[string]any{"alerts": len(d.Alerts), "incidents": len(ids), "windowDays": int(d.Until.Sub(d.Since).Round(24*time.Hour).Hours() / 24)}}
+			for i, a := range sorted {
+				if i == 10 {
+					break
+				}
+				f.Entries = append(f.Entries, alertEntry(i+1, a))
+			}
+			if err := r.addSearch("alerts-"+kind+"-"+strings.ToLower(entity), f); err != nil {
+				return err
+			}
+			sort.Slice(ids, func(i, j int) bool {
+				if !incidents[ids[i]].Equal(incidents[ids[j]]) {
+					return incidents[ids[i]].After(incidents[ids[j]])
+				}
+				return ids[i] < ids[j]
+			})
+			for i, id := range ids {
+				if i == maxRelatedIncidents {
+					r.note(fmt.Sprintf("Only the %d most recent of %d incidents naming %s were read.", maxRelatedIncidents, len(ids), entity))
+					break
+				}
+				r.spawn(relatedIncidentJob(id))
+			}
+			return nil
+		}}
+}
+
+// relatedIncidentJob reads an incident an entity's alerts belong to: the
+// incident and its alerts become evidence, without the follow-up calls of
+// the investigated incident (its other entities are not this question's).
+func relatedIncidentJob(id string) job {
+	return job{key: "1-incident-" + id, source: "Defender incident " + id, tool: toolGetIncident,
+		args: map[string]any{"id": id},
+		then: func(r *run, raw json.RawMessage) error {
+			var d incidentDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolGetIncident, err)
+			}
+			r.addIncident(d)
+			return nil
+		}}
+}
+
+// alertDoc is the part of defender_get_alert's result read here.
+type alertDoc struct {
+	Alert    alertItem `json:"alert"`
+	Entities struct {
+		Users   []string `json:"users"`
+		Devices []string `json:"devices"`
+		IPs     []string `json:"ips"`
+	} `json:"entities"`
+}
+
+// AlertEntitiesFacet is who and what an alert's evidence names.
+type AlertEntitiesFacet struct {
+	Users   []string `json:"users"`
+	Devices []string `json:"devices"`
+	IPs     []string `json:"ips"`
+}
+
+// alertEntitiesJob reads one alert's evidence and fans out to the users
+// (and, without users, the devices) it names; then starts the calls.
+func alertEntitiesJob(id string, w window, budget *entityBudget) job {
+	return job{key: "1-alert-" + id, source: "Defender alert " + id, tool: toolGetAlert, args: map[string]any{"id": id},
+		then: func(r *run, raw json.RawMessage) error {
+			var d alertDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolGetAlert, err)
+			}
+			r.addAlert(d.Alert, toolGetAlert)
+			r.set.Add(d.Alert.URI, KindAlert, "", "", toolGetAlert, "entities", AlertEntitiesFacet{Users: orEmpty(d.Entities.Users),
+				Devices: orEmpty(d.Entities.Devices), IPs: orEmpty(d.Entities.IPs)})
+			for _, u := range sortedUnique(d.Entities.Users) {
+				if budget.take("user", strings.ToLower(u)) {
+					r.userFanOut(strings.ToLower(u), w)
+				}
+			}
+			if len(d.Entities.Users) == 0 {
+				for _, dev := range sortedUnique(d.Entities.Devices) {
+					if safeName(dev) && budget.take("device", strings.ToLower(dev)) {
+						r.deviceFanOut(dev, w)
+					}
+				}
+			}
+			return nil
+		}}
+}

@@ -1,0 +1,220 @@
+package synth
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// maxTypedAlerts bounds the alerts of one type whose evidence is read.
+const maxTypedAlerts = 6
+
+func windowArgs(w window, top int) map[string]any {
+	return map[string]any{"since": rfc(w.from), "until": rfc(w.to), "top": top}
+}
+
+// matchesTerms reports whether every term (or its singular) is in text.
+func matchesTerms(text string, terms []string) bool {
+	l := strings.ToLower(text)
+	for _, t := range terms {
+		if !strings.Contains(l, t) && !strings.Contains(l, strings.TrimSuffix(t, "s")) {
+			return false
+		}
+	}
+	return len(terms) > 0
+}
+
+// newestFirst sorts alerts by first activity, newest first, then id.
+func newestFirst(as []alertItem) {
+	sort.Slice(as, func(i, j int) bool {
+		if !as[i].FirstActivity.Equal(as[j].FirstActivity) {
+			return as[i].FirstActivity.After(as[j].FirstActivity)
+		}
+		return as[i].ID < as[j].ID
+	})
+}
+
+func alertEntry(rank int, a alertItem) map[string]any {
+	return map[string]any{"rank": rank, "alert": a.ID, "title": a.Title, "severity": a.Severity, "status": a.Status,
+		"serviceSource": a.ServiceSource, "incidentId": a.IncidentID, "firstActivity": rfc(a.FirstActivity)}
+}
+
+// alertTypeJob finds the alerts of one type in the window (title or
+// category holding every term), then reads each one's evidence to reach
+// the users (or devices) it names, whose fan-out gives their verdicts.
+func alertTypeJob(terms []string, w window, top int) job {
+	label := strings.Join(terms, " ")
+	return job{key: "0-tenant-alert-type", source: "Defender alerts matching " + q(label) + " (tenant)", tool: toolListAlerts,
+		args: windowArgs(w, 200),
+		then: func(r *run, raw json.RawMessage) error {
+			var d alertListDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
+			}
+			var match []alertItem
+			for _, a := range d.Alerts {
+				if a.URI != "" && matchesTerms(a.Title+" "+a.Category, terms) {
+					match = append(match, a)
+				}
+			}
+			newestFirst(match)
+			f := RankingFacet{Purpose: "alerts matching " + label, Tool: toolListAlerts, Since: w.from, Until: w.to, Candidates: len(match),
+				RankedBy: "alerts whose title or category contains " + q(label) + ", newest first",
+				Totals:   map[string]any{"alertsRead": len(d.Alerts), "matchingAlerts": len(match)}}
+			if d.Page.More {
+				f.Truncated = "only the first 200 alerts of the window were searched"
+			}
+			for i, a := range match {
+				if i == maxTypedAlerts {
+					r.note(fmt.Sprintf("Only the %d newest of the matching alerts were read.", maxTypedAlerts))
+					break
+				}
+				f.Entries = append(f.Entries, alertEntry(i+1, a))
+				r.addAlert(a, toolListAlerts)
+				r.spawn(alertEntitiesJob(a.ID, window{}, r.budget))
+			}
+			return r.addRanking("0-alert-type", f)
+		}}
+}
+
+// incidentListDoc is the part of defender_list_incidents' result read here.
+type incidentListDoc struct {
+	Incidents []struct {
+		ID             string    `json:"id"`
+		Title          string    `json:"title"`
+		Severity       string    `json:"severity"`
+		Status         string    `json:"status"`
+		Classification string    `json:"classification"`
+		Created        time.Time `json:"created"`
+		URI            string    `json:"uri"`
+	} `json:"incidents"`
+	Page struct {
+		More bool `json:"more"`
+	} `json:"page"`
+}
+
+// incidentsInWindowJob ranks the incidents created in the window by
+// severity, then newest, and reads the top ones with their alerts.
+func incidentsInWindowJob(w window, top int) job {
+	return job{key: "0-tenant-incidents", source: "Defender incidents created in the window (tenant)", tool: toolListIncidents,
+		args: windowArgs(w, 100),
+		then: func(r *run, raw json.RawMessage) error {
+			var d incidentListDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolListIncidents, err)
+			}
+			in := d.Incidents
+			sort.SliceStable(in, func(i, j int) bool {
+				if a, b := severityRank(in[i].Severity), severityRank(in[j].Severity); a != b {
+					return a < b
+				}
+				if !in[i].Created.Equal(in[j].Created) {
+					return in[i].Created.After(in[j].Created)
+				}
+				return in[i].ID < in[j].ID
+			})
+			bySev := map[string]int{}
+			for _, x := range in {
+				bySev[x.Severity]++
+			}
+			f := RankingFacet{Purpose: "incidents created in the window", Tool: toolListIncidents, Since: w.from, Until: w.to, Candidates: len(in),
+				RankedBy: "severity (high first), then the newest", Totals: map[string]any{"incidents": len(in), "incidentsBySeverity": bySev}}
+			if d.Page.More {
+				f.Truncated = "only the first 100 incidents of the window were ranked"
+			}
+			for i, x := range in {
+				if i == top {
+					break
+				}
+				f.Entries = append(f.Entries, map[string]any{"rank": i + 1, "incident": x.ID, "title": x.Title, "severity": x.Severity,
+					"status": x.Status, "classification": x.Classification, "created": rfc(x.Created)})
+				r.spawn(relatedIncidentJob(x.ID))
+			}
+			return r.addRanking("0-incidents", f)
+		}}
+}
+
+// alertsInWindowJob counts the alerts raised in the window by severity
+// and product, and lists the highest-severity ones.
+func alertsInWindowJob(w window) job {
+	return job{key: "0-tenant-alerts", source: "Defender alerts raised in the window (tenant)", tool: toolListAlerts,
+		args: windowArgs(w, 200),
+		then: func(r *run, raw json.RawMessage) error {
+			var d alertListDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
+			}
+			return r.addRanking("1-alerts", rankAlerts("alerts raised in the window", d, w, func(alertItem) bool { return true }))
+		}}
+}
+
+// rankAlerts ranks the alerts keep accepts by severity then newest, with
+// counts by severity and by product.
+func rankAlerts(purpose string, d alertListDoc, w window, keep func(alertItem) bool) RankingFacet {
+	var as []alertItem
+	bySev, bySvc := map[string]int{}, map[string]int{}
+	for _, a := range d.Alerts {
+		if keep(a) {
+			as = append(as, a)
+			bySev[a.Severity]++
+			bySvc[a.ServiceSource]++
+		}
+	}
+	newestFirst(as)
+	sort.SliceStable(as, func(i, j int) bool { return severityRank(as[i].Severity) < severityRank(as[j].Severity) })
+	f := RankingFacet{Purpose: purpose, Tool: toolListAlerts, Since: w.from, Until: w.to, Candidates: len(as),
+		RankedBy: "severity (high first), then the newest", Totals: map[string]any{"alerts": len(as), "alertsBySeverity": bySev, "alertsByService": bySvc}}
+	if d.Page.More {
+		f.Truncated = "only the first 200 alerts of the window were read"
+	}
+	for i, a := range as {
+		if i == 5 {
+			break
+		}
+		f.Entries = append(f.Entries, alertEntry(i+1, a))
+	}
+	return f
+}
+
+// noncompliantJob lists the devices Intune holds noncompliant, most
+// recently synced first, and explains the top ones.
+func noncompliantJob(top int) job {
+	return job{key: "0-tenant-noncompliant", source: "Intune noncompliant devices (tenant)", tool: toolListDevices,
+		args: map[string]any{"complianceState": "noncompliant", "top": 200},
+		then: func(r *run, raw json.RawMessage) error {
+			var d struct {
+				Devices []struct {
+					ID       string    `json:"id"`
+					Name     string    `json:"name"`
+					User     string    `json:"user"`
+					OS       string    `json:"os"`
+					LastSync time.Time `json:"lastSync"`
+				} `json:"devices"`
+			}
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolListDevices, err)
+			}
+			ds := d.Devices
+			sort.SliceStable(ds, func(i, j int) bool {
+				if !ds[i].LastSync.Equal(ds[j].LastSync) {
+					return ds[i].LastSync.After(ds[j].LastSync)
+				}
+				return ds[i].Name < ds[j].Name
+			})
+			f := RankingFacet{Purpose: "noncompliant devices", Tool: toolListDevices, Candidates: len(ds),
+				RankedBy: "Intune compliance state noncompliant, most recently synced first", Totals: map[string]any{"noncompliantDevices": len(ds)}}
+			for i, x := range ds {
+				if i == top {
+					break
+				}
+				f.Entries = append(f.Entries, map[string]any{"rank": i + 1, "device": x.Name, "user": x.User, "os": x.OS, "lastSync": rfc(x.LastSync)})
+				if x.ID != "" && r.budget.take("device", strings.ToLower(x.Name)) {
+					r.spawn(complianceJob(x.ID, x.Name))
+					r.spawn(alertsOfJob("device", x.Name, window{}))
+				}
+			}
+			return r.addRanking("0-noncompliant", f)
+		}}
+}
