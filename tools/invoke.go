@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/secmcp/secmcp/internal/ratelimit"
+	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/internal/tenant"
 )
 
@@ -72,10 +73,9 @@ func (inv *Invoker) rolePolicy() *RolePolicy {
 	inv.rolesOnce.Do(func() {
 		inv.roles = inv.Roles
 		if inv.roles == nil {
-			// DefaultRoles names only catalogue toolsets and tools; an
-			// error here would mean a tool was renamed without the mapping.
-			p, err := NewRolePolicy(DefaultRoles(), inv.Tools.Specs())
-			if err != nil {
+			// Lenient: the exposed tools may be a part of the catalogue.
+			p, err := newRolePolicy(DefaultRoles(), inv.Tools.Specs(), false)
+			if err != nil { // only a malformed role name fails, and the built-in ones are not
 				p = &RolePolicy{grants: map[string]map[string]bool{}}
 			}
 			inv.roles = p
@@ -183,7 +183,7 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
 	call := facilities
-	call.Tenant, call.Principal = t, caller.Principal
+	call.Tenant, call.Principal, call.Roles, call.User = t, caller.Principal, caller.Roles, caller.User
 	call.charge = func(tool string, n int) error {
 		cost := n * inv.price(tool)
 		if err := takeBudget(t, fmt.Sprintf("%d × %s", n, tool), cost); err != nil {
@@ -192,8 +192,14 @@ func (inv *Invoker) InvokeCall(ctx context.Context, caller Caller, name string, 
 		rec.Units.Add(int64(cost))
 		return nil
 	}
+	if caller.User != nil {
+		// The user reaches the sources' credential, which reads on-behalf-of
+		// the user on a tenant configured for it (and ignores it elsewhere).
+		ctx = source.WithUser(ctx, caller.User)
+	}
 	res, err := spec.Handler(ctx, call, args)
 	if err != nil {
+		err = forbidden(err, caller, t)
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 			return nil, &ToolError{Msg: fmt.Sprintf("%s did not finish within %s; narrow the time window or lower top", name, spec.Timeout), Kind: "timeout"}
 		}

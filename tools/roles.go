@@ -67,6 +67,12 @@ type RolePolicy struct {
 // a typo in the configuration stops the server instead of silently
 // granting nothing.
 func NewRolePolicy(grants map[string]RoleGrant, catalogue []Spec) (*RolePolicy, error) {
+	return newRolePolicy(grants, catalogue, true)
+}
+
+// newRolePolicy is NewRolePolicy; not strict, it skips names the catalogue
+// lacks (the built-in mapping over a partial registry).
+func newRolePolicy(grants map[string]RoleGrant, catalogue []Spec, strict bool) (*RolePolicy, error) {
 	toolsets := map[string][]string{ToolsetInvestigate: {ToolsetInvestigate}}
 	names := map[string]bool{ToolsetInvestigate: true}
 	for _, s := range catalogue {
@@ -88,6 +94,9 @@ func NewRolePolicy(grants map[string]RoleGrant, catalogue []Spec) (*RolePolicy, 
 				continue
 			}
 			members, ok := toolsets[ts]
+			if !ok && !strict {
+				continue
+			}
 			if !ok {
 				return nil, fmt.Errorf("roles: role %q: unknown toolset %q%s; valid: all, %s", role, ts,
 					didYouMean(ts, slices.Sorted(maps.Keys(toolsets))), strings.Join(slices.Sorted(maps.Keys(toolsets)), ", "))
@@ -97,6 +106,9 @@ func NewRolePolicy(grants map[string]RoleGrant, catalogue []Spec) (*RolePolicy, 
 			}
 		}
 		for _, n := range g.Tools {
+			if !names[n] && !strict {
+				continue
+			}
 			if !names[n] {
 				return nil, fmt.Errorf("roles: role %q: unknown tool %q%s; mcp-server --list-tools prints them all", role, n, didYouMean(n, slices.Sorted(maps.Keys(names))))
 			}

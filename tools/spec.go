@@ -28,6 +28,11 @@ type Call struct {
 	Tenant *tenant.Tenant
 	// Principal names the caller ("stdio", or an HTTP key's name).
 	Principal string
+	// Roles and User are the caller's (Caller.Roles, Caller.User): a tool
+	// that calls other tools through the invoker passes them on, so the
+	// sub-calls keep the caller's role limits and on-behalf-of identity.
+	Roles []string
+	User  *User
 	// Progress reports progress (done of total); nil-safe via Report.
 	Progress func(done, total float64, message string)
 	// Sample asks the client's own model for a completion (MCP sampling).

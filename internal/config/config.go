@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -72,6 +73,12 @@ type Tenant struct {
 	Budget *ratelimit.Config `yaml:"budget"`
 	// Endpoints override the cloud's authority, Graph and Log Analytics roots.
 	Endpoints *Endpoints `yaml:"endpoints"`
+	// OnBehalfOf makes calls of users signed in with an Entra ID token read
+	// Graph, Advanced Hunting and Log Analytics with an on-behalf-of token
+	// for that user, so the user's own roles apply. Key and stdio callers
+	// still read with the app's credential. Needs a credential that can do
+	// the exchange (clientSecret, certificate, workloadIdentity).
+	OnBehalfOf bool `yaml:"onBehalfOf"`
 }
 
 // Sentinel names the tenant's Log Analytics workspace.
@@ -191,6 +198,10 @@ func (c *Config) Validate() error {
 		}
 		if a := t.ADX; a != nil && (!strings.HasPrefix(a.ClusterURL, "https://") || a.Database == "") {
 			return fmt.Errorf("%s: adx needs clusterUrl (https://...) and database", where)
+		}
+		if t.OnBehalfOf && !slices.Contains(auth.OnBehalfOfKinds, t.Credential.Kind) {
+			return fmt.Errorf("%s: onBehalfOf needs credential kind %s (a confidential client that can exchange the user's token); %q cannot",
+				where, strings.Join(auth.OnBehalfOfKinds, ", "), t.Credential.Kind)
 		}
 		if err := t.Endpoints.validate(where); err != nil {
 			return err

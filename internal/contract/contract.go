@@ -38,7 +38,18 @@ const (
 type Permissions struct {
 	Application []string
 	Delegated   []string
+	// Roles are what a signed-in user needs besides the delegated
+	// permission (any one suffices): Microsoft Entra directory roles for
+	// Graph (each API page's "In delegated scenarios ... the signed-in user
+	// must be assigned a supported Microsoft Entra role"), Azure RBAC roles
+	// on the workspace for Log Analytics. A delegated call is allowed only
+	// when the app holds the scope and the user holds the role
+	// (DocDelegatedRoles).
+	Roles []string
 }
+
+// DocDelegatedRoles says delegated calls need both the permission and a role.
+const DocDelegatedRoles = "https://learn.microsoft.com/graph/permissions-overview#delegated-permissions"
 
 // Endpoint is one upstream call.
 type Endpoint struct {

@@ -154,6 +154,10 @@ func (c *Client) mapErr(op, id string, err error) error {
 	if errors.As(err, &te) {
 		return fmt.Errorf("graph: %s: %w", op, te)
 	}
+	var fe *source.ForbiddenError
+	if errors.As(err, &fe) { // the on-behalf-of exchange failed
+		return fmt.Errorf("graph: %s: %w", op, fe)
+	}
 	var se statusError
 	if !errors.As(err, &se) {
 		var ue *url.Error
@@ -175,8 +179,37 @@ func (c *Client) mapErr(op, id string, err error) error {
 		return fmt.Errorf("graph: %s: %w", op, source.ErrNotFound)
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 		return fmt.Errorf("graph: %s: %w", op, &source.ThrottledError{RetryAfter: retryAfter(se.GetResponseHeaders()), Service: c.service})
+	case status == http.StatusForbidden || status == http.StatusUnauthorized:
+		// 403: the caller (the app, or the signed-in user on-behalf-of)
+		// lacks the permission or role; 401: Graph did not accept the
+		// token. https://learn.microsoft.com/graph/errors
+		return fmt.Errorf("graph: %s: %w", op, &source.ForbiddenError{Service: c.service, What: op, Endpoint: opEndpoints[op], Code: code, Message: firstSentence(msg)})
 	}
 	return fmt.Errorf("graph: %s: HTTP %d %s: %s", op, status, code, msg)
+}
+
+// opEndpoints maps each operation name to its contract endpoint, so a
+// refusal can name the permission the call needs.
+var opEndpoints = map[string]string{
+	"list incidents": "incidents.list", "get incident": "incidents.get", "list alerts": "alerts.list",
+	"get alert": "alerts.get", "run hunting query": "hunting.run", "list sign-ins": "signIns.list",
+	"get sign-in": "signIns.get", "list risky users": "riskyUsers.list", "list risk detections": "riskDetections.list",
+	"list conditional access policies": "caPolicies.list", "list named locations": "namedLocations.list",
+	"get user": "users.get", "get user memberships": "users.transitiveMemberOf",
+	"list managed devices": "managedDevices.list", "get managed device": "managedDevices.get",
+	"list device compliance": "managedDevices.compliancePolicyStates", "list compliance policies": "compliancePolicies.list",
+}
+
+// firstSentence keeps an upstream message short: its first sentence, at
+// most 200 bytes.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		s = s[:i+1]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 func odataDetail(err error) (code, msg string) {

@@ -107,7 +107,10 @@ func mapError(ctx context.Context, database string, err error, rec *callRecord) 
 	errors.As(err, &he)
 	var se *serverError
 	var oe *queryv2.OneApiError
+	var fe *source.ForbiddenError
 	switch {
+	case errors.As(err, &fe): // the on-behalf-of exchange failed
+		return fmt.Errorf("%s: %w", prefix, fe)
 	case errors.As(err, &te):
 		return fmt.Errorf("%s: %w", prefix, te)
 	case throttled != nil:
@@ -117,6 +120,12 @@ func mapError(ctx context.Context, database string, err error, rec *callRecord) 
 		return fmt.Errorf("%s: %w", prefix, &source.ThrottledError{RetryAfter: retryAfter, Service: "kusto"})
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", prefix, ctx.Err())
+	case he != nil && (he.StatusCode == http.StatusForbidden || he.StatusCode == http.StatusUnauthorized):
+		// The workspace (or cluster) refused the caller: no Log Analytics
+		// Reader / Microsoft Sentinel Reader role for the app or user.
+		// https://learn.microsoft.com/azure/azure-monitor/logs/manage-access
+		return fmt.Errorf("%s: %w", prefix, &source.ForbiddenError{Service: "logAnalytics", What: "query workspace " + database,
+			Endpoint: "logAnalytics.query", Message: fmt.Sprintf("%s (HTTP %d)", httpErrorText(he), he.StatusCode)})
 	case he != nil:
 		return fmt.Errorf("%s: %s (HTTP %d)", prefix, httpErrorText(he), he.StatusCode)
 	case errors.As(err, &se):

@@ -121,9 +121,13 @@ func NewDemo(clock time.Time, logger *slog.Logger) (*DemoEnv, error) {
 			if err != nil {
 				return nil, err
 			}
+			if cred, err = demoOnBehalfOf(alias, id, emu, cred); err != nil {
+				return nil, err
+			}
 			return openSources(alias, cred, emu.Transport(), emu.GraphURL(), nil, emu.URL(), workspace)
 		})
 		t.Now = func() time.Time { return env.clock }
+		t.OnBehalfOf = true // demo analysts read with their own demo rights
 		ts = append(ts, t)
 	}
 	reg, err := tenant.NewRegistry(ts...)
@@ -148,6 +152,17 @@ func demoCredential(alias, tenantID string, emu *fixtures.Emulator) (azcore.Toke
 	})
 }
 
+// demoOnBehalfOf wraps a demo tenant's app credential so that signed-in
+// demo users read on-behalf-of themselves through the emulator's token
+// endpoint, and the emulator applies each demo user's rights.
+func demoOnBehalfOf(alias, tenantID string, emu *fixtures.Emulator, app azcore.TokenCredential) (azcore.TokenCredential, error) {
+	return auth.NewOnBehalfOf(tenantID, "demo", auth.CredentialConfig{
+		Kind: "clientSecret", ClientID: fixtures.DemoClientID(alias), ClientSecretEnv: "SECMCP_DEMO_SECRET",
+	}, func(string) string { return fixtures.DemoClientSecret(alias) }, auth.CredentialOptions{
+		Label: alias, AuthorityHost: emu.URL() + "/", HTTPClient: policyClient(alias, emu.Transport()), DisableInstanceDiscovery: true,
+	}, app, auth.OnBehalfOfOptions{})
+}
+
 // FromConfig registers the configured tenants; credentials and clients are
 // opened on each tenant's first use.
 func FromConfig(cfg *config.Config, logger *slog.Logger) (*tenant.Registry, error) {
@@ -165,6 +180,7 @@ func FromConfig(cfg *config.Config, logger *slog.Logger) (*tenant.Registry, erro
 		t := tenant.New(tc.Alias, tc.TenantID, cloud, false, BudgetOf(tc.Budget, cfg.Budgets.Default), func(ctx context.Context) (*tenant.Sources, error) {
 			return openConfigured(tc, cloud, ep)
 		})
+		t.OnBehalfOf = tc.OnBehalfOf
 		ts = append(ts, t)
 		logger.Debug("tenant configured", "tenant", tc.Alias, "cloud", cloud, "credential", tc.Credential.Kind,
 			"graph", ep.graph, "authority", ep.authority)
@@ -213,7 +229,11 @@ func configuredCredential(tc config.Tenant, cloud string, ep endpoints) (azcore.
 		opts.HTTPClient = policyClient(tc.Alias, ep.transport(http.DefaultTransport))
 		opts.DisableInstanceDiscovery = true
 	}
-	return auth.NewCredential(tc.TenantID, cloud, tc.Credential, os.Getenv, opts)
+	app, err := auth.NewCredential(tc.TenantID, cloud, tc.Credential, os.Getenv, opts)
+	if err != nil || !tc.OnBehalfOf {
+		return app, err
+	}
+	return auth.NewOnBehalfOf(tc.TenantID, cloud, tc.Credential, os.Getenv, opts, app, auth.OnBehalfOfOptions{})
 }
 
 // openSources builds a tenant's Graph and (optional) Kusto clients sharing one retry policy.

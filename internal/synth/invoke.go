@@ -38,7 +38,7 @@ func Through(get func() *tools.Invoker) Invoke {
 		if err != nil {
 			return nil, fmt.Errorf("synth: invoke %s: encode arguments: %w", tool, err)
 		}
-		caller := tools.Caller{Principal: call.Principal, Tenants: []string{call.Tenant.Alias}}
+		caller := tools.Caller{Principal: call.Principal, Tenants: []string{call.Tenant.Alias}, Roles: call.Roles, User: call.User}
 		out, err := inv.InvokeCall(ctx, caller, tool, raw, tools.Call{})
 		if err != nil {
 			return nil, err

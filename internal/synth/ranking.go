@@ -106,7 +106,7 @@ func (r *run) addRanking(key string, f RankingFacet) error {
 	if r.store == nil {
 		return fmt.Errorf("no store for tenant-wide rankings")
 	}
-	id := r.store.Put(r.call.Tenant.Alias, doc)
+	id := r.store.Put(r.call.Tenant.Scope(r.ctx), doc)
 	uri := resources.URI(r.call.Tenant.Alias, KindHuntingResource, id)
 	r.set.Add(uri, KindRanking, key, "ranking: "+f.Purpose, f.Tool, "ranking", f)
 	r.mu.Lock()
@@ -131,7 +131,7 @@ func (r *run) addSearch(key string, f RankingFacet) error {
 	if r.store == nil {
 		return fmt.Errorf("no store for search results")
 	}
-	id := r.store.Put(r.call.Tenant.Alias, doc)
+	id := r.store.Put(r.call.Tenant.Scope(r.ctx), doc)
 	r.set.Add(resources.URI(r.call.Tenant.Alias, KindHuntingResource, id), KindSearch, key, f.Purpose, f.Tool, "search", f)
 	return nil
 }

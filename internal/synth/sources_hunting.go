@@ -82,7 +82,7 @@ func huntingJob(key, purpose, q string) job {
 			if r.store == nil {
 				return fmt.Errorf("no store for hunting results")
 			}
-			id := r.store.Put(r.call.Tenant.Alias, doc)
+			id := r.store.Put(r.call.Tenant.Scope(r.ctx), doc)
 			uri := resources.URI(r.call.Tenant.Alias, KindHuntingResource, id)
 			r.set.Add(uri, KindHunting, key, "Advanced Hunting: "+purpose, toolHunting, "advancedHunting", f)
 			return nil

@@ -54,6 +54,11 @@ type Tenant struct {
 	// Now is the tenant's clock: time.Now for real tenants, the demo data's
 	// fixed or start-up clock for demo tenants.
 	Now func() time.Time
+	// OnBehalfOf is true when calls of a signed-in user (an Entra ID token
+	// caller) reach this tenant's sources with an on-behalf-of token for
+	// that user, so the user's own rights apply; key and stdio callers
+	// still read app-only.
+	OnBehalfOf bool
 
 	open    Opener
 	mu      sync.Mutex
@@ -178,3 +183,10 @@ func (r *Registry) permitted(allowed []string) []*Tenant {
 
 // Permitted is the exported form of the allowed-set filter.
 func (r *Registry) Permitted(allowed []string) []*Tenant { return r.permitted(allowed) }
+
+// Scope is the cache key of results read for ctx in this tenant: the alias
+// for app-only reads, alias and user for on-behalf-of reads
+// (source.ScopeFor).
+func (t *Tenant) Scope(ctx context.Context) string {
+	return source.ScopeFor(ctx, t.Alias, t.OnBehalfOf)
+}

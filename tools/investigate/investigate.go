@@ -139,8 +139,8 @@ func RegisterResources(rs *resources.Server, d Deps) {
 		Name:        "Advanced Hunting result or ranking cited by an investigation",
 		Needs:       tools.ToolsetInvestigate,
 		Description: "The query and rows of an Advanced Hunting query the investigate tool ran in this tenant and cited, or a tenant-wide ranking or entity search it computed from a tool's results (what it ranked, by what, the window and the entries). Kept on the server's disk for the 256 most recent results per tenant, so it opens in later sessions and after a restart.",
-		Read: func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
-			doc, ok := store.Get(t.Alias, id)
+		Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+			doc, ok := store.Get(t.Scope(ctx), id)
 			if !ok {
 				return nil, source.ErrNotFound
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
 )
 
@@ -16,6 +17,9 @@ func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 		caller, ok := CallerFrom(ctx)
 		if !ok {
 			return nil, ErrUnauthenticated
+		}
+		if caller.User != nil { // on-behalf-of tenants read with the user's rights
+			ctx = source.WithUser(ctx, caller.User)
 		}
 		mime, text, err := rs.Read(ctx, caller.Tenants, uri)
 		if err != nil {

@@ -70,7 +70,7 @@ func (ts *toolset) analyze(ctx context.Context, call tools.Call, p AnalyzeParams
 	if err != nil {
 		return AnalyzeResult{}, fmt.Errorf("scripts_analyze: encode analysis: %w", err)
 	}
-	if !ts.store.Put(call.Tenant.Alias, full.SHA256, doc) {
+	if !ts.store.Put(call.Tenant.Scope(ctx), full.SHA256, doc) {
 		// Too large to keep: cite nothing that cannot be read.
 		full.URI, full.Sources = "", full.Sources[1:]
 	}

@@ -35,8 +35,8 @@ func RegisterResources(rs *resources.Server, d Deps) {
 // returns the stored analysis of id (a script SHA-256) in tenant t, or
 // source.ErrNotFound.
 func ReadAnalysis(store *Store) resources.EntityReader {
-	return func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
-		doc, ok := store.Get(t.Alias, id)
+	return func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
+		doc, ok := store.Get(t.Scope(ctx), id)
 		if !ok {
 			return nil, source.ErrNotFound
 		}
