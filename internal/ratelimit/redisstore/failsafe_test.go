@@ -17,13 +17,13 @@ import (
 func TestFailSafe(t *testing.T) {
 	r := startRedis(t)
 	logs := &logBuffer{}
-	s := openTest(t, r.url("replicas=2"), logs)
+	s := openTest(t, r.URL("replicas=2"), logs)
 	b := ratelimit.New(ratelimit.Config{UnitsPerMinute: 0.06, Burst: 10}).Shared(s, "gamma")
 	lim := s.Inflight(4)
 	if ok, _ := b.Take(2); !ok { // 8 left in Redis
 		t.Fatal("refused with Redis up")
 	}
-	r.stop()
+	r.Stop()
 	start := time.Now()
 	granted := 0
 	for i := 0; i < 50; i++ {
@@ -53,7 +53,7 @@ func TestFailSafe(t *testing.T) {
 	if n := logs.count("budget store unreachable"); n != 1 {
 		t.Fatalf("the outage was logged %d times, want once:\n%s", n, logs)
 	}
-	r.start()
+	r.Restart()
 	waitFor(t, func() bool { return !s.Down() }, "the store to share again after Redis restarted")
 	if ok, _ := b.Take(10); !ok { // the restarted Redis is empty: a full bucket
 		t.Fatal("Redis's full bucket refused after recovery")
@@ -70,9 +70,9 @@ func TestFailSafe(t *testing.T) {
 // serves from its fallback and shares once Redis answers.
 func TestStartsDownAndRecovers(t *testing.T) {
 	r := startRedis(t, "--requirepass", "hunter2hunter2")
-	r.stop()
+	r.Stop()
 	logs := &logBuffer{}
-	s := openTest(t, r.urlAs("hunter2hunter2", "replicas=3"), logs)
+	s := openTest(t, r.URLAs("hunter2hunter2", "replicas=3"), logs)
 	if !s.Down() {
 		t.Fatal("up without Redis")
 	}
@@ -86,7 +86,7 @@ func TestStartsDownAndRecovers(t *testing.T) {
 	if granted != 3 {
 		t.Fatalf("granted %d with Redis never seen and replicas=3; want 9/3 = 3", granted)
 	}
-	r.start()
+	r.Restart()
 	waitFor(t, func() bool { return !s.Down() }, "the store to share once Redis started")
 	if ok, _ := b.Take(9); !ok {
 		t.Fatal("the shared bucket (authenticated) refused")

@@ -42,7 +42,7 @@ func TestParseURL(t *testing.T) {
 // answers and waits from Redis as from the in-process bucket.
 func TestTakeSameAsInProcess(t *testing.T) {
 	r := startRedis(t)
-	s := openTest(t, r.url(""), nil)
+	s := openTest(t, r.URL(""), nil)
 	cfg := ratelimit.Config{UnitsPerMinute: 60, Burst: 5}
 	shared, local := ratelimit.New(cfg).Shared(s, "alpha"), ratelimit.New(cfg)
 	for i, cost := range []int{1, 2, 2, 1, 3, 0} {
@@ -68,7 +68,7 @@ func TestTakeSameAsInProcess(t *testing.T) {
 // TestRefill: Redis refills at the configured rate on its own clock.
 func TestRefill(t *testing.T) {
 	r := startRedis(t)
-	s := openTest(t, r.url(""), nil)
+	s := openTest(t, r.URL(""), nil)
 	b := ratelimit.New(ratelimit.Config{UnitsPerMinute: 600, Burst: 2}).Shared(s, "beta") // 10 units/s
 	if ok, _ := b.Take(2); !ok {
 		t.Fatal("full bucket refused")
@@ -88,7 +88,7 @@ func TestConcurrentNeverOverGrants(t *testing.T) {
 	r := startRedis(t)
 	// A generous timeout: this test is about atomicity, not the fail-safe,
 	// and the race detector slows every round trip.
-	u := r.url("timeout=5s")
+	u := r.URL("timeout=5s")
 	stores := []*Store{openTest(t, u, nil), openTest(t, u, nil), openTest(t, u, nil)}
 	cfg := ratelimit.Config{UnitsPerMinute: 0.6, Burst: 50} // refills 1 unit in 100 s: none during the test
 	var granted atomic.Int64
@@ -117,7 +117,7 @@ func TestConcurrentNeverOverGrants(t *testing.T) {
 // TestInflightAcrossReplicas: the limit holds across stores at peak.
 func TestInflightAcrossReplicas(t *testing.T) {
 	r := startRedis(t)
-	u := r.url("timeout=5s")
+	u := r.URL("timeout=5s")
 	ls := []*Inflight{openTest(t, u, nil).Inflight(4), openTest(t, u, nil).Inflight(4), openTest(t, u, nil).Inflight(4)}
 	var cur, peak, refused atomic.Int64
 	var wg sync.WaitGroup
@@ -159,7 +159,7 @@ func TestInflightAcrossReplicas(t *testing.T) {
 // dead one's lapse within the lease TTL.
 func TestLeasesLapseWhenReplicaDies(t *testing.T) {
 	r := startRedis(t)
-	a, b := openTest(t, r.url(""), nil), openTest(t, r.url(""), nil)
+	a, b := openTest(t, r.URL(""), nil), openTest(t, r.URL(""), nil)
 	la, lb := a.Inflight(2), b.Inflight(2)
 	for i := 0; i < 2; i++ {
 		if _, ok := la.Acquire("t"); !ok {
