@@ -222,6 +222,15 @@ var conceptList = []concept{
 	c("ldap", `ldap`, b(3, "IdentityQueryEvents"), map[string]string{"IdentityQueryEvents": `ActionType == "LDAP query"`}),
 	c("samr", `samr|enumerat(e|ion|ed)`, b(2, "IdentityQueryEvents"), map[string]string{"IdentityQueryEvents": `ActionType == "SAMR query"`}),
 	c("dnsquery", `dns`, nil, map[string]string{"IdentityQueryEvents": `ActionType == "DNS query"`}),
+	// Logons against Active Directory are Defender for Identity's
+	// (IdentityLogonEvents), not the endpoint's or Entra ID's.
+	c("adlogon", `(?:logon|signin|login|authentication|authenticat\w*)s?\s+(?:\w+\s+){0,6}?(?:domaincontroller|activedirectory|onprem\w*|on premises?)|(?:domaincontroller|activedirectory|onprem\w*|on premises?|kerberos|ntlm)\s+(?:\w+\s+){0,4}?(?:logon|signin|login|authentication|authenticat\w*)`,
+		b(4, "IdentityLogonEvents"), nil),
+	// Outgoing connections are every connection an endpoint opened
+	// (https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-devicenetworkevents-table:
+	// inbound ones are InboundConnectionAccepted).
+	c("outboundconn", `(?:outgoing|outbound)\s+(?:network\s+)?(?:connection|traffic|communication)\w*`, b(2, "DeviceNetworkEvents"),
+		map[string]string{"DeviceNetworkEvents": `ActionType in ("ConnectionSuccess", "ConnectionFailed", "ConnectionAttempt", "ConnectionRequest")`}),
 	c("ntlm", `ntlm`, nil, map[string]string{"IdentityLogonEvents": `Protocol =~ "Ntlm"`, "DeviceLogonEvents": `Protocol =~ "NTLM"`}),
 	c("kerberos", `kerberos`, nil, map[string]string{"IdentityLogonEvents": `Protocol =~ "Kerberos"`, "DeviceLogonEvents": `Protocol =~ "Kerberos"`}),
 	c("adminop", `admin(istrative)? (operations?|actions?)`, nil, map[string]string{"CloudAppEvents": `IsAdminOperation == true`}),

@@ -45,12 +45,19 @@ type Intent struct {
 	// "not signed in for 30 days" question.
 	Inactive string `json:"inactive,omitempty"`
 	Lookback string `json:"lookback,omitempty"`
+	// Outlier is how an outlier question ranks (IntentOutlier): "rank"
+	// (per-entity counts, most first) or "baseline" (recent count against
+	// the entity's own average).
+	Outlier string `json:"outlier,omitempty"`
+	// DistinctOf is the word an outlier question counts distinct values
+	// of ("from an unusual number of distinct devices").
+	DistinctOf string `json:"distinctOf,omitempty"`
 }
 
 var (
 	reTopN     = lazyre.New(`\btop\s+(\d{1,4})\b|\b(\d{1,4})\s+most\b|\btop\s+(ten|five|twenty|three)\b`)
 	reByKey    = lazyre.New(`\b(?:by|per|for each|for every|each|across|grouped by|group by|broken down by|breakdown by|split by)\s+(?:the\s+|their\s+|its\s+|a\s+)?([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
-	reNounKey  = lazyre.New(`\b(?:top\s+(?:\d+\s+)?|which\s+|distinct\s+|unique\s+|different\s+|most common\s+|list\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?)([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
+	reNounKey  = lazyre.New(`\b(?:top\s+(?:\d+\s+|three\s+|five\s+|ten\s+|twenty\s+)?|which\s+|distinct\s+|unique\s+|different\s+|most common\s+|list\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?)([a-z0-9_]+)(?:\s+([a-z0-9_]+))?`)
 	reMostKey  = lazyre.New(`\b([a-z0-9_]+)\s+(?:with|having|that have|that had|who have|who had)\s+(?:the\s+)?most\b`)
 	reVisual   = lazyre.New(`\b(visuali[sz]e|visuali[sz]es|chart|graph|plot|render|dashboard)\b`)
 	reJoinWord = lazyre.New(`\b(join|joined|correlat\w*|followed by|then|after|afterwards|and also|together with|along with|combined with|match(ed|ing)? (with|against)|same|who also|that also|associated with|related|contained|containing|with their|and their|including)\b`)

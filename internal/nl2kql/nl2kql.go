@@ -292,6 +292,7 @@ func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
 	p.matchConcepts()
 	p.Intent = parseIntent(p.normalized, w)
 	refineIntent(&p.Intent, p.normalized, p.Window)
+	readOutlier(&p.Intent, p.normalized)
 	if a := p.defaultWindow(assumption); a != "" {
 		p.Assumptions = append(p.Assumptions, a)
 	}

@@ -71,6 +71,10 @@ func (p *Plan) defaultWindow(parsed string) string {
 	case IntentDormant:
 		p.Window = Window{Start: "ago(" + in.Lookback + ")", Span: spanHours(in.Lookback)}
 		return fmt.Sprintf("searched the last %s and kept those last seen more than %s ago", in.Lookback, in.Inactive)
+	case IntentOutlier:
+		if a := p.outlierWindow(); a != "" {
+			return a
+		}
 	case IntentSeries:
 		if !p.windowGiven {
 			p.Window = Window{Start: "ago(30d)", Span: 30 * 24}

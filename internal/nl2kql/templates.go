@@ -50,7 +50,7 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 			return d, nil
 		}
 	}
-	if r, key, ok := g.joinPartner(p, t); ok {
+	if r, key, ok := g.joinPartner(p, t); ok && p.Intent.Kind != IntentOutlier {
 		return g.join(p, t, r, key), nil
 	}
 	var b strings.Builder
@@ -67,6 +67,12 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 	d.Assumptions = append(d.Assumptions, writeSnapshot(&b, t, tc, p)...)
 	keys, knotes := keyCols(t, p, filtered)
 	d.Assumptions = append(d.Assumptions, knotes...)
+	if p.Intent.Kind == IntentOutlier && len(keys) > 0 {
+		q, notes := outlierQuery(t, tc, strings.TrimPrefix(b.String(), t.Name), p, keys)
+		d.Query = let + q
+		d.Assumptions = append(d.Assumptions, notes...)
+		return d, nil
+	}
 	if p.Intent.Percent && len(conceptPreds(t, p)) == 0 {
 		// The share of all rows needs the filtered rows twice.
 		body := strings.TrimPrefix(b.String(), t.Name)
@@ -170,7 +176,7 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 			add(Col{Name: c})
 		}
 	}
-	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
+	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentOutlier || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
 		(p.Intent.Kind == IntentFirstLast && len(p.Entities) == 0) || p.Intent.Threshold > 0 || p.Intent.Percent
 	if len(out) == 0 && needKey {
 		for _, r := range []string{roleUser, roleDevice, roleIP, roleTitle, roleApp, roleProcess, roleSender, roleAction} {

@@ -1,0 +1,50 @@
+package nl2kql
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestOutlierAndIdentityShapes: tenant-wide outlier questions rank per
+// entity (never a single total), baseline questions compare each entity
+// with its own history, and on-premises logons come from Defender for
+// Identity.
+func TestOutlierAndIdentityShapes(t *testing.T) {
+	svc := New(Options{})
+	cases := []struct {
+		q, target, table string
+		want, not        []string
+	}{
+		{"Identify devices that showed an outstanding number of outgoing network connections", "defender", "DeviceNetworkEvents",
+			[]string{"summarize Connections = count() by DeviceName", "top 10 by Connections desc", "ZScore", `ActionType in ("ConnectionSuccess"`}, []string{"summarize Count = count()\n"}},
+		{"users with more failed sign-ins than their own baseline in the last day", "sentinel", "SigninLogs",
+			[]string{"TimeGenerated > ago(30d)", "countif(TimeGenerated > ago(1d))", "by UserPrincipalName", "Ratio", `ResultType != "0"`}, nil},
+		{"users who signed in from an unusual number of distinct countries", "defender", "AADSignInEventsBeta",
+			[]string{"dcount(Country) by AccountUpn"}, nil},
+		{"Failed logons against domain controllers by account in the last day", "defender", "IdentityLogonEvents",
+			[]string{`ActionType == "LogonFailed"`}, nil},
+		{"Find the top three users that are at risk", "defender", "",
+			[]string{"top 3 by"}, []string{"three"}},
+	}
+	for _, c := range cases {
+		res, err := svc.Generate(context.Background(), Request{Question: c.q, Target: c.target})
+		if err != nil {
+			t.Errorf("%q: %v", c.q, err)
+			continue
+		}
+		if !res.Valid || (c.table != "" && (len(res.Tables) == 0 || res.Tables[0] != c.table)) {
+			t.Errorf("%q: valid=%v tables=%v, want %s:\n%s", c.q, res.Valid, res.Tables, c.table, res.Query)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(res.Query, w) {
+				t.Errorf("%q: query lacks %q:\n%s", c.q, w, res.Query)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(res.Query, w) {
+				t.Errorf("%q: query has %q:\n%s", c.q, w, res.Query)
+			}
+		}
+	}
+}
