@@ -12,11 +12,17 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/startgc"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The start-up GC setting ends at the first initialize, or after
+	// startgc.Window at the latest (internal/startgc).
+	time.AfterFunc(startgc.Window, startgc.Done)
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, errUsage) {
 			os.Exit(2)

@@ -21,6 +21,7 @@ import (
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/ratelimit/redisstore"
 	"github.com/secmcp/secmcp/internal/sources"
+	"github.com/secmcp/secmcp/internal/startgc"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
@@ -187,6 +188,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
 		Instructions: instructions, NoOutputSchemas: opts.outputSchemas == "off",
+		OnInitialized: startgc.Initialized,
 	})
 	return a, nil
 }

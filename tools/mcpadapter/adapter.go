@@ -52,6 +52,10 @@ type Config struct {
 	// (https://modelcontextprotocol.io/specification/2025-06-18/server/tools#structured-content),
 	// and clients skip compiling a validator per tool (issue 16).
 	NoOutputSchemas bool
+	// OnInitialized, if set, runs after the server answers an initialize
+	// request (the binary ends its start-up GC setting there; see
+	// internal/startgc).
+	OnInitialized func()
 	// Extra lets a test build add fixture tools, resources and prompts.
 	Extra func(s *server.MCPServer)
 }
@@ -105,6 +109,9 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	ra := newReadAhead()
 	hooks := &server.Hooks{}
 	hooks.AddAfterListTools(listFilter(cfg.Invoker))
+	if cfg.OnInitialized != nil {
+		hooks.AddAfterInitialize(func(context.Context, any, *mcp.InitializeRequest, *mcp.InitializeResult) { cfg.OnInitialized() })
+	}
 	if cfg.Resources != nil {
 		opts = append(opts, server.WithResourceCompletionProvider(tenantCompletions{cfg.Resources}))
 		hooks.AddBeforeReadResource(ra.hook(cfg.Resources))
