@@ -48,3 +48,26 @@ func TestOutlierAndIdentityShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertTitleEntities: "users with a <kind> alert" lists the entities of
+// the alerts of that title, from the tables the target has.
+func TestAlertTitleEntities(t *testing.T) {
+	svc := New(Options{})
+	for target, want := range map[string][]string{
+		"defender": {"AlertInfo", `Title has "password spray"`, "join kind=inner (AlertEvidence", `EntityType == "User"`, "by AccountUpn"},
+		"sentinel": {"SecurityAlert", `AlertName has "password spray"`, `tostring(Entity.Type) == "account"`, "by Account"},
+	} {
+		res, err := svc.Generate(context.Background(), Request{Question: "Investigate users with a password spray alert in the last seven days", Target: target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range append(want, "ago(7d)", "Alerts = dcount(") {
+			if !strings.Contains(res.Query, w) {
+				t.Errorf("%s: query lacks %q:\n%s", target, w, res.Query)
+			}
+		}
+		if !res.Valid {
+			t.Errorf("%s: not valid: %+v", target, res.Diagnostics)
+		}
+	}
+}

@@ -29,7 +29,7 @@ var profiles = map[string]profile{
 	"AADSpnSignInEventsBeta":             {"", "serviceprincipal signin app"},
 	"AADUserRiskEvents":                  {"risk identityprotection impossibletravel", "user detection leaked anonymous unfamiliar passwordspray travel entra"},
 	"AlertEvidence":                      {"evidence", "alert entity ioc indicator incident hash file ip url device user"},
-	"AlertInfo":                          {"", "alert severity mitre technique category title detection defender xdr"},
+	"AlertInfo":                          {"alert", "severity mitre technique category title detection defender xdr"},
 	"AuditLogs":                          {"audit directory privilegedrole", "serviceprincipal entra user group role member password reset app consent permission policy conditionalaccess owner added removed invite guest pim change admin operation registered update named"},
 	"AzureActivity":                      {"azure subscription", "resource vm virtual storage network security group rbac contributor owner operation caller arm deployment delete write"},
 	"AzureDiagnostics":                   {"keyvault diagnostic", "firewall waf gateway application secret vault sql azure resource access policy"},

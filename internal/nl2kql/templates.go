@@ -40,6 +40,9 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 			return d, nil
 		}
 	}
+	if d, ok := g.alertEntities(p); ok {
+		return d, nil
+	}
 	switch p.Intent.Kind {
 	case IntentNew:
 		if d := g.newSince(p, t); d.Query != "" {
