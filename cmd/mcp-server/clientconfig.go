@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/secmcp/secmcp/internal/plugins"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/catalog"
 )
@@ -47,6 +48,13 @@ func printClientConfig(kind string, stdout io.Writer) error {
 // listTools prints the catalogue, marking the tools the other flags expose.
 func listTools(opts options, stdout io.Writer) error {
 	all := catalog.All(catalog.Deps{})
+	if dirs := pluginDirs(opts, nil); len(dirs) > 0 {
+		res, err := plugins.LoadDirs(&plugins.Env{}, dirs...)
+		if err != nil {
+			return err
+		}
+		all = append(all, res.Specs...)
+	}
 	reg, err := tools.NewRegistry(all, tools.Selection{Toolsets: opts.toolsets, Tools: opts.tools, Exclude: opts.excludeTools, ReadOnly: opts.readOnly})
 	if err != nil {
 		return err

@@ -60,6 +60,10 @@ type options struct {
 	// "memory" for this process, a redis:// URL to share them between
 	// replicas (see --budget-store).
 	budgetStore string
+	// plugins are folders of plugin manifests (--plugins); pluginsValidate
+	// is the folder of `mcp-server plugins validate DIR`.
+	plugins         []string
+	pluginsValidate string
 }
 
 const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
@@ -67,6 +71,8 @@ const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra I
 Usage:
   mcp-server [flags]                 serve MCP over stdio (default)
   mcp-server --http 127.0.0.1:8080   serve streamable HTTP at /mcp
+  mcp-server plugins validate DIR    load every plugin manifest in DIR and print the skills
+                                     loaded, skipped and refused; exits 1 on a refused one
   mcp-server doctor [--config FILE]  check every tenant: token, each endpoint the
                                      enabled tools need, permissions, licenses
                                      (also --check); exits 1 when a tool cannot work
@@ -87,7 +93,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	o := options{getenv: getenv}
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var toolsets, toolsList, exclude, anonymous string
+	var toolsets, toolsList, exclude, anonymous, plugins string
 	fs.StringVar(&o.httpAddr, "http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
 	fs.StringVar(&o.configPath, "config", "", "YAML configuration file (tenants, principals, budgets); omit for the demo tenants")
 	fs.StringVar(&toolsets, "toolsets", "", "comma-separated toolsets to enable (default all): defender,sentinel,entra,intune,purview,kql,scripts,reports")
@@ -110,6 +116,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.outputSchemas, "output-schemas", "on", "on or off: off lists tools without their outputSchema (results still carry structuredContent), so clients that compile a validator per schema connect faster")
 	fs.Float64Var(&o.demoBudget, "demo-budget", 0, "demo tenants only: capacity units per minute for each demo tenant (burst a fifth of it) instead of the default 600, for load tests and benchmarks")
 	fs.StringVar(&o.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof format) of the whole run to this file when the server stops, for performance work")
+	fs.StringVar(&plugins, "plugins", "", "comma-separated folders of Security Copilot plugin manifests (*.yaml, *.yml, *.json) whose KQL skills become tools plugin_<plugin>_<skill>, one toolset per plugin (added to the config's plugins:)")
 	o.limitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
@@ -120,6 +127,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	if len(args) > 0 && args[0] == "doctor" {
 		o.doctor, args = true, args[1:]
+	}
+	if len(args) > 0 && args[0] == "plugins" {
+		if len(args) < 3 || args[1] != "validate" || strings.HasPrefix(args[2], "-") {
+			fmt.Fprintln(stderr, "mcp-server: usage: mcp-server plugins validate DIR [flags]")
+			return o, errUsage
+		}
+		o.pluginsValidate, args = args[2], args[3:]
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -134,6 +148,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	o.toolsets, o.tools, o.excludeTools = splitList(toolsets), splitList(toolsList), splitList(exclude)
 	o.anonymous = splitList(anonymous)
+	o.plugins = splitList(plugins)
 	if err := o.synthOptions(getenv); err != nil {
 		return o, err
 	}

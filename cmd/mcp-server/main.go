@@ -48,6 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if opts.clientConfig != "" {
 		return printClientConfig(opts.clientConfig, stdout)
 	}
+	if opts.pluginsValidate != "" {
+		return validatePlugins(opts.pluginsValidate, stdout)
+	}
 	if opts.listTools {
 		return listTools(opts, stdout)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kql/engine"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/plugins"
 	"github.com/secmcp/secmcp/internal/psdeob"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/ratelimit/redisstore"
@@ -142,7 +143,14 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		// the client offers no sampling.
 		deps.KQL.Complete = ow.Complete
 	}
-	all := catalog.All(deps)
+	penv := &plugins.Env{PrepareKQL: deps.PrepareKQL}
+	pluginRes, err := loadPlugins(opts, cfg, penv, logger)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	deps.KQL.PluginTables = pluginRes.CustomTables
+	all := append(catalog.All(deps), pluginRes.Specs...)
 	for i := range all {
 		if c, ok := toolCosts[all[i].Name]; ok {
 			all[i].Cost = c
@@ -184,6 +192,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		return nil
 	}
 	catalog.RegisterResources(rs, deps)
+	plugins.RegisterResources(rs, penv.Runs)
 
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,

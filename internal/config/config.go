@@ -30,6 +30,10 @@ type Config struct {
 	Principals []auth.Principal `yaml:"principals"`
 	// StdioTenants are the aliases a stdio session may use (default: all).
 	StdioTenants []string `yaml:"stdioTenants"`
+	// Plugins are folders of Security Copilot plugin manifests whose skills
+	// become tools (with --plugins; a relative folder is relative to the
+	// configuration file).
+	Plugins []string `yaml:"plugins"`
 	// AllowedOrigins are browser origins allowed to call /mcp besides loopback ones.
 	AllowedOrigins []string `yaml:"allowedOrigins"`
 	Budgets        Budgets  `yaml:"budgets"`
@@ -64,6 +68,10 @@ type RoleGrant struct {
 type Tenant struct {
 	Alias    string `yaml:"alias"`
 	TenantID string `yaml:"tenantId"`
+	// PluginSettings give plugin descriptor settings for this tenant, by
+	// plugin Descriptor.Name then setting name; they fill the {{Name}}
+	// placeholders of the plugin's skill settings.
+	PluginSettings map[string]map[string]string `yaml:"pluginSettings"`
 	// Cloud is public (default), usgov or china.
 	Cloud      string                `yaml:"cloud"`
 	Credential auth.CredentialConfig `yaml:"credential"`

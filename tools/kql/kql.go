@@ -44,6 +44,10 @@ type Deps struct {
 	// OpenAI-compatible one) kql_generate may use when the client offers no
 	// sampling; nil means none.
 	Complete func(ctx context.Context, system, prompt string) (string, error)
+	// PluginTables are the tables (or workspace functions) loaded plugin
+	// skills read that the built-in schema does not know, each with the
+	// tools that read it; kql_list_tables lists them too.
+	PluginTables map[string][]string
 }
 
 // sandboxDefault is the demo tenant the sandbox uses for a real tenant.

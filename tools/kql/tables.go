@@ -110,7 +110,7 @@ func (ts *toolset) listTablesTool() tools.Spec {
 			if s == nil {
 				s = kqlcheck.BuiltinSchema()
 			}
-			return listTables(s, p), nil
+			return withPluginTables(listTables(s, p), ts.d.PluginTables, p), nil
 		}, tools.NoTenant(), tools.WithTitle("List KQL tables"))
 }
 

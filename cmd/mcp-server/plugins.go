@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/docstore"
+	"github.com/secmcp/secmcp/internal/plugins"
+)
+
+// validatePlugins is `mcp-server plugins validate DIR`: it loads every
+// manifest in DIR as the server would and prints, per manifest, the skills
+// loaded, skipped and refused with reasons. It fails (exit 1) when a skill
+// or a manifest is refused, or DIR holds no manifest, for plugin authors'
+// CI pipelines.
+func validatePlugins(dir string, stdout io.Writer) error {
+	res, err := plugins.LoadDirs(&plugins.Env{}, dir)
+	if err != nil {
+		return err
+	}
+	res.Write(stdout)
+	if len(res.Manifests) == 0 {
+		return fmt.Errorf("plugins validate: %s holds no manifest (*.yaml, *.yml, *.json)", dir)
+	}
+	if n := res.Refused(); n > 0 {
+		return fmt.Errorf("plugins validate: %d refused (see above)", n)
+	}
+	return nil
+}
+
+// pluginDirs are the folders of --plugins and of the configuration's
+// plugins: (relative to the configuration file).
+func pluginDirs(opts options, cfg *config.Config) []string {
+	dirs := append([]string(nil), opts.plugins...)
+	if cfg != nil {
+		for _, d := range cfg.Plugins {
+			if !filepath.IsAbs(d) && opts.configPath != "" {
+				d = filepath.Join(filepath.Dir(opts.configPath), d)
+			}
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// loadPlugins loads the plugin folders. A folder that cannot be read stops
+// the start; a refused manifest or skill is logged and the rest load.
+func loadPlugins(opts options, cfg *config.Config, env *plugins.Env, logger *slog.Logger) (*plugins.Result, error) {
+	dirs := pluginDirs(opts, cfg)
+	if len(dirs) == 0 {
+		return &plugins.Result{}, nil
+	}
+	env.Settings = pluginSettings(cfg)
+	env.Runs = plugins.NewRunStore(docstore.Default("plugins"))
+	res, err := plugins.LoadDirs(env, dirs...)
+	if err != nil {
+		return nil, err
+	}
+	loaded := 0
+	for _, m := range res.Manifests {
+		if m.Error != "" {
+			logger.Warn("plugin manifest refused", "path", m.Path, "reason", m.Error)
+		}
+		for _, s := range m.Skills {
+			switch s.Status {
+			case plugins.Refused:
+				logger.Warn("plugin skill refused", "path", m.Path, "line", s.Line, "skill", s.Skill, "reason", s.Reason)
+			case plugins.Skipped:
+				logger.Info("plugin skill skipped", "path", m.Path, "line", s.Line, "skill", s.Skill, "reason", s.Reason)
+			case plugins.Loaded:
+				loaded++
+			}
+		}
+	}
+	logger.Info("plugins loaded", "manifests", len(res.Manifests), "tools", loaded)
+	return res, nil
+}
+
+// pluginSettings returns the per-tenant plugin settings of the
+// configuration: the tenant's pluginSettings, over the workspace settings
+// every Sentinel plugin asks for (SubscriptionId, ResourceGroupName,
+// WorkspaceName) taken from the tenant's sentinel section.
+func pluginSettings(cfg *config.Config) func(alias, plugin string) map[string]string {
+	if cfg == nil {
+		return nil
+	}
+	byAlias := map[string]config.Tenant{}
+	for _, t := range cfg.Tenants {
+		byAlias[t.Alias] = t
+	}
+	return func(alias, plugin string) map[string]string {
+		t, ok := byAlias[alias]
+		if !ok {
+			return nil
+		}
+		out := map[string]string{"TenantId": t.TenantID}
+		if s := t.Sentinel; s != nil {
+			out["SubscriptionId"], out["ResourceGroupName"], out["WorkspaceName"] = s.SubscriptionID, s.ResourceGroup, s.WorkspaceName
+		}
+		for k, v := range t.PluginSettings[plugin] {
+			out[k] = v
+		}
+		return out
+	}
+}

@@ -1,0 +1,171 @@
+package plugins
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/secmcp/secmcp/tools"
+)
+
+// ManifestReport is what became of one manifest file.
+type ManifestReport struct {
+	Path   string `json:"path"`
+	Plugin string `json:"plugin,omitempty"`
+	// Error is why the whole file was refused ("" when it was read).
+	Error  string        `json:"error,omitempty"`
+	Skills []SkillReport `json:"skills"`
+}
+
+// Count returns how many skills have the status.
+func (m ManifestReport) Count(status string) int {
+	n := 0
+	for _, s := range m.Skills {
+		if s.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// Result is the outcome of loading plugin folders.
+type Result struct {
+	Manifests []ManifestReport
+	// Specs are the tools of every loaded skill.
+	Specs []tools.Spec
+	// CustomTables maps each table or function the loaded KQL skills read
+	// that the built-in schema does not know to the tools reading it.
+	CustomTables map[string][]string
+}
+
+// Refused counts refused skills and refused manifests.
+func (r *Result) Refused() int {
+	n := 0
+	for _, m := range r.Manifests {
+		n += m.Count(Refused)
+		if m.Error != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// IsManifest reports whether a file name is a manifest's (.yaml, .yml, .json).
+func IsManifest(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// LoadDirs loads every manifest directly in each folder (not in
+// subfolders, where OpenAPI documents usually sit). A folder that cannot be
+// read is an error; a manifest or skill that cannot be loaded is reported
+// and the others still load.
+func LoadDirs(env *Env, dirs ...string) (*Result, error) {
+	var files []string
+	for _, d := range dirs {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			return nil, fmt.Errorf("plugins: %w", err)
+		}
+		for _, e := range entries {
+			if !e.IsDir() && IsManifest(e.Name()) {
+				files = append(files, filepath.Join(d, e.Name()))
+			}
+		}
+	}
+	sort.Strings(files)
+	res := &Result{CustomTables: map[string][]string{}}
+	owner := map[string]string{} // tool name → manifest:line of the skill that has it
+	for _, f := range files {
+		rep := loadFile(env, f)
+		for i := range rep.Skills {
+			s := &rep.Skills[i]
+			if s.Status != Loaded {
+				continue
+			}
+			if prev, taken := owner[s.Tool]; taken {
+				s.Status, s.Reason = Refused, fmt.Sprintf("tool name %s is already taken by the skill at %s; rename the skill or the plugin", s.Tool, prev)
+				continue
+			}
+			owner[s.Tool] = fmt.Sprintf("%s:%d", f, s.Line)
+			res.Specs = append(res.Specs, *s.Spec)
+			for _, t := range s.CustomTables {
+				res.CustomTables[t] = append(res.CustomTables[t], s.Tool)
+			}
+		}
+		res.Manifests = append(res.Manifests, rep)
+	}
+	return res, nil
+}
+
+// loadFile loads one manifest.
+func loadFile(env *Env, path string) ManifestReport {
+	rep := ManifestReport{Path: path, Skills: []SkillReport{}}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	m, err := Parse(path, data)
+	if err != nil {
+		rep.Error = strings.TrimPrefix(err.Error(), path+": ")
+		return rep
+	}
+	rep.Plugin = m.Descriptor.Name
+	if Normalize(m.Descriptor.Name) == "" {
+		rep.Error = fmt.Sprintf("line %d: Descriptor.Name %q has no letter or digit to name tools with", m.Descriptor.Line, m.Descriptor.Name)
+		return rep
+	}
+	for i := range m.SkillGroups {
+		g := &m.SkillGroups[i]
+		if b, ok := Builders[strings.ToUpper(strings.TrimSpace(g.Format))]; ok {
+			rep.Skills = append(rep.Skills, b.BuildGroup(env, m, g)...)
+		} else {
+			rep.Skills = append(rep.Skills, skipGroup(g)...)
+		}
+	}
+	return rep
+}
+
+// Write prints the report: per manifest, the skills loaded, skipped and
+// refused with reasons, then the totals.
+func (r *Result) Write(w io.Writer) {
+	var loaded, skipped, refused int
+	for _, m := range r.Manifests {
+		if m.Error != "" {
+			fmt.Fprintf(w, "%s: REFUSED: %s\n", m.Path, m.Error)
+			continue
+		}
+		fmt.Fprintf(w, "%s: plugin %s: %d loaded, %d skipped, %d refused\n", m.Path, m.Plugin, m.Count(Loaded), m.Count(Skipped), m.Count(Refused))
+		for _, s := range m.Skills {
+			line := fmt.Sprintf("  %-8s %s:%d %s", s.Status, filepath.Base(m.Path), s.Line, s.Skill)
+			if s.Tool != "" {
+				line += " -> " + s.Tool
+			}
+			if s.Reason != "" {
+				line += ": " + s.Reason
+			}
+			fmt.Fprintln(w, line)
+		}
+		loaded, skipped, refused = loaded+m.Count(Loaded), skipped+m.Count(Skipped), refused+m.Count(Refused)
+	}
+	fmt.Fprintf(w, "%d manifests: %d skills loaded, %d skipped, %d refused", len(r.Manifests), loaded, skipped, refused)
+	if n := r.Refused() - refused; n > 0 {
+		fmt.Fprintf(w, "; %d manifests refused", n)
+	}
+	fmt.Fprintln(w)
+}
+
+func parseFile(path string) (*Manifest, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}

@@ -1,0 +1,117 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/secmcp/secmcp/internal/docstore"
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/tenant"
+	"github.com/secmcp/secmcp/resources"
+)
+
+// MaxRuns is how many runs the memory store keeps (all tenants); the disk
+// store keeps docstore.MaxPerTenant per tenant.
+const MaxRuns = 512
+
+// RunStore keeps each plugin run (the query sent and the rows returned) so
+// its citation secmcp://{tenant}/plugins/{plugin}/{skill}/{runId} opens.
+// Runs are keyed by tenant: another tenant's caller never finds them. A nil
+// *RunStore keeps nothing. It is safe for concurrent use.
+type RunStore struct {
+	mu    sync.Mutex
+	docs  map[runKey][]byte
+	order []runKey
+	disk  *docstore.Disk
+}
+
+type runKey struct{ tenant, id string }
+
+// NewRunStore returns a store; disk (optional) keeps runs across restarts.
+func NewRunStore(disk *docstore.Disk) *RunStore {
+	return &RunStore{docs: map[runKey][]byte{}, disk: disk}
+}
+
+// runDoc is the cited document.
+type runDoc struct {
+	URI     string    `json:"uri"`
+	Tenant  string    `json:"tenant"`
+	Plugin  string    `json:"plugin"`
+	Skill   string    `json:"skill"`
+	Tool    string    `json:"tool"`
+	Target  string    `json:"target"`
+	RanAt   time.Time `json:"ranAt"`
+	Sent    string    `json:"sent"`
+	Caps    []string  `json:"caps"`
+	Columns any       `json:"columns"`
+	Rows    any       `json:"rows"`
+	Total   int       `json:"totalRows"`
+}
+
+// keep stores a run and returns its URI.
+func (s *RunStore) keep(tenantAlias string, sk *KQLSkill, r RunResult) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	id := newRunID()
+	uri := resources.URI(tenantAlias, KindPlugins, "x")
+	uri = strings.TrimSuffix(uri, "x") + sk.Plugin + "/" + Normalize(sk.Skill) + "/" + id
+	doc, err := json.Marshal(runDoc{URI: uri, Tenant: tenantAlias, Plugin: sk.Plugin, Skill: Normalize(sk.Skill), Tool: sk.Tool,
+		Target: sk.Target, RanAt: time.Now().UTC(), Sent: r.Sent, Caps: r.Caps, Columns: r.Columns, Rows: r.Rows, Total: r.TotalRows})
+	if err != nil {
+		return "", false
+	}
+	_ = s.disk.Put(tenantAlias, id, doc) // best effort: memory still serves this process
+	k := runKey{tenantAlias, id}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.docs[k] = doc
+	s.order = append(s.order, k)
+	for len(s.order) > MaxRuns {
+		delete(s.docs, s.order[0])
+		s.order = s.order[1:]
+	}
+	return uri, true
+}
+
+// get returns the document of a run in a tenant.
+func (s *RunStore) get(tenantAlias, id string) ([]byte, bool) {
+	if s == nil {
+		return nil, false
+	}
+	s.mu.Lock()
+	doc, ok := s.docs[runKey{tenantAlias, id}]
+	s.mu.Unlock()
+	if ok {
+		return doc, true
+	}
+	return s.disk.Get(tenantAlias, id)
+}
+
+// RegisterResources adds the plugin-run template to rs.
+func RegisterResources(rs *resources.Server, runs *RunStore) {
+	rs.AddTemplate(resources.Template{
+		Kind: KindPlugins,
+		Name: "Plugin skill run",
+		Description: "One run of a plugin skill in this tenant (id {plugin}/{skill}/{runId}): the query as sent, " +
+			"with its inputs bound, and the rows returned.",
+		Read: func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
+			parts := strings.Split(id, "/")
+			if len(parts) != 3 {
+				return nil, source.ErrNotFound
+			}
+			doc, ok := runs.get(t.Alias, parts[2])
+			if !ok {
+				return nil, source.ErrNotFound
+			}
+			var d runDoc
+			if json.Unmarshal(doc, &d) != nil || d.Plugin != parts[0] || d.Skill != parts[1] {
+				return nil, source.ErrNotFound
+			}
+			return json.RawMessage(doc), nil
+		},
+	})
+}
