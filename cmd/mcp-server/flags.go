@@ -76,10 +76,15 @@ Usage:
   mcp-server doctor [--config FILE]  check every tenant: token, each endpoint the
                                      enabled tools need, permissions, licenses
                                      (also --check); exits 1 when a tool cannot work
+  mcp-server demo-token --tenant contoso --user UPN [--roles R1,R2] [--url URL]
+                                     print an Entra ID user token of the running
+                                     demo server's authority (demo mode only)
 
 Without --config the server runs on two demo tenants (contoso, fabrikam)
 served by a built-in emulator of the Microsoft APIs; HTTP keys demo-contoso
-and demo-fabrikam each reach only their own tenant.
+and demo-fabrikam each reach only their own tenant. Over HTTP the demo also
+signs users in: the emulator is the demo tenants' Entra authority, and the
+server accepts its tokens next to the keys (see demo-token).
 
 Every flag can also be set as an environment variable SECMCP_<FLAG>
 (upper case, dashes as underscores), e.g. SECMCP_READ_ONLY=false.

@@ -34,6 +34,9 @@ func main() {
 
 // run is the whole program; tests drive it directly.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "demo-token" {
+		return runDemoToken(ctx, args[1:], stdout, stderr)
+	}
 	opts, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err

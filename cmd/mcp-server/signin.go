@@ -76,36 +76,35 @@ func entraFromConfig(cfg *config.Config, logger *slog.Logger) (*entra.Validator,
 	return v, &md, nil
 }
 
-// withMetadata serves the protected-resource metadata next to handler.
-func withMetadata(handler http.Handler, md *entra.ResourceMetadata) (http.Handler, error) {
-	if md == nil {
-		return handler, nil
-	}
-	paths, err := entra.MetadataPaths(md.Resource)
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	for _, p := range paths {
-		mux.Handle(p, md.Handler())
-	}
-	mux.Handle("/", handler)
-	return mux, nil
-}
-
 // httpHandler is /mcp behind sign-in, with the protected-resource metadata
-// when Entra sign-in is on.
+// when Entra sign-in is on, and the demo authority's routes in demo mode.
 func (a *app) httpHandler(opts options, logger *slog.Logger) (http.Handler, error) {
 	si := &signIn{keys: a.principals, tokens: a.tokens, anonymous: opts.anonymous, log: logger}
 	mdURL := ""
+	var mdPaths []string
 	if a.metadata != nil {
 		var err error
 		if mdURL, err = entra.MetadataURL(a.metadata.Resource); err != nil {
 			return nil, err
 		}
+		if mdPaths, err = entra.MetadataPaths(a.metadata.Resource); err != nil {
+			return nil, err
+		}
 	}
-	return withMetadata(a.server.HTTPHandler(mcpadapter.HTTPOptions{
+	mcp := a.server.HTTPHandler(mcpadapter.HTTPOptions{
 		Authenticate: si.authenticate, ResourceMetadataURL: mdURL,
 		AllowedOrigins: a.origins, Limits: opts.limits, Log: logger,
-	}), a.metadata)
+	})
+	if a.metadata == nil {
+		return mcp, nil
+	}
+	mux := http.NewServeMux()
+	for _, p := range mdPaths {
+		mux.Handle(p, a.metadata.Handler())
+	}
+	if a.demoAuthority != nil {
+		a.demoRoutes(mux)
+	}
+	mux.Handle("/", mcp)
+	return mux, nil
 }

@@ -35,15 +35,16 @@ import (
 
 // app is the wired server.
 type app struct {
-	server       *mcpadapter.Server
-	principals   *auth.Principals
-	tokens       *entra.Validator        // nil: Entra sign-in off
-	metadata     *entra.ResourceMetadata // with tokens
-	stdioTenants []string
-	origins      []string
-	demo         bool
-	demoEnv      *sources.DemoEnv
-	closers      []func()
+	server        *mcpadapter.Server
+	principals    *auth.Principals
+	tokens        *entra.Validator        // nil: Entra sign-in off
+	metadata      *entra.ResourceMetadata // with tokens
+	demoAuthority *fixtures.Emulator      // demo mode over HTTP: the Entra authority
+	stdioTenants  []string
+	origins       []string
+	demo          bool
+	demoEnv       *sources.DemoEnv
+	closers       []func()
 }
 
 // Close releases the emulator and other resources.
@@ -294,13 +295,20 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	if len(opts.anonymous) > 0 && !isLoopback(host) {
 		return fmt.Errorf("--anonymous-tenants is allowed only on a loopback address, not %s", host)
 	}
-	handler, err := a.httpHandler(opts, logger)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", opts.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.httpAddr, err)
+	}
+	if a.demo {
+		if err := a.demoSignIn("http://"+ln.Addr().String()+"/mcp", logger); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
+	handler, err := a.httpHandler(opts, logger)
+	if err != nil {
+		_ = ln.Close()
+		return err
 	}
 	// No ReadTimeout or WriteTimeout: they would cut SSE streams. The gate
 	// puts a deadline on each request's body instead (--read-timeout).

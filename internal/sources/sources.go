@@ -82,6 +82,9 @@ func (d *DemoEnv) Emulator() (*fixtures.Emulator, error) {
 			KustoHandler: func(resolve func(*http.Request) (*fixtures.Tenant, error)) http.Handler {
 				return fixtures.NewKustoHandler(resolve, d.Runner)
 			},
+			// A demo user who signs in without an app role assignment
+			// gets the least one (tools.RoleReader).
+			DefaultAppRoles: []string{"SecMCP.Reader"},
 		})
 		if d.err == nil {
 			d.logger.Info("demo emulator started", "url", d.emu.URL())
