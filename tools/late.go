@@ -1,7 +1,9 @@
 package tools
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -19,9 +21,12 @@ import (
 
 // lateState holds the current snapshot and the change listeners.
 type lateState struct {
-	cur       atomic.Pointer[lateTools]
-	mu        sync.Mutex // serializes writers
-	listeners []func(toolset string, removed []string, exposed []Spec)
+	cur        atomic.Pointer[lateTools]
+	staticOnce sync.Once
+	// staticBound is whether a compiled-in or start-up tool has Tenants.
+	staticBound bool
+	mu          sync.Mutex // serializes writers
+	listeners   []func(toolset string, removed []string, exposed []Spec)
 }
 
 func (l *lateState) snapshot() *lateTools { return l.cur.Load() }
@@ -34,6 +39,24 @@ type lateTools struct {
 	// prices is their union.
 	costs  map[string]map[string]int
 	prices map[string]int
+	// bound is whether an exposed late tool has Tenants.
+	bound bool
+}
+
+// HasLate reports whether the selection declared late toolsets: the tool
+// list can then change while the server runs.
+func (r *Registry) HasLate() bool { return len(r.sel.Late) > 0 }
+
+// TenantBound reports whether an exposed tool is for some tenants only
+// (Spec.Tenants), so tools/list must be filtered per caller.
+func (r *Registry) TenantBound() bool {
+	r.late.staticOnce.Do(func() {
+		for _, s := range r.specs {
+			r.late.staticBound = r.late.staticBound || len(s.Tenants) > 0
+		}
+	})
+	l := r.late.snapshot()
+	return r.late.staticBound || (l != nil && l.bound)
 }
 
 func (l *lateTools) specs() []Spec {
@@ -108,19 +131,34 @@ func (r *Registry) SetLate(toolset string, specs []Spec) ([]string, error) {
 	}
 	sort.Slice(exposed, func(i, j int) bool { return exposed[i].Name < exposed[j].Name })
 
-	r.late.mu.Lock()
-	defer r.late.mu.Unlock()
-	next := r.late.next(toolset, specs, exposed)
-	removed := next.removedFrom(r.late.snapshot(), toolset)
-	r.late.cur.Store(next)
-	for _, f := range r.late.listeners {
-		f(toolset, removed, slices.Clone(exposed))
-	}
 	names := make([]string, len(exposed))
 	for i, s := range exposed {
 		names[i] = s.Name
 	}
+	r.late.mu.Lock()
+	defer r.late.mu.Unlock()
+	old := r.late.snapshot()
+	next := r.late.next(toolset, specs, exposed)
+	if old != nil && sameTools(old.byToolset[toolset], exposed) && maps.Equal(old.costs[toolset], next.costs[toolset]) {
+		// A reconnect that lists the same tools changes nothing and
+		// tells no client.
+		return names, nil
+	}
+	removed := next.removedFrom(old, toolset)
+	r.late.cur.Store(next)
+	for _, f := range r.late.listeners {
+		f(toolset, removed, slices.Clone(exposed))
+	}
 	return names, nil
+}
+
+// sameTools reports whether two lists describe the same tools to a client.
+func sameTools(a, b []Spec) bool {
+	return slices.EqualFunc(a, b, func(x, y Spec) bool {
+		return x.Name == y.Name && x.Title == y.Title && x.Description == y.Description &&
+			x.ReadOnly == y.ReadOnly && x.OpenWorld == y.OpenWorld && x.Timeout == y.Timeout &&
+			slices.Equal(x.Tenants, y.Tenants) && bytes.Equal(x.InputSchema, y.InputSchema) && bytes.Equal(x.OutputSchema, y.OutputSchema)
+	})
 }
 
 // next builds the snapshot with toolset's tools replaced (mu held).
@@ -145,6 +183,7 @@ func (l *lateState) next(toolset string, specs, exposed []Spec) *lateTools {
 	for _, ss := range next.byToolset {
 		for i := range ss {
 			next.byName[ss[i].Name] = &ss[i]
+			next.bound = next.bound || len(ss[i].Tenants) > 0
 		}
 	}
 	for _, c := range next.costs {

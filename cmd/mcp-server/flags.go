@@ -64,6 +64,10 @@ type options struct {
 	// is the folder of `mcp-server plugins validate DIR`.
 	plugins         []string
 	pluginsValidate string
+
+	// mcpServersPath is a file holding an mcpServers: list (plugin MCP
+	// servers), usable with or without --config.
+	mcpServersPath string
 }
 
 const usageText = `mcp-server: SOC workflows for Defender XDR, Sentinel, Entra ID, Purview and Intune over MCP.
@@ -101,6 +105,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	var toolsets, toolsList, exclude, anonymous, plugins string
 	fs.StringVar(&o.httpAddr, "http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
 	fs.StringVar(&o.configPath, "config", "", "YAML configuration file (tenants, principals, budgets); omit for the demo tenants")
+	fs.StringVar(&o.mcpServersPath, "mcp-servers", "", "YAML file with an mcpServers: list of other MCP servers whose tools to re-export as SERVER__tool (also with the demo tenants; the configuration's mcpServers: add to it)")
 	fs.StringVar(&toolsets, "toolsets", "", "comma-separated toolsets to enable (default all): defender,sentinel,entra,intune,purview,kql,scripts,reports")
 	fs.StringVar(&toolsList, "tools", "", "comma-separated individual tools to enable in addition to --toolsets")
 	fs.StringVar(&exclude, "exclude-tools", "", "comma-separated tools to disable (wins over --toolsets and --tools)")

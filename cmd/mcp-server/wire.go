@@ -150,6 +150,11 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		a.Close()
 		return nil, err
 	}
+	mcpPlugins, err := mcpServers(cfg, opts, reg, logger)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	deps.KQL.PluginTables = pluginRes.CustomTables
 	all := append(catalog.All(deps), pluginRes.Specs...)
 	for i := range all {
@@ -159,6 +164,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	}
 	toolReg, err := tools.NewRegistry(all, tools.Selection{
 		Toolsets: opts.toolsets, Tools: opts.tools, Exclude: opts.excludeTools, ReadOnly: opts.readOnly,
+		Late: mcpPlugins.Toolsets(),
 	})
 	if err != nil {
 		a.Close()
@@ -200,6 +206,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		Instructions: instructions, NoOutputSchemas: opts.outputSchemas == "off",
 		OnInitialized: startgc.Initialized,
 	})
+	a.startMCPServers(ctx, mcpPlugins, toolReg, logger)
 	return a, nil
 }
 

@@ -88,7 +88,10 @@ func NewServer(cfg Config) *Server {
 
 func newMCPServer(cfg Config) *server.MCPServer {
 	opts := []server.ServerOption{
-		server.WithToolCapabilities(false),
+		// listChanged is declared when tools can arrive while running
+		// (plugin MCP servers, late.go in tools): mcp-go then tells every
+		// client when the list changes.
+		server.WithToolCapabilities(cfg.Invoker.Tools.HasLate()),
 		// Subscribe and completions are declared so resources/subscribe,
 		// resources/unsubscribe and completion/complete answer instead of
 		// "method not found" (three of the conformance suite's no-fixture
@@ -118,6 +121,9 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	}
 	opts = append(opts, server.WithHooks(hooks))
 	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)
+	// Registered before the tools are added, so no late change is missed
+	// (adding a tool twice replaces it).
+	cfg.Invoker.Tools.OnLateChange(lateSync(s, cfg))
 	for _, spec := range cfg.Invoker.Tools.Specs() {
 		t := toMCPTool(spec)
 		if cfg.NoOutputSchemas {
@@ -147,14 +153,24 @@ func newMCPServer(cfg Config) *server.MCPServer {
 func listFilter(inv *tools.Invoker) server.OnAfterListToolsFunc {
 	return func(ctx context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
 		caller, ok := CallerFrom(ctx)
-		if res == nil || !ok || !caller.RoleBound() {
+		if res == nil || !ok {
+			return
+		}
+		roles, tenants := caller.RoleBound(), inv.Tools.TenantBound()
+		if !roles && !tenants {
 			return
 		}
 		kept := make([]mcp.Tool, 0, len(res.Tools))
 		for _, t := range res.Tools {
-			if inv.Permits(caller, t.Name) {
-				kept = append(kept, t)
+			if roles && !inv.Permits(caller, t.Name) {
+				continue
 			}
+			// A tool for other tenants only (a plugin MCP server
+			// configured for one tenant) does not exist for this caller.
+			if spec, ok := inv.Tools.Lookup(t.Name); tenants && ok && !inv.VisibleTo(caller, spec) {
+				continue
+			}
+			kept = append(kept, t)
 		}
 		res.Tools = kept
 	}

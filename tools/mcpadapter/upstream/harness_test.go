@@ -113,16 +113,15 @@ func newRig(t *testing.T, budget ratelimit.Config, sel tools.Selection, servers 
 	}
 	r := &rig{t: t, reg: reg, audit: &syncBuffer{}}
 	r.inv = &tools.Invoker{Tools: reg, Tenants: treg, Audit: slog.New(slog.NewJSONHandler(r.audit, nil))}
-	r.mgr, err = New(Options{Servers: servers, Getenv: os.Getenv, Version: "test", Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
-		Publish: func(ts string, specs []tools.Spec) {
-			if _, err := reg.SetLate(ts, specs); err != nil {
-				t.Errorf("SetLate: %v", err)
-			}
-		}})
+	r.mgr, err = New(Options{Servers: servers, Getenv: os.Getenv, Version: "test", Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.mgr.Start(context.Background())
+	r.mgr.Start(context.Background(), func(ts string, specs []tools.Spec) {
+		if _, err := reg.SetLate(ts, specs); err != nil {
+			t.Errorf("SetLate: %v", err)
+		}
+	})
 	t.Cleanup(r.mgr.Close)
 	return r
 }

@@ -40,9 +40,6 @@ type Options struct {
 	Getenv  func(string) string
 	Version string
 	Log     *slog.Logger
-	// Publish receives a server's tools (toolset = the server's name) each
-	// time they are listed: the registry's SetLate.
-	Publish func(toolset string, specs []tools.Spec)
 }
 
 // Manager runs the plugin servers' connections.
@@ -61,7 +58,7 @@ func New(opts Options) (*Manager, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Manager{publish: opts.Publish, log: log}
+	m := &Manager{log: log}
 	for _, c := range opts.Servers {
 		c = c.WithDefaults()
 		secrets, err := c.Secrets(opts.Getenv)
@@ -75,8 +72,12 @@ func New(opts Options) (*Manager, error) {
 	return m, nil
 }
 
-// Toolsets are the servers' names, the late toolsets their tools join.
+// Toolsets are the servers' names, the late toolsets their tools join
+// (none for a nil Manager).
 func (m *Manager) Toolsets() []string {
+	if m == nil {
+		return nil
+	}
 	out := make([]string, len(m.plugins))
 	for i, p := range m.plugins {
 		out[i] = p.cfg.Name
@@ -85,7 +86,10 @@ func (m *Manager) Toolsets() []string {
 }
 
 // Start connects to every server in the background and returns at once.
-func (m *Manager) Start(ctx context.Context) {
+// publish receives a server's tools (toolset = the server's name) each time
+// they are listed: the registry's SetLate.
+func (m *Manager) Start(ctx context.Context, publish func(toolset string, specs []tools.Spec)) {
+	m.publish = publish
 	ctx, m.cancel = context.WithCancel(ctx)
 	for _, p := range m.plugins {
 		m.wg.Add(1)
@@ -98,6 +102,9 @@ func (m *Manager) Start(ctx context.Context) {
 
 // Close stops every server and waits for their goroutines.
 func (m *Manager) Close() {
+	if m == nil {
+		return
+	}
 	if m.cancel != nil {
 		m.cancel()
 	}

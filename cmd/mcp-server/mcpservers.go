@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/tenant"
+	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/mcpadapter/upstream"
+)
+
+// mcpServers reads the plugin MCP servers (the configuration's mcpServers:
+// and the --mcp-servers file) and prepares their connections; nil when
+// there are none.
+func mcpServers(cfg *config.Config, opts options, reg *tenant.Registry, logger *slog.Logger) (*upstream.Manager, error) {
+	var list []config.MCPServer
+	if cfg != nil {
+		list = append(list, cfg.MCPServers...)
+	}
+	if opts.mcpServersPath != "" {
+		known := map[string]bool{}
+		for _, a := range reg.Aliases() {
+			known[a] = true
+		}
+		more, err := config.LoadMCPServers(opts.mcpServersPath, known)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, more...)
+		// Names unique across both sources.
+		if err := config.ValidateMCPServers(list, nil); err != nil {
+			return nil, fmt.Errorf("mcpServers (configuration and --mcp-servers): %w", err)
+		}
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	getenv := opts.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return upstream.New(upstream.Options{Servers: list, Getenv: getenv, Version: version, Log: logger})
+}
+
+// startMCPServers connects to the plugin servers in the background (a
+// dead one never delays start-up); their tools join the registry, and the
+// MCP server's list, as each answers.
+func (a *app) startMCPServers(ctx context.Context, m *upstream.Manager, reg *tools.Registry, logger *slog.Logger) {
+	if m == nil {
+		return
+	}
+	m.Start(context.WithoutCancel(ctx), func(toolset string, specs []tools.Spec) {
+		if _, err := reg.SetLate(toolset, specs); err != nil {
+			logger.Error("plugin MCP server's tools refused", "mcp_server", toolset, "err", err.Error())
+		}
+	})
+	a.closers = append(a.closers, m.Close)
+}
