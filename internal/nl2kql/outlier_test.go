@@ -71,3 +71,33 @@ func TestAlertTitleEntities(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowUpTwoKindsOfEvidence: a question naming an event and then other
+// evidence about the same users or addresses reads both tables, the one
+// named first as the first step, keyed on the right column.
+func TestFollowUpTwoKindsOfEvidence(t *testing.T) {
+	svc := New(Options{})
+	cases := []struct {
+		q, target string
+		want      []string
+	}{
+		{"When a user registers or updates MFA details, take that IP address and summarize sign in events for that user and IP address for the last 30 days", "sentinel",
+			[]string{"let Keys = AuditLogs", "tostring(InitiatedBy.user.ipAddress)", "SigninLogs", "where IPAddress in~ (Keys)"}},
+		{"Users who were added to a privileged role and then signed in", "sentinel",
+			[]string{"let Keys = AuditLogs", "tostring(TargetResources[0].userPrincipalName)", "where UserPrincipalName in~ (Keys)"}},
+	}
+	for _, c := range cases {
+		res, err := svc.Generate(context.Background(), Request{Question: c.q, Target: c.target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(res.Query, w) {
+				t.Errorf("%q: query lacks %q:\n%s", c.q, w, res.Query)
+			}
+		}
+		if !res.Valid {
+			t.Errorf("%q: not valid: %+v", c.q, res.Diagnostics)
+		}
+	}
+}

@@ -43,6 +43,9 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 	if d, ok := g.alertEntities(p); ok {
 		return d, nil
 	}
+	if d, ok := g.followUp(p); ok {
+		return d, nil
+	}
 	switch p.Intent.Kind {
 	case IntentNew:
 		if d := g.newSince(p, t); d.Query != "" {

@@ -36,7 +36,7 @@ func writeEnrichment(b *strings.Builder, t *schema.Table, p *Plan) (string, []st
 		return "", []string{t.Name + " has no user column, so the privileged-user restriction is not applied"}
 	}
 	fmt.Fprintf(b, "\n| where %s in~ (PrivilegedUsers)", c.Ref())
-	return privilegedLet(p.Target), []string{"privileged users are those with an assigned role in IdentityInfo.AssignedRoles (latest row in 14 days)"}
+	return privilegedLet(p.product()), []string{"privileged users are those with an assigned role in IdentityInfo.AssignedRoles (latest row in 14 days)"}
 }
 
 // writeSnapshot keeps the latest row per entity of a snapshot table.
@@ -51,7 +51,7 @@ func writeSnapshot(b *strings.Builder, t *schema.Table, tc string, p *Plan) []st
 	}
 	c, ok := roleCol(t, role)
 	if t.Name == "IdentityInfo" {
-		if p.Target != PlatformDefender {
+		if p.product() != PlatformDefender {
 			c, ok = Col{Name: "AccountUPN"}, true
 		}
 	}
