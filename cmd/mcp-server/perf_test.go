@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,5 +63,57 @@ func TestCPUProfileFlag(t *testing.T) {
 	err = run(t.Context(), []string{"--cpu-profile", bad}, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--cpu-profile") {
 		t.Errorf("unwritable profile path: want an error naming --cpu-profile, got %v", err)
+	}
+}
+
+// BenchmarkHTTPToolCall is one kql_validate call through the whole HTTP
+// path in process — gate, mcp-go, invoker, argument decoding, render, the
+// audit line (info level, to io.Discard) — on a warm session. Its allocs/op
+// is the per-call allocation figure of issue 16:
+//
+//	go test -run '^$' -bench HTTPToolCall -benchmem ./cmd/mcp-server/
+func BenchmarkHTTPToolCall(b *testing.B) {
+	opts, err := parseFlags([]string{"--demo-clock", "2026-11-20T12:00:00Z", "--demo-budget", "1e9"}, func(string) string { return "" }, &bytes.Buffer{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := build(b.Context(), opts, logger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	h, err := a.httpHandler(opts, logger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	post := func(body, sid string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Accept", "application/json, text/event-stream")
+		r.Header.Set("Authorization", "Bearer demo-contoso")
+		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		if sid != "" {
+			r.Header.Set("Mcp-Session-Id", sid)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	init := post(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`, "")
+	sid := init.Header().Get("Mcp-Session-Id")
+	if init.Code != http.StatusOK || sid == "" {
+		b.Fatalf("initialize: %d %s", init.Code, init.Body)
+	}
+	post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid)
+	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"kql_validate","arguments":{"query":"DeviceProcessEvents | where Timestamp > ago(1h) | count"}}}`
+	if w := post(call, sid); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"valid":true`) {
+		b.Fatalf("tools/call: %d %s", w.Code, w.Body)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if w := post(call, sid); w.Code != http.StatusOK {
+			b.Fatalf("tools/call: %d %s", w.Code, w.Body)
+		}
 	}
 }
