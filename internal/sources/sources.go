@@ -159,9 +159,11 @@ func demoCredential(alias, tenantID string, emu *fixtures.Emulator) (azcore.Toke
 // demo users read on-behalf-of themselves through the emulator's token
 // endpoint, and the emulator applies each demo user's rights.
 func demoOnBehalfOf(alias, tenantID string, emu *fixtures.Emulator, app azcore.TokenCredential) (azcore.TokenCredential, error) {
+	// The middle tier of the exchange is the demo secmcp API app, the
+	// audience of the demo users' tokens (fixtures.DemoAPIClientID).
 	return auth.NewOnBehalfOf(tenantID, "demo", auth.CredentialConfig{
-		Kind: "clientSecret", ClientID: fixtures.DemoClientID(alias), ClientSecretEnv: "SECMCP_DEMO_SECRET",
-	}, func(string) string { return fixtures.DemoClientSecret(alias) }, auth.CredentialOptions{
+		Kind: "clientSecret", ClientID: fixtures.DemoAPIClientID, ClientSecretEnv: "SECMCP_DEMO_API_SECRET",
+	}, func(string) string { return fixtures.DemoAPISecret }, auth.CredentialOptions{
 		Label: alias, AuthorityHost: emu.URL() + "/", HTTPClient: policyClient(alias, emu.Transport()), DisableInstanceDiscovery: true,
 	}, app, auth.OnBehalfOfOptions{})
 }
