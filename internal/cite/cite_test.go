@@ -170,3 +170,20 @@ func FuzzCheck(f *testing.F) {
 		_ = Extract(md)
 	})
 }
+
+// A guest UPN's partner domain is found in the text it came from, and a
+// domain that is only the tail of an unrelated word is still unsupported.
+func TestCheckGuestUPN(t *testing.T) {
+	u := "secmcp://contoso/users/guest"
+	fetch := MapFetcher(map[string]string{u: `{"user":"jo.ellis_adatum-partners.example#EXT#@contoso.onmicrosoft.com"}`})
+	ok := []Claim{Auto("Guest jo.ellis_adatum-partners.example#ext#@contoso.onmicrosoft.com is at risk.", u)}
+	rep, err := Check(context.Background(), ok, fetch)
+	if err != nil || !rep.OK() {
+		t.Fatalf("guest UPN: %v %s", err, rep)
+	}
+	bad := []Claim{Auto("The user signed in to evil.example.", u)}
+	rep, err = Check(context.Background(), bad, fetch)
+	if err != nil || rep.OK() {
+		t.Fatalf("unrelated domain supported: %v %s", err, rep)
+	}
+}

@@ -166,6 +166,19 @@ func normNumber(tok string) (string, bool) {
 	return intPart, true
 }
 
+// hostTail reports whether a dotted host is the tail of a longer token
+// after '-' or '_': Extract finds "partners.example" in a guest UPN such as
+// "jo_adatum-partners.example#EXT#@contoso.onmicrosoft.com", whose token in
+// the index is the whole "jo_adatum-partners.example".
+func (ix *index) hostTail(v string) bool {
+	for tok := range ix.hosts {
+		if len(tok) > len(v) && strings.HasSuffix(tok, v) && (tok[len(tok)-len(v)-1] == '-' || tok[len(tok)-len(v)-1] == '_') {
+			return true
+		}
+	}
+	return false
+}
+
 // contains reports whether the indexed contents hold fact f.
 func (ix *index) contains(f Fact) bool {
 	v := normText(f.Value)
@@ -179,7 +192,7 @@ func (ix *index) contains(f Fact) bool {
 	case KindHost:
 		v = strings.Trim(v, ".")
 		if first, _, dotted := strings.Cut(v, "."); dotted {
-			return ix.hosts[v] || (ix.hosts[first] && !strings.Contains(first, "."))
+			return ix.hosts[v] || (ix.hosts[first] && !strings.Contains(first, ".")) || ix.hostTail(v)
 		}
 		return ix.hosts[v] || ix.labels[v]
 	case KindTime:

@@ -107,7 +107,7 @@ func rankingLines(rr rankRef, it *Item) []string {
 		out = append(out, fmt.Sprintf("Totals — %s %s.", strings.Join(parts, "; "), cites(it)))
 	}
 	if f.Truncated != "" {
-		out = append(out, fmt.Sprintf("Note: %s %s.", f.Truncated, cites(it)))
+		out = append(out, fmt.Sprintf("Note: %s %s.", q(f.Truncated), cites(it)))
 	}
 	return out
 }
@@ -198,8 +198,45 @@ func (l *leadInfo) write() string {
 			b.WriteString("\n")
 		}
 		b.WriteString(strings.Join(rankingLines(rr, it), "\n") + "\n")
+		if named := namedBy(rr.f, l.set); named != "" {
+			b.WriteString(named + "\n")
+		}
 	}
 	return b.String()
+}
+
+// namedBy writes who and what the evidence of a ranking's alerts names
+// (every user and device, not only the ones the fan-out investigated).
+func namedBy(f RankingFacet, set *Set) string {
+	var users, devices []string
+	var items []*Item
+	for _, e := range f.Entries {
+		id, _ := e["alert"].(string)
+		if id == "" {
+			continue
+		}
+		for _, it := range set.OfKind(KindAlert) {
+			a, _ := it.Facet("alert").(AlertFacet)
+			ents, ok := it.Facet("entities").(AlertEntitiesFacet)
+			if a.ID != id || !ok {
+				continue
+			}
+			users, devices = append(users, ents.Users...), append(devices, ents.Devices...)
+			items = append(items, it)
+		}
+	}
+	users, devices = sortedUnique(users), sortedUnique(devices)
+	var parts []string
+	if len(users) > 0 {
+		parts = append(parts, "users "+strings.Join(users, ", "))
+	}
+	if len(devices) > 0 {
+		parts = append(parts, "devices "+strings.Join(devices, ", "))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The evidence of these alerts names %s %s.", strings.Join(parts, "; "), cites(items...))
 }
 
 // lead builds the answer's lead after the fan-out: a verdict for each

@@ -46,13 +46,8 @@ func alertEntry(rank int, a alertItem) map[string]any {
 // the users (or devices) it names, whose fan-out gives their verdicts.
 func alertTypeJob(terms []string, w window, top int) job {
 	label := strings.Join(terms, " ")
-	return job{key: "0-tenant-alert-type", source: "Defender alerts matching " + q(label) + " (tenant)", tool: toolListAlerts,
-		args: windowArgs(w, 200),
-		then: func(r *run, raw json.RawMessage) error {
-			var d alertListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
-			}
+	return alertPagesJob("0-tenant-alert-type", "Defender alerts matching "+q(label)+" (tenant)", w,
+		func(r *run, d alertListDoc) error {
 			var match []alertItem
 			for _, a := range d.Alerts {
 				if a.URI != "" && matchesTerms(a.Title+" "+a.Category, terms) {
@@ -64,7 +59,7 @@ func alertTypeJob(terms []string, w window, top int) job {
 				RankedBy: "alerts whose title or category contains " + q(label) + ", newest first",
 				Totals:   map[string]any{"alertsRead": len(d.Alerts), "matchingAlerts": len(match)}}
 			if d.Page.More {
-				f.Truncated = "only the first 200 alerts of the window were searched"
+				f.Truncated = fmt.Sprintf("only the first %d alerts of the window were searched", len(d.Alerts))
 			}
 			for i, a := range match {
 				if i == maxTypedAlerts {
@@ -76,7 +71,7 @@ func alertTypeJob(terms []string, w window, top int) job {
 				r.spawn(alertEntitiesJob(a.ID, window{}, r.budget))
 			}
 			return r.addRanking("0-alert-type", f)
-		}}
+		})
 }
 
 // incidentListDoc is the part of defender_list_incidents' result read here.
@@ -139,15 +134,10 @@ func incidentsInWindowJob(w window, top int) job {
 // alertsInWindowJob counts the alerts raised in the window by severity
 // and product, and lists the highest-severity ones.
 func alertsInWindowJob(w window) job {
-	return job{key: "0-tenant-alerts", source: "Defender alerts raised in the window (tenant)", tool: toolListAlerts,
-		args: windowArgs(w, 200),
-		then: func(r *run, raw json.RawMessage) error {
-			var d alertListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
-			}
+	return alertPagesJob("0-tenant-alerts", "Defender alerts raised in the window (tenant)", w,
+		func(r *run, d alertListDoc) error {
 			return r.addRanking("1-alerts", rankAlerts("alerts raised in the window", d, w, func(alertItem) bool { return true }))
-		}}
+		})
 }
 
 // rankAlerts ranks the alerts keep accepts by severity then newest, with
@@ -167,7 +157,7 @@ func rankAlerts(purpose string, d alertListDoc, w window, keep func(alertItem) b
 	f := RankingFacet{Purpose: purpose, Tool: toolListAlerts, Since: w.from, Until: w.to, Candidates: len(as),
 		RankedBy: "severity (high first), then the newest", Totals: map[string]any{"alerts": len(as), "alertsBySeverity": bySev, "alertsByService": bySvc}}
 	if d.Page.More {
-		f.Truncated = "only the first 200 alerts of the window were read"
+		f.Truncated = fmt.Sprintf("only the first %d alerts of the window were read", len(d.Alerts))
 	}
 	for i, a := range as {
 		if i == 5 {

@@ -68,13 +68,8 @@ func (s serviceSpec) concerns(a alertItem) bool {
 // serviceAlertsJob ranks the window's alerts that concern the service and
 // reads the evidence of the top ones to reach the entities they name.
 func serviceAlertsJob(s serviceSpec, w window) job {
-	return job{key: "0-tenant-service-alerts", source: "Defender alerts concerning " + s.Name + " (tenant)", tool: toolListAlerts,
-		args: windowArgs(w, 200),
-		then: func(r *run, raw json.RawMessage) error {
-			var d alertListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
-			}
+	return alertPagesJob("0-tenant-service-alerts", "Defender alerts concerning "+s.Name+" (tenant)", w,
+		func(r *run, d alertListDoc) error {
 			f := rankAlerts("alerts concerning "+s.Name, d, w, s.concerns)
 			for i, e := range f.Entries {
 				if i == 3 {
@@ -84,7 +79,7 @@ func serviceAlertsJob(s serviceSpec, w window) job {
 				r.spawn(alertEntitiesJob(id, window{}, r.budget))
 			}
 			return r.addRanking("1-service-alerts", f)
-		}}
+		})
 }
 
 // serviceSignInsJob ranks the users signing in to one of the service's
