@@ -231,6 +231,16 @@ var conceptList = []concept{
 	// inbound ones are InboundConnectionAccepted).
 	c("outboundconn", `(?:outgoing|outbound)\s+(?:network\s+)?(?:connection|traffic|communication)\w*`, b(2, "DeviceNetworkEvents"),
 		map[string]string{"DeviceNetworkEvents": `ActionType in ("ConnectionSuccess", "ConnectionFailed", "ConnectionAttempt", "ConnectionRequest")`}),
+	// Management apps a user signs in to are sign-in facts (AppDisplayName).
+	c("signinapp", `(?:entra|azure)\s+(?:powershell|management|portal|cli)|graph explorer|management (?:interface|portal|app)s?|azure portal`,
+		map[string]float64{"SigninLogs": 3, "AADSignInEventsBeta": 3}, nil),
+	// Filtering verdicts are Defender for Office 365's (EmailEvents).
+	c("emailverdict", `(?:email|mail|message)s?\s+(?:\w+\s+){0,2}?(?:blocked|delivered|quarantined|junked|rejected|filtered)|(?:blocked|delivered|quarantined|rejected)\s+(?:\w+\s+){0,2}(?:email|mail|message)s?`,
+		b(2, "EmailEvents"), nil),
+	// Permissions and consents granted to applications are directory
+	// changes (AuditLogs).
+	c("appgrant", `(?:application|delegated|app|api)\s+permissions?|permissions?\s+(?:\w+\s+){0,3}?granted|granted\s+(?:\w+\s+){0,3}?permissions?|consent(?:ed)?\s+to\s+(?:an?\s+)?app\w*`,
+		b(3, "AuditLogs"), nil),
 	c("ntlm", `ntlm`, nil, map[string]string{"IdentityLogonEvents": `Protocol =~ "Ntlm"`, "DeviceLogonEvents": `Protocol =~ "NTLM"`}),
 	c("kerberos", `kerberos`, nil, map[string]string{"IdentityLogonEvents": `Protocol =~ "Kerberos"`, "DeviceLogonEvents": `Protocol =~ "Kerberos"`}),
 	c("adminop", `admin(istrative)? (operations?|actions?)`, nil, map[string]string{"CloudAppEvents": `IsAdminOperation == true`}),

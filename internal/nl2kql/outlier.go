@@ -17,7 +17,7 @@ const IntentOutlier = "outlier"
 
 var (
 	// reOutlier names a count that stands out.
-	reOutlier = lazyre.New(`\b(?:outstanding|unusual(?:ly)?|abnormal(?:ly)?|anomal\w*|excessive(?:ly)?|outliers?|spik\w*|surg\w*|(?:suspiciously|very|unusually|abnormally)\s+(?:high|large|many)|(?:high|large|huge|significant|elevated|increased|extreme)\s+(?:number|amount|volume|count|rate)s?|more\s+(?:\w+\s+){1,3}?than\s+(?:usual|normal|their|its|the\s+usual)|above\s+(?:their|its)\s+(?:own\s+)?(?:baseline|average|normal|usual))\b`)
+	reOutlier = lazyre.New(`\b(?:outstanding|unusual(?:ly)?|abnormal(?:ly)?|anomal\w*|excessive(?:ly)?|outliers?|spik\w*|surg\w*|(?:suspiciously|very|unusually|abnormally)\s+(?:high|large|many)|(?:high|large|huge|significant|elevated|increased|extreme)\s+(?:number|amount|volume|count|rate|howmany)s?|more\s+(?:\w+\s+){1,3}?than\s+(?:usual|normal|their|its|the\s+usual)|above\s+(?:their|its)\s+(?:own\s+)?(?:baseline|average|normal|usual))\b`)
 	// reOwnBaseline compares an entity with its own history.
 	reOwnBaseline = lazyre.New(`\b(?:(?:their|its|his|her)\s+own|(?:their|its)\s+(?:usual|normal|typical|daily|average|baseline)|baseline|than\s+usual|than\s+normal|spik\w*|surg\w*|increase[ds]?|compared\s+(?:to|with)\s+(?:their|its|the\s+previous|previous|the\s+prior|prior|before))\b`)
 	// reSubject is the kind of entity a tenant-wide question is about.

@@ -32,7 +32,7 @@ var profiles = map[string]profile{
 	"AlertInfo":                          {"alert", "severity mitre technique category title detection defender xdr"},
 	"AuditLogs":                          {"audit directory privilegedrole", "serviceprincipal entra user group role member password reset app consent permission policy conditionalaccess owner added removed invite guest pim change admin operation registered update named"},
 	"AzureActivity":                      {"azure subscription", "resource vm virtual storage network security group rbac contributor owner operation caller arm deployment delete write"},
-	"AzureDiagnostics":                   {"keyvault diagnostic", "firewall waf gateway application secret vault sql azure resource access policy"},
+	"AzureDiagnostics":                   {"keyvault diagnostic waf", "firewall gateway application secret vault sql azure resource access policy"},
 	"CloudAppEvents":                     {"cloudapps", "app office365 sharepoint teams exchange inboxrule mailbox download upload file saas admin"},
 	"DeviceEvents":                       {"antivirus usb asr", "device endpoint exploit scheduledtask service installed pipe powershell security smartscreen named firewall tamper lsass label"},
 	"DeviceFileEvents":                   {"file", "device endpoint created deleted modified renamed download dropped write folder path hash sha256 ransomware share"},
