@@ -46,7 +46,18 @@ func TestOAuthSignInTypeScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upn, _ := contoso.Graph["users"][3]["userPrincipalName"].(string)
+	// The senior demo analyst (the same data, so the same user, as the
+	// server's emulator picks).
+	emu, err := fixtures.NewEmulator(fixtures.EmulatorOptions{Tenants: fixtures.StaticTenants(contoso)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	analysts, err := emu.Analysts("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upn := analysts.Senior.UPN
 
 	ops, _ := json.Marshal([]map[string]any{{"list": "tools"}, {"call": "defender_list_incidents", "args": map[string]any{}}})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
