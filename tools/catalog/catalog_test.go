@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secmcp/secmcp/internal/contract"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -175,5 +176,37 @@ func TestDefaultRolesResolve(t *testing.T) {
 	n := func(r string) int { return len(p.Grants(r)) }
 	if !(n(tools.RoleReader) < n(tools.RoleHunter) && n(tools.RoleHunter) <= n(tools.RoleResponder)) {
 		t.Errorf("grants: reader %d hunter %d responder %d", n(tools.RoleReader), n(tools.RoleHunter), n(tools.RoleResponder))
+	}
+}
+
+// TestTeamDeploymentDocNamesRolesAndPermissions: the operator guide names
+// every built-in app role and every delegated permission and user role the
+// contract says on-behalf-of reads need, so the app registration it
+// describes is complete.
+func TestTeamDeploymentDocNamesRolesAndPermissions(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "team-deployment.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	var want []string
+	for r := range tools.DefaultRoles() {
+		want = append(want, "`"+r+"`")
+	}
+	for _, e := range contract.Endpoints {
+		if e.Service == "logAnalytics" {
+			continue
+		}
+		for _, alt := range e.Permissions.Delegated {
+			for _, p := range strings.Split(alt, " and ") {
+				want = append(want, "`"+p+"`")
+			}
+		}
+		want = append(want, e.Permissions.Roles...)
+	}
+	for _, w := range want {
+		if !strings.Contains(doc, w) {
+			t.Errorf("docs/team-deployment.md does not name %s", w)
+		}
 	}
 }
