@@ -66,6 +66,8 @@ var evidenceEntities = map[string][2]string{
 	roleUser:   {"User", "AccountUpn"},
 	roleDevice: {"Machine", "DeviceName"},
 	roleIP:     {"Ip", "RemoteIP"},
+	roleSHA256: {"File", "SHA256"},
+	roleURL:    {"Url", "RemoteUrl"},
 }
 
 // alertEntities answers "which users had a <title> alert": the entities of

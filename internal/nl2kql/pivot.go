@@ -89,12 +89,26 @@ func (g *Templates) pivot(p *Plan, t *schema.Table) (Draft, bool) {
 	pe := pivotEntities[role]
 	var d Draft
 	var b strings.Builder
-	b.WriteString("let AlertEntities = SecurityAlert")
-	writeWindow(&b, "TimeGenerated", p.Window)
-	if p.AlertProduct != "" {
-		fmt.Fprintf(&b, "\n| where ProductName == %s", quote(p.AlertProduct))
+	source := "SecurityAlert"
+	if _, ok := g.schemaFor(p).Table("SecurityAlert"); ok {
+		b.WriteString("let AlertEntities = SecurityAlert")
+		writeWindow(&b, "TimeGenerated", p.Window)
+		if p.AlertProduct != "" {
+			fmt.Fprintf(&b, "\n| where ProductName == %s", quote(p.AlertProduct))
+		}
+		fmt.Fprintf(&b, "\n| mv-expand Entity = todynamic(Entities)\n| where tostring(Entity.Type) == %s\n| extend Key = %s\n| where isnotempty(Key)\n| distinct Key;\n", quote(pe.typ), pe.expr)
+	} else if ev, ok := evidenceEntities[role]; ok {
+		// Advanced Hunting: the alerts' entities are AlertEvidence rows.
+		source = "AlertEvidence"
+		b.WriteString("let AlertEntities = AlertEvidence")
+		writeWindow(&b, "Timestamp", p.Window)
+		if src, ok := serviceSources[p.AlertProduct]; ok {
+			fmt.Fprintf(&b, "\n| where ServiceSource == %s", quote(src))
+		}
+		fmt.Fprintf(&b, "\n| where EntityType == %s\n| where isnotempty(%s)\n| distinct Key = %s;\n", quote(ev[0]), ev[1], ev[1])
+	} else {
+		return Draft{}, false
 	}
-	fmt.Fprintf(&b, "\n| mv-expand Entity = todynamic(Entities)\n| where tostring(Entity.Type) == %s\n| extend Key = %s\n| where isnotempty(Key)\n| distinct Key;\n", quote(pe.typ), pe.expr)
 	tc := timeColumn(t, p.product())
 	b.WriteString(t.Name)
 	writeWindow(&b, tc, p.Window)
@@ -114,7 +128,19 @@ func (g *Templates) pivot(p *Plan, t *schema.Table) (Draft, bool) {
 	if p.AlertProduct != "" {
 		src = "alerts from " + p.AlertProduct
 	}
-	d.Assumptions = append(d.Assumptions, fmt.Sprintf("followed the %s entities of %s in SecurityAlert into %s.%s", pe.typ, src, t.Name, c.Name))
+	d.Assumptions = append(d.Assumptions, fmt.Sprintf("followed the %s entities of %s in %s into %s.%s", pe.typ, src, source, t.Name, c.Name))
 	d.Query = let + b.String()
 	return d, true
+}
+
+// serviceSources are AlertEvidence's ServiceSource names of the products
+// SecurityAlert names by ProductName
+// (https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-alertevidence-table,
+// https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/securityalert).
+var serviceSources = map[string]string{
+	"Microsoft Defender Advanced Threat Protection": "Microsoft Defender for Endpoint",
+	"Azure Advanced Threat Protection":              "Microsoft Defender for Identity",
+	"Microsoft Cloud App Security":                  "Microsoft Defender for Cloud Apps",
+	"Office 365 Advanced Threat Protection":         "Microsoft Defender for Office 365",
+	"Azure Security Center":                         "Microsoft Defender for Cloud",
 }

@@ -66,3 +66,26 @@ func TestSnapshotTablesHaveNoTimeFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestDevSetValidInEachTarget asks every dev-set question of each product:
+// the query is valid in that product's own tables and columns (from the
+// table catalogue), or no table of that product matches.
+func TestDevSetValidInEachTarget(t *testing.T) {
+	rows := loadDev(t)
+	svc := New(Options{})
+	for _, target := range []string{PlatformDefender, PlatformSentinel} {
+		for _, r := range rows {
+			res, err := svc.Generate(context.Background(), Request{Question: r.Question, Target: target})
+			if errors.Is(err, ErrNoTable) {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s %s: %v", target, r.ID, err)
+			}
+			rep, _ := kqlcheck.Default().ValidateTarget(res.Query, target)
+			if !rep.Valid || rep.Errors > 0 {
+				t.Errorf("%s %s: not valid in its target: %s", target, r.ID, rep.Diagnostics[0].Message)
+			}
+		}
+	}
+}
