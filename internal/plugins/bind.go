@@ -22,7 +22,10 @@ type Template struct {
 	// Sample is the template bound with a sample value of each kind (the
 	// text checked against the schema and the guard at load).
 	Sample string
-	shape  string
+	// HasQuery is false when the template ends with a let or set (or is a
+	// command), so it returns no rows.
+	HasQuery bool
+	shape    string
 }
 
 // ParseTemplate scans and classifies the template's placeholders, binds
@@ -49,10 +52,8 @@ func ParseTemplate(src string) (*Template, error) {
 	if syntax.HasErrors(diags) {
 		return nil, diagError(t.Sample, diags)
 	}
-	if n := len(script.Stmts); n == 0 || !isQuery(script.Stmts[n-1]) {
-		line, _ := lineCol(t.Sample, len(t.Sample))
-		return nil, &PosError{Line: line, Col: 1, Msg: "the template has no query statement (it ends with a let or set): add the query that returns the rows"}
-	}
+	n := len(script.Stmts)
+	t.HasQuery = n > 0 && isQuery(script.Stmts[n-1])
 	t.shape = Shape(script)
 	return t, nil
 }

@@ -135,6 +135,10 @@ func (sk *KQLSkill) checkSchemaAndGuard(env *Env, s *Skill) error {
 	if !rep.Safe {
 		return &lineError{line: s.TemplateLine, msg: "the read-only guard refuses the template: " + strings.TrimRight(rep.Refusal, ".")}
 	}
+	if !sk.Template.HasQuery {
+		line, _ := lineCol(sk.Template.Sample, len(sk.Template.Sample))
+		return &lineError{line: s.TemplateLine + line - 1, msg: "the template has no query statement (it ends with a let or set): add the query that returns the rows"}
+	}
 	if sk.Target == "Kusto" {
 		// An ADX database's schema is the operator's own: nothing to check
 		// the tables and columns against.

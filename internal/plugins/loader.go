@@ -114,7 +114,11 @@ func loadFile(env *Env, path string) ManifestReport {
 	}
 	m, err := Parse(path, data)
 	if err != nil {
-		rep.Error = strings.TrimPrefix(err.Error(), path+": ")
+		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), path), ": ")
+		if rest, ok := strings.CutPrefix(msg, ":"); ok {
+			msg = "line " + rest // "path:12: reason" → "line 12: reason"
+		}
+		rep.Error = msg
 		return rep
 	}
 	rep.Plugin = m.Descriptor.Name
