@@ -94,7 +94,7 @@ func TestPluginToolOverStdio(t *testing.T) {
 	var run struct {
 		IsError bool `json:"isError"`
 		SC      struct {
-			Sent    string `json:"sent"`
+			Sent    string                 `json:"sent"`
 			Sources []struct{ URI string } `json:"sources"`
 		} `json:"structuredContent"`
 	}

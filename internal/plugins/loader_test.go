@@ -110,7 +110,7 @@ func TestLoadReportsEachSkill(t *testing.T) {
 		"contoso.yaml/NoTarget":         {Refused, "Settings.Target"},
 		"contoso.yaml/Custom":           {Loaded, "Okta_CL"},
 		"contoso.yaml/Summarize":        {Skipped, "GPT skills"},
-		"same.json/recentemails":       {Refused, "plugin_contoso_hunts_recentemails is already taken"},
+		"same.json/recentemails":        {Refused, "plugin_contoso_hunts_recentemails is already taken"},
 		"api.yaml/(OpenAPI operations)": {Skipped, "API skill: needs openAPI document configured"},
 	}
 	for k, w := range want {
