@@ -33,6 +33,7 @@ package entra
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -111,6 +112,7 @@ type Validator struct {
 	cfg   Config
 	log   *slog.Logger
 	byTID map[string]*keySet
+	cache tokenCache
 }
 
 // New validates cfg and returns a Validator. No network access happens
@@ -175,39 +177,63 @@ func LooksLikeJWT(s string) bool { return strings.Count(s, ".") == 2 }
 // Validate checks raw and returns its caller, or an error wrapping
 // ErrInvalidToken that says which check failed (never containing the token).
 func (v *Validator) Validate(ctx context.Context, raw string) (Identity, error) {
-	id, err := v.validate(ctx, raw)
+	sum := sha256.Sum256([]byte(raw))
+	if ct, ok := v.cache.get(sum); ok {
+		id, err := v.recheck(ctx, ct)
+		if err != nil {
+			v.cache.drop(sum)
+			return Identity{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		}
+		return id, nil
+	}
+	ct, err := v.validate(ctx, raw)
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	return id, nil
+	v.cache.put(sum, ct)
+	return ct.id.clone(), nil
 }
 
-func (v *Validator) validate(ctx context.Context, raw string) (Identity, error) {
+// recheck is what can change for a token that verified: the clock and the
+// authority's keys.
+func (v *Validator) recheck(ctx context.Context, ct cachedToken) (Identity, error) {
+	if err := v.checkTimes(ct.exp, ct.nbf, ct.hasNbf); err != nil {
+		return Identity{}, err
+	}
+	if _, err := ct.ks.key(ctx, ct.kid); err != nil {
+		return Identity{}, err
+	}
+	return ct.id.clone(), nil
+}
+
+func (v *Validator) validate(ctx context.Context, raw string) (cachedToken, error) {
 	t, err := parse(raw)
 	if err != nil {
-		return Identity{}, err
+		return cachedToken{}, err
 	}
 	c := &t.claims
 	ks, ok := v.byTID[strings.ToLower(c.Tid)]
 	if !ok {
-		return Identity{}, fmt.Errorf("tid %q is not a configured tenant", c.Tid)
+		return cachedToken{}, fmt.Errorf("tid %q is not a configured tenant", c.Tid)
 	}
 	pub, err := ks.key(ctx, t.hdr.Kid)
 	if err != nil {
-		return Identity{}, err
+		return cachedToken{}, err
 	}
 	if err := t.verify(pub); err != nil {
-		return Identity{}, err
+		return cachedToken{}, err
 	}
 	if err := v.checkClaims(c, ks); err != nil {
-		return Identity{}, err
+		return cachedToken{}, err
 	}
 	id := Identity{Tenant: ks.tenant.Alias, TenantID: ks.tenant.TenantID, ObjectID: c.Oid,
 		UPN: c.Upn, Roles: c.Roles, Scopes: strings.Fields(c.Scp), Version: c.Ver}
 	if id.UPN == "" {
 		id.UPN = c.PreferredUsername
 	}
-	return id, nil
+	exp, _ := numericDate(c.Exp)
+	nbf, hasNbf := numericDate(c.Nbf)
+	return cachedToken{id: id, kid: t.hdr.Kid, exp: exp, nbf: nbf, hasNbf: hasNbf, ks: ks}, nil
 }
 
 // checkClaims checks version, issuer, audience, lifetime and oid of a
@@ -228,20 +254,29 @@ func (v *Validator) checkClaims(c *claims, ks *keySet) error {
 	if !slices.ContainsFunc(auds, func(a string) bool { return slices.Contains(v.cfg.Audiences, a) }) {
 		return fmt.Errorf("audience %q is not this server (%s)", auds, strings.Join(v.cfg.Audiences, ", "))
 	}
-	now := v.now().Unix()
-	skew := int64(v.cfg.Skew / time.Second)
 	exp, ok := numericDate(c.Exp)
 	if !ok {
 		return errors.New("token has no exp")
 	}
-	if now >= exp+skew {
-		return fmt.Errorf("token expired at %s", time.Unix(exp, 0).UTC().Format(time.RFC3339))
-	}
-	if nbf, ok := numericDate(c.Nbf); ok && nbf > now+skew {
-		return fmt.Errorf("token is not valid before %s", time.Unix(nbf, 0).UTC().Format(time.RFC3339))
+	nbf, hasNbf := numericDate(c.Nbf)
+	if err := v.checkTimes(exp, nbf, hasNbf); err != nil {
+		return err
 	}
 	if c.Oid == "" {
 		return errors.New("token has no oid")
+	}
+	return nil
+}
+
+// checkTimes checks exp and nbf against the clock with the skew.
+func (v *Validator) checkTimes(exp, nbf int64, hasNbf bool) error {
+	now := v.now().Unix()
+	skew := int64(v.cfg.Skew / time.Second)
+	if now >= exp+skew {
+		return fmt.Errorf("token expired at %s", time.Unix(exp, 0).UTC().Format(time.RFC3339))
+	}
+	if hasNbf && nbf > now+skew {
+		return fmt.Errorf("token is not valid before %s", time.Unix(nbf, 0).UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ type fixture struct {
 	clock *time.Time
 }
 
-func newFixture(t *testing.T, versions ...string) *fixture {
+func newFixture(t testing.TB, versions ...string) *fixture {
 	t.Helper()
 	f := &fixture{a: entratest.NewAuthority(t), now: time.Unix(1_800_000_000, 0)}
 	f.clock = &f.now
@@ -55,7 +55,7 @@ func (f *fixture) claims() map[string]any {
 		"iat": f.now.Unix() - 60, "nbf": f.now.Unix() - 60, "exp": f.now.Unix() + 3600}
 }
 
-func (f *fixture) token(t *testing.T, mutate func(hdr, c map[string]any)) string {
+func (f *fixture) token(t testing.TB, mutate func(hdr, c map[string]any)) string {
 	hdr := map[string]any{"alg": "RS256", "typ": "JWT", "kid": "k1"}
 	c := f.claims()
 	if mutate != nil {
@@ -245,4 +245,28 @@ func hs256(hdr, claims, secret []byte) string {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(in))
 	return in + "." + entratest.B64(m.Sum(nil))
+}
+
+// TestCachedTokenStillExpires: a token validated once (and cached) is
+// refused once it expires, and after its key is withdrawn.
+func TestCachedTokenStillExpires(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token(t, nil)
+	for range 3 {
+		if _, err := f.v.Validate(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := f.now
+	*f.clock = start.Add(3600*time.Second + 2*time.Minute)
+	if _, err := f.v.Validate(context.Background(), tok); err == nil {
+		t.Fatal("a cached token was accepted after it expired")
+	}
+	// The roles a caller gets are its own copy.
+	*f.clock = start
+	id, _ := f.v.Validate(context.Background(), tok)
+	id.Roles[0] = "SecMCP.Responder"
+	if again, _ := f.v.Validate(context.Background(), tok); again.Roles[0] != "SecMCP.Reader" {
+		t.Fatal("a caller's change to its roles leaked into the cache")
+	}
 }
