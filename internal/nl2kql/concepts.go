@@ -237,6 +237,8 @@ var conceptList = []concept{
 	// Filtering verdicts are Defender for Office 365's (EmailEvents).
 	c("emailverdict", `(?:email|mail|message)s?\s+(?:\w+\s+){0,2}?(?:blocked|delivered|quarantined|junked|rejected|filtered)|(?:blocked|delivered|quarantined|rejected)\s+(?:\w+\s+){0,2}(?:email|mail|message)s?`,
 		b(2, "EmailEvents"), nil),
+	// Actions on delivered mail are EmailPostDeliveryEvents'.
+	c("postdelivery", `post[\s-]?delivery|after (?:it was |they were )?delivered|after delivery`, b(4, "EmailPostDeliveryEvents"), nil),
 	// Permissions and consents granted to applications are directory
 	// changes (AuditLogs).
 	c("appgrant", `(?:application|delegated|app|api)\s+permissions?|permissions?\s+(?:\w+\s+){0,3}?granted|granted\s+(?:\w+\s+){0,3}?permissions?|consent(?:ed)?\s+to\s+(?:an?\s+)?app\w*`,

@@ -13,7 +13,7 @@ import (
 // about the same user or address ("when a user registers MFA details, take
 // that IP address and summarize sign-ins", "added to a role and then signed
 // in", "retrieve the operations completed by that user").
-var reFollowUp = lazyre.New(`\b(?:after|afterwards|then|(?:and|,)\s+(?:then\s+)?(?:retrieve|summari[sz]e|find|list|show|get|look\s*up)\s+(?:the|their|its|any|all)|followed by|take (?:that|the|their)|(?:for|by|of|from) (?:that|those|these|the same) (?:user|account|ip|address|identit\w*)s?|that user|those users|the same (?:user|account|ip)s?)\b`)
+var reFollowUp = lazyre.New(`\b(?:after|afterwards|then|(?:and|,)\s+(?:then\s+)?(?:retrieve|summari[sz]e|find|list|show|get|look\s*up)\s+(?:the|their|its|any|all)|followed by|take (?:that|the|their)|(?:for|by|of|from) (?:that|those|these|the same) (?:user|account|ip|address|identit\w*)s?|that user|those users|the same (?:user|account|ip)s?|(?:on|by|from|of|for|to|in) them|(?:those|these) (?:devices|hosts|machines|users|accounts)|(?:they|it) (?:made|ran|opened|started|launched|created|did|had|sent|performed|accessed))\b`)
 
 // rePassive is a user acted upon ("users who were added to a role"): the
 // first step's key is then the target of the change, not its actor.
@@ -58,8 +58,8 @@ func (g *Templates) followUp(p *Plan) (Draft, bool) {
 		if mention(p, cand.Name) < mention(p, main.Name) {
 			first, second = cand, main
 		}
-		ta, okA := s.Table(first.Name)
-		tb, okB := s.Table(second.Name)
+		ta, okA := s.Table(alertEntitySide(s, first.Name))
+		tb, okB := s.Table(alertEntitySide(s, second.Name))
 		if !okA || !okB {
 			continue
 		}
@@ -74,8 +74,11 @@ func (g *Templates) followUp(p *Plan) (Draft, bool) {
 // role both tables carry.
 func (g *Templates) followUpQuery(p *Plan, ta, tb *schema.Table) (Draft, bool) {
 	roles := followUpRoles
-	if p.words["ip"] || p.words["address"] {
+	switch {
+	case p.words["ip"] || p.words["address"]:
 		roles = []string{roleIP, roleUser}
+	case alertSubject(p) == roleDevice:
+		roles = []string{roleDevice, roleUser}
 	}
 	for _, role := range roles {
 		ka, okA := roleCol(ta, role)
@@ -137,11 +140,24 @@ func mention(p *Plan, table string) int {
 	return best
 }
 
-// wordIndex is the byte offset of w as a whole word in s, or -1.
+// wordIndex is the byte offset of a word of s starting with w (a stem:
+// "alert" finds "alerts"), or -1.
 func wordIndex(s, w string) int {
-	loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(w) + `\b`).FindStringIndex(s)
+	loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(w)).FindStringIndex(s)
 	if loc == nil {
 		return -1
 	}
 	return loc[0]
+}
+
+// alertEntitySide reads the entities of Advanced Hunting alerts from
+// AlertEvidence (which also has each alert's Title) rather than AlertInfo,
+// which names no user, device or address.
+func alertEntitySide(s *schema.Schema, table string) string {
+	if table == "AlertInfo" {
+		if _, ok := s.Table("AlertEvidence"); ok {
+			return "AlertEvidence"
+		}
+	}
+	return table
 }
