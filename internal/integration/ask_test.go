@@ -29,7 +29,7 @@ func askCases(t testing.TB, alias string) []askCase {
 		{question: "Find the top three users that are at risk and explain why they're at risk.", kind: "risky-users", lead: "ranking", expected: d.topRisky(3)},
 		{question: "Which users are at risk right now? Show me the top 5.", kind: "risky-users", lead: "ranking", expected: d.topRisky(5)},
 		{question: "Find sign-in failures in the last 24 hours and give me a brief summary of key findings.", kind: "sign-in-failures", lead: "ranking", expected: d.failingUsers(day, 3)},
-		{question: "Which accounts had failed sign-ins in the past 3 days?", kind: "sign-in-failures", lead: "ranking", expected: d.failingUsers(3*day, 3)},
+		{question: "Which accounts had failed sign-ins in the past 7 days?", kind: "sign-in-failures", lead: "ranking", expected: d.failingUsers(7*day, 3)},
 		{question: "Identify devices that showed an outstanding number of outgoing network connections.", kind: "outgoing-connections", lead: "ranking",
 			expected: shorts(d.tableTop("DeviceNetworkEvents", "DeviceName", 7*day, outgoing, 3))},
 		{question: "Investigate users with a password spray alert in the last seven days and tell me if any of them are compromised.", kind: "alert-type", lead: "verdict",

@@ -25,46 +25,7 @@ type alertListDoc struct {
 	Since  time.Time   `json:"since"`
 	Until  time.Time   `json:"until"`
 	Alerts []alertItem `json:"alerts"`
-	Page   struct {
-		More   bool   `json:"more"`
-		Cursor string `json:"cursor"`
-	} `json:"page"`
-}
-
-// maxAlertPages bounds the pages of alerts a tenant-wide step reads.
-const maxAlertPages = 4
-
-// alertPagesJob lists the alerts of a window page by page (at most
-// maxAlertPages, each page a call of its own) and hands them all to done,
-// with whether more remained unread.
-func alertPagesJob(key, source string, w window, done func(r *run, d alertListDoc) error) job {
-	return alertPage(key, source, w, "", 1, alertListDoc{}, done)
-}
-
-func alertPage(key, source string, w window, cursor string, page int, acc alertListDoc, done func(r *run, d alertListDoc) error) job {
-	args := windowArgs(w, 200)
-	k := key
-	if cursor != "" {
-		args["cursor"] = cursor
-		k = fmt.Sprintf("%s-page%d", key, page)
-	}
-	return job{key: k, source: source, tool: toolListAlerts, args: args,
-		then: func(r *run, raw json.RawMessage) error {
-			var d alertListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListAlerts, err)
-			}
-			acc.Alerts = append(acc.Alerts, d.Alerts...)
-			if acc.Since.IsZero() {
-				acc.Since, acc.Until = d.Since, d.Until
-			}
-			acc.Page = d.Page
-			if d.Page.More && d.Page.Cursor != "" && page < maxAlertPages {
-				r.spawn(alertPage(key, source, w, d.Page.Cursor, page+1, acc, done))
-				return nil
-			}
-			return done(r, acc)
-		}}
+	Page   pageInfo    `json:"page"`
 }
 
 // alertItem is one alert as defender_list_alerts and defender_get_incident

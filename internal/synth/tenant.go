@@ -149,9 +149,7 @@ type signInListDoc struct {
 		Failure   string    `json:"failureReason"`
 		RiskLevel string    `json:"riskLevel"`
 	} `json:"signIns"`
-	Page struct {
-		More bool `json:"more"`
-	} `json:"page"`
+	Page pageInfo `json:"page"`
 }
 
 // userSignIns aggregates one user's sign-ins of a listing.
@@ -228,12 +226,8 @@ func topKeys(m map[string]int, n int) []string {
 // signInFailuresJob ranks users by failed sign-ins in the window.
 func signInFailuresJob(w window, top int) job {
 	args := map[string]any{"outcome": "failure", "top": 200, "since": rfc(w.from), "until": rfc(w.to)}
-	return job{key: "0-tenant-signin-failures", source: "Entra failed sign-ins (tenant)", tool: toolListSignIns, args: args,
-		then: func(r *run, raw json.RawMessage) error {
-			var d signInListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListSignIns, err)
-			}
+	return pagesJob("0-tenant-signin-failures", "Entra failed sign-ins (tenant)", toolListSignIns, args, mergeSignIns,
+		func(r *run, d signInListDoc) error {
 			users := aggregateSignIns(d, func(code int, _ string) bool { return code != 0 })
 			reasons, ips, total := map[string]int{}, map[string]int{}, 0
 			for _, u := range users {
@@ -249,7 +243,7 @@ func signInFailuresJob(w window, top int) job {
 				RankedBy: "failed sign-ins per user, then distinct source IP addresses",
 				Totals:   map[string]any{"failedSignIns": total, "users": len(users), "sourceIpAddresses": len(ips), "topFailureReasons": topKeys(reasons, 3), "topSourceIps": topKeys(ips, 3)}}
 			if d.Page.More {
-				f.Truncated = "only the first 200 failed sign-ins of the window were read"
+				f.Truncated = fmt.Sprintf("only the first %d failed sign-ins of the window were read", len(d.SignIns))
 			}
 			for i, u := range users {
 				if i == top {
@@ -262,5 +256,5 @@ func signInFailuresJob(w window, top int) job {
 				}
 			}
 			return r.addRanking("0-signin-failures", f)
-		}}
+		})
 }

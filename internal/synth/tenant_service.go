@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -87,20 +86,15 @@ func serviceAlertsJob(s serviceSpec, w window) job {
 func serviceSignInsJob(s serviceSpec, app string, w window) job {
 	args := windowArgs(w, 200)
 	args["app"] = app
-	return job{key: "0-tenant-service-signins-" + strings.ToLower(app), source: "Entra sign-ins to " + app + " (tenant)", tool: toolListSignIns,
-		args: args,
-		then: func(r *run, raw json.RawMessage) error {
-			var d signInListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListSignIns, err)
-			}
+	return pagesJob("0-tenant-service-signins-"+strings.ToLower(app), "Entra sign-ins to "+app+" (tenant)", toolListSignIns, args, mergeSignIns,
+		func(r *run, d signInListDoc) error {
 			risky := aggregateSignIns(d, func(code int, risk string) bool { return risk == "medium" || risk == "high" })
 			failed := aggregateSignIns(d, func(code int, _ string) bool { return code != 0 })
 			f := RankingFacet{Purpose: "risky sign-ins to " + app, Tool: toolListSignIns, Since: w.from, Until: w.to, Candidates: len(risky),
 				RankedBy: "sign-ins with medium or high risk per user, then distinct source IP addresses",
 				Totals:   map[string]any{"signInsRead": len(d.SignIns), "usersWithRiskySignIns": len(risky), "usersWithFailedSignIns": len(failed)}}
 			if d.Page.More {
-				f.Truncated = "only the first 200 sign-ins of the window were read"
+				f.Truncated = fmt.Sprintf("only the first %d sign-ins of the window were read", len(d.SignIns))
 			}
 			for i, u := range risky {
 				if i == 3 {
@@ -113,5 +107,5 @@ func serviceSignInsJob(s serviceSpec, app string, w window) job {
 				}
 			}
 			return r.addRanking("2-service-signins-"+strings.ToLower(app), f)
-		}}
+		})
 }

@@ -1,0 +1,122 @@
+package synth
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secmcp/secmcp/tools"
+)
+
+func TestReadIntent(t *testing.T) {
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		q, kind string
+		top     int
+		verdict bool
+		window  time.Duration
+		terms   string
+	}{
+		{"Find the top three users that are at risk and explain why they're at risk.", tenantRiskyUsers, 3, false, 0, ""},
+		{"Find sign-in failures in the last 24 hours and give me a brief summary of key findings.", tenantSignInFailures, 0, false, 24 * time.Hour, ""},
+		{"Identify devices that showed an outstanding number of outgoing network connections.", tenantOutgoing, 0, false, 0, ""},
+		{"Investigate users with a password spray alert in the last seven days and tell me if any of them are compromised.", tenantAlertType, 0, true, 7 * 24 * time.Hour, "password spray"},
+		{"What happened yesterday?", tenantActivity, 0, false, 24 * time.Hour, ""},
+		{"Is there anything unusual with SharePoint?", tenantService, 0, false, 0, ""},
+		{"Which devices are outliers?", tenantDeviceOutliers, 0, false, 0, ""},
+		{"Any users with unusual sign-in activity in the past 2 weeks?", tenantUserOutliers, 0, false, 14 * 24 * time.Hour, ""},
+		{"Which devices are noncompliant?", tenantNoncompliant, 0, false, 0, ""},
+		{"Has nolan.prescott@contoso.com been compromised?", "", 0, true, 0, ""},
+		{"how are things?", "", 0, false, 0, ""},
+		{"Users with any alerts?", "", 0, false, 0, ""},
+	} {
+		it := readIntent(tc.q, now)
+		if it.tenant != tc.kind || it.top != tc.top || it.verdict != tc.verdict || strings.Join(it.terms, " ") != tc.terms {
+			t.Errorf("%q → kind %q top %d verdict %v terms %v", tc.q, it.tenant, it.top, it.verdict, it.terms)
+		}
+		if got := it.win.to.Sub(it.win.from); got != tc.window {
+			t.Errorf("%q → window %s, want %s", tc.q, got, tc.window)
+		}
+	}
+	if it := readIntent("What happened yesterday?", now); !it.win.from.Equal(time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("yesterday starts %s", it.win.from)
+	}
+}
+
+// verdictSet builds an evidence set for one user from a risk state and
+// alerts (severity/status/classification), with the alert search read.
+func verdictSet(level, state string, alerts ...[3]string) *Set {
+	s := NewSet()
+	upn := "jo@contoso.com"
+	since, until := time.Date(2026, 10, 21, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s.Add("secmcp://search/1", KindSearch, "a", "alerts naming "+upn, toolListAlerts, "search",
+		RankingFacet{Purpose: "alerts naming " + upn, Since: since, Until: until, Candidates: len(alerts), Totals: map[string]any{"alerts": len(alerts), "windowDays": 30}})
+	if level != "" {
+		s.Add("secmcp://users/jo", KindUser, upn, "user "+upn, toolSignInRisk, "signInRisk",
+			RiskFacet{Since: since, Until: until, UserRiskLevel: level, UserRiskState: state})
+	}
+	for i, a := range alerts {
+		uri := "secmcp://alerts/" + string(rune('a'+i))
+		s.Add(uri, KindAlert, uri, "alert: x", toolListAlerts, "alert", AlertFacet{ID: uri, Title: "x", Severity: a[0], Status: a[1], Classification: a[2]})
+		s.Add(uri, KindAlert, "", "", toolListAlerts, "names:"+upn, NamedFacet{Entity: upn})
+	}
+	if err := s.Finalize(); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func TestVerdictRules(t *testing.T) {
+	for _, tc := range []struct {
+		name, level, state string
+		alerts             [][3]string
+		traces             []Trace
+		rule               string
+	}{
+		{"confirmed", "high", "confirmedCompromised", nil, nil, "C1"},
+		{"high risk and open high alert", "high", "atRisk", [][3]string{{"high", "new", "unknown"}}, nil, "L1"},
+		{"high risk alone", "high", "atRisk", nil, nil, "L2"},
+		{"medium risk and open high alert", "medium", "atRisk", [][3]string{{"high", "inProgress", ""}}, nil, "L2"},
+		{"low risk", "low", "atRisk", nil, nil, "U1"},
+		{"open low alert only", "none", "remediated", [][3]string{{"low", "new", ""}}, nil, "U1"},
+		{"false positives do not count", "none", "dismissed", [][3]string{{"high", "resolved", "falsePositive"}, {"high", "new", "informationalExpectedActivity"}}, nil, "N1"},
+		{"nothing, risk unread", "", "", nil, []Trace{{Source: "Entra sign-in risk of jo@contoso.com", Tool: toolSignInRisk, Status: "failed"}}, "U2"},
+		{"nothing", "none", "remediated", nil, nil, "N1"},
+	} {
+		v := judge(verdictSet(tc.level, tc.state, tc.alerts...), tc.traces, "user", "jo@contoso.com")
+		if v.Rule != tc.rule {
+			t.Errorf("%s: rule %s (%s), want %s", tc.name, v.Rule, v.Verdict, tc.rule)
+		}
+		if tc.rule == "N1" && v.headline() != "No evidence of compromise in the last 30 days" {
+			t.Errorf("%s: headline %q", tc.name, v.headline())
+		}
+		if tc.rule == "U2" && len(v.Unread) != 1 {
+			t.Errorf("%s: unread %v", tc.name, v.Unread)
+		}
+	}
+}
+
+// leadWriter is a model writer that answers without a verdict.
+type leadWriter struct{}
+
+func (leadWriter) Name() string { return WriterSampling }
+func (leadWriter) Write(context.Context, tools.Call, Request, *Set) (string, error) {
+	return "The user has sign-in risk to look at.\n", nil
+}
+
+// A model writer's answer starts with the same verdict as the builtin
+// writer's, so both paths answer the question first and agree.
+func TestModelWriterAnswerStartsWithVerdict(t *testing.T) {
+	f := &fakeSources{t: t}
+	q := "Has samuel.abbott@contoso.com been compromised?"
+	builtin := investigate(t, f, BuiltinWriter{}, testCall(), q, 5*time.Second)
+	model := investigate(t, f, leadWriter{}, testCall(), q, 5*time.Second)
+	bl, ml := strings.SplitN(builtin.Answer, "\n", 2)[0], strings.SplitN(model.Answer, "\n", 2)[0]
+	if !strings.HasPrefix(bl, "**") || !strings.Contains(bl, "for samuel.abbott@contoso.com — confidence") || bl != ml {
+		t.Errorf("first lines differ or carry no verdict:\nbuiltin %q\nmodel   %q", bl, ml)
+	}
+	if len(builtin.Verdicts) != 1 || builtin.Verdicts[0].Rule != model.Verdicts[0].Rule {
+		t.Errorf("verdicts %+v vs %+v", builtin.Verdicts, model.Verdicts)
+	}
+}
