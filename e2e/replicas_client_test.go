@@ -127,6 +127,21 @@ func (t *tally) add(o callOutcome, detail string, d time.Duration) {
 	}
 }
 
+// merge adds o's calls to t.
+func (t *tally) merge(o *tally) {
+	for i, c := range o.n {
+		t.n[i] += c
+	}
+	t.lat = append(t.lat, o.lat...)
+	t.elapsed += o.elapsed
+	for k, v := range o.example {
+		if t.example == nil {
+			t.example = map[callOutcome]string{}
+		}
+		t.example[k] = v
+	}
+}
+
 func (t *tally) sent() (n int) {
 	for _, c := range t.n {
 		n += c
@@ -196,4 +211,25 @@ func (c *statelessClient) steady(rate int, d time.Duration) *tally {
 	}
 	st.elapsed = time.Since(start)
 	return st
+}
+
+// sessionPost sends one session-protocol (2025-11-25) request to url with
+// the session ID sid (none when empty) and returns the status and the
+// session ID the answer carries.
+func sessionPost(url, key, sid, body string) (int, string, error) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+	if sid != "" {
+		req.Header.Set("Mcp-Session-Id", sid)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Mcp-Session-Id"), nil
 }

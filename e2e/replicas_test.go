@@ -3,9 +3,11 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -82,19 +84,25 @@ func TestReplicasShareOneBudget(t *testing.T) {
 			}
 		}
 	}
+	sessionsNeedStickiness(t, urls)
 	time.Sleep(time.Second)
 
-	idle := other.steady(8, 5*time.Second)
+	loaded := overloaded()
+	idle := other.steady(8, 3*time.Second)
 	var flood *tally
 	done := make(chan struct{})
 	go func() { defer close(done); flood = flooder.flood(int(10*demoRate), 20*time.Second) }()
 	busy := other.steady(8, 20*time.Second)
 	<-done
+	floodEnd := time.Now()
+	// Idle again once the flood is over (contoso's bucket refilling), so a
+	// machine that got busier or quieter meanwhile shows in both figures.
+	idle.merge(other.steady(8, 3*time.Second))
 	grant := demoBurst + demoRate*flood.elapsed.Seconds()
 	t.Logf("flood, Redis up: %v", flood)
 	t.Logf("accepted %d of one budget's grant %.0f (burst %.0f + %.0f/s × %.1fs): %.1f %%",
 		flood.n[callOK], grant, demoBurst, demoRate, flood.elapsed.Seconds(), 100*float64(flood.n[callOK])/grant)
-	t.Logf("other tenant: idle p50 %v p99 %v; under the flood p50 %v p99 %v; p99 ratio %.2f",
+	t.Logf("other tenant: idle (before and after) p50 %v p99 %v; under the flood p50 %v p99 %v; p99 ratio %.2f",
 		idle.p(.5), idle.p(.99), busy.p(.5), busy.p(.99), float64(busy.p(.99))/float64(idle.p(.99)))
 	if d := float64(flood.n[callOK]) - grant; d > 0.05*grant || d < -0.05*grant {
 		t.Errorf("three replicas granted %d calls; one budget grants %.0f (±5 %%)", flood.n[callOK], grant)
@@ -105,29 +113,36 @@ func TestReplicasShareOneBudget(t *testing.T) {
 	if idle.n[callOK] != idle.sent() || busy.n[callOK] != busy.sent() {
 		t.Errorf("the other tenant was refused: idle %v; busy %v", idle, busy)
 	}
-	if busy.p(.99) > idle.p(.99)*3/2 {
+	switch {
+	case loaded != "":
+		t.Logf("p99 ratio not judged: %s", loaded)
+	case busy.p(.99) > idle.p(.99)*3/2:
 		t.Errorf("other tenant's p99 under the flood %v > 1.5 × idle %v", busy.p(.99), idle.p(.99))
 	}
 
-	outage(t, redis, rs, flooder, other)
+	outage(t, redis, rs, flooder, other, floodEnd)
 }
 
 // outage kills Redis under the flood, checks the fail-safe (1/N each), then
 // restarts it and checks that the budget is shared again.
-func outage(t *testing.T, redis *testredis.Server, rs []replica, flooder, other *statelessClient) {
+func outage(t *testing.T, redis *testredis.Server, rs []replica, flooder, other *statelessClient, floodEnd time.Time) {
+	// What contoso's shared bucket holds now: it refilled since the flood.
+	level := min(demoBurst, demoRate*time.Since(floodEnd).Seconds())
 	redis.Stop()
 	var flood *tally
 	done := make(chan struct{})
-	go func() { defer close(done); flood = flooder.flood(int(10*demoRate), 8*time.Second) }()
-	during := other.steady(8, 8*time.Second)
+	go func() { defer close(done); flood = flooder.flood(int(10*demoRate), 6*time.Second) }()
+	during := other.steady(8, 6*time.Second)
 	<-done
 	t.Logf("flood, Redis down: %v", flood)
-	// The shared bucket was empty when Redis died; each replica then
-	// refills 1/3 of the rate: together one budget's rate.
-	limit := demoRate*flood.elapsed.Seconds()*1.05 + 3
-	if ok := float64(flood.n[callOK]); ok > limit || ok < 0.5*demoRate*flood.elapsed.Seconds() {
+	// Each replica starts from 1/3 of what the shared bucket held and
+	// refills at 1/3 of the rate: together about one budget.
+	want := level + demoRate*flood.elapsed.Seconds()
+	t.Logf("fail-safe grant: %.0f (%.0f in the bucket when Redis died + %.0f/s × %.1fs); accepted %d",
+		want, level, demoRate, flood.elapsed.Seconds(), flood.n[callOK])
+	if ok := float64(flood.n[callOK]); ok > want*1.05+3 || ok < 0.5*want {
 		t.Errorf("Redis down: the replicas granted %d calls in %.1fs; the fail-safe (1/3 each) grants about %.0f",
-			flood.n[callOK], flood.elapsed.Seconds(), demoRate*flood.elapsed.Seconds())
+			flood.n[callOK], flood.elapsed.Seconds(), want)
 	}
 	checkClean(t, "flood, Redis down", flood)
 	if during.n[callOK] != during.sent() {
@@ -160,6 +175,43 @@ func outage(t *testing.T, redis *testredis.Server, rs []replica, flooder, other 
 			t.Errorf("replica %d did not fall back to 1/3: %s", i, grepLines(l, "budget store"))
 		}
 	}
+}
+
+// sessionsNeedStickiness: a session (2025-11-25) opened on one replica is
+// unknown to the others (404, as the MCP specification says for an unknown
+// session), which is why the README asks for sticky sessions for them.
+func sessionsNeedStickiness(t *testing.T, urls []string) {
+	t.Helper()
+	const init = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e-replicas","version":"1"}}}`
+	const list = `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
+	code, sid, err := sessionPost(urls[0], "demo-fabrikam", "", init)
+	if err != nil || code != http.StatusOK || sid == "" {
+		t.Fatalf("initialize: %d %q %v", code, sid, err)
+	}
+	if code, _, err = sessionPost(urls[0], "demo-fabrikam", sid, `{"jsonrpc":"2.0","method":"notifications/initialized"}`); err != nil || code >= 300 {
+		t.Fatalf("initialized: %d %v", code, err)
+	}
+	if code, _, err = sessionPost(urls[1], "demo-fabrikam", sid, list); err != nil || code != http.StatusNotFound {
+		t.Errorf("the session on another replica: %d %v, want 404", code, err)
+	}
+	if code, _, err = sessionPost(urls[0], "demo-fabrikam", sid, list); err != nil || code != http.StatusOK {
+		t.Errorf("the session on its own replica: %d %v, want 200", code, err)
+	}
+}
+
+// overloaded says why latency figures taken now would measure other
+// processes (a load average above the CPU count before the test starts
+// its own), or "" when the machine is quiet enough to judge them.
+func overloaded() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(b), &load); err != nil || load <= float64(runtime.NumCPU()) {
+		return ""
+	}
+	return fmt.Sprintf("the machine's load average was %.1f on %d CPUs before the flood", load, runtime.NumCPU())
 }
 
 func allLogged(rs []replica, s string) bool {

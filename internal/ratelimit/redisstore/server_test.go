@@ -13,7 +13,10 @@ import (
 )
 
 // startRedis starts a real redis-server, or skips the test without one.
-func startRedis(t testing.TB, args ...string) *testredis.Server { return testredis.Start(t, args...) }
+func startRedis(t testing.TB, args ...string) *testredis.Server {
+	t.Helper()
+	return testredis.Start(t, args...)
+}
 
 // logBuffer collects a store's log lines.
 type logBuffer struct {
