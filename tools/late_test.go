@@ -80,3 +80,28 @@ func TestToolForTenants(t *testing.T) {
 		t.Errorf("default tenant for a one-tenant tool: %v %v", out, err)
 	}
 }
+
+// TestRolesGrantLateToolsets: a role names a late toolset, or "all", and
+// may call its tools whatever they turn out to be; other roles may not.
+func TestRolesGrantLateToolsets(t *testing.T) {
+	grants, late := SplitLateGrants(map[string]RoleGrant{
+		"Plug":          {Toolsets: []string{"gh"}},
+		"SecMCP.Reader": {Toolsets: []string{"demo"}},
+		"All":           {Toolsets: []string{"all"}},
+	}, []string{"gh"})
+	p, err := NewRolePolicy(grants, []Spec{echoTool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetLateGrants(late)
+	for role, want := range map[string]bool{"Plug": true, "All": true, "SecMCP.Reader": false} {
+		c := Caller{Principal: "u", Roles: []string{role}}
+		if got := p.Permits(c, "gh__search"); got != want {
+			t.Errorf("%s may call gh__search: %v, want %v", role, got, want)
+		}
+	}
+	err = p.Check(Caller{Principal: "u", Roles: []string{"SecMCP.Reader"}}, "gh__search")
+	if err == nil || !strings.Contains(err.Error(), "needs the app role") {
+		t.Errorf("refusal: %v", err)
+	}
+}

@@ -60,6 +60,8 @@ type RolePolicy struct {
 	grants map[string]map[string]bool
 	// order lists the roles, least privileged (fewest tools) first.
 	order []string
+	// late maps a role to the late toolsets it may call (roles_late.go).
+	late map[string][]string
 }
 
 // NewRolePolicy resolves grants against the tool catalogue. An unknown
@@ -147,7 +149,7 @@ func (p *RolePolicy) Permits(c Caller, tool string) bool {
 		return true
 	}
 	for _, r := range c.Roles {
-		if p.grants[r][tool] {
+		if p.grants[r][tool] || p.lateGrant(r, tool) {
 			return true
 		}
 	}
@@ -162,7 +164,7 @@ func (p *RolePolicy) Check(c Caller, tool string) error {
 	}
 	var need []string
 	for _, r := range p.order {
-		if p.grants[r][tool] {
+		if p.grants[r][tool] || p.lateGrant(r, tool) {
 			need = append(need, r)
 		}
 	}

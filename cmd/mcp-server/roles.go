@@ -12,17 +12,22 @@ import (
 // configuration's roles laid over it, checked against the whole catalogue
 // (a role may name a tool this start does not expose), and every role a key
 // principal is given must exist in it.
-func rolePolicy(cfg *config.Config, all []tools.Spec) (*tools.RolePolicy, error) {
+//
+// late are the late toolsets (plugin MCP servers): a role may name them,
+// and "all" includes them.
+func rolePolicy(cfg *config.Config, all []tools.Spec, late ...string) (*tools.RolePolicy, error) {
 	configured := map[string]tools.RoleGrant{}
 	if cfg != nil {
 		for name, g := range cfg.Roles {
 			configured[name] = tools.RoleGrant{Toolsets: g.Toolsets, Tools: g.Tools}
 		}
 	}
-	p, err := tools.NewRolePolicy(tools.MergeRoles(configured), all)
+	grants, lateGrants := tools.SplitLateGrants(tools.MergeRoles(configured), late)
+	p, err := tools.NewRolePolicy(grants, all)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	p.SetLateGrants(lateGrants)
 	if cfg == nil {
 		return p, nil
 	}

@@ -176,7 +176,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 			return nil, fmt.Errorf("budgets.toolCosts names unknown tool %q", name)
 		}
 	}
-	roles, err := rolePolicy(cfg, all)
+	roles, err := rolePolicy(cfg, all, mcpPlugins.Toolsets()...)
 	if err != nil {
 		a.Close()
 		return nil, err
