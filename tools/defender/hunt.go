@@ -200,7 +200,9 @@ func suggestHunting(ctx context.Context, call tools.Call, d Deps, p SuggestHunti
 	req.Start, req.End, res.Since, res.Until = since, until, since, until
 	res.Entities = HuntEntities{Users: nonNil(req.Users), Accounts: nonNil(req.Accounts), Devices: nonNil(req.Devices), IPs: nonNil(req.IPs),
 		Hashes: nonNil(req.Hashes), CommandLines: nonNil(req.CommandLines), Domains: nonNil(req.Domains)}
-	schema := kqlcheck.BuiltinSchema()
+	// Advanced Hunting's own tables (the table catalogue): no Sentinel-only
+	// table is proposed to a Defender hunt.
+	schema := kqlcheck.TargetSchema("defender")
 	req.HasTable = func(name string) bool { _, ok := schema.Table(name); return ok }
 	qs, skipped, err := hunting.Suggest(req)
 	if err != nil {

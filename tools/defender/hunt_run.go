@@ -84,7 +84,8 @@ func addNonEmpty(list *[]string, v string) {
 // of errors (and that pass the server's gate when one is configured); the
 // others are reported as dropped.
 func validateHunts(qs []hunting.Query, d Deps) ([]HuntQuery, []HuntDropped) {
-	chk := kqlcheck.Default()
+	// Checked against Advanced Hunting's own tables and columns.
+	chk, _ := kqlcheck.ForTarget("defender")
 	kept, dropped := []HuntQuery{}, []HuntDropped{}
 	for _, q := range qs {
 		rep := chk.Validate(q.Query)
