@@ -72,7 +72,7 @@ func parse(raw string) (*token, error) {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	if t.hdr.Alg != "RS256" {
-		return nil, fmt.Errorf("alg %q is not RS256", t.hdr.Alg)
+		return nil, fmt.Errorf("alg %q is not RS256", clip(t.hdr.Alg))
 	}
 	if len(t.hdr.Crit) > 0 {
 		return nil, errors.New("header has crit extensions this server does not understand")

@@ -24,9 +24,12 @@ const maxDocBytes = 1 << 20
 // Keys are cached for the TTL. A token whose kid is not cached triggers a
 // refetch (the authority rotated its keys), but at most once per
 // MinRefetch, so a flood of tokens with random kids costs the authority one
-// request per interval, not one per token. A failed fetch keeps the keys
-// already cached (an authority outage must not lock everyone out) and also
-// waits MinRefetch before the next try.
+// request per interval, not one per token. One request fetches at a time,
+// detached from its caller's cancellation; callers whose kid is cached go
+// on with the cached keys meanwhile, the others wait for that fetch. A
+// failed fetch keeps the keys already cached (an authority outage must not
+// lock everyone out); while nothing was ever fetched, a retry comes after
+// noKeysRetry instead of MinRefetch.
 type keySet struct {
 	tenant Tenant
 	v      *Validator
@@ -35,34 +38,65 @@ type keySet struct {
 	issuerV1 string
 	issuerV2 string
 	keys     map[string]*rsa.PublicKey
-	fetched  time.Time // last successful fetch
-	tried    time.Time // last attempt
+	fetched  time.Time     // last successful fetch
+	tried    time.Time     // last attempt
+	inflight chan struct{} // closed when the running fetch ends
+	lastErr  error         // of the last fetch, while keys is nil
 }
+
+// noKeysRetry is the least time between fetches while no key was ever fetched.
+const noKeysRetry = 10 * time.Second
 
 // key returns the public key with kid, fetching the authority's documents
 // when the cache is stale or lacks kid and the rate limit allows.
 func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	now := k.v.now()
 	pub, have := k.keys[kid]
 	stale := k.keys == nil || now.Sub(k.fetched) >= k.v.cfg.KeyTTL
-	mayTry := k.tried.IsZero() || now.Sub(k.tried) >= k.v.cfg.MinRefetch
-	if (stale || !have) && mayTry {
+	interval := k.v.cfg.MinRefetch
+	if k.keys == nil {
+		interval = min(interval, noKeysRetry)
+	}
+	mayTry := k.tried.IsZero() || now.Sub(k.tried) >= interval
+	switch {
+	case (stale || !have) && mayTry && k.inflight == nil:
 		k.tried = now
-		if err := k.refresh(ctx); err != nil {
-			if k.keys == nil {
-				return nil, err
-			}
+		done := make(chan struct{})
+		k.inflight = done
+		k.mu.Unlock()
+		err := k.refresh(context.WithoutCancel(ctx))
+		k.mu.Lock()
+		k.inflight = nil
+		close(done)
+		switch {
+		case err == nil:
+			k.fetched, k.lastErr = now, nil
+		case k.keys == nil:
+			k.lastErr = err
+		default:
 			k.v.log.Warn("entra: could not refresh the authority's signing keys; keeping the cached ones",
 				"tenant", k.tenant.Alias, "err", err)
-		} else {
-			k.fetched = now
 		}
 		pub, have = k.keys[kid]
+	case !have && k.inflight != nil:
+		done := k.inflight
+		k.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		k.mu.Lock()
+		pub, have = k.keys[kid]
+	}
+	lastErr := k.lastErr
+	k.mu.Unlock()
+	if !have && lastErr != nil {
+		return nil, lastErr
 	}
 	if !have {
-		return nil, fmt.Errorf("kid %q is not among the signing keys of tenant %s's authority", kid, k.tenant.Alias)
+		return nil, fmt.Errorf("kid %q is not among the signing keys of tenant %s's authority", clip(kid), k.tenant.Alias)
 	}
 	return pub, nil
 }
@@ -117,10 +151,20 @@ func (k *keySet) refresh(ctx context.Context) error {
 	if len(keys) == 0 {
 		return errors.New("entra: the JWKS has no usable RSA signing key")
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	k.keys = keys
 	k.issuerV2 = strings.ReplaceAll(v2.Issuer, "{tenantid}", k.tenant.TenantID)
 	k.issuerV1 = issuerV1
 	return nil
+}
+
+// clip bounds an attacker-chosen value quoted in an error (and so in the log).
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 // jwk is one JSON Web Key (RFC 7517) as Entra publishes it.

@@ -214,7 +214,7 @@ func (v *Validator) validate(ctx context.Context, raw string) (cachedToken, erro
 	c := &t.claims
 	ks, ok := v.byTID[strings.ToLower(c.Tid)]
 	if !ok {
-		return cachedToken{}, fmt.Errorf("tid %q is not a configured tenant", c.Tid)
+		return cachedToken{}, fmt.Errorf("tid %q is not a configured tenant", clip(c.Tid))
 	}
 	pub, err := ks.key(ctx, t.hdr.Kid)
 	if err != nil {
@@ -240,7 +240,7 @@ func (v *Validator) validate(ctx context.Context, raw string) (cachedToken, erro
 // token whose signature verified.
 func (v *Validator) checkClaims(c *claims, ks *keySet) error {
 	if !v.accepts(c.Ver) {
-		return fmt.Errorf("token version %q is not accepted (accepted: %s)", c.Ver, strings.Join(v.cfg.Versions, ", "))
+		return fmt.Errorf("token version %q is not accepted (accepted: %s)", clip(c.Ver), strings.Join(v.cfg.Versions, ", "))
 	}
 	v1, v2 := ks.issuers()
 	want := v2
@@ -248,11 +248,11 @@ func (v *Validator) checkClaims(c *claims, ks *keySet) error {
 		want = v1
 	}
 	if want == "" || c.Iss != want {
-		return fmt.Errorf("issuer %q is not %q", c.Iss, want)
+		return fmt.Errorf("issuer %q is not %q", clip(c.Iss), want)
 	}
 	auds := c.audiences()
 	if !slices.ContainsFunc(auds, func(a string) bool { return slices.Contains(v.cfg.Audiences, a) }) {
-		return fmt.Errorf("audience %q is not this server (%s)", auds, strings.Join(v.cfg.Audiences, ", "))
+		return fmt.Errorf("audience %q is not this server (%s)", clip(strings.Join(auds, " ")), strings.Join(v.cfg.Audiences, ", "))
 	}
 	exp, ok := numericDate(c.Exp)
 	if !ok {

@@ -7,8 +7,11 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,5 +271,58 @@ func TestCachedTokenStillExpires(t *testing.T) {
 	id.Roles[0] = "SecMCP.Responder"
 	if again, _ := f.v.Validate(context.Background(), tok); again.Roles[0] != "SecMCP.Reader" {
 		t.Fatal("a caller's change to its roles leaked into the cache")
+	}
+}
+
+// TestConcurrentKidFlood: 64 goroutines with unknown kids at once cost the
+// authority at most one fetch, and none of them is accepted.
+func TestConcurrentKidFlood(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.v.Validate(context.Background(), f.token(t, nil)); err != nil {
+		t.Fatal(err)
+	}
+	*f.clock = f.now.Add(61 * time.Second)
+	toks := make([]string, 64)
+	for i := range toks {
+		toks[i] = f.token(t, func(h, _ map[string]any) { h["kid"] = fmt.Sprintf("flood-%d", i) })
+	}
+	before := f.a.Fetches.Load()
+	var wg sync.WaitGroup
+	var accepted atomic.Int64
+	for _, tok := range toks {
+		wg.Go(func() {
+			if _, err := f.v.Validate(context.Background(), tok); err == nil {
+				accepted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := f.a.Fetches.Load() - before; n > 1 || accepted.Load() != 0 {
+		t.Fatalf("%d fetches, %d accepted; want at most 1 and 0", n, accepted.Load())
+	}
+}
+
+// TestAuthorityOutage: while the authority is down before any key was
+// fetched, tokens are refused and a retry comes within seconds; once keys
+// are cached, an outage keeps them in use past their TTL.
+func TestAuthorityOutage(t *testing.T) {
+	f := newFixture(t)
+	start := f.now
+	f.a.Down.Store(true)
+	tok := f.token(t, nil)
+	if _, err := f.v.Validate(context.Background(), tok); err == nil {
+		t.Fatal("accepted without keys")
+	}
+	f.a.Down.Store(false)
+	*f.clock = start.Add(11 * time.Second)
+	tok = f.token(t, nil)
+	if _, err := f.v.Validate(context.Background(), tok); err != nil {
+		t.Fatalf("not retried after the authority came back: %v", err)
+	}
+	f.a.Down.Store(true)
+	*f.clock = start.Add(2 * time.Hour) // past KeyTTL; the refetch fails
+	tok = f.token(t, nil)
+	if _, err := f.v.Validate(context.Background(), tok); err != nil {
+		t.Fatalf("cached keys dropped during an outage: %v", err)
 	}
 }

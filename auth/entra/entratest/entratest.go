@@ -26,7 +26,9 @@ type Authority struct {
 	URL string
 	// Fetches counts JWKS fetches.
 	Fetches atomic.Int64
-	srv     *httptest.Server
+	// Down makes every document answer 503.
+	Down atomic.Bool
+	srv  *httptest.Server
 
 	mu   sync.Mutex
 	keys map[string]*rsa.PrivateKey // published, by kid
@@ -42,6 +44,10 @@ func NewAuthority(t testing.TB) *Authority {
 
 func (a *Authority) serve(w http.ResponseWriter, r *http.Request) {
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if a.Down.Load() {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case len(segs) == 4 && segs[1] == "v2.0" && segs[3] == "openid-configuration":
