@@ -26,6 +26,7 @@ type Template struct {
 	// command), so it returns no rows.
 	HasQuery bool
 	shape    string
+	script   *syntax.Script // Sample, parsed
 }
 
 // ParseTemplate scans and classifies the template's placeholders, binds
@@ -54,7 +55,7 @@ func ParseTemplate(src string) (*Template, error) {
 	}
 	n := len(script.Stmts)
 	t.HasQuery = n > 0 && isQuery(script.Stmts[n-1])
-	t.shape = Shape(script)
+	t.shape, t.script = Shape(script), script
 	return t, nil
 }
 

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/secmcp/secmcp/internal/kqlcheck"
+	"github.com/secmcp/secmcp/internal/kql/analyze"
+	"github.com/secmcp/secmcp/internal/kql/guard"
+	"github.com/secmcp/secmcp/internal/kql/syntax"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -131,24 +133,36 @@ var unknownRE = regexp.MustCompile(`^unknown (table|function|column or variable|
 // checkSchemaAndGuard validates the template (with sample values) against
 // the built-in schema and the read-only guard.
 func (sk *KQLSkill) checkSchemaAndGuard(env *Env, s *Skill) error {
-	rep := env.checker().Validate(sk.Template.Sample)
-	if !rep.Safe {
-		return &lineError{line: s.TemplateLine, msg: "the read-only guard refuses the template: " + strings.TrimRight(rep.Refusal, ".")}
+	c := env.checker()
+	g := guard.Check(sk.Template.Sample, c.GuardOptions())
+	if !g.Allowed() {
+		line := 1
+		for _, d := range g.Diagnostics {
+			if d.Severity == syntax.SeverityError {
+				line, _ = lineCol(sk.Template.Sample, d.Start)
+				break
+			}
+		}
+		return &lineError{line: s.TemplateLine + line - 1, msg: fmt.Sprintf("template line %d: the read-only guard refuses it: %s", line, strings.TrimRight(g.Refusal(), "."))}
 	}
 	if !sk.Template.HasQuery {
 		line, _ := lineCol(sk.Template.Sample, len(sk.Template.Sample))
 		return &lineError{line: s.TemplateLine + line - 1, msg: "the template has no query statement (it ends with a let or set): add the query that returns the rows"}
 	}
+	if c.Schema() == nil {
+		return nil
+	}
+	rep := analyze.Analyze(sk.Template.script, analyze.Options{Schema: c.Schema()})
+	sk.Tables = rep.Tables
 	if sk.Target == "Kusto" {
 		// An ADX database's schema is the operator's own: nothing to check
 		// the tables and columns against.
-		sk.Tables = rep.Tables
 		return nil
 	}
 	hasIdent := slices.ContainsFunc(sk.Template.Placeholders, func(p Placeholder) bool { return p.Kind == KindIdent })
 	custom := map[string]bool{}
 	for _, d := range rep.Diagnostics {
-		if d.Kind != kqlcheck.KindSchema || d.Severity != kqlcheck.SeverityError {
+		if d.Severity != syntax.SeverityError {
 			continue
 		}
 		m := unknownRE.FindStringSubmatch(d.Message)
@@ -160,15 +174,14 @@ func (sk *KQLSkill) checkSchemaAndGuard(env *Env, s *Skill) error {
 		case hasIdent && m[2] == sampleValue(KindIdent):
 			continue
 		default:
-			line := s.TemplateLine + d.Line - 1
-			return &lineError{line: line, msg: fmt.Sprintf("template line %d: %s (the %s schema knows the table; check the name)", d.Line, strings.TrimRight(d.Message, "."), sk.Target)}
+			line, _ := lineCol(sk.Template.Sample, d.Start)
+			return &lineError{line: s.TemplateLine + line - 1, msg: fmt.Sprintf("template line %d: %s (the %s schema knows the table; check the name)", line, strings.TrimRight(d.Message, "."), sk.Target)}
 		}
 	}
 	for t := range custom {
 		sk.CustomTables = append(sk.CustomTables, t)
 	}
 	sort.Strings(sk.CustomTables)
-	sk.Tables = rep.Tables
 	return nil
 }
 

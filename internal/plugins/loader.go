@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/secmcp/secmcp/tools"
 )
@@ -82,8 +84,23 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 	sort.Strings(files)
 	res := &Result{CustomTables: map[string][]string{}}
 	owner := map[string]string{} // tool name → manifest:line of the skill that has it
-	for _, f := range files {
-		rep := loadFile(env, f)
+	// Manifests load in parallel (parsing and checking templates is CPU
+	// work); the results are merged in file order, so collisions are
+	// decided the same way every time.
+	reps := make([]ManifestReport, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			reps[i] = loadFile(env, f)
+		}()
+	}
+	wg.Wait()
+	for i, f := range files {
+		rep := reps[i]
 		for i := range rep.Skills {
 			s := &rep.Skills[i]
 			if s.Status != Loaded {
