@@ -124,6 +124,9 @@ func (s *session) read(uri string) (string, error) {
 }
 
 func textOf(r *mcp.CallToolResult) string {
+	if r == nil {
+		return "<no result>"
+	}
 	var b strings.Builder
 	for _, c := range r.Content {
 		if tc, ok := c.(mcp.TextContent); ok {
