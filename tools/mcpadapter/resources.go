@@ -9,7 +9,17 @@ import (
 
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/resources"
+	"github.com/secmcp/secmcp/tools"
 )
+
+// readContext is the context of a resource read: on-behalf-of tenants read
+// with the signed-in user's rights, as the user's tool calls do.
+func readContext(ctx context.Context, caller tools.Caller) context.Context {
+	if caller.User != nil {
+		return source.WithUser(ctx, caller.User)
+	}
+	return ctx
+}
 
 func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 	rs := cfg.Resources
@@ -18,10 +28,7 @@ func addResources(s *server.MCPServer, cfg Config, ra *readAhead) {
 		if !ok {
 			return nil, ErrUnauthenticated
 		}
-		if caller.User != nil { // on-behalf-of tenants read with the user's rights
-			ctx = source.WithUser(ctx, caller.User)
-		}
-		mime, text, err := rs.Read(ctx, caller.Tenants, uri)
+		mime, text, err := rs.Read(readContext(ctx, caller), caller.Tenants, uri)
 		if err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func (ra *readAhead) hook(rs *resources.Server) server.OnBeforeReadResourceFunc 
 		if !ok || !strings.HasPrefix(uri, resources.Scheme+"://") {
 			return
 		}
-		mime, text, err := rs.Read(ctx, caller.Tenants, uri)
+		mime, text, err := rs.Read(readContext(ctx, caller), caller.Tenants, uri)
 		if errors.Is(err, resources.ErrRefused) {
 			// The space makes it match no template; mcp-go answers
 			// "handler not found for resource URI '<this>': resource not found".

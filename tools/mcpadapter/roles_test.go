@@ -2,6 +2,8 @@ package mcpadapter
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,7 +11,12 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/secmcp/secmcp/internal/ratelimit"
+	"github.com/secmcp/secmcp/internal/source"
+	"github.com/secmcp/secmcp/internal/tenant"
+	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/catalog"
 )
 
 // roleAuth gives each bearer value a caller: "reader" and "hunter" are
@@ -90,4 +97,55 @@ func textOf(r *mcp.CallToolResult) string {
 		}
 	}
 	return b.String()
+}
+
+// TestResourceReadsFollowRolesAndUser: a tenant resource that stands for a
+// tool needs that tool's role (a reader is refused the hunting kind, in
+// words naming the role), and the read runs with the signed-in user on its
+// context (so an on-behalf-of tenant reads with the user's rights), on the
+// read-ahead path mcp-go's handlers take.
+func TestResourceReadsFollowRolesAndUser(t *testing.T) {
+	ten := tenant.New(interopTenant, "00000000-0000-4000-8000-00000000c0de", "demo", true, ratelimit.New(ratelimit.Default), nil)
+	reg, err := tenant.NewRegistry(ten)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toolReg, err := tools.NewRegistry(catalog.All(catalog.Deps{}), tools.Selection{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := &tools.Invoker{Tools: toolReg, Tenants: reg}
+	rs := resources.NewServer(reg)
+	for kind, tool := range map[string]string{"whoami": "defender_get_incident", "huntprobe": "defender_run_hunting_query"} {
+		rs.AddTemplate(resources.Template{Kind: kind, Name: kind, Description: kind, Needs: tool,
+			Read: func(ctx context.Context, _ *tenant.Tenant, _ string) (any, error) {
+				u, _ := source.UserFrom(ctx)
+				if u == nil {
+					return map[string]string{"user": ""}, nil
+				}
+				return map[string]string{"user": u.String()}, nil
+			}})
+	}
+	rs.Allow = func(ctx context.Context, tool string) error {
+		c, _ := CallerFrom(ctx)
+		return inv.CheckTool(c, tool)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	url := serveInterop(t, NewServer(Config{Name: "secmcp", Version: "t", Invoker: inv, Resources: rs, Log: quiet}), roleAuth)
+	c, err := connectGoClient(t, url, mcp.ProtocolVersion20251125, map[string]string{"Authorization": "Bearer reader"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req := mcp.ReadResourceRequest{}
+	req.Params.URI = "secmcp://" + interopTenant + "/whoami/1"
+	res, err := c.ReadResource(ctx, req)
+	if err != nil || len(res.Contents) != 1 || !strings.Contains(res.Contents[0].(mcp.TextResourceContents).Text, `"user": "ann@contoso.com"`) {
+		t.Errorf("reader whoami: %v %+v", err, res)
+	}
+	req.Params.URI = "secmcp://" + interopTenant + "/huntprobe/1"
+	if _, err := c.ReadResource(ctx, req); err == nil || !strings.Contains(err.Error(), "needs the app role "+tools.RoleHunter) {
+		t.Errorf("reader reading a hunter's resource: %v", err)
+	}
 }
