@@ -40,8 +40,16 @@ func (s *signIn) authenticate(r *http.Request) (tools.Caller, bool) {
 			s.log.Warn("refused a bearer token", "reason", err.Error(), "remote", r.RemoteAddr)
 			return tools.Caller{}, false
 		}
-		return tools.Caller{Principal: tokenPrincipalPrefix + id.Name(), Tenants: []string{id.Tenant}, Roles: id.Roles,
-			User: tools.NewUser(id.TenantID, id.ObjectID, id.UPN, cred)}, true
+		c := tools.Caller{Principal: tokenPrincipalPrefix + id.Name(), Tenants: []string{id.Tenant}, Roles: id.Roles}
+		if len(id.Scopes) > 0 {
+			// A delegated token (scp): a signed-in person, whose token
+			// on-behalf-of tenants exchange. An app-only token (roles,
+			// no scp) stays role-bound by its roles and reads app-only.
+			c.User = tools.NewUser(id.TenantID, id.ObjectID, id.UPN, cred)
+		} else if c.Roles == nil {
+			c.Roles = []string{}
+		}
+		return c, true
 	}
 	if p, ok := s.keys.Authenticate(r); ok {
 		return tools.Caller{Principal: p.Name, Tenants: p.Tenants, Roles: p.Roles}, true

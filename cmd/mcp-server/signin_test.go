@@ -66,7 +66,7 @@ func (f *signInFixture) token(t *testing.T, mutate func(c map[string]any)) strin
 	now := time.Now().Unix()
 	c := map[string]any{"iss": f.auth.URL + "/" + f.tid + "/v2.0", "aud": testAudience, "tid": f.tid, "ver": "2.0",
 		"oid": "55555555-5555-4555-8555-555555555555", "preferred_username": "analyst@contoso.com",
-		"roles": []string{"SecMCP.Hunter"}, "nbf": now - 10, "exp": now + 600}
+		"roles": []string{"SecMCP.Hunter"}, "scp": "access_as_user", "nbf": now - 10, "exp": now + 600}
 	if mutate != nil {
 		mutate(c)
 	}
@@ -156,6 +156,26 @@ func TestProtectedResourceMetadataServed(t *testing.T) {
 		if err != nil || resp.StatusCode != 200 || md.Resource != "http://127.0.0.1:1/mcp" ||
 			len(md.AuthorizationServers) != 1 || md.AuthorizationServers[0] != f.auth.URL+"/"+f.tid+"/v2.0" {
 			t.Fatalf("%s: %d %+v %v", p, resp.StatusCode, md, err)
+		}
+	}
+}
+
+// TestSignInAppTokenHasNoUser: an app-only token (no scp) is role-bound by
+// its roles (none: no tools) and carries no user to exchange on-behalf-of.
+func TestSignInAppTokenHasNoUser(t *testing.T) {
+	f := newSignInFixture(t)
+	si := &signIn{keys: f.a.principals, tokens: f.a.tokens, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, roles := range [][]string{{"SecMCP.Reader"}, nil} {
+		tok := f.token(t, func(c map[string]any) {
+			delete(c, "preferred_username")
+			delete(c, "scp")
+			c["roles"] = roles
+		})
+		req := httptest.NewRequest("POST", "/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		c, ok := si.authenticate(req)
+		if !ok || c.User != nil || c.Roles == nil || !c.RoleBound() || c.Principal != "entra:55555555-5555-4555-8555-555555555555" {
+			t.Fatalf("app token caller %+v ok=%v", c, ok)
 		}
 	}
 }
