@@ -100,7 +100,7 @@ const (
 
 func (ts *toolset) listTablesTool() tools.Spec {
 	return tools.New(tools.ToolsetKQL, "kql_list_tables",
-		"Find Advanced Hunting and Sentinel tables by table name, column name or meaning ('sign-ins', 'process creation'): each table's purpose, time column, columns (trimmed) and schema resource URI.",
+		"Find Advanced Hunting and Sentinel tables by table name, column name or meaning ('sign-ins', 'process creation'): each table's purpose, products, time column (none for snapshots such as DeviceTvm*), columns (trimmed), reference pages and schema resource URI; target lists one product's tables as it has them.",
 		func(_ context.Context, _ tools.Call, p ListTablesParams) (ListTablesResult, error) {
 			chk, err := ts.targetChecker(p.Target)
 			if err != nil {

@@ -76,7 +76,7 @@ func (r ValidateResult) Text() string {
 
 func (ts *toolset) validateTool() tools.Spec {
 	return tools.New(tools.ToolsetKQL, "kql_validate",
-		"Check a KQL query without running it: syntax, Defender XDR and Sentinel tables and columns (with did-you-mean fixes), and the read-only guard (refused commands, external data, row caps). Returns valid, safe, positioned diagnostics and the capped query that would run.",
+		"Check a KQL query without running it: syntax, Defender XDR and Sentinel tables and columns (with did-you-mean fixes; with a target, as that product has them), and the read-only guard (refused commands, external data, row caps). Returns valid, safe, positioned diagnostics and the capped query that would run.",
 		func(_ context.Context, _ tools.Call, p ValidateParams) (ValidateResult, error) {
 			if err := requireQuery(p.Query); err != nil {
 				return ValidateResult{}, err
