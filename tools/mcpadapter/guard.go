@@ -135,6 +135,13 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case sid == "" && (r.Method == http.MethodGet || r.Method == http.MethodDelete) && !msg.modern:
 		http.Error(w, r.Method+" needs the Mcp-Session-Id header from the initialize response; this server opens no stream and ends no session without it", http.StatusBadRequest)
 		return
+	case sid == "" && r.Method == http.MethodPost && !msg.modern && (msg.method != "" || msg.response):
+		// "Servers that require a session ID SHOULD respond to requests
+		// without an MCP-Session-Id header (other than initialization)
+		// with HTTP 400 Bad Request" — 404 would tell the client its
+		// session expired (https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management).
+		http.Error(w, "this request needs the Mcp-Session-Id header from the initialize response (protocol 2025-11-25), or the stateless protocol: MCP-Protocol-Version: 2026-07-28 with the version and client capabilities in each request's _meta", http.StatusBadRequest)
+		return
 	}
 	g.next.ServeHTTP(w, r.WithContext(ctx))
 }

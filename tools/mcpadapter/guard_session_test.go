@@ -168,6 +168,11 @@ func TestSessionIDShapeAndUnknownGet(t *testing.T) {
 	if r := do(t, http.MethodGet, f.url, bob, "", "", nil, 3*time.Second); r.status != http.StatusBadRequest || !strings.Contains(r.body, "needs the Mcp-Session-Id") {
 		t.Errorf("GET without a session: %d %q", r.status, r.body)
 	}
+	// A session-protocol request without its session: 400 (the spec's
+	// answer), not the 404 that would mean "your session expired".
+	if r := do(t, http.MethodPost, f.url, bob, "", `{"jsonrpc":"2.0","id":7,"method":"tools/list"}`, nil, 3*time.Second); r.status != http.StatusBadRequest || !strings.Contains(r.body, "needs the Mcp-Session-Id") {
+		t.Errorf("POST without a session: %d %q", r.status, r.body)
+	}
 	// Nothing was created: bob can still open his full quota.
 	for i := 0; i < DefaultLimits().MaxSessionsPerPrincipal; i++ {
 		open(t, f.url, bob)
