@@ -49,6 +49,13 @@ func askCases(t testing.TB, alias string) []askCase {
 			expected: shorts(d.tableTop("DeviceProcessEvents", "DeviceName", 7*day, nil, 3))},
 		{question: "Are there any users with unusual sign-in activity in the last 7 days?", kind: "user-outliers", lead: "ranking",
 			expected: d.tableTop("AADSignInEventsBeta", "AccountUpn", 7*day, failed, 3)},
+		{question: "Which users clicked the most URLs in the last 7 days?", kind: "generated-query", lead: "ranking",
+			expected: d.tableTop("UrlClickEvents", "AccountUpn", 7*day, nil, 3)},
+		{question: "Which devices ran the most PowerShell processes in the last 7 days?", kind: "generated-query", lead: "ranking",
+			expected: shorts(d.tableTop("DeviceProcessEvents", "DeviceName", 7*day, func(row map[string]any) bool {
+				f, _ := row["FileName"].(string)
+				return strings.EqualFold(f, "powershell.exe")
+			}, 3))},
 		{question: "Which devices are noncompliant right now?", kind: "noncompliant-devices", lead: "ranking", expected: d.noncompliant(3)},
 	}
 	for _, st := range fixtures.Stories(alias) {

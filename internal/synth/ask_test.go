@@ -29,6 +29,7 @@ func TestReadIntent(t *testing.T) {
 		{"Which devices are noncompliant?", tenantNoncompliant, 0, false, 0, ""},
 		{"Has nolan.prescott@contoso.com been compromised?", "", 0, true, 0, ""},
 		{"how are things?", "", 0, false, 0, ""},
+		{"Which users clicked the most URLs in the last 7 days?", tenantGenerated, 0, false, 7 * 24 * time.Hour, ""},
 		{"Users with any alerts?", "", 0, false, 0, ""},
 	} {
 		it := readIntent(tc.q, now)

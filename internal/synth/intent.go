@@ -23,6 +23,8 @@ const (
 
 // intent is what a question asks for beyond its entities.
 type intent struct {
+	// question is the question as asked (for a generated query).
+	question string
 	// tenant is the tenant-wide kind; empty for entity-scoped questions.
 	tenant string
 	// verdict is true when the question asks whether something is compromised.
@@ -69,7 +71,7 @@ func atoiWord(s string) int {
 
 // readIntent reads what the question asks; now anchors relative windows.
 func readIntent(question string, now time.Time) intent {
-	it := intent{verdict: verdictRe.MatchString(question)}
+	it := intent{question: question, verdict: verdictRe.MatchString(question)}
 	if m := topRe.FindStringSubmatch(question); m != nil {
 		it.top = atoiWord(m[1])
 	}
@@ -148,6 +150,8 @@ func tenantKind(q string) (string, []string, serviceSpec) {
 		return tenantUserOutliers, nil, serviceSpec{}
 	case activityRe.MatchString(q) || dayRe.MatchString(q) || (windowRe.MatchString(q) && incAlertRe.MatchString(q)):
 		return tenantActivity, nil, serviceSpec{}
+	case generatedKind(q):
+		return tenantGenerated, nil, serviceSpec{}
 	}
 	return "", nil, serviceSpec{}
 }

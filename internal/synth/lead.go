@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -27,7 +28,7 @@ var metrics = []struct{ key, noun string }{
 
 // entryName names a ranking entry's entity.
 func entryName(e map[string]any) string {
-	for _, k := range []string{"user", "device", "DeviceName", "AccountUpn"} {
+	for _, k := range []string{"user", "device", "DeviceName", "AccountUpn", "UserPrincipalName", "RecipientEmailAddress", "AccountName"} {
 		if s, ok := e[k].(string); ok && s != "" {
 			return "**" + s + "**"
 		}
@@ -42,10 +43,13 @@ func entryName(e map[string]any) string {
 }
 
 // entryLine writes one ranked entry with its metrics, citing the ranking.
-func entryLine(e map[string]any, it *Item) string {
+func entryLine(e map[string]any, it *Item, all bool) string {
 	var parts []string
 	for _, m := range metrics {
 		if v, ok := e[m.key]; ok {
+			if f, isFloat := v.(float64); isFloat {
+				v = strconv.FormatFloat(f, 'f', -1, 64)
+			}
 			parts = append(parts, fmt.Sprintf("%v %s", v, m.noun))
 		}
 	}
@@ -72,7 +76,45 @@ func entryLine(e map[string]any, it *Item) string {
 	if o, ok := e["outlier"].(bool); ok && o {
 		parts = append(parts, "above the outlier threshold")
 	}
-	return fmt.Sprintf("%v. %s — %s %s.", e["rank"], entryName(e), strings.Join(parts, ", "), cites(it))
+	if all {
+		parts = append(parts, otherColumns(e)...)
+	}
+	name := entryName(e)
+	if name == "" {
+		name = "row"
+	}
+	return fmt.Sprintf("%v. %s — %s %s.", e["rank"], name, strings.Join(parts, ", "), cites(it))
+}
+
+// otherColumns writes the columns of a generated query's row that
+// entryLine does not already (strings quoted: they are data).
+func otherColumns(e map[string]any) []string {
+	known := map[string]bool{"rank": true, "outlier": true, "user": true, "device": true, "DeviceName": true, "AccountUpn": true,
+		"UserPrincipalName": true, "RecipientEmailAddress": true, "AccountName": true}
+	for _, m := range metrics {
+		known[m.key] = true
+	}
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		if !known[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		switch v := e[k].(type) {
+		case string:
+			if v != "" {
+				out = append(out, k+" "+q(v))
+			}
+		case float64:
+			out = append(out, k+" "+strconv.FormatFloat(v, 'f', -1, 64))
+		case int, int64, bool:
+			out = append(out, fmt.Sprintf("%s %v", k, v))
+		}
+	}
+	return out
 }
 
 // rankingLines writes a ranking: what, window, how many, by what, entries.
@@ -92,7 +134,7 @@ func rankingLines(rr rankRef, it *Item) []string {
 	}
 	out := []string{head}
 	for _, e := range f.Entries {
-		out = append(out, entryLine(e, it))
+		out = append(out, entryLine(e, it, rr.key == "0-generated"))
 	}
 	if len(f.Totals) > 0 {
 		keys := make([]string, 0, len(f.Totals))
@@ -108,6 +150,9 @@ func rankingLines(rr rankRef, it *Item) []string {
 	}
 	if f.Truncated != "" {
 		out = append(out, fmt.Sprintf("Note: %s %s.", q(f.Truncated), cites(it)))
+	}
+	if rr.key == "0-generated" && f.Query != "" {
+		out = append(out, "The generated query "+cites(it)+":", "~~~kql", strings.ReplaceAll(f.Query, "~~~", "~ ~ ~"), "~~~")
 	}
 	return out
 }

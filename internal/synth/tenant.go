@@ -49,6 +49,8 @@ func (r *run) planTenant(it intent, now time.Time) {
 		}
 	case tenantNoncompliant:
 		r.spawn(noncompliantJob(top))
+	case tenantGenerated:
+		r.spawn(generatedJob(it.question, top))
 	}
 }
 
