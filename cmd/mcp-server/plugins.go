@@ -9,6 +9,7 @@ import (
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/docstore"
 	"github.com/secmcp/secmcp/internal/plugins"
+	"github.com/secmcp/secmcp/internal/synth"
 )
 
 // validatePlugins is `mcp-server plugins validate DIR`: it loads every
@@ -105,4 +106,19 @@ func pluginSettings(cfg *config.Config) func(alias, plugin string) map[string]st
 		}
 		return out
 	}
+}
+
+// plannerSkills describes the loaded KQL skills to the investigate
+// planner, which runs those whose description matches a question.
+func plannerSkills(res *plugins.Result) []synth.PluginSkill {
+	out := make([]synth.PluginSkill, 0, len(res.Skills))
+	for _, sk := range res.Skills {
+		ps := synth.PluginSkill{Tool: sk.Tool, Description: sk.Description}
+		for _, in := range sk.Inputs {
+			ps.Inputs = append(ps.Inputs, synth.PluginInput{Name: in.Name, Description: in.Description,
+				Kind: sk.InputKind(in.Name), Optional: sk.Optional(in)})
+		}
+		out = append(out, ps)
+	}
+	return out
 }

@@ -163,3 +163,40 @@ func stdioSession(t *testing.T, frames []string, args ...string) map[float64]jso
 	cancel()
 	return out
 }
+
+// TestInvestigateChoosesPluginSkill: the planner runs a plugin skill whose
+// description matches the question, filling its input from the question's
+// entities, and the answer cites the run.
+func TestInvestigateChoosesPluginSkill(t *testing.T) {
+	dir := pluginDir(t, testManifest)
+	t.Setenv("SECMCP_STATE_DIR", t.TempDir())
+	frames := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"investigate","arguments":{"question":"Which emails were received by recipient nolan.prescott@contoso.com?"}}}`,
+	}
+	msgs := stdioSession(t, frames, "--plugins", dir, "--synthesizer", "builtin")
+	var res struct {
+		IsError bool `json:"isError"`
+		SC      struct {
+			Answer      string                          `json:"answer"`
+			Citations   map[string]string               `json:"citations"`
+			Calls       []struct{ Tool, Status string } `json:"calls"`
+			Unsupported int                             `json:"unsupported"`
+		} `json:"structuredContent"`
+	}
+	if err := json.Unmarshal(msgs[2], &res); err != nil || res.IsError {
+		t.Fatalf("investigate: %.600s", msgs[2])
+	}
+	ran := false
+	for _, c := range res.SC.Calls {
+		ran = ran || c.Tool == "plugin_contoso_mail_emailsto" && c.Status == "ok"
+	}
+	cited := false
+	for _, uri := range res.SC.Citations {
+		cited = cited || strings.HasPrefix(uri, "secmcp://contoso/plugins/contoso_mail/emailsto/")
+	}
+	if !ran || !cited || !strings.Contains(res.SC.Answer, "Plugin skill plugin_contoso_mail_emailsto") || res.SC.Unsupported != 0 {
+		t.Errorf("plugin skill not chosen, cited and written (ran %v, cited %v, unsupported %d):\n%s\ncalls %+v", ran, cited, res.SC.Unsupported, res.SC.Answer, res.SC.Calls)
+	}
+}

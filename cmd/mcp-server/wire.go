@@ -156,6 +156,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		return nil, err
 	}
 	deps.KQL.PluginTables = pluginRes.CustomTables
+	deps.Synth.Skills = plannerSkills(pluginRes)
 	all := append(catalog.All(deps), pluginRes.Specs...)
 	for i := range all {
 		if c, ok := toolCosts[all[i].Name]; ok {

@@ -32,6 +32,8 @@ type SkillReport struct {
 	CustomTables []string `json:"customTables,omitempty"`
 	// Spec is the loaded skill's tool.
 	Spec *tools.Spec `json:"-"`
+	// KQL is the loaded KQL skill.
+	KQL *KQLSkill `json:"-"`
 }
 
 // Builder turns the skills of one skill group of a format into tools. Each

@@ -62,7 +62,7 @@ func (kqlBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 			continue
 		}
 		rep := SkillReport{Skill: s.Name, Format: "KQL", Tool: spec.Name, Status: Loaded, Line: s.Line,
-			CustomTables: sk.CustomTables, Spec: &spec}
+			CustomTables: sk.CustomTables, Spec: &spec, KQL: sk}
 		if len(sk.CustomTables) > 0 {
 			rep.Reason = "reads tables or functions the built-in schema does not know: " + strings.Join(sk.CustomTables, ", ")
 		}
@@ -264,4 +264,20 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// InputKind is how the skill binds an input ("" when the template does not
+// use it): the name of its placeholder's Kind.
+func (sk *KQLSkill) InputKind(name string) string {
+	for _, p := range sk.Template.Placeholders {
+		if p.Name == name {
+			return p.Kind.String()
+		}
+	}
+	return ""
+}
+
+// Optional reports whether a call may leave the input out.
+func (sk *KQLSkill) Optional(in Input) bool {
+	return in.DefaultValue != "" || !in.Required && !sk.usesInput(in.Name)
 }

@@ -41,6 +41,8 @@ type Result struct {
 	// CustomTables maps each table or function the loaded KQL skills read
 	// that the built-in schema does not know to the tools reading it.
 	CustomTables map[string][]string
+	// Skills are the loaded KQL skills, in tool order of loading.
+	Skills []*KQLSkill
 }
 
 // Refused counts refused skills and refused manifests.
@@ -112,6 +114,9 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 			}
 			owner[s.Tool] = fmt.Sprintf("%s:%d", f, s.Line)
 			res.Specs = append(res.Specs, *s.Spec)
+			if s.KQL != nil {
+				res.Skills = append(res.Skills, s.KQL)
+			}
 			for _, t := range s.CustomTables {
 				res.CustomTables[t] = append(res.CustomTables[t], s.Tool)
 			}

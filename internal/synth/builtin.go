@@ -40,6 +40,7 @@ func Builtin(q Request, set *Set) string {
 	w.signIns()
 	w.dataLoss()
 	w.scripts()
+	w.plugins()
 	w.openQuestions(inc)
 	if len(set.Items()) == 0 {
 		w.printf("No source returned evidence for this question, so there is nothing to report.\n")

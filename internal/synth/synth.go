@@ -21,6 +21,9 @@ type Config struct {
 	Invoke Invoke
 	// Store keeps the hunting results cited as secmcp://{tenant}/hunting/{id}.
 	Store *Store
+	// Skills are the loaded plugin skills the planner may run when a
+	// question is about their data.
+	Skills []PluginSkill
 }
 
 // Result is what an investigation returns (the investigate tool's result).
@@ -104,7 +107,9 @@ func Investigate(ctx context.Context, call tools.Call, q Request, cfg Config, ti
 		return Result{}, errors.New("synth: the call has no tenant")
 	}
 	it := readIntent(q.Question, call.Tenant.Now())
-	if !q.Resolve() && it.tenant == "" {
+	scoped := q.Resolve()
+	plugins := matchSkills(q, it, cfg.Skills)
+	if !scoped && it.tenant == "" && len(plugins) == 0 {
 		return Result{}, ErrNothingToInvestigate
 	}
 	if cfg.Invoke == nil {
@@ -126,7 +131,12 @@ func Investigate(ctx context.Context, call tools.Call, q Request, cfg Config, ti
 	fctx, cancel := context.WithTimeout(ctx, timeout-reserve)
 	r := newRun(fctx, call, cfg.Invoke, set, cfg.Store)
 	call.Report(0, 1, "planning the investigation")
-	r.plan(q, it)
+	if scoped || it.tenant != "" {
+		r.plan(q, it)
+	}
+	for _, p := range plugins {
+		r.spawn(pluginJob(p))
+	}
 	r.wait(fctx)
 	cancel()
 	if err := set.Finalize(); err != nil {

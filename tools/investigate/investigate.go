@@ -44,6 +44,8 @@ type Deps struct {
 	// Store keeps hunting results for their resources; nil uses the
 	// process-wide store.
 	Store *synth.Store
+	// Skills are the loaded plugin skills the planner may choose.
+	Skills []synth.PluginSkill
 }
 
 var (
@@ -119,7 +121,7 @@ func run(ctx context.Context, call tools.Call, p Params, d Deps, w synth.Writer)
 			return nil, errors.New("no tool invoker is wired")
 		}
 	}
-	res, err := synth.Investigate(ctx, call, q, synth.Config{Writer: w, Invoke: invoke, Store: d.store()}, timeout)
+	res, err := synth.Investigate(ctx, call, q, synth.Config{Writer: w, Invoke: invoke, Store: d.store(), Skills: d.Skills}, timeout)
 	if errors.Is(err, synth.ErrNothingToInvestigate) {
 		return res, tools.Errorf("%v", err)
 	}
