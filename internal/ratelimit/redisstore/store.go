@@ -137,10 +137,10 @@ func open(ctx context.Context, rawURL string, log *slog.Logger, every, lease tim
 	s := &Store{rdb: redis.NewClient(opt), where: u.Redacted(), timeout: set.Timeout, replicas: set.Replicas,
 		id: hex.EncodeToString(id), log: log, stop: make(chan struct{}), done: make(chan struct{}),
 		last: map[string]lastLevel{}, every: every, lease: lease}
-	if err := s.heartbeat(ctx); err != nil {
+	if n, err := s.heartbeat(ctx); err != nil {
 		s.setDown(err)
 	} else {
-		log.Info("budgets shared through Redis", "store", s.where, "replicas_live", s.seen)
+		log.Info("budgets shared through Redis", "store", s.where, "replicas_live", n)
 	}
 	go s.loop()
 	return s, nil
@@ -179,7 +179,7 @@ func (s *Store) loop() {
 			return
 		case <-t.C:
 		}
-		if err := s.heartbeat(context.Background()); err != nil {
+		if _, err := s.heartbeat(context.Background()); err != nil {
 			s.setDown(err)
 			continue
 		}
@@ -191,17 +191,17 @@ func (s *Store) loop() {
 }
 
 // heartbeat marks this replica live and learns how many are.
-func (s *Store) heartbeat(ctx context.Context) error {
+func (s *Store) heartbeat(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	n, err := heartbeatScript.Run(ctx, s.rdb, []string{keyPrefix + "replicas"}, s.id, (3 * s.every).Milliseconds()).Int()
 	if err != nil {
-		return fmt.Errorf("heartbeat: %w", err)
+		return 0, fmt.Errorf("heartbeat: %w", err)
 	}
 	s.mu.Lock()
 	s.seen = n
 	s.mu.Unlock()
-	return nil
+	return n, nil
 }
 
 // fraction is the N of the fallback's 1/N. Callers hold mu.
@@ -229,11 +229,11 @@ func (s *Store) setDown(cause error) {
 // setUp leaves the fail-safe state, logging it once.
 func (s *Store) setUp() {
 	s.mu.Lock()
-	was := s.down
+	was, seen := s.down, s.seen
 	s.down, s.local = false, nil
 	s.mu.Unlock()
 	if was {
-		s.log.Info("budget store reachable again: budgets are shared again", "store", s.where, "replicas_live", s.seen)
+		s.log.Info("budget store reachable again: budgets are shared again", "store", s.where, "replicas_live", seen)
 	}
 }
 
