@@ -88,14 +88,19 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 		if _, ok := firstKind(p.Entities, EntityEventID); ok && name == "SecurityEvent" {
 			tc.Score += 6
 		}
+		exVote := 0.0
 		for _, ex := range examples {
 			for _, et := range ex.Example.Tables {
 				if et == name {
-					tc.Score += 4 * ex.Similarity
+					exVote += 4 * ex.Similarity
 					tc.Why = append(tc.Why, "similar example "+ex.Example.ID)
 				}
 			}
 		}
+		// Examples vote together at most exampleCap: they break ties
+		// between tables the question's own words point at, and never
+		// outvote a word or concept on their own.
+		tc.Score += min(exVote, exampleCap)
 		if tc.Score > 0 {
 			tc.Score += platformBonus(name, p.Target) + domainAdjust(name, words, p.Entities)
 		}
@@ -119,6 +124,9 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 	})
 	return out
 }
+
+// exampleCap bounds the similar examples' total vote for one table.
+const exampleCap = 3.0
 
 // prior breaks ties toward the tables analysts query most.
 var prior = map[string]int{"SigninLogs": 9, "DeviceProcessEvents": 8, "EmailEvents": 7, "DeviceNetworkEvents": 6,
