@@ -68,6 +68,22 @@ func TestPluginMCPServerIsolation(t *testing.T) {
 	}
 
 	var pluginCalls atomic.Int64
+	// The answer cites the call; the citation opens for contoso only.
+	r, err := contoso.call("p1__echo", map[string]any{"msg": "cite me"})
+	pluginCalls.Add(1)
+	if err != nil || r.IsError {
+		t.Fatalf("p1__echo: %v %s", err, textOf(r))
+	}
+	uri := ""
+	if _, after, ok := strings.Cut(textOf(r), "Source: "); ok {
+		uri = strings.TrimSpace(after)
+	}
+	if doc, err := contoso.read(uri); !strings.HasPrefix(uri, "secmcp://contoso/plugins/p1/echo/") || err != nil || !strings.Contains(doc, "echo: cite me") {
+		t.Errorf("citation %q: %v %.200s", uri, err, doc)
+	}
+	if _, err := fabrikam.read(uri); err == nil {
+		t.Errorf("fabrikam opened contoso's plugin citation %s", uri)
+	}
 	phases := []struct {
 		name string
 		load func(stop <-chan struct{}, wg *sync.WaitGroup)

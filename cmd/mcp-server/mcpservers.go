@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/docstore"
+	"github.com/secmcp/secmcp/internal/plugins"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/mcpadapter/upstream"
@@ -15,7 +18,10 @@ import (
 // mcpServers reads the plugin MCP servers (the configuration's mcpServers:
 // and the --mcp-servers file) and prepares their connections; nil when
 // there are none.
-func mcpServers(cfg *config.Config, opts options, reg *tenant.Registry, logger *slog.Logger) (*upstream.Manager, error) {
+//
+// runs keeps each successful call so its citation opens (the plugins'
+// run store; created when nil and there are servers).
+func mcpServers(cfg *config.Config, opts options, reg *tenant.Registry, env *plugins.Env, logger *slog.Logger) (*upstream.Manager, error) {
 	var list []config.MCPServer
 	if cfg != nil {
 		list = append(list, cfg.MCPServers...)
@@ -42,7 +48,14 @@ func mcpServers(cfg *config.Config, opts options, reg *tenant.Registry, logger *
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	return upstream.New(upstream.Options{Servers: list, Getenv: getenv, Version: version, Log: logger})
+	if env.Runs == nil {
+		env.Runs = plugins.NewRunStore(docstore.Default("plugins"))
+	}
+	runs := env.Runs
+	return upstream.New(upstream.Options{Servers: list, Getenv: getenv, Version: version, Log: logger,
+		Cite: func(tenant, server, tool string, sent json.RawMessage, answer upstream.Result) (string, bool) {
+			return runs.KeepCall(tenant, server, tool, sent, answer)
+		}})
 }
 
 // startMCPServers connects to the plugin servers in the background (a

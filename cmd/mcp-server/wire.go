@@ -150,7 +150,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		a.Close()
 		return nil, err
 	}
-	mcpPlugins, err := mcpServers(cfg, opts, reg, logger)
+	mcpPlugins, err := mcpServers(cfg, opts, reg, penv, logger)
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -49,6 +49,9 @@ type runDoc struct {
 	Columns any       `json:"columns"`
 	Rows    any       `json:"rows"`
 	Total   int       `json:"totalRows"`
+	// Answer is a plugin MCP server's answer (mcpcalls.go); KQL runs
+	// leave it out.
+	Answer any `json:"answer,omitempty"`
 }
 
 // keep stores a run and returns its URI.
@@ -64,6 +67,12 @@ func (s *RunStore) keep(tenantAlias string, sk *KQLSkill, r RunResult) (string, 
 	if err != nil {
 		return "", false
 	}
+	s.put(tenantAlias, id, doc)
+	return uri, true
+}
+
+// put stores a run's document under its tenant and id.
+func (s *RunStore) put(tenantAlias, id string, doc []byte) {
 	_ = s.disk.Put(tenantAlias, id, doc) // best effort: memory still serves this process
 	k := runKey{tenantAlias, id}
 	s.mu.Lock()
@@ -74,7 +83,6 @@ func (s *RunStore) keep(tenantAlias string, sk *KQLSkill, r RunResult) (string, 
 		delete(s.docs, s.order[0])
 		s.order = s.order[1:]
 	}
-	return uri, true
 }
 
 // get returns the document of a run in a tenant.

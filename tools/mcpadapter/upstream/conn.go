@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,9 @@ var (
 	// lostGrace is how long a failed request waits for the session's own
 	// reason (the process's exit) before wording the error itself.
 	lostGrace = 300 * time.Millisecond
+	// hangAfter is how many calls in a row may time out before the server
+	// is restarted.
+	hangAfter int32 = 4
 )
 
 // plugin is one configured MCP server and its connection, which a
@@ -43,6 +47,7 @@ type plugin struct {
 	version string
 	log     *slog.Logger
 	publish func(p *plugin, tools []remoteTool)
+	cite    func(tenant, server, tool string, sent json.RawMessage, answer Result) (string, bool)
 	// sem caps concurrent calls (MaxConcurrent).
 	sem chan struct{}
 
@@ -57,6 +62,8 @@ type plugin struct {
 	// Restarts counts connections after the first; Notifications the
 	// notifications received.
 	Restarts, Notifications atomic.Int64
+	// timeouts counts calls in a row that timed out.
+	timeouts atomic.Int32
 }
 
 func newPlugin(cfg config.MCPServer, secrets map[string]string, version string, log *slog.Logger) *plugin {
@@ -127,6 +134,7 @@ func (p *plugin) setUp(sess *session) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sess, p.down = sess, ""
+	p.timeouts.Store(0)
 }
 
 func (p *plugin) setDown(reason string, retryIn time.Duration) {

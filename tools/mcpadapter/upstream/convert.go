@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/secmcp/secmcp/internal/lazyre"
+	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -175,14 +176,22 @@ type Result struct {
 	Structured json.RawMessage `json:"structured,omitempty"`
 	// Omitted says what was left out: non-text parts, a cut.
 	Omitted []string `json:"omitted,omitempty"`
+	// Sources cite the call: the resource holding the arguments sent and
+	// this answer.
+	Sources []resources.Ref `json:"sources,omitempty"`
 }
 
-// Text is the result's text content.
+// Text is the result's text content, with what was left out and its
+// citation.
 func (r Result) Text() string {
-	if len(r.Omitted) == 0 {
-		return r.Content
+	out := r.Content
+	if len(r.Omitted) > 0 {
+		out += "\n[" + strings.Join(r.Omitted, "; ") + "]"
 	}
-	return r.Content + "\n[" + strings.Join(r.Omitted, "; ") + "]"
+	for _, s := range r.Sources {
+		out += "\nSource: " + s.URI
+	}
+	return out
 }
 
 // convertResult turns the plugin's result into a Result of at most max

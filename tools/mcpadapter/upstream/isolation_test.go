@@ -60,9 +60,31 @@ func TestPluginHang(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	if st := r.mgr.Status()[0]; st.Restarts != 0 {
+		t.Errorf("one slow call restarted the server: %+v", st)
+	}
 	if slowErr == nil || !strings.Contains(slowErr.Error(), "did not answer sleep within 1s (callTimeout)") || slowTook > 3*time.Second {
 		t.Errorf("slow call: %v after %s", slowErr, slowTook)
 	}
+	// Calls that all hang while tools/list still answers (the server's
+	// workers are stuck): restarted after hangAfter timeouts in a row.
+	var hung sync.WaitGroup
+	for i := 0; i < int(hangAfter); i++ {
+		hung.Add(1)
+		go func() {
+			defer hung.Done()
+			_, _ = r.call(alpha, "p1__sleep", `{"ms":600000}`)
+		}()
+	}
+	hung.Wait()
+	eventually(t, "restarted after calls that all hang", func() bool {
+		st := r.mgr.Status()[0]
+		return st.Restarts == 1
+	})
+	eventually(t, "echo after the restart", func() bool {
+		got, err := r.call(alpha, "p1__echo", `{"msg":"x"}`)
+		return err == nil && got == "echo: x"
+	})
 	// Freeze the whole process: the call times out, the ping after it
 	// fails, the server is restarted.
 	if got, err := r.call(alpha, "p1__freeze", `{}`); err == nil {
@@ -72,7 +94,7 @@ func TestPluginHang(t *testing.T) {
 		got, err := r.call(alpha, "p1__echo", `{"msg":"thawed"}`)
 		return err == nil && got == "echo: thawed"
 	})
-	if st := r.mgr.Status()[0]; st.Restarts < 1 {
+	if st := r.mgr.Status()[0]; st.Restarts < 2 {
 		t.Errorf("restarts = %d", st.Restarts)
 	}
 }

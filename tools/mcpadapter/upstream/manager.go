@@ -30,6 +30,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -40,12 +41,17 @@ type Options struct {
 	Getenv  func(string) string
 	Version string
 	Log     *slog.Logger
+	// Cite, when set, keeps a successful call (the arguments sent and the
+	// answer) and returns the resource URI that cites it
+	// (secmcp://{tenant}/plugins/{server}/{tool}/{runId}).
+	Cite func(tenant, server, tool string, sent json.RawMessage, answer Result) (string, bool)
 }
 
 // Manager runs the plugin servers' connections.
 type Manager struct {
 	plugins []*plugin
 	publish func(string, []tools.Spec)
+	cite    func(tenant, server, tool string, sent json.RawMessage, answer Result) (string, bool)
 	log     *slog.Logger
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -58,7 +64,7 @@ func New(opts Options) (*Manager, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Manager{log: log}
+	m := &Manager{log: log, cite: opts.Cite}
 	for _, c := range opts.Servers {
 		c = c.WithDefaults()
 		secrets, err := c.Secrets(opts.Getenv)
@@ -66,7 +72,7 @@ func New(opts Options) (*Manager, error) {
 			return nil, err
 		}
 		p := newPlugin(c, secrets, opts.Version, log)
-		p.publish = m.publishTools
+		p.publish, p.cite = m.publishTools, m.cite
 		m.plugins = append(m.plugins, p)
 	}
 	return m, nil
@@ -163,7 +169,7 @@ func (m *Manager) publishTools(p *plugin, list []remoteTool) {
 
 // handler calls the upstream tool.
 func (p *plugin) handler(tool string) tools.Handler {
-	return func(ctx context.Context, _ tools.Call, args json.RawMessage) (any, error) {
+	return func(ctx context.Context, call tools.Call, args json.RawMessage) (any, error) {
 		sess, err := p.current()
 		if err != nil {
 			return nil, &tools.ToolError{Msg: err.Error(), Kind: "unavailable", RetryAfter: p.retryIn()}
@@ -189,9 +195,25 @@ func (p *plugin) handler(tool string) tools.Handler {
 		if err != nil {
 			return nil, p.callError(ctx, cctx, sess, tool, err)
 		}
+		p.timeouts.Store(0)
 		r := convertResult(p.cfg.Name, tool, res, p.cfg.MaxResultBytes)
 		if res.IsError {
 			return nil, &tools.ToolError{Kind: "upstream", Msg: fmt.Sprintf("%s__%s failed: %s", p.cfg.Name, tool, cutText(r.Text(), 2000))}
+		}
+		if p.cite != nil && call.Tenant != nil {
+			// The cited copy is sanitized like the answer the caller gets.
+			kept := r
+			kept.Content = tools.SanitizeText(r.Content)
+			if clean, err := tools.SanitizeJSON(r.Structured); err == nil {
+				kept.Structured = clean
+			}
+			sent, err := tools.SanitizeJSON(args)
+			if err != nil {
+				sent = nil
+			}
+			if uri, ok := p.cite(call.Tenant.Alias, p.cfg.Name, tool, sent, kept); ok {
+				r.Sources = []resources.Ref{{URI: uri}}
+			}
 		}
 		return r, nil
 	}
@@ -204,7 +226,15 @@ func (p *plugin) callError(ctx, cctx context.Context, sess *session, tool string
 		return ctx.Err()
 	}
 	if errors.Is(cctx.Err(), context.DeadlineExceeded) {
-		signal(p.unhealthy)
+		// A server whose calls all hang may still answer tools/list (its
+		// workers are stuck, its reader is not): after hangAfter timeouts
+		// in a row it is restarted; otherwise a health check decides.
+		if n := p.timeouts.Add(1); n >= hangAfter {
+			p.timeouts.Store(0)
+			sess.fail(fmt.Sprintf("%d calls in a row got no answer within callTimeout %s", n, p.cfg.CallTimeout))
+		} else {
+			signal(p.unhealthy)
+		}
 		return &tools.ToolError{Kind: "timeout", Msg: fmt.Sprintf("plugin server %s did not answer %s within %s (callTimeout)", p.cfg.Name, tool, p.cfg.CallTimeout)}
 	}
 	var te *transport.Error

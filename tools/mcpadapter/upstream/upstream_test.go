@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/ratelimit"
+	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -131,4 +134,44 @@ func TestPluginDeadAtStart(t *testing.T) {
 		return strings.Contains(st[0].Reason, "did not answer initialize within") && st[0].Restarts >= 1 &&
 			strings.Contains(st[1].Reason, "exit") && st[1].Restarts >= 1
 	})
+}
+
+// TestPluginCitation: a successful call is kept through Cite, with the
+// tenant, the sanitized arguments and answer, and cites the URI it gets.
+func TestPluginCitation(t *testing.T) {
+	type kept struct {
+		tenant, server, tool, sent string
+		answer                     Result
+	}
+	var got []kept
+	srv := stdioServer(t, "p1")
+	m, err := New(Options{Servers: []config.MCPServer{srv}, Getenv: func(string) string { return "" },
+		Cite: func(tenant, server, tool string, sent json.RawMessage, answer Result) (string, bool) {
+			got = append(got, kept{tenant, server, tool, string(sent), answer})
+			return "secmcp://" + tenant + "/plugins/" + server + "/" + tool + "/r1", true
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := make(chan []tools.Spec, 4)
+	m.Start(context.Background(), func(_ string, s []tools.Spec) { specs <- s })
+	defer m.Close()
+	var echo tools.Spec
+	for _, s := range <-specs {
+		if s.Name == "p1__echo" {
+			echo = s
+		}
+	}
+	ten := tenant.New("alpha", "11111111-1111-4111-8111-111111111111", "demo", true, nil, nil)
+	res, err := echo.Handler(context.Background(), tools.Call{Tenant: ten}, json.RawMessage(`{"msg":"hi\u200b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.(Result)
+	if len(r.Sources) != 1 || r.Sources[0].URI != "secmcp://alpha/plugins/p1/echo/r1" || !strings.Contains(r.Text(), "Source: secmcp://alpha/plugins/p1/echo/r1") {
+		t.Errorf("sources: %+v %q", r.Sources, r.Text())
+	}
+	if len(got) != 1 || got[0].tenant != "alpha" || got[0].sent != `{"msg":"hi"}` || got[0].answer.Content != "echo: hi" {
+		t.Errorf("kept: %+v", got)
+	}
 }
