@@ -3,10 +3,11 @@ package contract
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // HuntingDefaultSpan is runHuntingQuery's Timespan when a request has none
@@ -14,7 +15,7 @@ import (
 // invisible to the query, whatever its own filter says.
 const HuntingDefaultSpan = 30 * 24 * time.Hour
 
-var agoLiteral = regexp.MustCompile(`(?i)\bago\s*\(\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|tick)?\s*\)`)
+var agoLiteral = lazyre.New(`(?i)\bago\s*\(\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|tick)?\s*\)`)
 
 var agoUnits = map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second,
 	"ms": time.Millisecond, "tick": 100 * time.Nanosecond, "": 24 * time.Hour}

@@ -3,13 +3,13 @@ package plugins
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/secmcp/secmcp/internal/kql/syntax"
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // MaxValueBytes is the longest value one input may carry.
@@ -208,10 +208,10 @@ func checkText(name, v string) error {
 }
 
 var (
-	numberRE   = regexp.MustCompile(`^-?[0-9]{1,18}(\.[0-9]{1,15})?([eE][+-]?[0-9]{1,3})?$`)
-	countRE    = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,7})?$`)
-	timespanRE = regexp.MustCompile(`^([0-9]{1,9}(?:\.[0-9]{1,7})?) ?([a-zA-Z]{1,12})$`)
-	clockRE    = regexp.MustCompile(`^([0-9]{1,7}\.)?[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?$`)
+	numberRE   = lazyre.New(`^-?[0-9]{1,18}(\.[0-9]{1,15})?([eE][+-]?[0-9]{1,3})?$`)
+	countRE    = lazyre.New(`^[0-9]{1,9}(\.[0-9]{1,7})?$`)
+	timespanRE = lazyre.New(`^([0-9]{1,9}(?:\.[0-9]{1,7})?) ?([a-zA-Z]{1,12})$`)
+	clockRE    = lazyre.New(`^([0-9]{1,7}\.)?[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?$`)
 )
 
 // datetimeLayouts are the datetime forms accepted for a datetime input.

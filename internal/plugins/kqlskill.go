@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/secmcp/secmcp/internal/kql/analyze"
 	"github.com/secmcp/secmcp/internal/kql/guard"
 	"github.com/secmcp/secmcp/internal/kql/syntax"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -128,7 +128,7 @@ func loadKQLSkill(env *Env, m *Manifest, g *SkillGroup, s *Skill) (*KQLSkill, er
 	return sk, nil
 }
 
-var unknownRE = regexp.MustCompile(`^unknown (table|function|column or variable|column|join column) '([^']*)'`)
+var unknownRE = lazyre.New(`^unknown (table|function|column or variable|column|join column) '([^']*)'`)
 
 // checkSchemaAndGuard validates the template (with sample values) against
 // the built-in schema and the read-only guard.

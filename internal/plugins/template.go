@@ -2,8 +2,9 @@ package plugins
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Kind is how a placeholder's value is bound, decided by where the
@@ -63,7 +64,7 @@ type strLit struct {
 	quote      byte
 }
 
-var placeholderRE = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+var placeholderRE = lazyre.New(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
 
 // typedLiterals map X of X(...) literals whose content is read raw to the
 // kind a placeholder inside them takes (0: placeholders refused there).

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // A session ID is a bearer credential for its session, so it must never
@@ -20,7 +22,7 @@ import (
 // replaced by "sid:" and a short HMAC under a key made at start, so log
 // lines of one session still correlate within one process.
 
-var sessionIDPattern = regexp.MustCompile(regexp.QuoteMeta(sessionIDPrefix) + `[A-Za-z0-9_-]{16,}`)
+var sessionIDPattern = lazyre.New(regexp.QuoteMeta(sessionIDPrefix) + `[A-Za-z0-9_-]{16,}`)
 
 type scrubHandler struct {
 	next slog.Handler
