@@ -69,6 +69,10 @@ func askCases(t testing.TB, alias string) []askCase {
 			cs = append(cs, askCase{question: "What's going on with " + dev + "?", lead: "verdict", expected: d.incidentsNaming("", dev)})
 		}
 	}
+	if st := fixtures.Stories(alias); len(st) > 1 && len(st[1].Users) > 0 {
+		cs = append(cs, askCase{question: "Was anyone in incident " + st[1].IncidentID + " compromised?", lead: "verdict",
+			expected: []string{strings.ToLower(st[1].Users[0])}})
+	}
 	if u := d.quietUser(); u != "" {
 		cs = append(cs, askCase{question: "Is " + u + " compromised?", lead: "verdict", expected: []string{u}, wantRules: []string{"N1"}})
 	}

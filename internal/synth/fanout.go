@@ -44,6 +44,10 @@ type job struct {
 	// absent, when set, says whether an error means the source simply has
 	// nothing for this question (then it is a note, not a missing source).
 	absent func(err error) (note string, ok bool)
+	// settle, when set, runs once the call ended, whether it succeeded or
+	// not (unless the fan-out closed): a group of calls uses it to act when
+	// its last member is done.
+	settle func(r *run)
 }
 
 // run is one fan-out.
@@ -90,6 +94,9 @@ func (r *run) spawn(j job) {
 	if r.planned >= maxCalls {
 		r.refused++
 		r.mu.Unlock()
+		if j.settle != nil {
+			j.settle(r) // the group must not wait for a call never made
+		}
 		return
 	}
 	r.seen[j.key] = true
@@ -111,6 +118,9 @@ func (r *run) exec(ctx context.Context, j job, tr *Trace) {
 	case <-ctx.Done():
 		r.finish(tr, "timeout", "not started before the deadline", 0)
 		return
+	}
+	if j.settle != nil {
+		defer r.settleJob(j)
 	}
 	began := time.Now()
 	raw, err := r.invoke(ctx, r.call, j.tool, j.args)
@@ -155,6 +165,18 @@ func (r *run) apply(j job, raw json.RawMessage) error {
 		return nil
 	}
 	return j.then(r, raw)
+}
+
+// settleJob runs j.settle unless the fan-out closed.
+func (r *run) settleJob(j job) {
+	r.gate.RLock()
+	defer r.gate.RUnlock()
+	r.mu.Lock()
+	closed := r.closed
+	r.mu.Unlock()
+	if !closed {
+		j.settle(r)
+	}
 }
 
 func (r *run) finish(tr *Trace, status, msg string, d time.Duration) {

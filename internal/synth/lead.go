@@ -296,10 +296,38 @@ func (r *run) lead(q Request, it intent, traces []Trace) *leadInfo {
 	l.rankings = append([]rankRef(nil), r.rankings...)
 	r.mu.Unlock()
 	sort.Slice(l.rankings, func(i, j int) bool { return l.rankings[i].key < l.rankings[j].key })
+	var subjects []subject
 	if r.budget != nil && (q.User != "" || q.Device != "" || it.verdict) {
-		for _, s := range r.budget.list() {
-			l.verdicts = append(l.verdicts, judge(r.set, traces, s.Kind, s.Name))
-		}
+		subjects = r.budget.list()
+	}
+	if len(subjects) == 0 && it.verdict && q.IncidentID != "" {
+		subjects = incidentSubjects(r.set, q.IncidentID)
+	}
+	for _, s := range subjects {
+		l.verdicts = append(l.verdicts, judge(r.set, traces, s.Kind, s.Name))
 	}
 	return l
+}
+
+// incidentSubjects are the users of an incident (its devices when it
+// names no user), at most maxUsers, for "was this a compromise?".
+func incidentSubjects(set *Set, id string) []subject {
+	var out []subject
+	for _, it := range set.OfKind(KindIncident) {
+		f, ok := it.Facet("incident").(IncidentFacet)
+		if !ok || f.ID != id {
+			continue
+		}
+		kind, names := "user", f.Users
+		if len(names) == 0 {
+			kind, names = "device", f.Devices
+		}
+		for i, n := range sortedUnique(names) {
+			if i == maxUsers {
+				break
+			}
+			out = append(out, subject{kind, strings.ToLower(n)})
+		}
+	}
+	return out
 }

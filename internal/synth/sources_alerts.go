@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -163,9 +164,76 @@ type AlertEntitiesFacet struct {
 	IPs     []string `json:"ips"`
 }
 
-// alertEntitiesJob reads one alert's evidence and fans out to the users
-// (and, without users, the devices) it names; then starts the calls.
-func alertEntitiesJob(id string, w window, budget *entityBudget) job {
+// alertGroup collects the entities a group of alerts names; when the last
+// alert's call ended it fans out to the users named by the most alerts
+// (then by name), or to the devices when no user is named, so which
+// entities are investigated does not depend on which call answered first.
+type alertGroup struct {
+	mu      sync.Mutex
+	pending int
+	users   map[string]int
+	devices map[string]int
+	w       window
+}
+
+func newAlertGroup(n int, w window) *alertGroup {
+	return &alertGroup{pending: n, users: map[string]int{}, devices: map[string]int{}, w: w}
+}
+
+func (g *alertGroup) add(users, devices []string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, u := range sortedUnique(users) {
+		g.users[strings.ToLower(u)]++
+	}
+	for _, d := range sortedUnique(devices) {
+		if safeName(d) {
+			g.devices[strings.ToLower(d)]++
+		}
+	}
+}
+
+// settle counts one alert done and, after the last, starts the fan-out.
+func (g *alertGroup) settle(r *run) {
+	g.mu.Lock()
+	g.pending--
+	if g.pending != 0 {
+		g.mu.Unlock()
+		return
+	}
+	users, devices := byCount(g.users), byCount(g.devices)
+	g.mu.Unlock()
+	for _, u := range users {
+		if r.budget.take("user", u) {
+			r.userFanOut(u, g.w)
+		}
+	}
+	if len(users) == 0 {
+		for _, d := range devices {
+			if r.budget.take("device", strings.ToLower(shortName(d))) {
+				r.deviceFanOut(d, g.w)
+			}
+		}
+	}
+}
+
+// byCount orders keys by count (desc), then key.
+func byCount(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// alertEntitiesJob reads one alert's evidence into its group.
+func alertEntitiesJob(id string, g *alertGroup) job {
 	return job{key: "1-alert-" + id, source: "Defender alert " + id, tool: toolGetAlert, args: map[string]any{"id": id},
 		then: func(r *run, raw json.RawMessage) error {
 			var d alertDoc
@@ -175,18 +243,7 @@ func alertEntitiesJob(id string, w window, budget *entityBudget) job {
 			r.addAlert(d.Alert, toolGetAlert)
 			r.set.Add(d.Alert.URI, KindAlert, "", "", toolGetAlert, "entities", AlertEntitiesFacet{Users: orEmpty(d.Entities.Users),
 				Devices: orEmpty(d.Entities.Devices), IPs: orEmpty(d.Entities.IPs)})
-			for _, u := range sortedUnique(d.Entities.Users) {
-				if budget.take("user", strings.ToLower(u)) {
-					r.userFanOut(strings.ToLower(u), w)
-				}
-			}
-			if len(d.Entities.Users) == 0 {
-				for _, dev := range sortedUnique(d.Entities.Devices) {
-					if safeName(dev) && budget.take("device", strings.ToLower(dev)) {
-						r.deviceFanOut(dev, w)
-					}
-				}
-			}
+			g.add(d.Entities.Users, d.Entities.Devices)
 			return nil
-		}}
+		}, settle: g.settle}
 }

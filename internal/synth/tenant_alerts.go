@@ -61,14 +61,15 @@ func alertTypeJob(terms []string, w window, top int) job {
 			if d.Page.More {
 				f.Truncated = fmt.Sprintf("only the first %d alerts of the window were searched", len(d.Alerts))
 			}
+			if len(match) > maxTypedAlerts {
+				r.note(fmt.Sprintf("Only the %d newest of the matching alerts were read.", maxTypedAlerts))
+				match = match[:maxTypedAlerts]
+			}
+			g := newAlertGroup(len(match), window{})
 			for i, a := range match {
-				if i == maxTypedAlerts {
-					r.note(fmt.Sprintf("Only the %d newest of the matching alerts were read.", maxTypedAlerts))
-					break
-				}
 				f.Entries = append(f.Entries, alertEntry(i+1, a))
 				r.addAlert(a, toolListAlerts)
-				r.spawn(alertEntitiesJob(a.ID, window{}, r.budget))
+				r.spawn(alertEntitiesJob(a.ID, g))
 			}
 			return r.addRanking("0-alert-type", f)
 		})

@@ -70,12 +70,11 @@ func serviceAlertsJob(s serviceSpec, w window) job {
 	return alertPagesJob("0-tenant-service-alerts", "Defender alerts concerning "+s.Name+" (tenant)", w,
 		func(r *run, d alertListDoc) error {
 			f := rankAlerts("alerts concerning "+s.Name, d, w, s.concerns)
-			for i, e := range f.Entries {
-				if i == 3 {
-					break
-				}
+			n := min(len(f.Entries), 3)
+			g := newAlertGroup(n, window{})
+			for _, e := range f.Entries[:n] {
 				id, _ := e["alert"].(string)
-				r.spawn(alertEntitiesJob(id, window{}, r.budget))
+				r.spawn(alertEntitiesJob(id, g))
 			}
 			return r.addRanking("1-service-alerts", f)
 		})

@@ -13,7 +13,8 @@ import (
 //   - C1 compromised: yes (confirmed), confidence high — Entra ID
 //     Protection holds the user confirmedCompromised, or an incident naming
 //     the user is classified truePositive with determination
-//     compromisedAccount, multiStagedAttack, apt or maliciousUserActivity.
+//     compromisedAccount, multiStagedAttack or apt (maliciousUserActivity
+//     is an insider, not a compromised account: it counts as an open signal).
 //   - L1 likely compromised: yes, confidence high — user risk high and
 //     atRisk, and an open high-severity alert or incident names the user.
 //   - L2 likely compromised: yes, confidence medium — user risk high and
@@ -69,7 +70,7 @@ var ruleText = map[string]string{
 	"N1": "risk and alerts were read and hold no sign of compromise",
 }
 
-var compromiseDeterminations = map[string]bool{"compromisedAccount": true, "multiStagedAttack": true, "apt": true, "maliciousUserActivity": true}
+var compromiseDeterminations = map[string]bool{"compromisedAccount": true, "multiStagedAttack": true, "apt": true}
 var deviceDeterminations = map[string]bool{"malware": true, "multiStagedAttack": true, "apt": true, "compromisedAccount": true}
 
 // benign reports a classification that rules an alert or incident out.
