@@ -222,9 +222,13 @@ func (p *plugin) serve(ctx context.Context, sess *session) error {
 			// Ping sends nothing.
 			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
 			_, err := sess.client.ListToolsByPage(pctx, mcp.ListToolsRequest{})
+			timedOut := errors.Is(pctx.Err(), context.DeadlineExceeded)
 			cancel()
-			if err != nil {
+			switch {
+			case err != nil && timedOut:
 				return fmt.Errorf("it did not answer a health check (tools/list) within %s after a call failed", pingTimeout)
+			case err != nil:
+				return fmt.Errorf("its health check (tools/list) after a failed call failed: %s", cutText(err.Error(), 300))
 			}
 		}
 	}

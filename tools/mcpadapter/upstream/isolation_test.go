@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"bufio"
-	"context"
 	"os/exec"
 	"strings"
 	"sync"
@@ -158,10 +157,11 @@ func TestPluginListChanged(t *testing.T) {
 	}
 }
 
-// TestPluginHTTP: a streamable HTTP server with a header from the
-// environment.
-func TestPluginHTTP(t *testing.T) {
-	cmd := exec.Command(plugServer(t), "-http", "127.0.0.1:0")
+// startHTTPPlugin starts plugsrv over HTTP on addr and returns its URL
+// and a function that kills it.
+func startHTTPPlugin(t *testing.T, addr string) (string, func()) {
+	t.Helper()
+	cmd := exec.Command(plugServer(t), "-http", addr)
 	cmd.Env = append(cmd.Environ(), "PLUG_AUTH=Bearer s3cret")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -170,13 +170,23 @@ func TestPluginHTTP(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var once sync.Once
+	kill := func() { once.Do(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) }
+	t.Cleanup(kill)
 	url, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
+	return strings.TrimSpace(url), kill
+}
+
+// TestPluginHTTP: a streamable HTTP server with a header from the
+// environment; when it goes away its tools say so, and it is reconnected
+// when it is back.
+func TestPluginHTTP(t *testing.T) {
+	url, kill := startHTTPPlugin(t, "127.0.0.1:0")
 	t.Setenv("PLUG_HTTP_AUTH", "Bearer s3cret")
-	srv := config.MCPServer{Name: "web", URL: strings.TrimSpace(url), Tenants: []string{"*"},
+	srv := config.MCPServer{Name: "web", URL: url, Tenants: []string{"*"},
 		Headers: map[string]string{"Authorization": "PLUG_HTTP_AUTH"}}
 	r := newRig(t, roomy, tools.Selection{ReadOnly: true}, srv)
 	r.waitTool("web__echo")
@@ -184,5 +194,17 @@ func TestPluginHTTP(t *testing.T) {
 	if got, err := r.call(beta, "web__echo", `{"msg":"over http"}`); err != nil || got != "echo: over http" {
 		t.Errorf("http echo: %q %v", got, err)
 	}
-	_ = context.Background
+	kill()
+	if _, err := r.call(beta, "web__echo", `{"msg":"x"}`); err == nil {
+		t.Fatal("a call to a stopped HTTP plugin answered")
+	}
+	eventually(t, "the stopped HTTP plugin reported unavailable", func() bool {
+		_, err := r.call(beta, "web__echo", `{"msg":"x"}`)
+		return err != nil && strings.Contains(err.Error(), "plugin server web is unavailable: ")
+	})
+	startHTTPPlugin(t, strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/mcp"))
+	eventually(t, "reconnected to the HTTP plugin", func() bool {
+		got, err := r.call(beta, "web__echo", `{"msg":"again"}`)
+		return err == nil && got == "echo: again"
+	})
 }
