@@ -3,13 +3,14 @@
 // secmcp over stdio, alternating them for ROUNDS rounds so both see the same
 // machine load, and prints each one's medians (start → initialized, one
 // tools/list, peak resident memory from /proc VmHWM) and secmcp's ratios to
-// the floor. Issue 16's targets: start → initialized ≤ 1.5× the floor, peak
-// RSS ≤ 25 MiB.
+// the floor; also the CPU each server used up to initialized, which the
+// machine's load hardly moves. Issue 16's targets: start → initialized
+// ≤ 1.5× the floor, peak RSS ≤ 25 MiB.
 //
 // Usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD [SECMCP_ARGS...]
 // (SECMCP_ARGS, e.g. --output-schemas off, go to secmcp only)
 // (run from the folder holding node_modules; script/bench-floor does).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
@@ -29,6 +30,21 @@ function peakRSSKiB(pid) {
   }
 }
 
+// cpuMs is the CPU time the process has used so far, all threads, from
+// /proc/PID/task/*/schedstat (nanoseconds on a CPU): unlike wall time it
+// hardly moves with the machine's load.
+function cpuMs(pid) {
+  try {
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 // once starts the named server, completes the handshake and one tools/list, and returns
 // the timings and the server's peak RSS.
 async function once(name) {
@@ -38,11 +54,12 @@ async function once(name) {
   const t0 = performance.now();
   await client.connect(transport);
   const t1 = performance.now();
+  const cpu = cpuMs(transport.pid);
   const res = await client.listTools();
   const t2 = performance.now();
   const rss = peakRSSKiB(transport.pid);
   await client.close();
-  return { init: t1 - t0, list: t2 - t1, rss, tools: res.tools.length };
+  return { init: t1 - t0, cpu, list: t2 - t1, rss, tools: res.tools.length };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -59,6 +76,7 @@ for (const name of Object.keys(servers)) {
   const s = samples[name];
   sum[name] = {
     initializedMs: median(s.map((x) => x.init)),
+    cpuMs: median(s.map((x) => x.cpu)),
     toolsListMs: median(s.map((x) => x.list)),
     peakRSSMiB: median(s.map((x) => x.rss)) / 1024,
     tools: s[0].tools,
@@ -68,8 +86,8 @@ const r1 = (x) => Math.round(x * 10) / 10;
 const r2 = (x) => Math.round(x * 100) / 100;
 for (const name of Object.keys(servers)) {
   const s = sum[name];
-  console.log(`${name.padEnd(7)} start→initialized ${r1(s.initializedMs)} ms  tools/list ${r1(s.toolsListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
+  console.log(`${name.padEnd(7)} start→initialized ${r1(s.initializedMs)} ms (CPU ${r1(s.cpuMs)} ms)  tools/list ${r1(s.toolsListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
 }
-console.log(`ratio secmcp/floor: start→initialized ${r2(sum.secmcp.initializedMs / sum.floor.initializedMs)}× (target ≤ 1.5)  ` +
+console.log(`ratio secmcp/floor: start→initialized ${r2(sum.secmcp.initializedMs / sum.floor.initializedMs)}× (target ≤ 1.5; CPU ${r2(sum.secmcp.cpuMs / sum.floor.cpuMs)}×)  ` +
   `peak RSS ${r2(sum.secmcp.peakRSSMiB / sum.floor.peakRSSMiB)}× (secmcp ${r1(sum.secmcp.peakRSSMiB)} MiB, target ≤ 25)  ` +
   `tools/list ${r2(sum.secmcp.toolsListMs / sum.floor.toolsListMs)}×`);
