@@ -85,7 +85,10 @@ func (sk *KQLSkill) handler(env *Env) tools.Handler {
 		}
 		res := RunResult{Tenant: call.Tenant.Alias, Plugin: sk.PluginName, Skill: sk.Skill, Target: sk.Target, Database: db,
 			Sent: send, Caps: caps, QueryResult: tools.NewQueryResult(t, 100), Sources: []resources.Ref{}}
-		if uri, ok := env.Runs.keep(call.Tenant.Alias, sk, res); ok {
+		// Runs are kept per scope: the tenant, and the signed-in user on an
+		// on-behalf-of tenant, whose rows other users may not have the
+		// rights to read.
+		if uri, ok := env.Runs.keep(call.Tenant.Scope(ctx), call.Tenant.Alias, sk, res); ok {
 			res.Sources = append(res.Sources, resources.Ref{URI: uri})
 		}
 		return res, nil

@@ -153,3 +153,23 @@ func TestToolNamesFit(t *testing.T) {
 		t.Errorf("ToolName = %q (%d)", n, len(n))
 	}
 }
+
+// TestRunsKeptPerScope: a run kept for one scope (a tenant, or a user of
+// an on-behalf-of tenant) is not found under another.
+func TestRunsKeptPerScope(t *testing.T) {
+	s := NewRunStore(nil)
+	sk := &KQLSkill{Plugin: "p", Skill: "s", Tool: "plugin_p_s", Target: "Defender"}
+	uri, ok := s.keep("contoso_uabc", "contoso", sk, RunResult{Sent: "T | take 1"})
+	if !ok || !strings.HasPrefix(uri, "secmcp://contoso/plugins/p/s/") {
+		t.Fatalf("keep: %v %s", ok, uri)
+	}
+	id := uri[strings.LastIndex(uri, "/")+1:]
+	if _, ok := s.get("contoso_uabc", id); !ok {
+		t.Error("the run is not found in its own scope")
+	}
+	for _, other := range []string{"contoso", "contoso_udef", "fabrikam"} {
+		if _, ok := s.get(other, id); ok {
+			t.Errorf("the run is found in scope %s", other)
+		}
+	}
+}

@@ -54,8 +54,8 @@ type runDoc struct {
 	Answer any `json:"answer,omitempty"`
 }
 
-// keep stores a run and returns its URI.
-func (s *RunStore) keep(tenantAlias string, sk *KQLSkill, r RunResult) (string, bool) {
+// keep stores a run under scope (tenant.Scope) and returns its URI.
+func (s *RunStore) keep(scope, tenantAlias string, sk *KQLSkill, r RunResult) (string, bool) {
 	if s == nil {
 		return "", false
 	}
@@ -67,14 +67,14 @@ func (s *RunStore) keep(tenantAlias string, sk *KQLSkill, r RunResult) (string, 
 	if err != nil {
 		return "", false
 	}
-	s.put(tenantAlias, id, doc)
+	s.put(scope, id, doc)
 	return uri, true
 }
 
-// put stores a run's document under its tenant and id.
-func (s *RunStore) put(tenantAlias, id string, doc []byte) {
-	_ = s.disk.Put(tenantAlias, id, doc) // best effort: memory still serves this process
-	k := runKey{tenantAlias, id}
+// put stores a run's document under its scope and id.
+func (s *RunStore) put(scope, id string, doc []byte) {
+	_ = s.disk.Put(scope, id, doc) // best effort: memory still serves this process
+	k := runKey{scope, id}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.docs[k] = doc
@@ -85,18 +85,18 @@ func (s *RunStore) put(tenantAlias, id string, doc []byte) {
 	}
 }
 
-// get returns the document of a run in a tenant.
-func (s *RunStore) get(tenantAlias, id string) ([]byte, bool) {
+// get returns the document of a run in a scope.
+func (s *RunStore) get(scope, id string) ([]byte, bool) {
 	if s == nil {
 		return nil, false
 	}
 	s.mu.Lock()
-	doc, ok := s.docs[runKey{tenantAlias, id}]
+	doc, ok := s.docs[runKey{scope, id}]
 	s.mu.Unlock()
 	if ok {
 		return doc, true
 	}
-	return s.disk.Get(tenantAlias, id)
+	return s.disk.Get(scope, id)
 }
 
 // RegisterResources adds the plugin-run template to rs.
@@ -106,12 +106,18 @@ func RegisterResources(rs *resources.Server, runs *RunStore) {
 		Name: "Plugin skill run",
 		Description: "One run of a plugin skill in this tenant (id {plugin}/{skill}/{runId}): the query as sent, " +
 			"with its inputs bound, and the rows returned.",
-		Read: func(_ context.Context, t *tenant.Tenant, id string) (any, error) {
+		Read: func(ctx context.Context, t *tenant.Tenant, id string) (any, error) {
 			parts := strings.Split(id, "/")
 			if len(parts) != 3 {
 				return nil, source.ErrNotFound
 			}
-			doc, ok := runs.get(t.Alias, parts[2])
+			// KQL runs on an on-behalf-of tenant are kept per user; runs
+			// kept per tenant (plugin MCP calls, app-only) open for all
+			// of the tenant's callers.
+			doc, ok := runs.get(t.Scope(ctx), parts[2])
+			if !ok && t.Scope(ctx) != t.Alias {
+				doc, ok = runs.get(t.Alias, parts[2])
+			}
 			if !ok {
 				return nil, source.ErrNotFound
 			}
