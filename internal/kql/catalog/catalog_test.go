@@ -123,6 +123,13 @@ func TestTimeColumnsAndProducts(t *testing.T) {
 			t.Error("Advanced Hunting DeviceProcessEvents has MachineGroup")
 		}
 	}
+	// The Defender tables the Defender XDR connector streams to a workspace
+	// keep their Timestamp next to TimeGenerated there.
+	if dpe, _ := Schema(Sentinel).Table("DeviceProcessEvents"); dpe != nil {
+		if _, ok := dpe.Column("Timestamp"); !ok || dpe.TimeColumn() != "TimeGenerated" {
+			t.Errorf("Sentinel DeviceProcessEvents: Timestamp present %v, time column %q", ok, dpe.TimeColumn())
+		}
+	}
 	if _, ok := Schema(Sentinel).Table("AADSignInEventsBeta"); ok {
 		t.Error("Sentinel schema has AADSignInEventsBeta")
 	}
