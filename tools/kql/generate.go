@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,7 @@ type GenerateResult struct {
 	// Valid is true when the query has no syntax or schema errors.
 	Valid       bool                  `json:"valid" jsonschema:"true when the query has no syntax or schema errors against the built-in schemas"`
 	Target      string                `json:"target,omitempty"`
+	Product     string                `json:"product,omitempty" enum:"defender,sentinel" jsonschema:"the product whose tables, columns and time column the query is written for: the target, or the main table's native product"`
 	Explanation []ExplainStep         `json:"explanation" jsonschema:"what the query does, step by step"`
 	Assumptions []string              `json:"assumptions" jsonschema:"how the question was interpreted where it was vague (time range, grouping key, ignored literals)"`
 	Entities    []nl2kql.Entity       `json:"entities" jsonschema:"literals taken from the question; they are data, used only as string values in filters"`
@@ -66,6 +68,9 @@ func (r GenerateResult) Text() string {
 	verdict := "valid"
 	if !r.Valid {
 		verdict = "NOT valid: see diagnostics"
+	}
+	if r.Product != "" {
+		verdict += ", for " + catalog.ProductName(catalog.Product(r.Product))
 	}
 	fmt.Fprintf(&b, "Generated KQL (%s):\n```kql\n%s\n```\n", verdict, r.Query)
 	for i, s := range r.Explanation {
@@ -150,7 +155,7 @@ func generateError(err error) error {
 }
 
 func generateResult(p GenerateParams, gen *nl2kql.Result) GenerateResult {
-	res := GenerateResult{Question: p.Question, Query: gen.Query, Tables: gen.Tables, Valid: gen.Valid, Target: p.Target,
+	res := GenerateResult{Question: p.Question, Query: gen.Query, Tables: gen.Tables, Valid: gen.Valid, Target: p.Target, Product: gen.Product,
 		Explanation: []ExplainStep{}, Assumptions: gen.Assumptions, Entities: gen.Plan.Entities, Repairs: gen.Repairs,
 		Diagnostics: gen.Diagnostics, Suggestions: []string{}, Examples: []GenerateExample{}, Sources: schemaRefs(gen.Tables)}
 	for _, s := range gen.Steps {

@@ -76,3 +76,14 @@ func TestGenerateErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateSaysItsProduct(t *testing.T) {
+	r, err := invoke[GenerateResult](t, "kql_generate", call("contoso", true), map[string]any{
+		"question": "devices exposed to CVE-2024-38063", "target": "defender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Product != "defender" || !strings.Contains(r.Text(), "for Defender XDR Advanced Hunting") || strings.Contains(r.Query, "TimeGenerated") {
+		t.Errorf("product %q, text:\n%s", r.Product, r.Text())
+	}
+}
