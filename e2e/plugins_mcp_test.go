@@ -59,64 +59,9 @@ func TestPluginMCPServerIsolation(t *testing.T) {
 	defer contoso.close()
 	defer fabrikam.close()
 
-	waitListed(t, contoso, "p1__echo")
-	if names := listNames(t, fabrikam); slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "p1__") }) {
-		t.Errorf("fabrikam lists contoso's plugin tools: %v", names)
-	}
-	if r, err := fabrikam.call("p1__echo", map[string]any{"msg": "x"}); err != nil || !r.IsError || !strings.Contains(textOf(r), "unknown tool") {
-		t.Errorf("fabrikam calls contoso's plugin: %v %v", textOf(r), err)
-	}
-
 	var pluginCalls atomic.Int64
-	// The answer cites the call; the citation opens for contoso only.
-	r, err := contoso.call("p1__echo", map[string]any{"msg": "cite me"})
-	pluginCalls.Add(1)
-	if err != nil || r.IsError {
-		t.Fatalf("p1__echo: %v %s", err, textOf(r))
-	}
-	uri := ""
-	if _, after, ok := strings.Cut(textOf(r), "Source: "); ok {
-		uri = strings.TrimSpace(after)
-	}
-	if doc, err := contoso.read(uri); !strings.HasPrefix(uri, "secmcp://contoso/plugins/p1/echo/") || err != nil || !strings.Contains(doc, "echo: cite me") {
-		t.Errorf("citation %q: %v %.200s", uri, err, doc)
-	}
-	if _, err := fabrikam.read(uri); err == nil {
-		t.Errorf("fabrikam opened contoso's plugin citation %s", uri)
-	}
-	phases := []struct {
-		name string
-		load func(stop <-chan struct{}, wg *sync.WaitGroup)
-	}{
-		{"idle", nil},
-		{"hang (8 calls at once that never answer, 2s timeout)", loop(8, contoso, &pluginCalls, "p1__sleep", map[string]any{"ms": 600000})},
-		{"flood (20k notifications + 3 MB answers)", func(stop <-chan struct{}, wg *sync.WaitGroup) {
-			loop(2, contoso, &pluginCalls, "p1__flood", map[string]any{"n": 20000})(stop, wg)
-			loop(1, contoso, &pluginCalls, "p1__big", map[string]any{"bytes": 3 << 20})(stop, wg)
-		}},
-		{"crash loop", loop(1, contoso, &pluginCalls, "p1__crash", map[string]any{})},
-	}
-	for _, ph := range phases {
-		// Each phase starts with the plugin up (a flood or a hang ends
-		// in a restart).
-		eventually(t, "p1 answers before "+ph.name, func() bool {
-			r, err := contoso.call("p1__echo", map[string]any{"msg": "up?"})
-			pluginCalls.Add(1)
-			return err == nil && !r.IsError
-		})
-		stop, wg := make(chan struct{}), &sync.WaitGroup{}
-		if ph.load != nil {
-			ph.load(stop, wg)
-			time.Sleep(300 * time.Millisecond)
-		}
-		lat, failed := measure(contoso, 100, 3*time.Second)
-		close(stop)
-		wg.Wait()
-		t.Logf("defender_list_incidents on contoso while plugin %s: %d calls, p50 %s p99 %s, %d failed", ph.name, len(lat), pct(lat, 50), pct(lat, 99), failed)
-		if failed > 0 {
-			t.Errorf("%s: %d calls of another tool failed", ph.name, failed)
-		}
-	}
+	checkPluginTenants(t, contoso, fabrikam, &pluginCalls)
+	runPluginPhases(t, contoso, &pluginCalls)
 	waitListed(t, contoso, "p1__echo")
 	eventually(t, "p1 answers after the crash loop", func() bool {
 		r, err := contoso.call("p1__echo", map[string]any{"msg": "back"})
@@ -303,4 +248,73 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// checkPluginTenants: contoso's plugin is listed and cites its calls for
+// contoso; fabrikam neither lists, calls nor reads it.
+func checkPluginTenants(t *testing.T, contoso, fabrikam *session, calls *atomic.Int64) {
+	t.Helper()
+	waitListed(t, contoso, "p1__echo")
+	if names := listNames(t, fabrikam); slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "p1__") }) {
+		t.Errorf("fabrikam lists contoso's plugin tools: %v", names)
+	}
+	if r, err := fabrikam.call("p1__echo", map[string]any{"msg": "x"}); err != nil || !r.IsError || !strings.Contains(textOf(r), "unknown tool") {
+		t.Errorf("fabrikam calls contoso's plugin: %v %v", textOf(r), err)
+	}
+
+	// The answer cites the call; the citation opens for contoso only.
+	r, err := contoso.call("p1__echo", map[string]any{"msg": "cite me"})
+	calls.Add(1)
+	if err != nil || r.IsError {
+		t.Fatalf("p1__echo: %v %s", err, textOf(r))
+	}
+	uri := ""
+	if _, after, ok := strings.Cut(textOf(r), "Source: "); ok {
+		uri = strings.TrimSpace(after)
+	}
+	if doc, err := contoso.read(uri); !strings.HasPrefix(uri, "secmcp://contoso/plugins/p1/echo/") || err != nil || !strings.Contains(doc, "echo: cite me") {
+		t.Errorf("citation %q: %v %.200s", uri, err, doc)
+	}
+	if _, err := fabrikam.read(uri); err == nil {
+		t.Errorf("fabrikam opened contoso's plugin citation %s", uri)
+	}
+}
+
+// runPluginPhases measures another tool on contoso while the plugin is
+// idle, hangs, floods and crashes.
+func runPluginPhases(t *testing.T, contoso *session, calls *atomic.Int64) {
+	t.Helper()
+	phases := []struct {
+		name string
+		load func(stop <-chan struct{}, wg *sync.WaitGroup)
+	}{
+		{"idle", nil},
+		{"hang (8 calls at once that never answer, 2s timeout)", loop(8, contoso, calls, "p1__sleep", map[string]any{"ms": 600000})},
+		{"flood (20k notifications + 3 MB answers)", func(stop <-chan struct{}, wg *sync.WaitGroup) {
+			loop(2, contoso, calls, "p1__flood", map[string]any{"n": 20000})(stop, wg)
+			loop(1, contoso, calls, "p1__big", map[string]any{"bytes": 3 << 20})(stop, wg)
+		}},
+		{"crash loop", loop(1, contoso, calls, "p1__crash", map[string]any{})},
+	}
+	for _, ph := range phases {
+		// Each phase starts with the plugin up (a flood or a hang ends
+		// in a restart).
+		eventually(t, "p1 answers before "+ph.name, func() bool {
+			r, err := contoso.call("p1__echo", map[string]any{"msg": "up?"})
+			calls.Add(1)
+			return err == nil && !r.IsError
+		})
+		stop, wg := make(chan struct{}), &sync.WaitGroup{}
+		if ph.load != nil {
+			ph.load(stop, wg)
+			time.Sleep(300 * time.Millisecond)
+		}
+		lat, failed := measure(contoso, 100, 3*time.Second)
+		close(stop)
+		wg.Wait()
+		t.Logf("defender_list_incidents on contoso while plugin %s: %d calls, p50 %s p99 %s, %d failed", ph.name, len(lat), pct(lat, 50), pct(lat, 99), failed)
+		if failed > 0 {
+			t.Errorf("%s: %d calls of another tool failed", ph.name, failed)
+		}
+	}
 }
