@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ const (
 type replica struct {
 	url string
 	log *syncBuffer
+	pid int
 }
 
 func startReplica(t *testing.T, bin, store string) replica {
@@ -51,7 +51,7 @@ func startReplica(t *testing.T, bin, store string) replica {
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			_ = resp.Body.Close()
-			return replica{url: "http://" + addr + "/mcp", log: logs}
+			return replica{url: "http://" + addr + "/mcp", log: logs, pid: cmd.Process.Pid}
 		}
 	}
 	t.Fatalf("replica did not start: %s", logs.String())
@@ -87,17 +87,23 @@ func TestReplicasShareOneBudget(t *testing.T) {
 	sessionsNeedStickiness(t, urls)
 	time.Sleep(time.Second)
 
-	loaded := overloaded()
+	pids := []int{os.Getpid(), redis.Pid()}
+	for _, r := range rs {
+		pids = append(pids, r.pid)
+	}
+	cpu0 := readCPU(pids)
 	idle := other.steady(8, 3*time.Second)
+	cpu1 := readCPU(pids)
 	var flood *tally
 	done := make(chan struct{})
 	go func() { defer close(done); flood = flooder.flood(int(10*demoRate), 20*time.Second) }()
 	busy := other.steady(8, 20*time.Second)
 	<-done
-	floodEnd := time.Now()
+	floodEnd, cpu2 := time.Now(), readCPU(pids)
 	// Idle again once the flood is over (contoso's bucket refilling), so a
 	// machine that got busier or quieter meanwhile shows in both figures.
 	idle.merge(other.steady(8, 3*time.Second))
+	loaded := overloaded(cpu0.othersTo(cpu1), cpu1.othersTo(cpu2))
 	grant := demoBurst + demoRate*flood.elapsed.Seconds()
 	t.Logf("flood, Redis up: %v", flood)
 	t.Logf("accepted %d of one budget's grant %.0f (burst %.0f + %.0f/s × %.1fs): %.1f %%",
@@ -113,6 +119,8 @@ func TestReplicasShareOneBudget(t *testing.T) {
 	if idle.n[callOK] != idle.sent() || busy.n[callOK] != busy.sent() {
 		t.Errorf("the other tenant was refused: idle %v; busy %v", idle, busy)
 	}
+	t.Logf("CPU time (share of the machine) idle window: this test %.0f %%, others %.0f %%; flood window: this test %.0f %%, others %.0f %%",
+		100*cpu0.ownTo(cpu1), 100*cpu0.othersTo(cpu1), 100*cpu1.ownTo(cpu2), 100*cpu1.othersTo(cpu2))
 	switch {
 	case loaded != "":
 		t.Logf("p99 ratio not judged: %s", loaded)
@@ -163,13 +171,16 @@ func outage(t *testing.T, redis *testredis.Server, rs []replica, flooder, other 
 		t.Errorf("after recovery three replicas granted %d calls; one budget grants %.0f (±5 %%)", after.n[callOK], grant)
 	}
 	checkClean(t, "flood, Redis back", after)
+	// Once per change of state, not per call (hundreds of calls met the
+	// outage). On a machine so busy that Redis missed two answers in a row
+	// besides the outage, a replica rightly logs that change too: up to
+	// three changes are allowed here; the unit tests pin "once" exactly.
 	for i, r := range rs {
 		l := r.log.String()
-		if n := strings.Count(l, "budget store unreachable"); n != 1 {
-			t.Errorf("replica %d logged the outage %d times, want once", i, n)
-		}
-		if n := strings.Count(l, "budget store reachable again"); n != 1 {
-			t.Errorf("replica %d logged the recovery %d times, want once", i, n)
+		down, up := strings.Count(l, "budget store unreachable"), strings.Count(l, "budget store reachable again")
+		t.Logf("replica %d logged %d outage(s) and %d recovery(ies)", i, down, up)
+		if down < 1 || down > 3 || up != down {
+			t.Errorf("replica %d logged the outage %d times and the recovery %d times; want once each", i, down, up)
 		}
 		if !strings.Contains(l, `"n":3`) {
 			t.Errorf("replica %d did not fall back to 1/3: %s", i, grepLines(l, "budget store"))
@@ -199,19 +210,66 @@ func sessionsNeedStickiness(t *testing.T, urls []string) {
 	}
 }
 
-// overloaded says why latency figures taken now would measure other
-// processes (a load average above the CPU count before the test starts
-// its own), or "" when the machine is quiet enough to judge them.
-func overloaded() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
+// cpuTimes is CPU time so far, in clock ticks: the machine's busy and
+// total (/proc/stat), and this test's own processes' (/proc/PID/stat).
+type cpuTimes struct{ busy, total, own float64 }
+
+func readCPU(pids []int) cpuTimes {
+	var c cpuTimes
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+		for i, v := range f[1:] {
+			var n float64
+			_, _ = fmt.Sscan(v, &n)
+			c.total += n
+			if i != 3 && i != 4 { // idle, iowait
+				c.busy += n
+			}
+		}
+	}
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // fields from 3 on
+		var u, k float64
+		if len(f) > 12 {
+			_, _ = fmt.Sscan(f[11], &u) // utime (field 14)
+			_, _ = fmt.Sscan(f[12], &k) // stime (field 15)
+		}
+		c.own += u + k
+	}
+	return c
+}
+
+// othersTo is the fraction of the machine's CPU time that processes other
+// than this test's used between c and d.
+func (c cpuTimes) othersTo(d cpuTimes) float64 {
+	if d.total <= c.total {
+		return 0
+	}
+	return ((d.busy - c.busy) - (d.own - c.own)) / (d.total - c.total)
+}
+
+// ownTo is the fraction of the machine's CPU time this test's processes
+// used between c and d.
+func (c cpuTimes) ownTo(d cpuTimes) float64 {
+	if d.total <= c.total {
+		return 0
+	}
+	return (d.own - c.own) / (d.total - c.total)
+}
+
+// overloaded says why latency figures would measure other processes (when
+// they took more than a quarter of the machine's CPU time in the idle or
+// the flood window), or "" when the figures can be judged.
+func overloaded(idle, flood float64) string {
+	if idle <= 0.25 && flood <= 0.25 {
 		return ""
 	}
-	var load float64
-	if _, err := fmt.Sscan(string(b), &load); err != nil || load <= float64(runtime.NumCPU()) {
-		return ""
-	}
-	return fmt.Sprintf("the machine's load average was %.1f on %d CPUs before the flood", load, runtime.NumCPU())
+	return fmt.Sprintf("other processes used %.0f %% of the machine's CPU time in the idle window and %.0f %% in the flood's", 100*idle, 100*flood)
 }
 
 func allLogged(rs []replica, s string) bool {

@@ -82,6 +82,14 @@ func (s *Server) Restart() {
 	s.t.Fatalf("redis-server did not start: %s", out.String())
 }
 
+// Pid is the running server's process ID (0 when stopped).
+func (s *Server) Pid() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // Stop kills the server (an outage, as a crash would cause one).
 func (s *Server) Stop() {
 	if s.cmd == nil || s.cmd.Process == nil {

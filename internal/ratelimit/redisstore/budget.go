@@ -49,7 +49,7 @@ func (s *Store) Take(key string, cfg ratelimit.Config, cost int) (bool, time.Dur
 // (refilled since at the full rate, as Redis would have).
 func (s *Store) takeLocal(key string, cfg ratelimit.Config, cost int) (bool, time.Duration) {
 	s.mu.Lock()
-	if s.local == nil { // Redis came back between the check and here
+	if s.local == nil { // a first failure, or Redis came back meanwhile
 		s.local = map[string]*localBudget{}
 	}
 	b := s.local[key]

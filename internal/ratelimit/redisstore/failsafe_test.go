@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 
 	"log/slog"
 	"strings"
@@ -115,3 +116,26 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestOneSlowAnswerIsNoOutage: a single failed round trip (a slow answer on
+// a busy machine) is answered by the fallback without entering the
+// fail-safe; a second in a row enters it; a success in between resets.
+func TestOneSlowAnswerIsNoOutage(t *testing.T) {
+	logs := &logBuffer{}
+	s := &Store{log: slog.New(slog.NewJSONHandler(logs, nil)), last: map[string]lastLevel{}, replicas: 1, timeout: time.Second}
+	slow := func(context.Context) error { return errors.New("i/o timeout") }
+	fine := func(context.Context) error { return nil }
+	_ = s.call(slow)
+	if s.Down() {
+		t.Fatal("one failure entered the fail-safe")
+	}
+	_ = s.call(fine)
+	_ = s.call(slow)
+	if s.Down() {
+		t.Fatal("a success did not reset the count")
+	}
+	_ = s.call(slow)
+	if !s.Down() || logs.count("budget store unreachable") != 1 {
+		t.Fatalf("two failures in a row: down=%v, log:\n%s", s.Down(), logs)
+	}
+}

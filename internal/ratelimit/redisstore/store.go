@@ -5,8 +5,9 @@
 // tool costs, the wait a refusal advises), run atomically in Lua scripts on
 // the Redis server's clock.
 //
-// Fail-safe policy. When Redis cannot be reached (a call takes longer than
-// the timeout, 200 ms by default, or fails), each replica falls back to a
+// Fail-safe policy. When Redis cannot be reached (two round trips in a row
+// fail or take longer than the timeout, 200 ms by default; a call whose
+// round trip failed is answered by the fallback at once), each replica falls back to a
 // local fraction 1/N of every budget and in-flight limit, N being the number
 // of live replicas it last saw in Redis (at least the URL's replicas=
 // parameter). Refusing every call instead would turn a Redis outage into an
@@ -29,6 +30,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -61,6 +63,9 @@ type Store struct {
 	stop         chan struct{}
 	done         chan struct{}
 	halted       sync.Once
+	// fails counts round trips failed in a row; two enter the fail-safe,
+	// so that one slow answer on a busy machine is not an outage.
+	fails atomic.Int32
 
 	mu        sync.Mutex
 	down      bool
@@ -180,9 +185,10 @@ func (s *Store) loop() {
 		case <-t.C:
 		}
 		if _, err := s.heartbeat(context.Background()); err != nil {
-			s.setDown(err)
+			s.failed(err)
 			continue
 		}
+		s.fails.Store(0)
 		s.setUp()
 		for _, l := range s.inflightList() {
 			l.renew()
@@ -207,6 +213,14 @@ func (s *Store) heartbeat(ctx context.Context) (int, error) {
 // fraction is the N of the fallback's 1/N. Callers hold mu.
 func (s *Store) fraction() int { return max(s.replicas, s.seen, 1) }
 
+// failed counts a failed round trip; the second in a row enters the
+// fail-safe. (The call that failed is answered by the fallback either way.)
+func (s *Store) failed(err error) {
+	if s.fails.Add(1) >= 2 {
+		s.setDown(err)
+	}
+}
+
 // setDown enters the fail-safe state, logging it once per outage.
 func (s *Store) setDown(cause error) {
 	s.mu.Lock()
@@ -215,7 +229,9 @@ func (s *Store) setDown(cause error) {
 		return
 	}
 	s.down = true
-	s.local = map[string]*localBudget{}
+	if s.local == nil { // buckets a first failed call started are kept
+		s.local = map[string]*localBudget{}
+	}
 	n := s.fraction()
 	ls := append([]*Inflight(nil), s.inflights...)
 	s.mu.Unlock()
@@ -243,13 +259,16 @@ func (s *Store) inflightList() []*Inflight {
 	return append([]*Inflight(nil), s.inflights...)
 }
 
-// call bounds one round trip by the timeout; a failure enters the fail-safe.
+// call bounds one round trip by the timeout and counts failures.
 func (s *Store) call(f func(ctx context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	err := f(ctx)
-	if err != nil && !errors.Is(err, redis.Nil) {
-		s.setDown(err)
+	switch {
+	case err == nil:
+		s.fails.Store(0)
+	case !errors.Is(err, redis.Nil):
+		s.failed(err)
 	}
 	return err
 }
