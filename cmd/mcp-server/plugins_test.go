@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/config"
 )
 
 const testManifest = `Descriptor:
@@ -198,5 +200,25 @@ func TestInvestigateChoosesPluginSkill(t *testing.T) {
 	}
 	if !ran || !cited || !strings.Contains(res.SC.Answer, "Plugin skill plugin_contoso_mail_emailsto") || res.SC.Unsupported != 0 {
 		t.Errorf("plugin skill not chosen, cited and written (ran %v, cited %v, unsupported %d):\n%s\ncalls %+v", ran, cited, res.SC.Unsupported, res.SC.Answer, res.SC.Calls)
+	}
+}
+
+func TestPluginDirsAndSettings(t *testing.T) {
+	cfg := &config.Config{Plugins: []string{"plugins", "/srv/more"}, Tenants: []config.Tenant{{
+		Alias: "contoso", TenantID: "11111111-1111-4111-8111-111111111111",
+		Sentinel:       &config.Sentinel{SubscriptionID: "sub", ResourceGroup: "rg", WorkspaceName: "ws"},
+		PluginSettings: map[string]map[string]string{"Cold": {"Db": "coldlogs", "WorkspaceName": "other"}},
+	}}}
+	got := pluginDirs(options{configPath: "/etc/secmcp/config.yaml", plugins: []string{"/opt/p"}}, cfg)
+	if strings.Join(got, ",") != "/opt/p,/etc/secmcp/plugins,/srv/more" {
+		t.Errorf("pluginDirs = %v", got)
+	}
+	s := pluginSettings(cfg)
+	c := s("contoso", "Cold")
+	if c["Db"] != "coldlogs" || c["WorkspaceName"] != "other" || c["SubscriptionId"] != "sub" || c["TenantId"] != "11111111-1111-4111-8111-111111111111" {
+		t.Errorf("settings for contoso: %v", c)
+	}
+	if s("fabrikam", "Cold") != nil {
+		t.Error("settings for a tenant the configuration lacks")
 	}
 }

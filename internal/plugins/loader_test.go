@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secmcp/secmcp/internal/tenant"
 )
 
 const goodManifest = `Descriptor:
@@ -170,6 +172,31 @@ func TestRunsKeptPerScope(t *testing.T) {
 	for _, other := range []string{"contoso", "contoso_udef", "fabrikam"} {
 		if _, ok := s.get(other, id); ok {
 			t.Errorf("the run is found in scope %s", other)
+		}
+	}
+}
+
+func TestSkillSettingsFilledPerTenant(t *testing.T) {
+	sk := &KQLSkill{PluginName: "Cold", Settings: map[string]string{"Database": "{{Db}}", "Cluster": "https://{{Cluster}}.kusto.windows.net", "TenantId": "{{TenantId}}"},
+		Descriptor: []Setting{{Name: "Cluster", DefaultValue: "defaultcluster"}}}
+	env := &Env{Settings: func(alias, plugin string) map[string]string {
+		if alias == "contoso" && plugin == "Cold" {
+			return map[string]string{"Db": "coldlogs"}
+		}
+		return nil
+	}}
+	contoso := tenant.New("contoso", "11111111-1111-4111-8111-111111111111", "demo", true, nil, nil)
+	fabrikam := tenant.New("fabrikam", "22222222-2222-4222-8222-222222222222", "demo", true, nil, nil)
+	cases := []struct {
+		t         *tenant.Tenant
+		key, want string
+	}{
+		{contoso, "Database", "coldlogs"}, {fabrikam, "Database", "{{Db}}"},
+		{contoso, "cluster", "https://defaultcluster.kusto.windows.net"}, {fabrikam, "TenantId", "22222222-2222-4222-8222-222222222222"},
+	}
+	for _, c := range cases {
+		if got := sk.setting(env, c.t, c.key); got != c.want {
+			t.Errorf("%s %s = %q, want %q", c.t.Alias, c.key, got, c.want)
 		}
 	}
 }

@@ -117,31 +117,18 @@ func scanTemplate(src string) ([]Placeholder, error) {
 			add(lit.start, lit.end, KindString, lit)
 			i, codeStart = lit.end, lit.end
 		case isWordStart(src, i):
-			j := i
-			for j < len(src) && isWordByte(src[j]) {
-				j++
-			}
-			kind, typed := typedLiterals[strings.ToLower(src[i:j])]
-			k := j
-			for k < len(src) && (src[k] == ' ' || src[k] == '\t') {
-				k++
-			}
-			if !typed || k >= len(src) || src[k] != '(' {
+			j, open, end, kind, typed := typedLiteralAt(src, i)
+			if !typed {
 				i = j
 				continue
 			}
-			end := strings.IndexByte(src[k:], ')')
-			if end < 0 {
-				i = j
-				continue
-			}
-			add(codeStart, k, 0, nil)
+			add(codeStart, open, 0, nil)
 			before := len(out)
-			add(k, k+end, kind, nil)
+			add(open, end, kind, nil)
 			if kind == 0 && len(out) > before {
 				return nil, fmt.Errorf("offset %d: placeholder {{%s}} inside %s(...) is not supported; pass the value as a string and convert it", out[before].Start, out[before].Name, src[i:j])
 			}
-			i, codeStart = k+end, k+end
+			i, codeStart = end, end
 		default:
 			i++
 		}
@@ -149,6 +136,29 @@ func scanTemplate(src string) ([]Placeholder, error) {
 	add(codeStart, len(src), 0, nil)
 	markTimespanParts(src, out)
 	return out, nil
+}
+
+// typedLiteralAt reads the word at i; when it opens a typed literal such
+// as datetime(...), it returns the offsets of its '(' and ')' and the kind
+// a placeholder inside takes. wordEnd is where the word ends.
+func typedLiteralAt(src string, i int) (wordEnd, open, end int, kind Kind, typed bool) {
+	j := i
+	for j < len(src) && isWordByte(src[j]) {
+		j++
+	}
+	kind, typed = typedLiterals[strings.ToLower(src[i:j])]
+	k := j
+	for k < len(src) && (src[k] == ' ' || src[k] == '\t') {
+		k++
+	}
+	if !typed || k >= len(src) || src[k] != '(' {
+		return j, 0, 0, 0, false
+	}
+	e := strings.IndexByte(src[k:], ')')
+	if e < 0 {
+		return j, 0, 0, 0, false
+	}
+	return j, k, k + e, kind, true
 }
 
 // markTimespanParts classifies {{n}}d and {{n}}{{unit}}.
