@@ -121,3 +121,26 @@ func TestModelWriterAnswerStartsWithVerdict(t *testing.T) {
 		t.Errorf("verdicts %+v vs %+v", builtin.Verdicts, model.Verdicts)
 	}
 }
+
+func TestDeviceVerdictRules(t *testing.T) {
+	for _, tc := range []struct {
+		sev, status, class, rule string
+	}{
+		{"high", "new", "", "D1"},
+		{"medium", "inProgress", "", "D2"},
+		{"low", "new", "", "U1"},
+		{"high", "resolved", "falsePositive", "N1"},
+	} {
+		s := NewSet()
+		s.Add("secmcp://search/d", KindSearch, "a", "alerts naming ct-lt-1", toolListAlerts, "search",
+			RankingFacet{Purpose: "alerts naming ct-lt-1", Candidates: 1, Totals: map[string]any{"alerts": 1, "windowDays": 30}})
+		s.Add("secmcp://alerts/d", KindAlert, "k", "alert: x", toolListAlerts, "alert", AlertFacet{ID: "d", Title: "x", Severity: tc.sev, Status: tc.status, Classification: tc.class})
+		s.Add("secmcp://alerts/d", KindAlert, "", "", toolListAlerts, "names:ct-lt-1", NamedFacet{Entity: "ct-lt-1"})
+		if err := s.Finalize(); err != nil {
+			t.Fatal(err)
+		}
+		if v := judge(s, nil, "device", "CT-LT-1.contoso.com"); v.Rule != tc.rule {
+			t.Errorf("%s %s %s: rule %s, want %s", tc.sev, tc.status, tc.class, v.Rule, tc.rule)
+		}
+	}
+}

@@ -27,9 +27,10 @@ import (
 //   - N1 no evidence of compromise in the window, confidence medium — risk
 //     and alerts were read and hold no signal.
 //
-// Devices (C1 with determination malware, multiStagedAttack, apt or
-// compromisedAccount; L1 an open high-severity alert or incident; L2 an open
-// medium-severity one; U1 open low or informational ones; U2; N1).
+// Devices: C1 as for users with determination malware, multiStagedAttack,
+// apt or compromisedAccount; D1 likely compromised, confidence medium — an
+// open high-severity alert or incident names the device; D2 undetermined —
+// an open medium-severity one; then U1, U2 and N1 as for users.
 //
 // "Open" means not resolved, or resolved as truePositive; alerts and
 // incidents classified falsePositive or informationalExpectedActivity never count.
@@ -64,7 +65,7 @@ var ruleText = map[string]string{
 	"L1": "high user risk corroborated by an open high-severity alert or incident",
 	"L2": "high user risk, or an open high-severity alert or incident with elevated user risk",
 	"D1": "an open high-severity alert or incident names the device",
-	"D2": "an open medium-severity alert or incident names the device",
+	"D2": "an open medium-severity alert or incident names the device, not enough for a verdict",
 	"U1": "weaker signals only, not enough for a verdict",
 	"U2": "no signal in what was read, but a source holding evidence could not be read",
 	"N1": "risk and alerts were read and hold no sign of compromise",

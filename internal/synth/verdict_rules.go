@@ -60,36 +60,34 @@ func judge(set *Set, traces []Trace, kind, name string) Verdict {
 		v.WindowDays, _ = sf.Totals["windowDays"].(int)
 		v.Because = append(v.Because, fmt.Sprintf("Defender lists %d alerts naming %s from %s to %s %s.", sf.Candidates, name, rfc(sf.Since), rfc(sf.Until), cites(search)))
 	}
-	var level, state string
-	risky := 0
-	var riskItem *Item
+	e := evidenceOf{searched: search != nil, unread: len(v.Unread) > 0}
 	if kind == "user" {
 		var rf *RiskFacet
-		level, state, risky, rf, riskItem = riskOf(set, name)
-		if riskItem != nil && level != "" {
-			line := fmt.Sprintf("Entra ID Protection rates the risk of %s %s (%s)", name, level, state)
+		var riskItem *Item
+		e.level, e.state, e.risky, rf, riskItem = riskOf(set, name)
+		e.riskRead = riskItem != nil
+		if riskItem != nil && e.level != "" {
+			line := fmt.Sprintf("Entra ID Protection rates the risk of %s %s (%s)", name, e.level, e.state)
 			if rf != nil {
-				line += fmt.Sprintf(" and recorded %d risky sign-ins from %s to %s", risky, rfc(rf.Since), rfc(rf.Until))
+				line += fmt.Sprintf(" and recorded %d risky sign-ins from %s to %s", e.risky, rfc(rf.Since), rfc(rf.Until))
 			}
 			v.Because = append(v.Because, line+" "+cites(riskItem)+".")
 		}
 	}
-	sigs := entitySignals(set, kind, name)
-	var confirmed, high, medium, weak []signal
-	for _, s := range sigs {
+	for _, s := range entitySignals(set, kind, name) {
 		switch {
 		case s.incident && s.class == "truePositive" && ((kind == "user" && compromiseDeterminations[s.determination]) || (kind == "device" && deviceDeterminations[s.determination])):
-			confirmed = append(confirmed, s)
+			e.confirmed = append(e.confirmed, s)
 		case !open(s.status, s.class):
 		case s.severity == "high":
-			high = append(high, s)
+			e.high = append(e.high, s)
 		case s.severity == "medium":
-			medium = append(medium, s)
+			e.medium = append(e.medium, s)
 		default:
-			weak = append(weak, s)
+			e.weak = append(e.weak, s)
 		}
 	}
-	for _, group := range [][]signal{confirmed, high, medium, weak} {
+	for _, group := range [][]signal{e.confirmed, e.high, e.medium, e.weak} {
 		for i, s := range group {
 			if i == 3 {
 				break
@@ -97,26 +95,46 @@ func judge(set *Set, traces []Trace, kind, name string) Verdict {
 			v.Because = append(v.Because, signalLine(s, kind))
 		}
 	}
-	atRisk := state == "atRisk" || state == "confirmedCompromised"
-	switch {
-	case state == "confirmedCompromised" || len(confirmed) > 0:
-		v.Verdict, v.Confidence, v.Rule = VerdictCompromised, "high", "C1"
-	case kind == "user" && level == "high" && atRisk && len(high) > 0:
-		v.Verdict, v.Confidence, v.Rule = VerdictLikely, "high", "L1"
-	case kind == "user" && ((level == "high" && atRisk) || (len(high) > 0 && atRisk && level == "medium")):
-		v.Verdict, v.Confidence, v.Rule = VerdictLikely, "medium", "L2"
-	case kind == "device" && len(high) > 0:
-		v.Verdict, v.Confidence, v.Rule = VerdictLikely, "medium", "D1"
-	case kind == "device" && len(medium) > 0:
-		v.Verdict, v.Confidence, v.Rule = VerdictLikely, "low", "D2"
-	case (atRisk && level != "none" && level != "") || risky > 0 || len(high)+len(medium)+len(weak) > 0:
-		v.Verdict, v.Confidence, v.Rule = VerdictUndetermined, "low", "U1"
-	case search == nil || (kind == "user" && riskItem == nil) || len(v.Unread) > 0:
-		v.Verdict, v.Confidence, v.Rule = VerdictUndetermined, "low", "U2"
-	default:
-		v.Verdict, v.Confidence, v.Rule = VerdictNoEvidence, "medium", "N1"
-	}
+	v.Rule = e.rule(kind)
+	v.Verdict, v.Confidence = ruleVerdict[v.Rule][0], ruleVerdict[v.Rule][1]
 	return v
+}
+
+// evidenceOf is what the rules look at for one entity.
+type evidenceOf struct {
+	level, state                  string
+	risky                         int
+	riskRead, searched, unread    bool
+	confirmed, high, medium, weak []signal
+}
+
+// ruleVerdict is each rule's verdict and confidence.
+var ruleVerdict = map[string][2]string{
+	"C1": {VerdictCompromised, "high"}, "L1": {VerdictLikely, "high"}, "L2": {VerdictLikely, "medium"},
+	"D1": {VerdictLikely, "medium"}, "D2": {VerdictUndetermined, "low"}, "U1": {VerdictUndetermined, "low"},
+	"U2": {VerdictUndetermined, "low"}, "N1": {VerdictNoEvidence, "medium"},
+}
+
+// rule picks the first rule (see Verdict) the evidence meets.
+func (e evidenceOf) rule(kind string) string {
+	atRisk := e.state == "atRisk" || e.state == "confirmedCompromised"
+	switch {
+	case e.state == "confirmedCompromised" || len(e.confirmed) > 0:
+		return "C1"
+	case kind == "user" && e.level == "high" && atRisk && len(e.high) > 0:
+		return "L1"
+	case kind == "user" && ((e.level == "high" && atRisk) || (len(e.high) > 0 && atRisk && e.level == "medium")):
+		return "L2"
+	case kind == "device" && len(e.high) > 0:
+		return "D1"
+	case kind == "device" && len(e.medium) > 0:
+		return "D2"
+	case (atRisk && e.level != "none" && e.level != "") || e.risky > 0 || len(e.high)+len(e.medium)+len(e.weak) > 0:
+		return "U1"
+	case !e.searched || (kind == "user" && !e.riskRead) || e.unread:
+		return "U2"
+	}
+	return "N1"
 }
 
 func signalLine(s signal, kind string) string {
@@ -139,7 +157,7 @@ func (v Verdict) headline() string {
 	switch v.Rule {
 	case "C1":
 		return "Compromised: yes (confirmed)"
-	case "L1", "L2", "D1", "D2":
+	case "L1", "L2", "D1":
 		return "Likely compromised: yes"
 	case "N1":
 		if v.WindowDays > 0 {
