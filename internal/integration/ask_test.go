@@ -11,6 +11,7 @@ import (
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/synth"
+	"github.com/secmcp/secmcp/tools/investigate"
 )
 
 // askCases builds the question set of one demo tenant: tenant-wide
@@ -240,3 +241,26 @@ func TestAskQuestionSet(t *testing.T) {
 }
 
 func pct(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
+
+// TestAskVerdictWithUnreadSource: when the alerts naming the user cannot be
+// read, the answer still begins with a verdict, says that sources could not
+// be read, and lists the alert source under the sources that did not answer.
+func TestAskVerdictWithUnreadSource(t *testing.T) {
+	x := newSynthHarness(t, investigate.ModeBuiltin)
+	t.Cleanup(x.env.Close)
+	em := x.emulator(t)
+	em.InjectFault(fixtures.Fault{Tenant: "contoso", Route: "security/alerts_v2", Status: 503})
+	defer em.ClearFaults()
+	var res synth.Result
+	x.mustCall(t, "contoso", "investigate", map[string]any{"question": "Has nolan.prescott@contoso.com been compromised?", "timeoutSeconds": 20}, &res)
+	first := firstLine(res.Answer)
+	if !verdictLead.MatchString(first) || !strings.Contains(first, "could not be read") {
+		t.Errorf("first line %q", first)
+	}
+	if len(res.Verdicts) != 1 || len(res.Verdicts[0].Unread) == 0 {
+		t.Errorf("verdicts %+v", res.Verdicts)
+	}
+	if !strings.Contains(res.Answer, "### Sources that did not answer") || !strings.Contains(res.Answer, "defender_list_alerts") || res.Unsupported != 0 {
+		t.Errorf("unsupported %d, answer:\n%s", res.Unsupported, res.Answer)
+	}
+}

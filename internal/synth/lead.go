@@ -204,7 +204,9 @@ func verdictLines(v Verdict, set *Set) []string {
 	}
 	head += "."
 	if len(v.Unread) > 0 {
-		head += " Sources that could not be read: " + strings.Join(v.Unread, "; ") + "."
+		// The sources are listed under "Sources that did not answer"; named
+		// here they would be uncited facts.
+		head += " Some sources that hold evidence about it could not be read, so the verdict rests on the others (see Sources that did not answer)."
 	}
 	out := []string{head}
 	for _, b := range v.Because {
