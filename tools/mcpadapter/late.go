@@ -1,6 +1,7 @@
 package mcpadapter
 
 import (
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/secmcp/secmcp/tools"
@@ -19,13 +20,21 @@ func lateSync(s *server.MCPServer, cfg Config) func(string, []string, []tools.Sp
 		if len(exposed) == 0 {
 			return
 		}
-		st := make([]server.ServerTool, len(exposed))
-		for i, spec := range exposed {
+		st := make([]server.ServerTool, 0, len(exposed))
+		for _, spec := range exposed {
 			t := toMCPTool(spec)
 			if cfg.NoOutputSchemas {
 				t.RawOutputSchema = nil
 			}
-			st[i] = server.ServerTool{Tool: t, Handler: toolHandler(cfg, spec.Name)}
+			// mcp-go panics on a tool whose x-mcp-header annotations it
+			// refuses; a plugin's tool must not take the server down.
+			if err := mcp.ValidateParamHeaderAnnotations(&t); err != nil {
+				if cfg.Log != nil {
+					cfg.Log.Warn("plugin tool left out", "tool", spec.Name, "reason", err.Error())
+				}
+				continue
+			}
+			st = append(st, server.ServerTool{Tool: t, Handler: toolHandler(cfg, spec.Name)})
 		}
 		s.AddTools(st...)
 	}

@@ -124,3 +124,27 @@ func TestLateToolsPerTenant(t *testing.T) {
 		t.Errorf("removed tool still listed: %v", got)
 	}
 }
+
+// TestLateToolBadHeaderAnnotation: a late tool mcp-go would refuse (and
+// panic on) is left out instead of taking the server down.
+func TestLateToolBadHeaderAnnotation(t *testing.T) {
+	reg, err := tools.NewRegistry(nil, tools.Selection{ReadOnly: true, Late: []string{"gh"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	treg, _ := tenant.NewRegistry(tenant.New("contoso", "11111111-1111-4111-8111-111111111111", "demo", true, nil, nil))
+	srv := NewServer(Config{Name: "t", Version: "1", Invoker: &tools.Invoker{Tools: reg, Tenants: treg}})
+	h := func(context.Context, tools.Call, json.RawMessage) (any, error) { return "x", nil }
+	bad, err := tools.NewDynamic(tools.DynamicSpec{Toolset: "gh", Name: "gh__bad", Description: "d", ReadOnly: true, Handler: h,
+		InputSchema: json.RawMessage(`{"type":"object","properties":{"q":{"type":"object","x-mcp-header":"Bad Header!"}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := tools.NewDynamic(tools.DynamicSpec{Toolset: "gh", Name: "gh__good", Description: "d", ReadOnly: true, Handler: h})
+	if _, err := reg.SetLate("gh", []tools.Spec{bad, good}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.mcp.GetTool("gh__bad") != nil || srv.mcp.GetTool("gh__good") == nil {
+		t.Error("the bad tool was added, or the good one was not")
+	}
+}

@@ -153,6 +153,12 @@ func cleanValue(v any, depth int) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
+			// MCP's own schema extensions (x-mcp-header routes an
+			// argument into an HTTP header) are the plugin's business
+			// with its own clients, not ours: dropped.
+			if strings.HasPrefix(k, "x-mcp-") {
+				continue
+			}
 			c, err := cleanValue(e, depth+1)
 			if err != nil {
 				return nil, err

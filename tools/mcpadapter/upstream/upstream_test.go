@@ -175,3 +175,11 @@ func TestPluginCitation(t *testing.T) {
 		t.Errorf("kept: %+v", got)
 	}
 }
+
+// TestCleanSchemaDropsMCPExtensions: x-mcp-* keys never reach our list.
+func TestCleanSchemaDropsMCPExtensions(t *testing.T) {
+	out, err := cleanSchema(json.RawMessage(`{"type":"object","properties":{"q":{"type":"string","x-mcp-header":"X-Q"}}}`))
+	if err != nil || strings.Contains(string(out), "x-mcp") {
+		t.Errorf("%s %v", out, err)
+	}
+}
