@@ -86,7 +86,7 @@ func (appCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.Acc
 	return azcore.AccessToken{Token: "app-only", ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
-func newDelegating(t *testing.T, o OnBehalfOfOptions) (*Delegating, *fakeAuthority) {
+func newDelegating(t testing.TB, o OnBehalfOfOptions) (*Delegating, *fakeAuthority) {
 	t.Helper()
 	fa := &fakeAuthority{exchanges: map[string]int{}}
 	ts := httptest.NewTLSServer(fa)
@@ -176,4 +176,28 @@ func TestOnBehalfOfNeedsConfidentialClient(t *testing.T) {
 			t.Errorf("%s: %v", kind, err)
 		}
 	}
+}
+
+// BenchmarkOnBehalfOfCachedToken is the per-call cost of a delegated token
+// once the user's credential and token are cached (MSAL's cache lookup
+// included), against the app-only path through the same credential.
+func BenchmarkOnBehalfOfCachedToken(b *testing.B) {
+	d, _ := newDelegating(b, OnBehalfOfOptions{})
+	scope := policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}
+	ctx := source.WithUser(context.Background(), testUser{"ann", fakeJWT("ann", time.Now().Add(time.Hour))})
+	if _, err := d.GetToken(ctx, scope); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("user", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := d.GetToken(ctx, scope); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("app-only", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_, _ = d.GetToken(context.Background(), scope)
+		}
+	})
 }
