@@ -101,7 +101,9 @@ func (m *Manager) Start(ctx context.Context, publish func(toolset string, specs 
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
-			p.run(ctx)
+			for ctx.Err() == nil {
+				p.runGuarded(ctx)
+			}
 		}()
 	}
 }
@@ -252,4 +254,21 @@ func (p *plugin) retryIn() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return max(time.Until(p.retry), time.Second)
+}
+
+// runGuarded runs the connection loop; a panic in it (a plugin's data
+// tripping a bug) is logged and the server retried after backoffMax
+// instead of taking secmcp down.
+func (p *plugin) runGuarded(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("plugin MCP server connection panicked; retrying", "panic", fmt.Sprint(r), "retry_in", backoffMax.String())
+			p.setDown("internal error in secmcp's connection (the operator's log has details)", backoffMax)
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoffMax):
+			}
+		}
+	}()
+	p.run(ctx)
 }
