@@ -123,7 +123,7 @@ func (p *parser) parseSetOp(x Expr) Expr {
 			break
 		}
 	}
-	p.closeParen(")", fmt.Sprintf("the list of '%s'", op.text), open)
+	p.closeParenFor(")", "the list of '%s'", op.text, open)
 	if len(list) == 0 {
 		p.fail(open, p.prev.end, fmt.Sprintf("the list after '%s' is empty", op.text))
 	}
@@ -213,7 +213,7 @@ func (p *parser) parseArgs(name string) []Expr {
 		}
 	}
 	p.leave()
-	p.closeParen(")", fmt.Sprintf("the call to %s", name), open)
+	p.closeParenFor(")", "the call to %s", name, open)
 	return args
 }
 

@@ -136,7 +136,23 @@ func (p *parser) expect(text, context string) token {
 
 // closeParen expects ')' closing something opened at open.
 func (p *parser) closeParen(close string, what string, open int) token {
+	if p.is(close) { // the message is built only when it is needed
+		t := p.tok
+		p.next()
+		return t
+	}
 	return p.expect(close, fmt.Sprintf("to close %s opened at %d", what, open))
+}
+
+// closeParenFor is closeParen with what = fmt.Sprintf(whatFormat, arg),
+// formatted only when the closing bracket is missing.
+func (p *parser) closeParenFor(close, whatFormat, arg string, open int) token {
+	if p.is(close) {
+		t := p.tok
+		p.next()
+		return t
+	}
+	return p.closeParen(close, fmt.Sprintf(whatFormat, arg), open)
 }
 
 func (p *parser) enter() {

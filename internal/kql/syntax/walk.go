@@ -9,9 +9,7 @@ func Inspect(n Node, f func(Node) bool) {
 	if isNil(n) || !f(n) {
 		return
 	}
-	for _, c := range Children(n) {
-		Inspect(c, f)
-	}
+	EachChild(n, func(c Node) { Inspect(c, f) })
 }
 
 func isNil(n Node) bool {
@@ -23,91 +21,112 @@ func isNil(n Node) bool {
 }
 
 // Children returns the direct child nodes of n in source order.
+// EachChild visits the same nodes without building a slice.
 func Children(n Node) []Node {
 	var out []Node
-	add := func(xs ...Node) {
-		for _, x := range xs {
-			if !isNil(x) {
-				out = append(out, x)
-			}
+	EachChild(n, func(c Node) { out = append(out, c) })
+	return out
+}
+
+// visitor calls f for each non-nil node it is given; it lets EachChild walk
+// a node's fields without allocating.
+type visitor struct{ f func(Node) }
+
+func (v visitor) add(xs ...Node) {
+	for _, x := range xs {
+		if !isNil(x) {
+			v.f(x)
 		}
 	}
-	addExprs := func(xs []Expr) {
-		for _, x := range xs {
-			add(x)
-		}
+}
+
+func (v visitor) exprs(xs []Expr) {
+	for _, x := range xs {
+		v.add(x)
 	}
+}
+
+// each visits every element of xs (nil ones are skipped).
+func each[T Node](v visitor, xs []T) {
+	for _, x := range xs {
+		v.add(x)
+	}
+}
+
+// EachChild calls f for each non-nil direct child of n, in source order,
+// the nodes Children returns.
+func EachChild(n Node, f func(Node)) {
+	v := visitor{f: f}
 	switch n := n.(type) {
 	case *Script:
 		for _, s := range n.Stmts {
-			add(s)
+			v.add(s)
 		}
 	case *LetStmt:
-		add(n.Name, n.Value)
+		v.add(n.Name, n.Value)
 	case *SetStmt:
-		add(n.Name, n.Value)
+		v.add(n.Name, n.Value)
 	case *ExprStmt:
-		add(n.X)
+		v.add(n.X)
 	case *DynamicLit:
-		add(n.Value)
+		v.add(n.Value)
 	case *ArrayLit:
-		addExprs(n.Elems)
+		v.exprs(n.Elems)
 	case *ObjectLit:
-		addExprs(n.Values)
+		v.exprs(n.Values)
 	case *Binary:
-		add(n.Left, n.Right)
+		v.add(n.Left, n.Right)
 	case *Unary:
-		add(n.X)
+		v.add(n.X)
 	case *InExpr:
-		add(n.X)
-		addExprs(n.List)
+		v.add(n.X)
+		v.exprs(n.List)
 	case *BetweenExpr:
-		add(n.X, n.Low, n.High)
+		v.add(n.X, n.Low, n.High)
 	case *Call:
-		add(n.Recv, n.Name)
-		addExprs(n.Args)
+		v.add(n.Recv, n.Name)
+		v.exprs(n.Args)
 	case *Member:
-		add(n.X, n.Name)
+		v.add(n.X, n.Name)
 	case *Index:
-		add(n.X, n.Index)
+		v.add(n.X, n.Index)
 	case *Paren:
-		add(n.X)
+		v.add(n.X)
 	case *ListExpr:
-		addExprs(n.Elems)
+		v.exprs(n.Elems)
 	case *NamedExpr:
 		for _, id := range n.Names {
-			add(id)
+			v.add(id)
 		}
-		add(n.Value)
+		v.add(n.Value)
 	case *FuncLit:
 		for _, p := range n.Params {
-			add(p)
+			v.add(p)
 		}
 		for _, s := range n.Body {
-			add(s)
+			v.add(s)
 		}
 	case *Param:
-		add(n.Name, n.Default)
+		v.add(n.Name, n.Default)
 	case *ColumnDecl:
-		add(n.Name)
+		v.add(n.Name)
 	case *Pipeline:
-		add(n.Source)
+		v.add(n.Source)
 		for _, o := range n.Ops {
-			add(o)
+			v.add(o)
 		}
 	case *SortKey:
-		add(n.X)
+		v.add(n.X)
 	case *OpParam:
-		add(n.Value)
+		v.add(n.Value)
 	case *MvExpandItem:
-		add(n.X)
+		v.add(n.X)
 	case *TopNestedClause:
-		add(n.Count, n.Of, n.Others)
+		v.add(n.Count, n.Of, n.Others)
 		if n.By != nil {
-			add(n.By)
+			v.add(n.By)
 		}
 	case Operator:
-		opChildren(n, add, addExprs)
+		opChildren(n, v)
 	}
-	return out
 }

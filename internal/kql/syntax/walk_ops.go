@@ -1,163 +1,136 @@
 package syntax
 
-func opChildren(o Operator, add func(...Node), addExprs func([]Expr)) {
-	add2 := func(xs ...Node) { add(xs...) }
-	params := func(ps []*OpParam) {
-		for _, p := range ps {
-			add2(p)
-		}
-	}
-	keys := func(ks []*SortKey) {
-		for _, k := range ks {
-			add2(k)
-		}
-	}
-	items := func(is []*MvExpandItem) {
-		for _, it := range is {
-			add2(it)
-		}
-	}
-	cols := func(cs []*ColumnDecl) {
-		for _, c := range cs {
-			add2(c)
-		}
-	}
-	named := func(ns []*NamedExpr) {
-		for _, n := range ns {
-			add2(n)
-		}
-	}
+func opChildren(o Operator, v visitor) {
 	switch o := o.(type) {
 	case *WhereOp:
-		add(o.Pred)
+		v.add(o.Pred)
 	case *ProjectOp:
-		addExprs(o.Items)
+		v.exprs(o.Items)
 	case *ProjectAwayOp:
-		addExprs(o.Cols)
+		v.exprs(o.Cols)
 	case *ProjectKeepOp:
-		addExprs(o.Cols)
+		v.exprs(o.Cols)
 	case *ProjectRenameOp:
-		named(o.Items)
+		each(v, o.Items)
 	case *ProjectReorderOp:
-		keys(o.Cols)
+		each(v, o.Cols)
 	case *ExtendOp:
-		addExprs(o.Items)
+		v.exprs(o.Items)
 	case *SummarizeOp:
-		params(o.Params)
-		addExprs(o.Aggs)
-		addExprs(o.By)
+		each(v, o.Params)
+		v.exprs(o.Aggs)
+		v.exprs(o.By)
 	case *CountOp:
-		add(o.As)
+		v.add(o.As)
 	case *TakeOp:
-		add(o.Count)
+		v.add(o.Count)
 	case *SortOp:
-		params(o.Params)
-		keys(o.By)
+		each(v, o.Params)
+		each(v, o.By)
 	case *TopOp:
-		add(o.Count)
-		keys(o.By)
+		v.add(o.Count)
+		each(v, o.By)
 	case *TopNestedOp:
 		for _, c := range o.Clauses {
-			add2(c)
+			v.add(c)
 		}
 	case *DistinctOp:
-		params(o.Params)
-		addExprs(o.Cols)
+		each(v, o.Params)
+		v.exprs(o.Cols)
 	case *JoinOp:
-		params(o.Params)
-		add(o.Right)
-		addExprs(o.On)
+		each(v, o.Params)
+		v.add(o.Right)
+		v.exprs(o.On)
 	case *LookupOp:
-		params(o.Params)
-		add(o.Right)
-		addExprs(o.On)
+		each(v, o.Params)
+		v.add(o.Right)
+		v.exprs(o.On)
 	case *UnionOp:
-		params(o.Params)
-		addExprs(o.Tables)
+		each(v, o.Params)
+		v.exprs(o.Tables)
 	case *MvExpandOp:
-		params(o.Params)
-		items(o.Items)
-		add(o.Limit)
+		each(v, o.Params)
+		each(v, o.Items)
+		v.add(o.Limit)
 	case *MvApplyOp:
-		params(o.Params)
-		items(o.Items)
-		add(o.Limit)
+		each(v, o.Params)
+		each(v, o.Items)
+		v.add(o.Limit)
 		if o.On != nil {
-			add(o.On)
+			v.add(o.On)
 		}
 	case *ParseOp:
-		params(o.Params)
-		add(o.Source)
-		addExprs(o.Pattern)
+		each(v, o.Params)
+		v.add(o.Source)
+		v.exprs(o.Pattern)
 	case *ParseKvOp:
-		add(o.Source)
-		cols(o.Columns)
-		named(o.With)
+		v.add(o.Source)
+		each(v, o.Columns)
+		each(v, o.With)
 	case *MakeSeriesOp:
-		params(o.Params)
-		addExprs(o.Aggs)
-		addExprs(o.Defaults)
-		add(o.On, o.From, o.To, o.Step)
-		addExprs(o.By)
+		each(v, o.Params)
+		v.exprs(o.Aggs)
+		v.exprs(o.Defaults)
+		v.add(o.On, o.From, o.To, o.Step)
+		v.exprs(o.By)
 	default:
-		opChildren2(o, add, addExprs, params, cols, named)
+		opChildren2(o, v)
 	}
 }
 
-func opChildren2(o Operator, add func(...Node), addExprs func([]Expr),
-	params func([]*OpParam), cols func([]*ColumnDecl), named func([]*NamedExpr)) {
+func opChildren2(o Operator, v visitor) {
 	switch o := o.(type) {
 	case *EvaluateOp:
-		params(o.Params)
+		each(v, o.Params)
 		if o.Plugin != nil {
-			add(o.Plugin)
+			v.add(o.Plugin)
 		}
 	case *RenderOp:
-		named(o.With)
+		each(v, o.With)
 	case *SerializeOp:
-		addExprs(o.Items)
+		v.exprs(o.Items)
 	case *AsOp:
-		params(o.Params)
-		add(o.As)
+		each(v, o.Params)
+		v.add(o.As)
 	case *InvokeOp:
 		if o.Call != nil {
-			add(o.Call)
+			v.add(o.Call)
 		}
 	case *RangeOp:
-		add(o.Col, o.From, o.To, o.Step)
+		v.add(o.Col, o.From, o.To, o.Step)
 	case *DataTableOp:
-		cols(o.Columns)
-		addExprs(o.Values)
+		each(v, o.Columns)
+		v.exprs(o.Values)
 	case *PrintOp:
-		addExprs(o.Items)
+		v.exprs(o.Items)
 	case *SearchOp:
-		params(o.Params)
-		addExprs(o.Tables)
-		add(o.Pred)
+		each(v, o.Params)
+		v.exprs(o.Tables)
+		v.add(o.Pred)
 	case *FindOp:
-		params(o.Params)
-		addExprs(o.Tables)
-		add(o.Pred)
-		addExprs(o.Project)
+		each(v, o.Params)
+		v.exprs(o.Tables)
+		v.add(o.Pred)
+		v.exprs(o.Project)
 	case *ExternalDataOp:
-		cols(o.Columns)
-		addExprs(o.URIs)
-		named(o.With)
+		each(v, o.Columns)
+		v.exprs(o.URIs)
+		each(v, o.With)
 	case *SampleOp:
-		add(o.Count)
+		v.add(o.Count)
 	case *SampleDistinctOp:
-		add(o.Count, o.Of)
+		v.add(o.Count, o.Of)
 	case *FacetOp:
-		addExprs(o.By)
+		v.exprs(o.By)
 		if o.With != nil {
-			add(o.With)
+			v.add(o.With)
 		}
 	case *ForkOp:
 		for _, b := range o.Branches {
-			add(b)
+			v.add(b)
 		}
 	case *PartitionOp:
-		params(o.Params)
-		add(o.By, o.Body)
+		each(v, o.Params)
+		v.add(o.By, o.Body)
 	}
 }
