@@ -122,11 +122,12 @@ type Report struct {
 // Validate runs every check on query and merges the results.
 func (c *Checker) Validate(query string) Report {
 	rep := Report{Diagnostics: []Diagnostic{}, Caps: []string{}, Suggestions: []string{}, Tables: []string{}, Output: []Column{}}
-	var script *syntax.Script
-	var diags []syntax.Diagnostic
-	if c.schema != nil {
-		var res *analyze.Result
-		script, res = analyze.Check(query, analyze.Options{Schema: c.schema})
+	// One parse serves the analyzer and the guard; the guard rewrites the
+	// tree, so everything that reads it runs first.
+	script, parsed := syntax.Parse(query)
+	diags := append([]syntax.Diagnostic(nil), parsed...)
+	if c.schema != nil && !syntax.HasErrors(parsed) {
+		res := analyze.Analyze(script, analyze.Options{Schema: c.schema})
 		diags = append(diags, res.Diagnostics...)
 		rep.Tables = append(rep.Tables, res.Tables...)
 		if res.Output != nil {
@@ -135,12 +136,14 @@ func (c *Checker) Validate(query string) Report {
 			}
 			rep.OutputOpen = res.Output.Open
 		}
-	} else {
-		script, diags = syntax.Parse(query)
 	}
 	rep.Valid = !hasKind(diags, KindSyntax, SeverityError)
+	var advice []string
+	if rep.Valid && script != nil {
+		advice = timeFilterAdvice(script, rep.Tables, c.schema)
+	}
 	diags = append(diags, c.hiddenDiagnostics(query, diags)...)
-	g := guard.Check(query, c.guard)
+	g := guard.CheckParsed(query, script, parsed, c.guard)
 	for _, d := range g.Diagnostics {
 		if d.Kind == KindGuard {
 			diags = append(diags, d)
@@ -170,9 +173,7 @@ func (c *Checker) Validate(query string) Report {
 		}
 	}
 	rep.FixedQuery = applyFixes(query, diags)
-	if rep.Valid && script != nil {
-		rep.Suggestions = append(rep.Suggestions, timeFilterAdvice(script, rep.Tables, c.schema)...)
-	}
+	rep.Suggestions = append(rep.Suggestions, advice...)
 	return rep
 }
 

@@ -139,16 +139,21 @@ var limitLifters = map[string]bool{
 
 // Check parses src, refuses what is not allowed and applies the caps.
 func Check(src string, opts Options) *Result {
-	res := &Result{}
-	maxBytes := opts.MaxQueryBytes
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxQueryBytes
-	}
-	if len(src) > maxBytes {
-		res.refuse(0, 0, fmt.Sprintf("query is %d bytes long; the limit is %d bytes — shorten it or split it into smaller queries", len(src), maxBytes))
+	if res := checkSize(src, opts); res != nil {
 		return res
 	}
 	script, diags := syntax.Parse(src)
+	return CheckParsed(src, script, diags, opts)
+}
+
+// CheckParsed is Check for a caller that has already parsed src:
+// script and diags must be syntax.Parse(src)'s results. It rewrites script
+// in place (the caps), so read the tree before calling it.
+func CheckParsed(src string, script *syntax.Script, diags []syntax.Diagnostic, opts Options) *Result {
+	if res := checkSize(src, opts); res != nil {
+		return res
+	}
+	res := &Result{}
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	if syntax.HasErrors(diags) {
 		return res
@@ -165,6 +170,20 @@ func Check(src string, opts Options) *Result {
 		capRows(res, script, rows)
 	}
 	res.Query = syntax.Format(script)
+	return res
+}
+
+// checkSize returns a refusal when src is over the size limit, else nil.
+func checkSize(src string, opts Options) *Result {
+	maxBytes := opts.MaxQueryBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxQueryBytes
+	}
+	if len(src) <= maxBytes {
+		return nil
+	}
+	res := &Result{}
+	res.refuse(0, 0, fmt.Sprintf("query is %d bytes long; the limit is %d bytes — shorten it or split it into smaller queries", len(src), maxBytes))
 	return res
 }
 
