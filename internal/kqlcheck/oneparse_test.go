@@ -48,3 +48,15 @@ func TestValidateSharesOneParse(t *testing.T) {
 		t.Fatalf("suggestions %q; want the time-filter advice for the query as written", r.Suggestions)
 	}
 }
+
+// BenchmarkValidateOneLine is the call e2e/httpbench makes to kql_validate:
+// go test -bench ValidateOneLine -benchmem ./internal/kqlcheck/
+func BenchmarkValidateOneLine(b *testing.B) {
+	c := Default()
+	q := "DeviceProcessEvents | where Timestamp > ago(1h) | count"
+	for b.Loop() {
+		if r := c.Validate(q); !r.Valid {
+			b.Fatal(r.Diagnostics)
+		}
+	}
+}
