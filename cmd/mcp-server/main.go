@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return printClientConfig(opts.clientConfig, stdout)
 	}
 	if opts.pluginsValidate != "" {
-		return validatePlugins(opts.pluginsValidate, stdout)
+		return validatePlugins(opts, stdout)
 	}
 	if opts.listTools {
 		return listTools(opts, stdout)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/docstore"
@@ -17,8 +18,21 @@ import (
 // loaded, skipped and refused with reasons. It fails (exit 1) when a skill
 // or a manifest is refused, or DIR holds no manifest, for plugin authors'
 // CI pipelines.
-func validatePlugins(dir string, stdout io.Writer) error {
-	res, err := plugins.LoadDirs(&plugins.Env{}, dir)
+//
+// With --config, API plugins use the configuration's pluginApis (their
+// OpenAPI documents and auth) and pluginOpenAPIFetch; without it, an API
+// plugin whose document is only a URL is listed as skipped.
+func validatePlugins(opts options, stdout io.Writer) error {
+	dir := opts.pluginsValidate
+	env := &plugins.Env{}
+	if opts.configPath != "" {
+		cfg, err := config.Load(opts.configPath)
+		if err != nil {
+			return err
+		}
+		apiEnv(env, opts, cfg)
+	}
+	res, err := plugins.LoadDirs(env, dir)
 	if err != nil {
 		return err
 	}
@@ -47,6 +61,22 @@ func pluginDirs(opts options, cfg *config.Config) []string {
 	return dirs
 }
 
+// apiEnv gives the loader the configuration's API plugin settings, with
+// OpenAPI document paths relative to the configuration file.
+func apiEnv(env *plugins.Env, opts options, cfg *config.Config) {
+	if cfg == nil {
+		return
+	}
+	env.FetchOpenAPI = cfg.PluginOpenAPIFetch
+	env.APIs = map[string]config.PluginAPI{}
+	for name, p := range cfg.PluginAPIs {
+		if p.OpenAPI != "" && !strings.Contains(p.OpenAPI, "://") && !filepath.IsAbs(p.OpenAPI) && opts.configPath != "" {
+			p.OpenAPI = filepath.Join(filepath.Dir(opts.configPath), p.OpenAPI)
+		}
+		env.APIs[name] = p
+	}
+}
+
 // loadPlugins loads the plugin folders. A folder that cannot be read stops
 // the start; a refused manifest or skill is logged and the rest load.
 func loadPlugins(opts options, cfg *config.Config, env *plugins.Env, logger *slog.Logger) (*plugins.Result, error) {
@@ -55,6 +85,7 @@ func loadPlugins(opts options, cfg *config.Config, env *plugins.Env, logger *slo
 		return &plugins.Result{}, nil
 	}
 	env.Settings = pluginSettings(cfg)
+	apiEnv(env, opts, cfg)
 	env.Runs = plugins.NewRunStore(docstore.Default("plugins"))
 	res, err := plugins.LoadDirs(env, dirs...)
 	if err != nil {

@@ -34,6 +34,12 @@ type Config struct {
 	// become tools (with --plugins; a relative folder is relative to the
 	// configuration file).
 	Plugins []string `yaml:"plugins"`
+	// PluginAPIs configure API plugins by Descriptor.Name (pluginapi.go).
+	PluginAPIs map[string]PluginAPI `yaml:"pluginApis"`
+	// PluginOpenAPIFetch lets the server fetch an API plugin's OpenAPI
+	// document by URL at load (default off: a plugin with only a URL is
+	// skipped, saying so).
+	PluginOpenAPIFetch bool `yaml:"pluginOpenAPIFetch"`
 	// AllowedOrigins are browser origins allowed to call /mcp besides loopback ones.
 	AllowedOrigins []string `yaml:"allowedOrigins"`
 	Budgets        Budgets  `yaml:"budgets"`
@@ -246,6 +252,9 @@ func (c *Config) Validate() error {
 		if cost < 0 || cost > 1000 {
 			return fmt.Errorf("budgets.toolCosts.%s: cost must be between 0 and 1000, got %d", tool, cost)
 		}
+	}
+	if err := ValidatePluginAPIs(c.PluginAPIs); err != nil {
+		return err
 	}
 	return ValidateMCPServers(c.MCPServers, aliases)
 }

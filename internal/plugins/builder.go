@@ -1,9 +1,12 @@
 package plugins
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/tools"
@@ -45,8 +48,7 @@ type Builder interface {
 	BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 }
 
-// Builders are the skill builders by format. The API builder lists
-// operations as needing an OpenAPI document until API execution is added.
+// Builders are the skill builders by format.
 var Builders = map[string]Builder{
 	"KQL": kqlBuilder{},
 	"API": apiBuilder{},
@@ -69,6 +71,20 @@ type Env struct {
 	// DemoTables reports whether a demo tenant has a table; nil means the
 	// built-in schema's tables.
 	DemoTables func(table string) bool
+	// APIs configure API plugins by Descriptor.Name (apiskill.go).
+	APIs map[string]config.PluginAPI
+	// FetchOpenAPI allows fetching an API plugin's OpenAPI document by URL
+	// at load.
+	FetchOpenAPI bool
+	// HTTPClient fetches OpenAPI documents; nil uses a default one. API
+	// calls use their own client (apicall.go), which refuses redirects
+	// to other hosts.
+	HTTPClient *http.Client
+	// Token returns an Entra access token for a scope with the tenant's
+	// credential (API plugins with auth type entra); nil: not available.
+	Token func(ctx context.Context, tenantAlias, scope string) (string, error)
+	// APITransport carries API calls; nil is http.DefaultTransport.
+	APITransport http.RoundTripper
 }
 
 func (e *Env) checker() *kqlcheck.Checker {
@@ -112,33 +128,10 @@ func cut(s string, n int) string {
 	return s
 }
 
-// apiBuilder lists API skills; running them needs the plugin's OpenAPI
-// document configured, which this build does not read yet.
-type apiBuilder struct{}
-
-func (apiBuilder) BuildGroup(_ *Env, m *Manifest, g *SkillGroup) []SkillReport {
-	spec := SettingValue(g.Settings, "OpenApiSpecUrl")
-	if spec == "" {
-		spec = SettingValue(g.Settings, "OpenApiSpecUri")
-	}
-	reason := "API skill: needs openAPI document configured"
-	if spec != "" {
-		reason += fmt.Sprintf(" (the manifest names %s; give a local copy in the configuration)", spec)
-	}
-	if len(g.Skills) == 0 {
-		return []SkillReport{{Skill: "(OpenAPI operations)", Format: "API", Status: Skipped, Reason: reason, Line: g.Line}}
-	}
-	var out []SkillReport
-	for _, s := range g.Skills {
-		out = append(out, SkillReport{Skill: s.Name, Format: "API", Status: Skipped, Reason: reason, Line: s.Line})
-	}
-	return out
-}
-
 // skipGroup reports every skill of a format with no builder.
 func skipGroup(g *SkillGroup) []SkillReport {
 	format := g.Format
-	reason := fmt.Sprintf("format %s is not supported: secmcp runs KQL skills (and lists API ones)", format)
+	reason := fmt.Sprintf("format %s is not supported: secmcp runs KQL skills and API skills", format)
 	if strings.EqualFold(format, "GPT") {
 		reason = "GPT skills are prompts for Security Copilot's model; secmcp runs no model of its own for plugins (the client's model can follow the skill's description)"
 	}

@@ -113,7 +113,7 @@ func TestLoadReportsEachSkill(t *testing.T) {
 		"contoso.yaml/Custom":           {Loaded, "Okta_CL"},
 		"contoso.yaml/Summarize":        {Skipped, "GPT skills"},
 		"same.json/recentemails":        {Refused, "plugin_contoso_hunts_recentemails is already taken"},
-		"api.yaml/(OpenAPI operations)": {Skipped, "API skill: needs openAPI document configured"},
+		"api.yaml/(OpenAPI operations)": {Skipped, "fetching OpenAPI documents at load is off"},
 	}
 	for k, w := range want {
 		s, ok := got[k]

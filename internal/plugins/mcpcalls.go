@@ -26,3 +26,22 @@ func (s *RunStore) KeepCall(tenantAlias, server, tool string, sent json.RawMessa
 	s.put(tenantAlias, id, doc)
 	return uri, true
 }
+
+// KeepAPI stores one call of an API skill (the request as sent, without
+// secrets, and the answer) and returns its citation,
+// secmcp://{tenant}/plugins/{plugin}/{operation}/{runId}.
+func (s *RunStore) KeepAPI(tenantAlias string, sk *APISkill, sent string, answer any) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	id := newRunID()
+	skill := Normalize(sk.Op.ID)
+	uri := strings.TrimSuffix(resources.URI(tenantAlias, KindPlugins, "x"), "x") + sk.Plugin + "/" + skill + "/" + id
+	doc, err := json.Marshal(runDoc{URI: uri, Tenant: tenantAlias, Plugin: sk.Plugin, Skill: skill, Tool: sk.Tool,
+		Target: "api", RanAt: time.Now().UTC(), Sent: sent, Answer: answer})
+	if err != nil {
+		return "", false
+	}
+	s.put(tenantAlias, id, doc)
+	return uri, true
+}

@@ -1,0 +1,230 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/tenant"
+	"github.com/secmcp/secmcp/tools"
+)
+
+const testOpenAPI = `openapi: 3.0.0
+info: {title: Test, version: "1"}
+servers:
+  - url: %s/api
+paths:
+  /items/{id}:
+    get:
+      operationId: GetItem
+      summary: "Gets an item\u200b by id."
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: verbose, in: query, schema: {type: boolean}}
+        - {name: tags, in: query, schema: {type: array, items: {type: string}}}
+        - {name: X-Trace, in: header, schema: {type: string, default: none}}
+      responses:
+        "404": {description: No such item}
+  /items:
+    post:
+      operationId: Create Item
+      description: Creates an item.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Item"}
+  /big:
+    get:
+      operationId: Big
+      summary: A large answer.
+  /away:
+    get:
+      operationId: Away
+      summary: Redirects to another host.
+components:
+  schemas:
+    Item:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, maxLength: 20}
+        count: {type: integer}
+`
+
+const testManifest = `Descriptor:
+  Name: Test API
+  Description: A test API plugin.
+  Authorization:
+    Type: APIKey
+    Key: x-api-key
+    Location: Header
+SkillGroups:
+  - Format: API
+    Settings:
+      OpenApiSpecUrl: openapi/test.yaml
+`
+
+// seen is what the loopback API received.
+type seen struct {
+	path, rawPath, query, key, auth, trace, body string
+}
+
+// apiFixture starts a loopback API and loads a plugin for it.
+func apiFixture(t *testing.T, cfg config.PluginAPI) (*Result, *seen, *httptest.Server) {
+	t.Helper()
+	got := &seen{}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request reached the other host: %s", r.URL)
+	}))
+	t.Cleanup(other.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.rawPath, got.query = r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery
+		got.key, got.auth, got.trace = r.Header.Get("x-api-key"), r.Header.Get("Authorization"), r.Header.Get("X-Trace")
+		b := make([]byte, 4096)
+		n, _ := r.Body.Read(b)
+		got.body = string(b[:n])
+		switch {
+		case r.URL.Path == "/api/big":
+			w.Write([]byte(strings.Repeat("x", MaxAPIResponse+100)))
+		case r.URL.Path == "/api/away":
+			http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+		case r.URL.Path == "/api/items/missing":
+			http.Error(w, `{"error":"not here","echo":"`+got.key+`"}`, http.StatusNotFound)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"ok":true,"echo":%q}`, got.key)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "openapi"), 0o755)
+	os.WriteFile(filepath.Join(dir, "openapi", "test.yaml"), []byte(fmt.Sprintf(testOpenAPI, srv.URL)), 0o644)
+	os.WriteFile(filepath.Join(dir, "test.yaml"), []byte(testManifest), 0o644)
+	env := &Env{APIs: map[string]config.PluginAPI{"Test API": cfg}, Runs: NewRunStore(nil)}
+	res, err := LoadDirs(env, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, got, srv
+}
+
+func apiSpec(t *testing.T, res *Result, name string) tools.Spec {
+	t.Helper()
+	for _, s := range res.Specs {
+		if s.Name == name {
+			return s
+		}
+	}
+	var b strings.Builder
+	res.Write(&b)
+	t.Fatalf("no tool %s; report:\n%s", name, b.String())
+	return tools.Spec{}
+}
+
+func callAPI(spec tools.Spec, args string) (any, error) {
+	return spec.Handler(context.Background(), tools.Call{Tenant: &tenant.Tenant{Alias: "contoso"}, Principal: "test"}, json.RawMessage(args))
+}
+
+func TestAPISkillBindsAndEscapes(t *testing.T) {
+	t.Setenv("TEST_API_KEY", "s3cret-key")
+	res, got, _ := apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Env: "TEST_API_KEY"}})
+	spec := apiSpec(t, res, "plugin_test_api_getitem")
+	if !spec.ReadOnly || strings.Contains(spec.Description, "\u200b") || !strings.Contains(spec.Description, "Gets an item by id.") {
+		t.Errorf("GET tool: readOnly %v, description %q", spec.ReadOnly, spec.Description)
+	}
+	out, err := callAPI(spec, `{"id":"../../admin?x=1#f","verbose":true,"tags":["a","b c"]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.path != "/api/items/../../admin?x=1#f" || got.rawPath != "/api/items/..%2F..%2Fadmin%3Fx=1%23f" {
+		t.Errorf("path param escaped wrongly: path %q raw %q", got.path, got.rawPath)
+	}
+	if got.query != "tags=a&tags=b+c&verbose=true" || got.trace != "none" {
+		t.Errorf("query %q, header default %q", got.query, got.trace)
+	}
+	if got.key != "s3cret-key" {
+		t.Errorf("API key header = %q", got.key)
+	}
+	r := out.(APIResult)
+	if r.Status != 200 || len(r.Sources) != 1 || !strings.HasPrefix(r.Sources[0].URI, "secmcp://contoso/plugins/test_api/getitem/") {
+		t.Errorf("result %+v", r)
+	}
+	whole, _ := json.Marshal(r)
+	if strings.Contains(string(whole), "s3cret-key") || strings.Contains(r.Text(), "s3cret-key") {
+		t.Errorf("the secret is in the result: %s", whole)
+	}
+	for _, bad := range []string{`{"id":".."}`, `{"id":""}`, `{}`, `{"id":"a","nope":1}`, `{"id":"a","verbose":"yes"}`, `{"id":"a","X-Trace":"a\r\nX-Evil: 1"}`} {
+		if _, err := callAPI(spec, bad); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+func TestAPISkillStatusErrorRedactsSecret(t *testing.T) {
+	t.Setenv("TEST_API_KEY", "s3cret-key")
+	res, _, _ := apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Env: "TEST_API_KEY"}})
+	_, err := callAPI(apiSpec(t, res, "plugin_test_api_getitem"), `{"id":"missing"}`)
+	var te *tools.ToolError
+	if !errors.As(err, &te) || !strings.Contains(te.Msg, "HTTP 404") || !strings.Contains(te.Msg, "No such item") || strings.Contains(te.Msg, "s3cret-key") {
+		t.Errorf("404 error: %v", err)
+	}
+}
+
+func TestAPISkillBearerQueryKeyAndMissingSecret(t *testing.T) {
+	t.Setenv("TEST_TOKEN", "tok-123")
+	res, got, _ := apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Type: "bearer", Env: "TEST_TOKEN"}})
+	if _, err := callAPI(apiSpec(t, res, "plugin_test_api_getitem"), `{"id":"a"}`); err != nil || got.auth != "Bearer tok-123" {
+		t.Errorf("bearer: %v, Authorization %q", err, got.auth)
+	}
+	t.Setenv("TEST_QKEY", "q-key")
+	res, got, _ = apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Env: "TEST_QKEY", In: "query", Name: "apiKey"}})
+	out, err := callAPI(apiSpec(t, res, "plugin_test_api_getitem"), `{"id":"a"}`)
+	if err != nil || !strings.Contains(got.query, "apiKey=q-key") || strings.Contains(out.(APIResult).Sent, "q-key") {
+		t.Errorf("query key: %v, query %q", err, got.query)
+	}
+	res, _, _ = apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Env: "TEST_UNSET_VAR"}})
+	if _, err := callAPI(apiSpec(t, res, "plugin_test_api_getitem"), `{"id":"a"}`); err == nil || !strings.Contains(err.Error(), "TEST_UNSET_VAR is empty") {
+		t.Errorf("missing secret: %v", err)
+	}
+}
+
+func TestAPISkillSizeCapRedirectAndWrites(t *testing.T) {
+	res, got, _ := apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Type: "none"}})
+	out, err := callAPI(apiSpec(t, res, "plugin_test_api_big"), `{}`)
+	if r, ok := out.(APIResult); err != nil || !ok || !r.Truncated || r.Bytes != MaxAPIResponse {
+		t.Errorf("size cap: %v %+v", err, out)
+	}
+	if _, err := callAPI(apiSpec(t, res, "plugin_test_api_away"), `{}`); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("redirect to another host: %v", err)
+	}
+	post := apiSpec(t, res, "plugin_test_api_create_item")
+	if post.ReadOnly {
+		t.Error("POST tool is read-only")
+	}
+	if _, err := callAPI(post, `{"body":{"count":1}}`); err == nil {
+		t.Error("body without its required property was sent")
+	}
+	if _, err := callAPI(post, `{"body":{"name":"n","count":2}}`); err != nil || got.body != `{"name":"n","count":2}` {
+		t.Errorf("POST: %v, body %q", err, got.body)
+	}
+	res, _, _ = apiFixture(t, config.PluginAPI{ReadOnly: []string{"Create Item"}})
+	if !apiSpec(t, res, "plugin_test_api_create_item").ReadOnly {
+		t.Error("readOnly in the configuration did not mark the POST read-only")
+	}
+}
+
+func TestAPISkillServerRestriction(t *testing.T) {
+	res, _, _ := apiFixture(t, config.PluginAPI{Server: "https://evil.example"})
+	if len(res.Specs) != 0 || res.Manifests[0].Skills[0].Status != Refused || !strings.Contains(res.Manifests[0].Skills[0].Reason, "not one of the document's servers") {
+		t.Errorf("server override outside the document: %+v", res.Manifests[0].Skills)
+	}
+}

@@ -1,0 +1,157 @@
+package plugins
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Bounds of API tool inputs: every string has a maxLength, every array a
+// maxItems, and the request body a size limit.
+const (
+	maxAPIString = 4096
+	maxAPIItems  = 100
+	// MaxAPIBody is the largest JSON request body a call sends.
+	MaxAPIBody = 64 << 10
+)
+
+// bodyArg is the argument carrying the JSON request body.
+const bodyArg = "body"
+
+// inputSchema is the tool's input schema: one property per path, query and
+// header parameter (types from the document's schemas, bounded), and
+// "body" for a JSON request body.
+func (sk *APISkill) inputSchema() (json.RawMessage, error) {
+	props := map[string]any{}
+	var required []string
+	for _, p := range sk.Op.Params {
+		switch p.In {
+		case "path", "query", "header":
+		case "cookie":
+			if p.Required {
+				return nil, fmt.Errorf("required cookie parameter %q: cookie parameters are not supported", p.Name)
+			}
+			continue
+		default:
+			return nil, fmt.Errorf("parameter %q has no valid \"in\" (path, query, header): %q", p.Name, p.In)
+		}
+		if strings.TrimSpace(p.Name) == "" {
+			return nil, fmt.Errorf("a parameter has no name")
+		}
+		if strings.EqualFold(p.Name, "tenant") || p.Name == bodyArg {
+			return nil, fmt.Errorf("parameter %q clashes with an argument secmcp gives the tool (tenant, body)", p.Name)
+		}
+		if _, dup := props[p.Name]; dup {
+			return nil, fmt.Errorf("parameter %q is declared twice (in different places); secmcp needs unique names", p.Name)
+		}
+		if p.In == "path" && !strings.Contains(sk.Op.Path, "{"+p.Name+"}") {
+			return nil, fmt.Errorf("path parameter %q is not in the path %s", p.Name, sk.Op.Path)
+		}
+		s := toSchema(p.Schema, 0, p.In != "query")
+		if d := cleanDescription(p.Description); d != "" {
+			s["description"] = d
+		}
+		props[p.Name] = s
+		if p.Required || p.In == "path" {
+			required = append(required, p.Name)
+		}
+	}
+	for _, name := range pathNames(sk.Op.Path) {
+		if _, ok := props[name]; !ok {
+			return nil, fmt.Errorf("the path %s uses {%s} but no path parameter declares it", sk.Op.Path, name)
+		}
+	}
+	if sk.Op.Body != nil {
+		b := toSchema(sk.Op.Body, 0, false)
+		b["description"] = "The JSON request body."
+		props[bodyArg] = b
+		if sk.Op.BodyRequired {
+			required = append(required, bodyArg)
+		}
+	}
+	m := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		m["required"] = required
+	}
+	return json.Marshal(m)
+}
+
+// pathNames are the {names} of a path template.
+func pathNames(path string) []string {
+	var out []string
+	for {
+		i := strings.Index(path, "{")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(path[i:], "}")
+		if j < 0 {
+			return out
+		}
+		out = append(out, path[i+1:i+j])
+		path = path[i+j+1:]
+	}
+}
+
+// toSchema copies the parts of a document schema a tool's input schema
+// needs, bounded: strings get a maxLength, arrays a maxItems, nesting is
+// cut at maxRefDepth. scalar makes arrays and objects plain strings (path
+// and header parameters are sent as text).
+func toSchema(s map[string]any, depth int, scalar bool) map[string]any {
+	typ, _ := s["type"].(string)
+	if typ == "" {
+		switch {
+		case s["properties"] != nil:
+			typ = "object"
+		case s["items"] != nil:
+			typ = "array"
+		default:
+			typ = "string"
+		}
+	}
+	if depth >= maxRefDepth || (scalar && (typ == "array" || typ == "object")) {
+		typ = "string"
+	}
+	out := map[string]any{"type": typ}
+	if d, _ := s["description"].(string); d != "" && depth > 0 {
+		out["description"] = cleanDescription(d)
+	}
+	if e, ok := s["enum"].([]any); ok && len(e) > 0 && len(e) <= 200 {
+		out["enum"] = e
+	}
+	for _, k := range []string{"default", "minimum", "maximum", "format"} {
+		if v, ok := s[k]; ok && typ != "object" && typ != "array" {
+			out[k] = v
+		}
+	}
+	switch typ {
+	case "string":
+		ml := maxAPIString
+		if v, ok := s["maxLength"].(int); ok && v > 0 && v < ml {
+			ml = v
+		}
+		out["maxLength"] = ml
+	case "array":
+		items, _ := s["items"].(map[string]any)
+		out["items"] = toSchema(items, depth+1, false)
+		mi := maxAPIItems
+		if v, ok := s["maxItems"].(int); ok && v > 0 && v < mi {
+			mi = v
+		}
+		out["maxItems"] = mi
+	case "object":
+		props, _ := s["properties"].(map[string]any)
+		if len(props) > 0 {
+			p := map[string]any{}
+			for k, v := range props {
+				vm, _ := v.(map[string]any)
+				p[k] = toSchema(vm, depth+1, false)
+			}
+			out["properties"] = p
+		}
+		if r, ok := s["required"].([]any); ok && len(r) > 0 {
+			out["required"] = r
+		}
+	}
+	return out
+}
