@@ -21,7 +21,7 @@ type profile struct {
 	weak   string
 }
 
-// profiles covers the 42 built-in tables. The words are canonical forms
+// profiles covers the built-in tables of the catalogue. The words are canonical forms
 // (after phraseSynonyms, wordSynonyms and stem), written for this package.
 var profiles = map[string]profile{
 	"AADServicePrincipalSignInLogs":      {"", "serviceprincipal signin app failed credential secret certificate entra"},
@@ -46,6 +46,8 @@ var profiles = map[string]profile{
 	"DeviceTvmSoftwareInventory":         {"software inventory", "installed version device end support eol vendor"},
 	"DeviceTvmSoftwareVulnerabilities":   {"vulnerability cve", "device software patch missing update exposed severity"},
 	"DeviceTvmSoftwareVulnerabilitiesKB": {"cvss exploit", "vulnerability cve description knowledge published"},
+	"EntraIdSignInEvents":                {"", ""},
+	"EntraIdSpnSignInEvents":             {"", ""},
 	"EmailAttachmentInfo":                {"attachment", "email file hash malware sender recipient"},
 	"EmailEvents":                        {"email", "phish spam sender recipient subject delivered blocked junk inbox malware quarantine inbound outbound exchange"},
 	"EmailPostDeliveryEvents":            {"zap", "email delivery remediation purge moved deleted reported quarantine after"},

@@ -32,6 +32,8 @@ func infoOf(name string) tableInfo {
 var tableKeywords = map[string]string{
 	"AADServicePrincipalSignInLogs":      "sign-in signin login app service principal spn workload identity non-interactive",
 	"AADSignInEventsBeta":                "sign-in signin logon login authentication user entra azure ad aad mfa conditional access",
+	"EntraIdSignInEvents":                "sign-in signin logon login authentication user entra azure ad aad mfa conditional access",
+	"EntraIdSpnSignInEvents":             "sign-in signin service principal managed identity app entra azure ad aad",
 	"AADSpnSignInEventsBeta":             "sign-in signin login service principal spn app managed identity",
 	"AADUserRiskEvents":                  "risk risky user identity protection detection impossible travel leaked credentials",
 	"AlertEvidence":                      "alert evidence entity ioc indicator incident",

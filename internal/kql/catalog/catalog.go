@@ -54,6 +54,36 @@ type Table struct {
 	// Union is every column of both forms (on a type conflict the union's
 	// type, see columns_part*.go); the demo data carries these.
 	Union []schema.Column
+	// Deprecated is set when Microsoft replaced the table by another.
+	Deprecated *Deprecation
+}
+
+// Deprecation says when a table was replaced and by which one.
+type Deprecation struct {
+	// Since is the documented replacement date (YYYY-MM-DD).
+	Since string
+	// ReplacedBy is the table to use instead.
+	ReplacedBy string
+	// Doc is the page announcing the replacement.
+	Doc string
+}
+
+// Message is one sentence for people: the table, the date, the replacement
+// and the page.
+func (d *Deprecation) Message(table string) string {
+	return fmt.Sprintf("%s is deprecated: Microsoft replaced it by %s on %s; read %s instead (%s)",
+		table, d.ReplacedBy, d.Since, d.ReplacedBy, d.Doc)
+}
+
+// Current returns the name to use for table: its replacement when the
+// table is deprecated and the replacement is catalogued, else table.
+func Current(table string) string {
+	if t, ok := Lookup(table); ok && t.Deprecated != nil {
+		if _, ok := Lookup(t.Deprecated.ReplacedBy); ok {
+			return t.Deprecated.ReplacedBy
+		}
+	}
+	return table
 }
 
 // In reports whether product p has the table.

@@ -34,6 +34,8 @@ var forms = []formSpec{
 	{"EmailEvents", inBoth, "", "TenantId TimeGenerated LastEventExecutionTime ExchangeTransportRule ForwardingInformation Context To Cc ThreatClassification RecipientDomain EmailSize IsFirstContact SourceSystem Type _IsBillable _BilledSize", "AdditionalFields:string:dynamic", "Email delivery and filtering events from Defender for Office 365: sender, recipient, subject, verdicts, delivery action."},
 	{"EmailPostDeliveryEvents", inBoth, "SourceLocation", "TenantId TimeGenerated SenderFromAddress EmailDirection SourceSystem Type _IsBillable _BilledSize", "", "Actions taken on emails after delivery (zero-hour auto purge, manual remediation, user reports)."},
 	{"EmailUrlInfo", inBoth, "", "TenantId TimeGenerated SourceSystem Type _IsBillable _BilledSize", "", "URLs found in emails processed by Defender for Office 365."},
+	{"EntraIdSignInEvents", inDefender, "", "", "", "Interactive and non-interactive Entra ID user sign-ins in Advanced Hunting (replaces AADSignInEventsBeta)."},
+	{"EntraIdSpnSignInEvents", inDefender, "", "", "", "Entra ID service principal and managed identity sign-ins in Advanced Hunting (replaces AADSpnSignInEventsBeta)."},
 	{"ExposureGraphEdges", inDefender, "", "", "", "Relationships between assets in the Exposure Management graph (attack paths)."},
 	{"GraphAPIAuditEvents", inDefender, "", "", "", "Microsoft Graph API requests made against the tenant."},
 	{"IdentityDirectoryEvents", inBoth, "", "TenantId TimeGenerated SourceSystem Type _IsBillable _BilledSize", "Port:int:string DestinationPort:int:string", "Domain controller and directory events from Defender for Identity (group changes, password changes, replication)."},
@@ -50,4 +52,19 @@ var forms = []formSpec{
 	{"SecurityIncident", inSentinel, "", "", "", "Sentinel incidents: title, severity, status, owner and related alerts."},
 	{"SigninLogs", inSentinel, "", "", "", "Interactive Entra ID user sign-ins: user, app, IP, location, result, MFA and Conditional Access outcome."},
 	{"UrlClickEvents", inBoth, "", "_IsBillable _BilledSize", "", "Safe Links clicks on URLs in email, Teams and Office apps."},
+}
+
+// deprecations are the tables Microsoft retired in favour of a new one; they
+// stay queryable (both tables coexisted after the switch) but kql_validate
+// warns and the generator uses the replacement. Both pages say: "On December
+// 9, 2025, the EntraIdSignInEvents table will replace AADSignInEventsBeta ...
+// Both tables will coexist until AADSignInEventsBeta is deprecated after the
+// said date" (and the same of the Spn tables):
+// https://learn.microsoft.com/defender-xdr/advanced-hunting-entraidsigninevents-table,
+// https://learn.microsoft.com/defender-xdr/advanced-hunting-entraidspnsigninevents-table.
+var deprecations = map[string]Deprecation{
+	"AADSignInEventsBeta": {Since: "2025-12-09", ReplacedBy: "EntraIdSignInEvents",
+		Doc: "https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-entraidsigninevents-table"},
+	"AADSpnSignInEventsBeta": {Since: "2025-12-09", ReplacedBy: "EntraIdSpnSignInEvents",
+		Doc: "https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-entraidspnsigninevents-table"},
 }

@@ -55,6 +55,9 @@ func load() {
 			continue
 		}
 		t := &Table{Name: f.name, About: f.about, Union: cols}
+		if d, ok := deprecations[f.name]; ok {
+			t.Deprecated = &d
+		}
 		if f.in&inDefender != 0 {
 			t.Defender = buildForm(Defender, f, cols)
 		}
@@ -66,6 +69,14 @@ func load() {
 	for name := range union {
 		if _, ok := tables[name]; !ok {
 			loadErr = errors.Join(loadErr, fmt.Errorf("catalog: %s has columns but no form", name))
+		}
+	}
+	for name, d := range deprecations {
+		if _, ok := tables[name]; !ok {
+			loadErr = errors.Join(loadErr, fmt.Errorf("catalog: deprecation of unknown table %s", name))
+		}
+		if _, ok := tables[d.ReplacedBy]; !ok {
+			loadErr = errors.Join(loadErr, fmt.Errorf("catalog: %s is replaced by unknown table %s", name, d.ReplacedBy))
 		}
 	}
 	schemas = map[Product]*schema.Schema{}
