@@ -10,6 +10,7 @@ import (
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/docstore"
 	"github.com/secmcp/secmcp/internal/plugins"
+	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
 )
 
@@ -68,6 +69,7 @@ func apiEnv(env *plugins.Env, opts options, cfg *config.Config) {
 		return
 	}
 	env.FetchOpenAPI = cfg.PluginOpenAPIFetch
+	env.Token = sources.NewTokens(cfg).Token
 	env.APIs = map[string]config.PluginAPI{}
 	for name, p := range cfg.PluginAPIs {
 		if p.OpenAPI != "" && !strings.Contains(p.OpenAPI, "://") && !filepath.IsAbs(p.OpenAPI) && opts.configPath != "" {

@@ -228,3 +228,40 @@ func TestAPISkillServerRestriction(t *testing.T) {
 		t.Errorf("server override outside the document: %+v", res.Manifests[0].Skills)
 	}
 }
+
+func TestAPISkillEntraToken(t *testing.T) {
+	res, got, _ := apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Type: "entra", Scope: "api://x/.default"}})
+	spec := apiSpec(t, res, "plugin_test_api_getitem")
+	if _, err := callAPI(spec, `{"id":"a"}`); err == nil || !strings.Contains(err.Error(), "cannot get") {
+		t.Errorf("entra without a token source: %v", err)
+	}
+	// The token source is the Env's, read at call time.
+	env := &Env{APIs: map[string]config.PluginAPI{"Test API": {Auth: config.PluginAuth{Type: "entra", Scope: "api://x/.default"}}},
+		Token: func(_ context.Context, alias, scope string) (string, error) {
+			return "tok-" + alias + "-" + scope, nil
+		}}
+	res, err := LoadDirs(env, filepath.Dir(res.Manifests[0].Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := callAPI(apiSpec(t, res, "plugin_test_api_getitem"), `{"id":"a"}`); err != nil || got.auth != "Bearer tok-contoso-api://x/.default" {
+		t.Errorf("entra: %v, Authorization %q", err, got.auth)
+	}
+}
+
+// TestAPIWriteToolsHiddenByReadOnly checks the registry's --read-only
+// selection drops the POST operation and keeps the GETs.
+func TestAPIWriteToolsHiddenByReadOnly(t *testing.T) {
+	res, _, _ := apiFixture(t, config.PluginAPI{})
+	for _, ro := range []bool{true, false} {
+		reg, err := tools.NewRegistry(res.Specs, tools.Selection{Toolsets: []string{"all"}, ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, hasPost := reg.Lookup("plugin_test_api_create_item")
+		_, hasGet := reg.Lookup("plugin_test_api_getitem")
+		if hasPost == ro || !hasGet {
+			t.Errorf("read-only %v: POST tool present %v, GET present %v", ro, hasPost, hasGet)
+		}
+	}
+}

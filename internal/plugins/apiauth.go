@@ -88,8 +88,11 @@ func (a apiAuth) apply(ctx context.Context, env *Env, plugin string, call tools.
 			return "", "", &tools.ToolError{Kind: "refused", Msg: fmt.Sprintf("plugin %s uses Entra tokens, which this server cannot get (no tenant credential)", plugin)}
 		}
 		tok, err := env.Token(ctx, call.Tenant.Alias, a.Scope)
-		if err != nil || tok == "" {
-			return "", "", &tools.ToolError{Kind: "upstream", Msg: fmt.Sprintf("plugin %s: no Entra token for scope %s with tenant %s's credential", plugin, a.Scope, call.Tenant.Alias)}
+		if err == nil && tok == "" {
+			err = fmt.Errorf("an empty token")
+		}
+		if err != nil {
+			return "", "", &tools.ToolError{Kind: "upstream", Msg: fmt.Sprintf("plugin %s: no Entra token for scope %s with tenant %s's credential: %v", plugin, a.Scope, call.Tenant.Alias, err)}
 		}
 		h.Set("Authorization", "Bearer "+tok)
 		return tok, "Authorization: Bearer [Entra token for " + a.Scope + "]", nil
