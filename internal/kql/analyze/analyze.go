@@ -37,6 +37,9 @@ type Column struct {
 type RowType struct {
 	Columns []Column
 	Open    bool
+	// shared: Columns is a schema table's cached slice (see tableRow);
+	// it must be copied before it is changed in place.
+	shared bool
 }
 
 // Lookup finds a column by name.
@@ -75,6 +78,7 @@ func (r *RowType) clone() *RowType {
 func (r *RowType) set(name, typ string) {
 	for i, c := range r.Columns {
 		if c.Name == name {
+			r.own()
 			r.Columns[i].Type = typ
 			return
 		}
@@ -85,6 +89,7 @@ func (r *RowType) set(name, typ string) {
 func (r *RowType) remove(name string) {
 	for i, c := range r.Columns {
 		if c.Name == name {
+			r.own()
 			r.Columns = append(r.Columns[:i], r.Columns[i+1:]...)
 			return
 		}
@@ -117,6 +122,9 @@ func Analyze(script *syntax.Script, opts Options) *Result {
 	a := &analyzer{opts: opts, res: &Result{}, tables: map[string]bool{}}
 	sc := newScope(nil)
 	a.statements(script.Stmts, sc)
+	if a.res.Output != nil {
+		a.res.Output.own() // callers may change the result freely
+	}
 	for t := range a.tables {
 		a.res.Tables = append(a.res.Tables, t)
 	}

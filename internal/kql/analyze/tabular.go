@@ -51,11 +51,7 @@ func (a *analyzer) tableRef(id *syntax.Ident, sc *scope) *RowType {
 	}
 	if t, ok := a.opts.Schema.Table(id.Name); ok {
 		a.tables[t.Name] = true
-		row := &RowType{Columns: make([]Column, 0, len(t.Columns))}
-		for _, c := range t.Columns {
-			row.Columns = append(row.Columns, Column{Name: c.Name, Type: c.Type})
-		}
-		return row
+		return tableRow(t)
 	}
 	cands := append(a.opts.Schema.TableNames(), sc.names(entTabular)...)
 	cands = append(cands, sc.names(entFunc)...)
