@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/config"
@@ -107,6 +108,11 @@ func loadPlugins(opts options, cfg *config.Config, env *plugins.Env, logger *slo
 			case plugins.Loaded:
 				loaded++
 			}
+		}
+	}
+	for name := range env.APIs {
+		if !slices.ContainsFunc(res.Manifests, func(m plugins.ManifestReport) bool { return plugins.Normalize(m.Plugin) == plugins.Normalize(name) }) {
+			logger.Warn("pluginApis names a plugin no manifest has (use the manifest's Descriptor.Name)", "plugin", name)
 		}
 	}
 	logger.Info("plugins loaded", "manifests", len(res.Manifests), "tools", loaded)

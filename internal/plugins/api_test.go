@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -263,5 +264,60 @@ func TestAPIWriteToolsHiddenByReadOnly(t *testing.T) {
 		if hasPost == ro || !hasGet {
 			t.Errorf("read-only %v: POST tool present %v, GET present %v", ro, hasPost, hasGet)
 		}
+	}
+}
+
+// TestAPIOpenAPIFetchedOnlyWhenAllowed: a manifest naming its document by
+// URL is skipped with fetching off and loads with it on (the loopback
+// document's relative server resolved against its URL).
+func TestAPIOpenAPIFetchedOnlyWhenAllowed(t *testing.T) {
+	fetched := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/spec.yaml" {
+			fetched++
+			w.Write([]byte("openapi: 3.0.1\ninfo: {title: t, version: '1'}\nservers: [{url: /v1}]\npaths:\n  /ping:\n    get: {operationId: Ping, summary: Pings.}\n"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("Descriptor: {Name: Fetchy, Description: d}\nSkillGroups:\n  - Format: API\n    Settings: {OpenApiSpecUrl: '"+srv.URL+"/spec.yaml'}\n"), 0o644)
+	res, err := LoadDirs(&Env{}, dir)
+	if err != nil || len(res.Specs) != 0 || fetched != 0 {
+		t.Fatalf("fetching off: err %v, %d tools, %d fetches", err, len(res.Specs), fetched)
+	}
+	res, err = LoadDirs(&Env{FetchOpenAPI: true}, dir)
+	if err != nil || fetched != 1 {
+		t.Fatalf("fetching on: %v, %d fetches", err, fetched)
+	}
+	out, err := callAPI(apiSpec(t, res, "plugin_fetchy_ping"), `{}`)
+	if err != nil || string(out.(APIResult).Body.(json.RawMessage)) != `{"path":"/v1/ping"}` {
+		t.Errorf("call: %v %+v", err, out)
+	}
+}
+
+func TestAPICallTimeout(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "doc.yaml"), []byte("openapi: 3.0.0\nservers: [{url: '"+srv.URL+"'}]\npaths:\n  /slow:\n    get: {operationId: Slow, summary: Slow.}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("Descriptor: {Name: Slowpoke, Description: d}\nSkillGroups:\n  - Format: API\n    Settings: {OpenApiSpecUrl: doc.yaml}\n"), 0o644)
+	res, err := LoadDirs(&Env{APIs: map[string]config.PluginAPI{"slowpoke": {TimeoutSeconds: 1}}}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = callAPI(apiSpec(t, res, "plugin_slowpoke_slow"), `{}`)
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 1s") || time.Since(start) > 5*time.Second {
+		t.Errorf("timeout: %v after %s", err, time.Since(start))
 	}
 }

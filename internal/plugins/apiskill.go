@@ -29,6 +29,10 @@ const MaxOpenAPIBytes = 4 << 20
 // maxDescription caps a tool description taken from a document.
 const maxDescription = 1000
 
+// MaxAPIOperations is how many operations of one document become tools;
+// a larger document is refused (list the ones wanted in a smaller copy).
+const MaxAPIOperations = 200
+
 // APISkill is one loaded API operation.
 type APISkill struct {
 	Plugin, PluginName, Tool string
@@ -70,6 +74,9 @@ func (apiBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 	}
 	if len(doc.Ops) == 0 {
 		return one(Skipped, "the OpenAPI document has no operations")
+	}
+	if len(doc.Ops) > MaxAPIOperations {
+		return one(Refused, fmt.Sprintf("the OpenAPI document has %d operations; at most %d become tools: give a copy with the operations the SOC needs", len(doc.Ops), MaxAPIOperations))
 	}
 	var reps []SkillReport
 	for _, op := range doc.Ops {
