@@ -212,3 +212,22 @@ func TestFixedQueryFixesEverything(t *testing.T) {
 		t.Errorf("the fixed query still has problems: %+v", again.Diagnostics)
 	}
 }
+
+// TestDeprecatedTableWarns: reading AADSignInEventsBeta is valid but warns,
+// naming EntraIdSignInEvents and the date; the new table does not warn.
+func TestDeprecatedTableWarns(t *testing.T) {
+	c := Default()
+	q := "// AADSignInEventsBeta in a comment\nAADSignInEventsBeta\n| where Timestamp > ago(1d) and Application != \"AADSignInEventsBeta\"\n| take 5"
+	rep := c.Validate(q)
+	if !rep.Valid || rep.Errors != 0 || rep.Warnings != 1 {
+		t.Fatalf("valid %v errors %d warnings %d: %+v", rep.Valid, rep.Errors, rep.Warnings, rep.Diagnostics)
+	}
+	d := rep.Diagnostics[0]
+	if d.Severity != SeverityWarning || !strings.Contains(d.Message, "EntraIdSignInEvents") || !strings.Contains(d.Message, "2025-12-09") ||
+		q[d.Start:d.Start+d.Length] != "AADSignInEventsBeta" || d.Line != 2 {
+		t.Errorf("diagnostic = %+v", d)
+	}
+	if rep := c.Validate("EntraIdSignInEvents | where Timestamp > ago(1d) | take 5"); rep.Warnings != 0 || rep.Errors != 0 {
+		t.Errorf("EntraIdSignInEvents: %+v", rep.Diagnostics)
+	}
+}
