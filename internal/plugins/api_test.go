@@ -201,8 +201,9 @@ func TestAPISkillBearerQueryKeyAndMissingSecret(t *testing.T) {
 func TestAPISkillSizeCapRedirectAndWrites(t *testing.T) {
 	res, got, _ := apiFixture(t, config.PluginAPI{Auth: config.PluginAuth{Type: "none"}})
 	out, err := callAPI(apiSpec(t, res, "plugin_test_api_big"), `{}`)
-	if r, ok := out.(APIResult); err != nil || !ok || !r.Truncated || r.Bytes != MaxAPIResponse {
-		t.Errorf("size cap: %v %+v", err, out)
+	if r, ok := out.(APIResult); err != nil || !ok || !r.Truncated || r.Bytes != MaxAPIResponse || len(r.Body.(string)) != MaxAPIResult ||
+		!strings.Contains(r.Note, "more than 1 MiB") {
+		t.Errorf("size cap: %v %.300v", err, out)
 	}
 	if _, err := callAPI(apiSpec(t, res, "plugin_test_api_away"), `{}`); err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Errorf("redirect to another host: %v", err)

@@ -10,15 +10,20 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 )
 
-// MaxAPIResponse is how much of an API's answer is read; the rest is cut
-// (the tool's output budget then applies, as to every tool).
+// MaxAPIResponse is how much of an API's answer is read; the rest is cut.
 const MaxAPIResponse = 1 << 20
+
+// MaxAPIResult is the tool's output budget: an answer larger than this is
+// returned and cited as its first MaxAPIResult bytes of text (the size the
+// MCP plugin servers' results are cut to by default).
+const MaxAPIResult = 256 << 10
 
 // APIResult is an API skill's result.
 type APIResult struct {
@@ -89,18 +94,33 @@ func (sk *APISkill) handler(env *Env) tools.Handler {
 			return nil, sk.statusError(resp, data, sent)
 		}
 		res := APIResult{Tenant: call.Tenant.Alias, Plugin: sk.PluginName, Operation: sk.Op.ID, Sent: sent,
-			Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Bytes: len(data), Sources: []resources.Ref{}}
-		if len(data) > MaxAPIResponse {
-			data = data[:MaxAPIResponse]
-			res.Bytes, res.Truncated = len(data), true
-			res.Note = fmt.Sprintf("the answer was cut at %s", text.Bytes(MaxAPIResponse))
+			Status: resp.StatusCode, ContentType: cleanDescription(resp.Header.Get("Content-Type")), Bytes: len(data), Sources: []resources.Ref{}}
+		res.Body, res.Truncated, res.Note = budgetBody(data)
+		if res.Bytes > MaxAPIResponse {
+			res.Bytes = MaxAPIResponse
 		}
-		res.Body = decodeBody(data, res.Truncated)
 		if uri, ok := env.Runs.KeepAPI(call.Tenant.Alias, sk, sent, map[string]any{"status": res.Status, "contentType": res.ContentType, "body": res.Body}); ok {
 			res.Sources = append(res.Sources, resources.Ref{URI: uri})
 		}
 		return res, nil
 	}
+}
+
+// budgetBody is the answer as returned and cited: JSON kept as JSON when
+// it is whole and within MaxAPIResult, else text cut to MaxAPIResult.
+func budgetBody(data []byte) (body any, truncated bool, note string) {
+	size := text.Bytes(int64(len(data)))
+	if len(data) > MaxAPIResponse {
+		size = "more than " + text.Bytes(MaxAPIResponse)
+	}
+	if len(data) <= MaxAPIResult {
+		return decodeBody(data, false), false, ""
+	}
+	cut := data[:MaxAPIResult]
+	for !utf8.Valid(cut) && len(cut) > MaxAPIResult-3 {
+		cut = cut[:len(cut)-1] // do not split the last character
+	}
+	return decodeBody(cut, true), true, fmt.Sprintf("the answer is %s; the first %s are shown, as text", size, text.Bytes(int64(len(cut))))
 }
 
 // decodeBody is the answer as JSON when it is, else as text.

@@ -283,7 +283,7 @@ func (sk *APISkill) spec(env *Env) (tools.Spec, error) {
 	desc := cleanDescription(firstNonEmpty(sk.Op.Summary, sk.Op.Description, sk.Op.ID))
 	desc += fmt.Sprintf(" (plugin %s; API %s %s on %s)", cleanDescription(sk.PluginName), sk.Op.Method, sk.Op.Path, sk.Base.Host)
 	return tools.NewDynamic(tools.DynamicSpec{
-		Toolset: Toolset(sk.PluginName), Name: sk.Tool, Title: sk.Op.ID, Description: desc,
+		Toolset: Toolset(sk.PluginName), Name: sk.Tool, Title: cleanDescription(sk.Op.ID), Description: desc,
 		InputSchema: schema, OutputSchema: apiOutputSchema, ReadOnly: sk.ReadOnly, OpenWorld: true,
 		Cost: 5, Timeout: sk.Timeout + 5*time.Second, Handler: sk.handler(env),
 	})
