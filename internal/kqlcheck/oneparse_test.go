@@ -60,3 +60,29 @@ func BenchmarkValidateOneLine(b *testing.B) {
 		}
 	}
 }
+
+// TestTimeFilterAdvicePerTable: each table read gets its own advice, named
+// with its time column, unless the query mentions that column anywhere.
+func TestTimeFilterAdvicePerTable(t *testing.T) {
+	c := Default()
+	cases := []struct{ q, want string }{
+		{"DeviceProcessEvents | take 1", "DeviceProcessEvents:Timestamp"},
+		{"DeviceProcessEvents | where Timestamp > ago(1d) | take 1", ""},
+		{"SigninLogs | join (AuditLogs) on CorrelationId", "AuditLogs:TimeGenerated SigninLogs:TimeGenerated"},
+		{"SigninLogs | where TimeGenerated > ago(1d) | join (AuditLogs) on CorrelationId", ""},
+		{"DeviceLogonEvents | join (SigninLogs | where TimeGenerated > ago(1d)) on $left.AccountUpn == $right.UserPrincipalName", "DeviceLogonEvents:Timestamp"},
+	}
+	for _, tc := range cases {
+		r := c.Validate(tc.q)
+		var got []string
+		for _, s := range r.Suggestions {
+			table, _, _ := strings.Cut(s, " ")
+			_, rest, _ := strings.Cut(s, "| where ")
+			col, _, _ := strings.Cut(rest, " ")
+			got = append(got, table+":"+col)
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("%q: advice for %q, want %q (suggestions %q)", tc.q, g, tc.want, r.Suggestions)
+		}
+	}
+}

@@ -47,24 +47,32 @@ func timeFilterAdvice(script *syntax.Script, tables []string, s *schema.Schema) 
 	if s == nil || len(tables) == 0 {
 		return nil
 	}
-	mentioned := map[string]bool{}
+	type want struct{ table, col string }
+	var wants []want
+	for _, name := range tables {
+		if t, ok := s.Table(name); ok && t.TimeColumn() != "" {
+			wants = append(wants, want{name, t.TimeColumn()})
+		}
+	}
+	if len(wants) == 0 {
+		return nil
+	}
+	mentioned := make([]bool, len(wants))
 	syntax.Inspect(script, func(n syntax.Node) bool {
 		if id, ok := n.(*syntax.Ident); ok {
-			mentioned[id.Name] = true
+			for i, w := range wants {
+				if w.col == id.Name {
+					mentioned[i] = true
+				}
+			}
 		}
 		return true
 	})
 	var out []string
-	for _, name := range tables {
-		t, ok := s.Table(name)
-		if !ok {
-			continue
+	for i, w := range wants {
+		if !mentioned[i] {
+			out = append(out, fmt.Sprintf("%s is read without a time filter; add `| where %s > ago(7d)` right after the table name so less data is scanned", w.table, w.col))
 		}
-		tc := t.TimeColumn()
-		if tc == "" || mentioned[tc] {
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s is read without a time filter; add `| where %s > ago(7d)` right after the table name so less data is scanned", name, tc))
 	}
 	return out
 }

@@ -119,24 +119,31 @@ func Check(src string, opts Options) (*syntax.Script, *Result) {
 
 // Analyze checks a parsed script against the schema.
 func Analyze(script *syntax.Script, opts Options) *Result {
-	a := &analyzer{opts: opts, res: &Result{}, tables: map[string]bool{}}
+	a := &analyzer{opts: opts, res: &Result{}}
 	sc := newScope(nil)
 	a.statements(script.Stmts, sc)
 	if a.res.Output != nil {
 		a.res.Output.own() // callers may change the result freely
 	}
-	for t := range a.tables {
-		a.res.Tables = append(a.res.Tables, t)
-	}
 	sort.Strings(a.res.Tables)
 	return a.res
 }
 
+// readsTable notes that the query reads table name (once; queries read few
+// tables, so a scan is cheaper than a map).
+func (a *analyzer) readsTable(name string) {
+	for _, t := range a.res.Tables {
+		if t == name {
+			return
+		}
+	}
+	a.res.Tables = append(a.res.Tables, name)
+}
+
 type analyzer struct {
-	opts   Options
-	res    *Result
-	tables map[string]bool
-	depth  int
+	opts  Options
+	res   *Result
+	depth int
 }
 
 // entity kinds bound in a scope.

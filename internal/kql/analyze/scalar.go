@@ -219,7 +219,7 @@ func (a *analyzer) identType(id *syntax.Ident, row *RowType, sc *scope) string {
 		return ""
 	}
 	if _, ok := a.opts.Schema.Table(id.Name); ok {
-		a.tables[id.Name] = true
+		a.readsTable(id.Name)
 		return "dynamic"
 	}
 	cands := append(row.Names(), sc.names(entScalar)...)

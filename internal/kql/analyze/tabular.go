@@ -50,7 +50,7 @@ func (a *analyzer) tableRef(id *syntax.Ident, sc *scope) *RowType {
 		return open()
 	}
 	if t, ok := a.opts.Schema.Table(id.Name); ok {
-		a.tables[t.Name] = true
+		a.readsTable(t.Name)
 		return tableRow(t)
 	}
 	cands := append(a.opts.Schema.TableNames(), sc.names(entTabular)...)
@@ -104,7 +104,7 @@ func (a *analyzer) argument(arg syntax.Expr, row *RowType, sc *scope) {
 	if id, ok := arg.(*syntax.Ident); ok {
 		if _, isCol := row.Lookup(id.Name); !isCol && sc.lookup(id.Name) == nil {
 			if _, isTable := a.opts.Schema.Table(id.Name); isTable {
-				a.tables[id.Name] = true
+				a.readsTable(id.Name)
 				return
 			}
 		}
