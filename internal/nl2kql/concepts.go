@@ -32,7 +32,7 @@ const (
 	shellFiles = `"powershell.exe", "pwsh.exe", "powershell_ise.exe"`
 )
 
-var conceptList = []concept{
+var conceptList = preferConcepts([]concept{
 	c("spnsignin", `serviceprincipal\w*\s+([\w']+\s+){0,6}signin|signin\w* (\w+ ){0,3}serviceprincipal`, map[string]float64{"AADServicePrincipalSignInLogs": 5, "AADSpnSignInEventsBeta": 4.5}, nil),
 	c("failed", `failed|fail|failures?|fails|failing|unsuccessful|denied|invalid password|wrong password`, nil, map[string]string{
 		"SigninLogs": `ResultType != "0"`, "AADServicePrincipalSignInLogs": `ResultType != "0"`,
@@ -263,4 +263,4 @@ var conceptList = []concept{
 	c("service principal secret", `(secrets?|credentials?|certificates?) (added|created) to`, b(3, "AuditLogs"), map[string]string{
 		"AuditLogs": `OperationName has_any ("credentials", "certificates and secrets")`,
 	}),
-}
+})

@@ -193,7 +193,7 @@ func TestTargetAndHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Plan.Tables[0].Name != "AADSignInEventsBeta" || !strings.Contains(res.Query, "Timestamp") {
+	if res.Plan.Tables[0].Name != "EntraIdSignInEvents" || !strings.Contains(res.Query, "Timestamp") {
 		t.Errorf("defender target: %s", res.Query)
 	}
 	res, err = testService.Generate(context.Background(), Request{Question: "failed logons", Tables: []string{"DeviceLogonEvent"}})

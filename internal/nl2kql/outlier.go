@@ -88,7 +88,7 @@ func measureName(t *schema.Table, p *Plan) string {
 	}
 	names := map[string]string{"DeviceNetworkEvents": "Connections", "DeviceProcessEvents": "Processes",
 		"DeviceLogonEvents": "Logons", "IdentityLogonEvents": "Logons", "SigninLogs": "SignIns",
-		"AADSignInEventsBeta": "SignIns", "DeviceFileEvents": "FileEvents", "EmailEvents": "Emails",
+		"AADSignInEventsBeta": "SignIns", "EntraIdSignInEvents": "SignIns", "DeviceFileEvents": "FileEvents", "EmailEvents": "Emails",
 		"IdentityQueryEvents": "Queries", "CloudAppEvents": "Activities", "OfficeActivity": "Activities",
 		"SecurityAlert": "Alerts", "AlertEvidence": "Alerts", "AlertInfo": "Alerts", "AuditLogs": "Operations",
 		"AzureActivity": "Operations", "DeviceRegistryEvents": "RegistryEvents", "SecurityEvent": "Events"}

@@ -20,7 +20,7 @@ func TestOutlierAndIdentityShapes(t *testing.T) {
 			[]string{"summarize Connections = count() by DeviceName", "top 10 by Connections desc", "ZScore", `ActionType in ("ConnectionSuccess"`}, []string{"summarize Count = count()\n"}},
 		{"users with more failed sign-ins than their own baseline in the last day", "sentinel", "SigninLogs",
 			[]string{"TimeGenerated > ago(30d)", "countif(TimeGenerated > ago(1d))", "by UserPrincipalName", "Ratio", `ResultType != "0"`}, nil},
-		{"users who signed in from an unusual number of distinct countries", "defender", "AADSignInEventsBeta",
+		{"users who signed in from an unusual number of distinct countries", "defender", "EntraIdSignInEvents",
 			[]string{"dcount(Country) by AccountUpn"}, nil},
 		{"Failed logons against domain controllers by account in the last day", "defender", "IdentityLogonEvents",
 			[]string{`ActionType == "LogonFailed"`}, nil},

@@ -23,7 +23,7 @@ type profile struct {
 
 // profiles covers the built-in tables of the catalogue. The words are canonical forms
 // (after phraseSynonyms, wordSynonyms and stem), written for this package.
-var profiles = map[string]profile{
+var profiles = preferProfiles(map[string]profile{
 	"AADServicePrincipalSignInLogs":      {"", "serviceprincipal signin app failed credential secret certificate entra"},
 	"AADSignInEventsBeta":                {"signin", "logon user entra mfa conditionalaccess failed success country guest risk legacyauth app"},
 	"AADSpnSignInEventsBeta":             {"", "serviceprincipal signin app"},
@@ -68,7 +68,7 @@ var profiles = map[string]profile{
 	"SecurityIncident":                   {"incident", "sentinel severity status owner classification closed"},
 	"SigninLogs":                         {"signin", "logon user entra mfa conditionalaccess failed success country app guest risk legacyauth interactive singlefactor"},
 	"UrlClickEvents":                     {"safelinks click", "url link phish email teams"},
-}
+})
 
 // tableWords is the strong and weak words of every table, split once.
 var tableWords = func() map[string][2]map[string]bool {
