@@ -38,7 +38,7 @@ type formSpec struct {
 func load() {
 	tables = map[string]*Table{}
 	union := map[string][]schema.Column{}
-	for _, part := range [][]columnSpec{unionPart1, unionPart2} {
+	for _, part := range [][]columnSpec{unionPart1, unionPart2, unionLogAnalytics} {
 		for _, s := range part {
 			cols, err := parseColumns(s)
 			if err != nil {
@@ -48,7 +48,7 @@ func load() {
 			union[s.name] = cols
 		}
 	}
-	for _, f := range forms {
+	for _, f := range append(append([]formSpec(nil), forms...), formsLogAnalytics...) {
 		cols, ok := union[f.name]
 		if !ok {
 			loadErr = errors.Join(loadErr, fmt.Errorf("catalog: %s has a form but no columns", f.name))
