@@ -30,6 +30,10 @@ func infoOf(name string) tableInfo {
 
 // tableKeywords are the analyst's words for each built-in table.
 var tableKeywords = map[string]string{
+	"Usage":                              "usage ingestion volume billable cost data size table workspace",
+	"DnsEvents":                          "dns lookup query domain name resolution server",
+	"BehaviorAnalytics":                  "ueba behavior analytics anomaly investigation priority insights user entity",
+	"SecurityNestedRecommendation":       "defender for cloud recommendation sub-assessment devops github repository code scanning dependency vulnerability",
 	"AADServicePrincipalSignInLogs":      "sign-in signin login app service principal spn workload identity non-interactive",
 	"AADSignInEventsBeta":                "sign-in signin logon login authentication user entra azure ad aad mfa conditional access",
 	"EntraIdSignInEvents":                "sign-in signin logon login authentication user entra azure ad aad mfa conditional access",
