@@ -322,3 +322,17 @@ func TestAPICallTimeout(t *testing.T) {
 		t.Errorf("timeout: %v after %s", err, time.Since(start))
 	}
 }
+
+// TestAPIServerMustBeHTTPS: a document's plain-http server is refused
+// unless it is loopback (credentials go only over https).
+func TestAPIServerMustBeHTTPS(t *testing.T) {
+	for srv, ok := range map[string]bool{"http://api.example.com/v1": false, "https://api.example.com/v1": true, "http://127.0.0.1:8080": true, "http://[::1]:80/x": true, "ftp://x": false} {
+		doc, err := parseOpenAPI([]byte("openapi: 3.0.0\nservers: [{url: '" + srv + "'}]\npaths: {}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pickServer(doc, nil, ""); (err == nil) != ok {
+			t.Errorf("%s: %v", srv, err)
+		}
+	}
+}

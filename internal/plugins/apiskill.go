@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -169,6 +170,9 @@ func loadOpenAPI(env *Env, m *Manifest, g *SkillGroup, cfg config.PluginAPI) (do
 	}
 	var data []byte
 	if u, perr := url.Parse(ref); perr == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if u.Scheme == "http" && !loopback(u.Hostname()) && env.FetchOpenAPI {
+			return nil, nil, "", fmt.Errorf("OpenAPI document %s: plain http: a document (which names the servers credentials go to) is fetched only over https (http only from a loopback address)", ref)
+		}
 		if !env.FetchOpenAPI {
 			return nil, nil, fmt.Sprintf("API skill: %s is a URL (%s) and fetching OpenAPI documents at load is off: give a local copy in pluginApis.%s.openapi, or allow fetching (pluginOpenAPIFetch: true)", where, ref, m.Descriptor.Name), nil
 		}
@@ -249,6 +253,9 @@ func pickServer(doc *openAPIDoc, docURL *url.URL, override string) (*url.URL, er
 		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("server %q is not an absolute http(s) URL; set pluginApis.<plugin>.server to one", s)
 		}
+		if u.Scheme == "http" && !loopback(u.Hostname()) {
+			return nil, fmt.Errorf("server %s is plain http: secmcp sends requests and credentials only over https (http only to a loopback address)", u)
+		}
 		u.RawQuery, u.Fragment = "", ""
 		return u, nil
 	}
@@ -265,6 +272,15 @@ func pickServer(doc *openAPIDoc, docURL *url.URL, override string) (*url.URL, er
 		}
 	}
 	return nil, fmt.Errorf("server %s is not one of the document's servers (%s): secmcp calls only the servers the document names", override, strings.Join(doc.Servers, ", "))
+}
+
+// loopback reports whether a host is this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (e *Env) httpClient() *http.Client {
