@@ -23,9 +23,9 @@ var library = []Template{
 | where SHA256 =~ {{sha256}}
 | project Timestamp, NetworkMessageId, SenderFromAddress, RecipientEmailAddress, FileName, ThreatTypes`},
 	{ID: "ip-signins", Title: "Users signing in from the IP", Pivot: "other users signing in from the IP", Entity: EntityIP,
-		Techniques: []string{"T1078.004", "T1110.003"}, Tables: []string{"AADSignInEventsBeta"},
+		Techniques: []string{"T1078.004", "T1110.003"}, Tables: []string{"EntraIdSignInEvents"},
 		Rationale: "Other accounts used from {{value}} are likely compromised or targeted as well.",
-		Text: `AADSignInEventsBeta
+		Text: `EntraIdSignInEvents
 | where Timestamp between ({{start}} .. {{end}})
 | where IPAddress == {{ip}}
 | summarize Attempts = count(), Failures = countif(ErrorCode != 0), Successes = countif(ErrorCode == 0), Apps = make_set(Application) by AccountUpn
@@ -192,17 +192,17 @@ var library = []Template{
 | where Url has {{url}}
 | project Timestamp, AccountUpn, ActionType, IsClickedThrough, IPAddress, Workload`},
 	{ID: "user-signins", Title: "The user's sign-ins", Pivot: "the user's sign-ins by IP and country", Entity: EntityUser,
-		Techniques: []string{"T1078.004"}, Tables: []string{"AADSignInEventsBeta"},
+		Techniques: []string{"T1078.004"}, Tables: []string{"EntraIdSignInEvents"},
 		Rationale: "New IPs, countries or apps in {{value}}'s sign-ins mark the attacker's sessions.",
-		Text: `AADSignInEventsBeta
+		Text: `EntraIdSignInEvents
 | where Timestamp between ({{start}} .. {{end}})
 | where AccountUpn =~ {{user}}
 | summarize SignIns = count(), Failures = countif(ErrorCode != 0), FirstSeen = min(Timestamp), Apps = make_set(Application) by IPAddress, Country
 | order by FirstSeen asc`},
 	{ID: "impossible-travel", Title: "Consecutive sign-ins from different countries", Pivot: "impossible travel for the user", Entity: EntityUser,
-		Techniques: []string{"T1078.004", "T1539"}, Tables: []string{"AADSignInEventsBeta"},
+		Techniques: []string{"T1078.004", "T1539"}, Tables: []string{"EntraIdSignInEvents"},
 		Rationale: "Successful sign-ins by {{value}} from two countries less than two hours apart cannot both be the user.",
-		Text: `AADSignInEventsBeta
+		Text: `EntraIdSignInEvents
 | where Timestamp between ({{start}} .. {{end}})
 | where AccountUpn =~ {{user}} and ErrorCode == 0 and isnotempty(Country)
 | order by Timestamp asc
@@ -210,9 +210,9 @@ var library = []Template{
 | where isnotempty(PreviousCountry) and Country != PreviousCountry and Timestamp - PreviousTime < 2h
 | project Timestamp, Country, IPAddress, PreviousTime, PreviousCountry, PreviousIP, Application`},
 	{ID: "password-spray", Title: "Password spray sources", Pivot: "password spray in sign-in logs", Entity: EntityNone,
-		Techniques: []string{"T1110.003", "T1110"}, Tables: []string{"AADSignInEventsBeta"},
+		Techniques: []string{"T1110.003", "T1110"}, Tables: []string{"EntraIdSignInEvents"},
 		Rationale: "One IP failing passwords for many accounts is a spray; any success from it is a compromise.",
-		Text: `AADSignInEventsBeta
+		Text: `EntraIdSignInEvents
 | where Timestamp between ({{start}} .. {{end}})
 | summarize Users = dcount(AccountUpn), Failures = countif(ErrorCode == 50126), Successes = countif(ErrorCode == 0) by IPAddress
 | where Users >= 5 and Failures >= 10
