@@ -68,6 +68,13 @@ var profiles = preferProfiles(map[string]profile{
 	"SecurityIncident":                   {"incident", "sentinel severity status owner classification closed"},
 	"SigninLogs":                         {"signin", "logon user entra mfa conditionalaccess failed success country app guest risk legacyauth interactive singlefactor"},
 	"UrlClickEvents":                     {"safelinks click", "url link phish email teams"},
+	// The standard Log Analytics tables the plugin samples read have no
+	// words yet: the generator does not choose them (kql_validate, the guard
+	// and kql_list_tables know them through the catalogue).
+	"Usage":                        {"", ""},
+	"DnsEvents":                    {"", ""},
+	"BehaviorAnalytics":            {"", ""},
+	"SecurityNestedRecommendation": {"", ""},
 })
 
 // tableWords is the strong and weak words of every table, split once.
