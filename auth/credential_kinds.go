@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"crypto"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -66,20 +68,9 @@ func (b *builder) certificate() (azcore.TokenCredential, error) {
 	if err := b.needClientID(); err != nil {
 		return nil, err
 	}
-	if b.cfg.CertificatePath == "" {
-		return nil, b.fail("needs certificatePath (a PEM or PKCS#12 file with the certificate and key)")
-	}
-	password, err := b.secretFrom("certificatePasswordEnv", b.cfg.CertificatePasswordEnv, false)
+	certs, key, err := b.loadCertificate()
 	if err != nil {
 		return nil, err
-	}
-	data, err := readBounded(b.cfg.CertificatePath)
-	if err != nil {
-		return nil, b.fail("cannot read certificatePath: %v", err)
-	}
-	certs, key, err := azidentity.ParseCertificates(data, []byte(password))
-	if err != nil {
-		return nil, b.fail("cannot parse certificate %s: %v", b.cfg.CertificatePath, err)
 	}
 	c, err := azidentity.NewClientCertificateCredential(b.tenantID, b.cfg.ClientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
 		ClientOptions: b.co, DisableInstanceDiscovery: b.disableDiscovery, SendCertificateChain: b.cfg.SendCertificateChain})
@@ -156,4 +147,25 @@ func (b *builder) defaultChain() (azcore.TokenCredential, error) {
 		return nil, b.fail("failed: %v", err)
 	}
 	return c, nil
+}
+
+// loadCertificate reads the configured certificate and its key (PEM or
+// PKCS#12, optionally protected by the password in certificatePasswordEnv).
+func (b *builder) loadCertificate() ([]*x509.Certificate, crypto.PrivateKey, error) {
+	if b.cfg.CertificatePath == "" {
+		return nil, nil, b.fail("needs certificatePath (a PEM or PKCS#12 file with the certificate and key)")
+	}
+	password, err := b.secretFrom("certificatePasswordEnv", b.cfg.CertificatePasswordEnv, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := readBounded(b.cfg.CertificatePath)
+	if err != nil {
+		return nil, nil, b.fail("cannot read certificatePath: %v", err)
+	}
+	certs, key, err := azidentity.ParseCertificates(data, []byte(password))
+	if err != nil {
+		return nil, nil, b.fail("cannot parse certificate %s: %v", b.cfg.CertificatePath, err)
+	}
+	return certs, key, nil
 }

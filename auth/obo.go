@@ -131,17 +131,9 @@ func (b *builder) oboExchange() (func(string) (azcore.TokenCredential, error), e
 		if err := b.needClientID(); err != nil {
 			return nil, err
 		}
-		password, err := b.secretFrom("certificatePasswordEnv", b.cfg.CertificatePasswordEnv, false)
+		certs, key, err := b.loadCertificate()
 		if err != nil {
 			return nil, err
-		}
-		data, err := readBounded(b.cfg.CertificatePath)
-		if err != nil {
-			return nil, b.fail("cannot read certificatePath: %v", err)
-		}
-		certs, key, err := azidentity.ParseCertificates(data, []byte(password))
-		if err != nil {
-			return nil, b.fail("cannot parse certificate %s: %v", b.cfg.CertificatePath, err)
 		}
 		return func(a string) (azcore.TokenCredential, error) {
 			return azidentity.NewOnBehalfOfCredentialWithCertificate(b.tenantID, b.cfg.ClientID, a, certs, key, o)
