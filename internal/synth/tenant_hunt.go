@@ -39,9 +39,9 @@ var processSpec = outlierSpec{key: "device-outliers", purpose: "process activity
 
 var userSignInSpec = outlierSpec{key: "user-outliers", purpose: "failed sign-ins and countries by user", entityKind: "user",
 	entity: "AccountUpn", metric: "FailedSignIns", factor: 3, floor: 3,
-	rankedBy: "failed sign-ins per user (AADSignInEventsBeta rows with a non-zero ErrorCode), then distinct countries; an outlier has at least 3 times the median of all users and at least 3",
+	rankedBy: "failed sign-ins per user (EntraIdSignInEvents rows with a non-zero ErrorCode), then distinct countries; an outlier has at least 3 times the median of all users and at least 3",
 	query: func(w window) string {
-		return "AADSignInEventsBeta\n| where Timestamp between (" + kqlTime(w.from) + " .. " + kqlTime(w.to) + ")\n" +
+		return "EntraIdSignInEvents\n| where Timestamp between (" + kqlTime(w.from) + " .. " + kqlTime(w.to) + ")\n" +
 			"| where isnotempty(AccountUpn)\n" +
 			"| summarize SignIns=count(), FailedSignIns=countif(ErrorCode != 0), Countries=dcount(Country), IPAddresses=dcount(IPAddress) by AccountUpn\n" +
 			"| order by FailedSignIns desc, Countries desc, AccountUpn asc"
