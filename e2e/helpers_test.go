@@ -100,38 +100,54 @@ func freeAddr(t testing.TB) string {
 func startHTTP(t testing.TB, bin string, extra ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
-	args := append([]string{"--http", addr, "--demo-clock", demoClock, "--log-level", "warn"}, extra...)
-	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	startServer(t, "server", addr, bin, append([]string{"--http", addr, "--demo-clock", demoClock, "--log-level", "warn"}, extra...)...)
+	return "http://" + addr + "/mcp"
+}
+
+// serverProc is a server binary a test started.
+type serverProc struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan struct{}
+}
+
+// startServer runs bin with args, capturing its stderr; stops it with SIGINT
+// when the test ends (killing it, and failing the test, if it has not exited
+// 10 s later; logging the end of its stderr if the test failed); and waits up
+// to 20 s for http://addr/healthz to answer.
+func startServer(t testing.TB, name, addr, bin string, args ...string) *serverProc {
+	t.Helper()
+	p := &serverProc{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
+		_ = p.cmd.Process.Signal(os.Interrupt)
 		select {
-		case <-done:
+		case <-p.exited:
 		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("server did not shut down within 10s after SIGINT")
+			_ = p.cmd.Process.Kill()
+			t.Errorf("%s did not shut down within 10s after SIGINT", name)
 		}
 		if t.Failed() {
-			t.Logf("server stderr:\n%s", stderr.String())
+			t.Logf("%s stderr (last 4 KB):\n%s", name, tail(p.stderr.String(), 4096))
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			_ = resp.Body.Close()
-			return "http://" + addr + "/mcp"
+			return p
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-p.exited:
+			t.Fatalf("%s exited at start: %s", name, p.stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	t.Fatalf("server did not start: %s", stderr.String())
-	return ""
+	t.Fatalf("%s did not start: %s", name, p.stderr.String())
+	return nil
 }
 
 // nodeScript copies a Node script next to the installed node_modules, since

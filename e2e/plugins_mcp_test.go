@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,58 +195,16 @@ func pluginLog(t *testing.T, path string) (map[string]int, map[string]int) {
 func startHTTPDumpable(t *testing.T, bin string, extra ...string) (string, func() string) {
 	t.Helper()
 	addr := freeAddr(t)
-	args := append([]string{"--http", addr, "--demo-clock", demoClock}, extra...)
-	cmd := exec.Command(bin, args...)
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	})
+	p := startServer(t, "server", addr, bin, append([]string{"--http", addr, "--demo-clock", demoClock}, extra...)...)
 	dump := func() string {
-		_ = cmd.Process.Signal(syscall.SIGQUIT)
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
 		select {
-		case <-done:
+		case <-p.exited:
 		case <-time.After(5 * time.Second):
 		}
-		return stderr.String()
+		return p.stderr.String()
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			_ = resp.Body.Close()
-			return "http://" + addr + "/mcp", dump
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server did not start: %s", stderr.String())
-	return "", nil
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	return "http://" + addr + "/mcp", dump
 }
 
 // checkPluginTenants: contoso's plugin is listed and cites its calls for

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -31,31 +30,8 @@ type replica struct {
 func startReplica(t *testing.T, bin, store string) replica {
 	t.Helper()
 	addr := freeAddr(t)
-	logs := &syncBuffer{}
-	cmd := exec.Command(bin, "--http", addr, "--demo-clock", demoClock, "--log-level", "info", "--budget-store", store)
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("replica did not shut down within 10s after SIGINT")
-		}
-	})
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			_ = resp.Body.Close()
-			return replica{url: "http://" + addr + "/mcp", log: logs, pid: cmd.Process.Pid}
-		}
-	}
-	t.Fatalf("replica did not start: %s", logs.String())
-	return replica{}
+	p := startServer(t, "replica", addr, bin, "--http", addr, "--demo-clock", demoClock, "--log-level", "info", "--budget-store", store)
+	return replica{url: "http://" + addr + "/mcp", log: p.stderr, pid: p.cmd.Process.Pid}
 }
 
 // TestReplicasShareOneBudget: three replicas of the binary share one Redis.
