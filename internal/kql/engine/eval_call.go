@@ -26,6 +26,16 @@ func (r *runner) evalCall(x *syntax.Call, ev *env) (*vec, error) {
 		}
 		return nil, notSupported("function %s()", name)
 	}
+	if fn.outs != nil {
+		return nil, fmt.Errorf("engine: %s() returns %d columns (%s): use it alone in extend or project, e.g. extend (%s) = %s(...)",
+			name, len(fn.outs), strings.Join(fn.outs, ", "), strings.Join(fn.outs, ", "), lname)
+	}
+	return r.applyFn(fn, x, ev)
+}
+
+// applyFn evaluates x's arguments and calls fn on each row.
+func (r *runner) applyFn(fn *scalarFn, x *syntax.Call, ev *env) (*vec, error) {
+	name := x.Name.Name
 	if len(x.Args) < fn.min || (fn.max >= 0 && len(x.Args) > fn.max) {
 		return nil, fmt.Errorf("engine: %s() takes %s arguments, got %d", name, arity(fn), len(x.Args))
 	}

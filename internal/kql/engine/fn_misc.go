@@ -117,7 +117,7 @@ func init() {
 	unsupported("geo_info_from_ip_address", "geo_info_from_ip_address (the sandbox has no IP geolocation database)")
 	unsupported("parse_user_agent", "parse_user_agent (no user-agent database in the sandbox)")
 	unsupported("parse_xml", "parse_xml")
-	unsupported("series_decompose_anomalies,series_decompose,series_fit_line,series_fit_2lines,series_outliers,series_stats,series_stats_dynamic,series_periods_detect,series_fill_linear,series_fill_forward,series_fill_backward,series_fill_const,series_iir,series_fir,series_decompose_forecast", "series analysis functions")
+	unsupported("series_fit_line,series_fit_2lines,series_stats,series_stats_dynamic,series_periods_detect,series_fill_linear,series_fill_forward,series_fill_backward,series_fill_const,series_iir,series_fir,series_decompose_forecast", "series analysis functions")
 	unsupported("current_cluster_endpoint,current_database,current_principal,current_principal_details,cursor_current,estimate_data_size,extent_id,extent_tags,ingestion_time", "service metadata functions")
 	unsupported("hll,hll_merge,dcount_hll,tdigest,tdigest_merge,percentile_tdigest,percentile_array_tdigest,percentrank_tdigest,rank_tdigest", "sketch functions")
 }

@@ -33,6 +33,9 @@ type scalarFn struct {
 	fn       func(*callCtx, []value) (value, error)
 	strict   bool // a null argument gives a null result without calling fn
 	volatile bool // must be evaluated per row even with constant arguments
+	// outs names the columns of a function returning several (its value
+	// is then a dynamic array of them, split by extend/project).
+	outs []string
 }
 
 var scalarFns = map[string]*scalarFn{}

@@ -102,6 +102,20 @@ func (r *runner) opProject(items []syntax.Expr, t *Table, sc *scope, extend bool
 			}
 			expr = ne.Value
 		}
+		if fn, call := r.multiCall(expr, sc); fn != nil {
+			mNames, cols, err := r.evalMulti(fn, call, &env{t: work, sc: sc}, names)
+			if err != nil {
+				return nil, err
+			}
+			for j, name := range mNames {
+				used[name] = true
+				work = work.withColumn(name, cols[j])
+				if !extend {
+					outCols, outData = setCol(outCols, outData, name, cols[j])
+				}
+			}
+			continue
+		}
 		if _, ref := expr.(*syntax.Ident); !ref {
 			// refuse before computing the column the budget cannot hold
 			computed++
@@ -130,18 +144,22 @@ func (r *runner) opProject(items []syntax.Expr, t *Table, sc *scope, extend bool
 		v = resize(v, work.n)
 		work = work.withColumn(name, v)
 		if !extend {
-			if j := indexOf(outCols, name); j >= 0 {
-				outData[j] = v
-			} else {
-				outCols = append(outCols, name)
-				outData = append(outData, v)
-			}
+			outCols, outData = setCol(outCols, outData, name, v)
 		}
 	}
 	if extend {
 		return work, nil
 	}
 	return newTable(t.name, outCols, outData, t.n), nil
+}
+
+// setCol replaces column name's data or appends the column.
+func setCol(cols []string, data []*vec, name string, v *vec) ([]string, []*vec) {
+	if j := indexOf(cols, name); j >= 0 {
+		data[j] = v
+		return cols, data
+	}
+	return append(cols, name), append(data, v)
 }
 
 func indexOf(xs []string, s string) int {
