@@ -12,7 +12,7 @@ func (r *runner) evalCall(x *syntax.Call, ev *env) (*vec, error) {
 		return nil, notSupported("method-style call %s()", x.Name.Name)
 	}
 	name := x.Name.Name
-	if b := ev.sc.lookup(name); b != nil && b.fn != nil {
+	if b := r.lookupFn(name, ev.sc); b != nil && b.fn != nil {
 		return r.callUser(b, x.Args, ev)
 	}
 	lname := strings.ToLower(name)
@@ -266,10 +266,19 @@ func (r *runner) cumSum(x *syntax.Call, ev *env) (*vec, error) {
 	return b.build(), nil
 }
 
-// bindParams binds a user function's parameters in a new scope.
+// bindParams binds a user function's parameters in a new scope. Arguments
+// are positional, then name=value; a stored function's are type-checked.
 func (r *runner) bindParams(b *binding, args []syntax.Expr, ev *env, input *Table) (*scope, error) {
 	sc := b.fnScope.child()
 	params := b.fn.Params
+	fname := b.stored
+	if fname == "" {
+		fname = "function"
+	}
+	pos, named, err := namedArgs(fname, params, args)
+	if err != nil {
+		return nil, err
+	}
 	ai := 0
 	for i, p := range params {
 		tabular := strings.HasPrefix(strings.TrimSpace(p.Type), "(")
@@ -277,18 +286,20 @@ func (r *runner) bindParams(b *binding, args []syntax.Expr, ev *env, input *Tabl
 			sc.vars[p.Name.Name] = &binding{table: input}
 			continue
 		}
-		var argE syntax.Expr
-		if ai < len(args) {
-			argE = args[ai]
+		argE, ok := named[p.Name.Name]
+		switch {
+		case ok:
+		case ai < len(pos):
+			argE = pos[ai]
 			ai++
-		} else if p.Default != nil {
+		case p.Default != nil:
 			v, err := r.eval(p.Default, emptyEnv(b.fnScope))
 			if err != nil {
 				return nil, err
 			}
 			sc.vars[p.Name.Name] = &binding{scalar: constVec(v.get(0), 1)}
 			continue
-		} else {
+		default:
 			return nil, fmt.Errorf("engine: missing argument %s", p.Name.Name)
 		}
 		if tabular {
@@ -303,6 +314,11 @@ func (r *runner) bindParams(b *binding, args []syntax.Expr, ev *env, input *Tabl
 		if err != nil {
 			return nil, err
 		}
+		if b.stored != "" {
+			if v, err = storedArg(b.stored, p, v); err != nil {
+				return nil, err
+			}
+		}
 		if p.Type != "" && p.Type != "dynamic" {
 			if k, ok := parseKind(p.Type); ok && v.k != k && v.k != kNull {
 				v, err = r.mapRows(v.n, []*vec{v}, k, func(a []value) (value, error) { return convertTo(a[0], k), nil })
@@ -313,7 +329,7 @@ func (r *runner) bindParams(b *binding, args []syntax.Expr, ev *env, input *Tabl
 		}
 		sc.vars[p.Name.Name] = &binding{scalar: v}
 	}
-	if ai < len(args) {
+	if ai < len(pos) {
 		return nil, fmt.Errorf("engine: too many arguments")
 	}
 	return sc, nil

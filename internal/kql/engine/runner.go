@@ -11,12 +11,13 @@ import (
 
 // runner is the state of one query execution.
 type runner struct {
-	ctx   context.Context
-	cat   Catalog
-	opts  Options
-	cc    *callCtx
-	m     *meter // the query's budget and what it has spent
-	depth int
+	ctx    context.Context
+	cat    Catalog
+	opts   Options
+	cc     *callCtx
+	m      *meter // the query's budget and what it has spent
+	depth  int
+	stored map[string]*binding // stored functions called so far
 }
 
 // scope is a let-binding environment; lookups walk to the parent.
@@ -34,6 +35,7 @@ type binding struct {
 	fn      *syntax.FuncLit // user function / lambda
 	fnScope *scope          // where fn was defined
 	defined *scope          // scope expr is evaluated in
+	stored  string          // a stored function's name (FunctionCatalog)
 }
 
 func (s *scope) lookup(name string) *binding {
@@ -203,7 +205,7 @@ func (r *runner) isTabular(e syntax.Expr, sc *scope) bool {
 		case "materialize", "view", "table", "database", "cluster":
 			return true
 		}
-		if b := sc.lookup(x.Name.Name); b != nil && b.fn != nil {
+		if b := r.lookupFn(x.Name.Name, sc); b != nil && b.fn != nil {
 			return r.fnIsTabular(b)
 		}
 	case *syntax.Member:

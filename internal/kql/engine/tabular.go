@@ -41,7 +41,7 @@ func (r *runner) evalTabular(e syntax.Expr, sc *scope) (*Table, error) {
 
 func (r *runner) tabularCall(x *syntax.Call, sc *scope) (*Table, error) {
 	name := x.Name.Name
-	if b := sc.lookup(name); b != nil && b.fn != nil {
+	if b := r.lookupFn(name, sc); b != nil && b.fn != nil {
 		return r.callUserTabular(b, x.Args, sc, nil)
 	}
 	switch strings.ToLower(name) {
@@ -61,6 +61,13 @@ func (r *runner) tabularCall(x *syntax.Call, sc *scope) (*Table, error) {
 		return r.resolveTable(toStringValue(v.get(0)), sc)
 	case "cluster", "database":
 		return nil, notSupported("cross-cluster or cross-database references")
+	}
+	if _, scalar := scalarFns[strings.ToLower(name)]; !scalar {
+		if _, ok := r.cat.(FunctionCatalog); ok {
+			// Neither a let, a stored function nor a built-in: Kusto's
+			// "does not refer to any known function", an unknown name.
+			return nil, fmt.Errorf("engine: unknown function %s(): %w", name, ErrUnknownTable)
+		}
 	}
 	return nil, fmt.Errorf("engine: %s() is not a tabular function", name)
 }
