@@ -46,6 +46,7 @@ var entityBonus = map[string]struct {
 // scoreTables rates every table for the question, best first.
 func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, examples []Scored) []TableChoice {
 	var out []TableChoice
+	ev := catalogEvidence(s, words, p.Target)
 	for _, name := range s.TableNames() {
 		t, _ := s.Table(name)
 		tc := TableChoice{Name: name, TimeColumn: timeColumn(t, p.Target)}
@@ -58,6 +59,10 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 			case tw[1][w]:
 				tc.Score++
 			}
+		}
+		if e, ok := ev[name]; ok {
+			tc.Score += e.score
+			tc.Why = append(tc.Why, "columns "+strings.Join(e.words, " "))
 		}
 		if len(name) >= 8 && (strings.Contains(squashed, strings.ToLower(name)) ||
 			strings.HasSuffix(name, "s") && strings.Contains(squashed, strings.ToLower(strings.TrimSuffix(name, "s")))) {
