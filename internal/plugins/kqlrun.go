@@ -197,11 +197,11 @@ func (sk *KQLSkill) run(ctx context.Context, env *Env, t *tenant.Tenant, src *te
 		if src.ADX == nil {
 			return nil, "", notConfigured(t, "Azure Data Explorer cluster")
 		}
-		db = src.ADXDB
-		if d := sk.setting(env, t, "Database"); d != "" && !strings.Contains(d, "{{") {
-			db = d
-		}
+		db = sk.kustoDatabase(env, t, src)
 		tbl, err = src.ADX.Query(ctx, db, q)
+		if err != nil {
+			return nil, db, sk.kustoError(env, t, src, db, err)
+		}
 	}
 	if err != nil {
 		return nil, db, tools.FromSource(err, "query", "", t.Alias)

@@ -127,7 +127,17 @@ func NewDemo(clock time.Time, logger *slog.Logger) (*DemoEnv, error) {
 			if cred, err = demoOnBehalfOf(alias, id, emu, cred); err != nil {
 				return nil, err
 			}
-			return openSources(alias, cred, emu.Transport(), emu.GraphURL(), nil, emu.URL(), workspace)
+			src, err := openSources(alias, cred, emu.Transport(), emu.GraphURL(), nil, emu.URL(), workspace)
+			if err != nil {
+				return nil, err
+			}
+			// the demo's Azure Data Explorer cluster (fixtures/emulator/kusto/adx.go)
+			src.ADXURL, src.ADXDB = emu.ADXClusterURL(), fixtures.ADXArchiveDatabase
+			src.ADX, err = kusto.New(src.ADXURL, cred, kusto.Options{HTTPClient: policyClient(alias, emu.Transport()), DefaultDatabase: src.ADXDB})
+			if err != nil {
+				return nil, fmt.Errorf("tenant %s: ADX client: %w", alias, err)
+			}
+			return src, nil
 		})
 		t.Now = func() time.Time { return env.clock }
 		t.OnBehalfOf = true // demo analysts read with their own demo rights
@@ -215,7 +225,7 @@ func openConfigured(tc config.Tenant, cloud string, ep endpoints) (*tenant.Sourc
 		if src.ADX, err = kusto.New(a.ClusterURL, cred, kusto.Options{HTTPClient: policyClient(tc.Alias, base), DefaultDatabase: a.Database}); err != nil {
 			return nil, err
 		}
-		src.ADXDB = a.Database
+		src.ADXDB, src.ADXURL = a.Database, a.ClusterURL
 	}
 	return src, nil
 }

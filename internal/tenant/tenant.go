@@ -31,6 +31,9 @@ type Sources struct {
 	SentinelDB string
 	ADX        source.Kusto
 	ADXDB      string
+	// ADXURL is the ADX cluster's URL (named in errors; queries go only
+	// to this cluster).
+	ADXURL string
 }
 
 // Opener opens a tenant's sources; it is called at most once per tenant
