@@ -51,12 +51,19 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 		t, _ := s.Table(name)
 		tc := TableChoice{Name: name, TimeColumn: timeColumn(t, p.Target)}
 		tw := tableWords[name]
+		tk := tableKeys[name]
+		seen := map[string]bool{}
 		for _, w := range words {
+			k := lemmaKey(w)
+			if seen[k] {
+				continue // "fail" and its synonym "failed" are one word
+			}
+			seen[k] = true
 			switch {
-			case tw[0][w]:
+			case tw[0][w] || tk[0][k]:
 				tc.Score += 3
 				tc.Why = append(tc.Why, "word "+w)
-			case tw[1][w]:
+			case tw[1][w] || tk[1][k]:
 				tc.Score++
 			}
 		}

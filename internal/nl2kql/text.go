@@ -177,6 +177,13 @@ func concepts(text string) []string {
 				add(syn)
 			}
 		}
+		if _, ok := wordSynonyms[w]; !ok {
+			if _, ok := wordSynonyms[s]; !ok {
+				for _, syn := range synonymsByKey[lemmaKey(s)] {
+					add(syn)
+				}
+			}
+		}
 	}
 	return out
 }
