@@ -81,17 +81,28 @@ func ranked(counts map[string]int, n int) []string {
 }
 
 // topRisky: users at risk (atRisk or confirmedCompromised, level not none),
-// updated in the last 30 days, confirmed first, by level, newest.
+// updated in the last 30 days, confirmed first, by level, then by their
+// IdentityInfo CriticalityLevel, newest. (The demo's IdentityInfo risk
+// levels mirror Entra's, so only criticality adds to the order.)
 func (d demoData) topRisky(n int) []string {
 	type ru struct {
 		upn, level, state string
+		crit              int
 		at                time.Time
 	}
+	crit := map[string]int{}
+	d.eachRow("IdentityInfo", func(row map[string]any) {
+		if u, _ := row["AccountUpn"].(string); u != "" {
+			c, _ := row["CriticalityLevel"].(int64)
+			crit[strings.ToLower(u)] = int(c)
+		}
+	})
 	var l []ru
 	for _, u := range d.t.Graph["identityProtection/riskyUsers"] {
 		st, lv := str(u, "riskState"), str(u, "riskLevel")
 		if (st == "atRisk" || st == "confirmedCompromised") && lv != "none" && within(when(u, "riskLastUpdatedDateTime"), 30*24*time.Hour) {
-			l = append(l, ru{strings.ToLower(str(u, "userPrincipalName")), lv, st, when(u, "riskLastUpdatedDateTime")})
+			upn := strings.ToLower(str(u, "userPrincipalName"))
+			l = append(l, ru{upn, lv, st, crit[upn], when(u, "riskLastUpdatedDateTime")})
 		}
 	}
 	order := map[string]int{"high": 0, "medium": 1, "low": 2}
@@ -101,6 +112,9 @@ func (d demoData) topRisky(n int) []string {
 		}
 		if order[l[i].level] != order[l[j].level] {
 			return order[l[i].level] < order[l[j].level]
+		}
+		if l[i].crit != l[j].crit {
+			return l[i].crit > l[j].crit
 		}
 		return l[i].at.After(l[j].at)
 	})
@@ -144,30 +158,33 @@ func firstTies(counts map[string]int, n int) []string {
 	return out
 }
 
-// tableTop counts rows of a hunting table in the window by a column.
-func (d demoData) tableTop(table, by string, win time.Duration, keep func(row map[string]any) bool, n int) []string {
+// eachRow calls f with every row of a hunting table, keyed by column.
+func (d demoData) eachRow(table string, f func(row map[string]any)) {
 	tb := d.t.Tables[table]
 	if tb == nil {
-		return nil
+		return
 	}
-	idx := map[string]int{}
-	for i, c := range tb.Columns {
-		idx[c.Name] = i
-	}
-	counts := map[string]int{}
 	for _, r := range tb.Rows {
 		row := map[string]any{}
-		for name, i := range idx {
-			row[name] = r[i]
+		for i, c := range tb.Columns {
+			row[c.Name] = r[i]
 		}
+		f(row)
+	}
+}
+
+// tableTop counts rows of a hunting table in the window by a column.
+func (d demoData) tableTop(table, by string, win time.Duration, keep func(row map[string]any) bool, n int) []string {
+	counts := map[string]int{}
+	d.eachRow(table, func(row map[string]any) {
 		ts, _ := row["Timestamp"].(time.Time)
 		if !within(ts, win) || (keep != nil && !keep(row)) {
-			continue
+			return
 		}
 		if k, _ := row[by].(string); k != "" {
 			counts[strings.ToLower(k)]++
 		}
-	}
+	})
 	return firstTies(counts, n)
 }
 

@@ -49,7 +49,7 @@ func askCases(t testing.TB, alias string) []askCase {
 		{question: "Which devices are outliers in process activity?", kind: "device-outliers", lead: "ranking",
 			expected: shorts(d.tableTop("DeviceProcessEvents", "DeviceName", 7*day, nil, 3))},
 		{question: "Are there any users with unusual sign-in activity in the last 7 days?", kind: "user-outliers", lead: "ranking",
-			expected: d.tableTop("AADSignInEventsBeta", "AccountUpn", 7*day, failed, 3)},
+			expected: d.tableTop("EntraIdSignInEvents", "AccountUpn", 7*day, failed, 3)},
 		{question: "Which users clicked the most URLs in the last 7 days?", kind: "generated-query", lead: "ranking",
 			expected: d.tableTop("UrlClickEvents", "AccountUpn", 7*day, nil, 3)},
 		{question: "Which devices ran the most PowerShell processes in the last 7 days?", kind: "generated-query", lead: "ranking",

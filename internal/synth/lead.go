@@ -26,6 +26,12 @@ var metrics = []struct{ key, noun string }{
 	{"Countries", "countries"}, {"SignIns", "sign-ins"},
 }
 
+// labelled are entry columns written as "label value", in order.
+var labelled = []struct{ key, label string }{
+	{"entraRiskLevel", "Entra ID Protection riskLevel"}, {"identityInfoRiskLevel", "IdentityInfo RiskLevel"},
+	{"criticalityLevel", "IdentityInfo CriticalityLevel"}, {"riskDetail", "risk detail"},
+}
+
 // entryName names a ranking entry's entity.
 func entryName(e map[string]any) string {
 	for _, k := range []string{"user", "device", "DeviceName", "AccountUpn", "UserPrincipalName", "RecipientEmailAddress", "AccountName"} {
@@ -62,6 +68,11 @@ func entryLine(e map[string]any, it *Item, all bool) string {
 			parts = append(parts, label+s)
 		}
 	}
+	for _, l := range labelled {
+		if v, ok := e[l.key]; ok && fmt.Sprint(v) != "" {
+			parts = append(parts, fmt.Sprintf("%s %v", l.label, v))
+		}
+	}
 	for _, k := range []string{"riskState", "status"} {
 		if s, ok := e[k].(string); ok && s != "" {
 			parts = append(parts, "state "+s)
@@ -91,6 +102,9 @@ func entryLine(e map[string]any, it *Item, all bool) string {
 func otherColumns(e map[string]any) []string {
 	known := map[string]bool{"rank": true, "outlier": true, "user": true, "device": true, "DeviceName": true, "AccountUpn": true,
 		"UserPrincipalName": true, "RecipientEmailAddress": true, "AccountName": true}
+	for _, l := range labelled {
+		known[l.key] = true
+	}
 	for _, m := range metrics {
 		known[m.key] = true
 	}
@@ -133,6 +147,9 @@ func rankingLines(rr rankRef, it *Item) []string {
 			capitalize(f.Purpose), when, f.Totals["outliers"], f.Candidates, f.OutlierThreshold, f.Median, cites(it), len(f.Entries), f.RankedBy, cites(it))
 	}
 	out := []string{head}
+	if len(f.Signals) > 0 {
+		out = append(out, signalsLine(f.Signals, it))
+	}
 	for _, e := range f.Entries {
 		out = append(out, entryLine(e, it, rr.key == "0-generated"))
 	}
@@ -155,6 +172,24 @@ func rankingLines(rr rankRef, it *Item) []string {
 		out = append(out, "The generated query "+cites(it)+":", "~~~kql", strings.ReplaceAll(f.Query, "~~~", "~ ~ ~"), "~~~")
 	}
 	return out
+}
+
+// signalsLine names each signal a ranking read, its source and the page
+// that documents it, and the sources that did not answer.
+func signalsLine(sigs []RankSignal, it *Item) string {
+	var read, unread []string
+	for _, s := range sigs {
+		if s.Read {
+			read = append(read, fmt.Sprintf("%s from %s (documented at %s)", s.Signal, s.Source, s.Doc))
+		} else {
+			unread = append(unread, s.Source)
+		}
+	}
+	line := "Signals — " + strings.Join(read, "; ")
+	if len(unread) > 0 {
+		line += "; not read: " + strings.Join(unread, ", ") + " (see Sources that did not answer)"
+	}
+	return line + " " + cites(it) + "."
 }
 
 // totalValue renders a total (maps sorted by key, lists joined).
@@ -244,7 +279,11 @@ func (l *leadInfo) write() string {
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString(strings.Join(rankingLines(rr, it), "\n") + "\n")
+		if rr.key == "0-service-baseline" {
+			b.WriteString(strings.Join(baselineLines(rr, it), "\n") + "\n")
+		} else {
+			b.WriteString(strings.Join(rankingLines(rr, it), "\n") + "\n")
+		}
 		if named := namedBy(rr.f, l.set); named != "" {
 			b.WriteString(named + "\n")
 		}

@@ -21,17 +21,20 @@ type pageInfo struct {
 // page information tells whether more remained unread.
 func pagesJob[D any](key, source, tool string, args map[string]any, merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error) job {
 	var acc D
-	return nextPage(key, source, tool, args, "", 1, acc, merge, done)
+	return nextPage(key, source, tool, args, "", 1, acc, merge, done, nil)
 }
 
+// nextPage is one page's call; settle, when set, runs once after the last
+// page's call ended (or a page failed, or the next page was refused).
 func nextPage[D any](key, source, tool string, args map[string]any, cursor string, page int, acc D,
-	merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error) job {
+	merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error, settle func(r *run)) job {
 	a, k := maps.Clone(args), key
 	if cursor != "" {
 		a["cursor"] = cursor
 		k = fmt.Sprintf("%s-page%d", key, page)
 	}
-	return job{key: k, source: source, tool: tool, args: a,
+	continued := false
+	j := job{key: k, source: source, tool: tool, args: a,
 		then: func(r *run, raw json.RawMessage) error {
 			var d D
 			if err := json.Unmarshal(raw, &d); err != nil {
@@ -40,11 +43,20 @@ func nextPage[D any](key, source, tool string, args map[string]any, cursor strin
 			next := acc
 			p := merge(&next, d)
 			if p.More && p.Cursor != "" && page < maxPages {
-				r.spawn(nextPage(key, source, tool, args, p.Cursor, page+1, next, merge, done))
+				continued = true
+				r.spawn(nextPage(key, source, tool, args, p.Cursor, page+1, next, merge, done, settle))
 				return nil
 			}
 			return done(r, next)
 		}}
+	if settle != nil {
+		j.settle = func(r *run) {
+			if !continued {
+				settle(r)
+			}
+		}
+	}
+	return j
 }
 
 // mergeAlerts appends a page of alerts.
@@ -70,4 +82,11 @@ func mergeSignIns(acc *signInListDoc, page signInListDoc) pageInfo {
 // alertPagesJob lists the alerts of a window page by page.
 func alertPagesJob(key, source string, w window, done func(r *run, d alertListDoc) error) job {
 	return pagesJob(key, source, toolListAlerts, windowArgs(w, 200), mergeAlerts, done)
+}
+
+// settledAlertPagesJob is alertPagesJob whose settle runs once after the
+// last page (a group waits for the whole listing).
+func settledAlertPagesJob(key, source string, w window, done func(r *run, d alertListDoc) error, settle func(r *run)) job {
+	var acc alertListDoc
+	return nextPage(key, source, toolListAlerts, windowArgs(w, 200), "", 1, acc, mergeAlerts, done, settle)
 }

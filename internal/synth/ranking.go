@@ -47,6 +47,8 @@ type RankingFacet struct {
 	Totals           map[string]any   `json:"totals,omitempty"`
 	Entries          []map[string]any `json:"entries"`
 	Truncated        string           `json:"truncated,omitempty"`
+	// Signals are the documented signals the ranking reads, by source.
+	Signals []RankSignal `json:"signals,omitempty"`
 }
 
 // subject is an entity a tenant-wide step chose for the per-entity fan-out.

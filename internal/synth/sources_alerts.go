@@ -43,6 +43,7 @@ type alertItem struct {
 	DetectionSource string    `json:"detectionSource"`
 	FirstActivity   time.Time `json:"firstActivity"`
 	LastActivity    time.Time `json:"lastActivity"`
+	Created         time.Time `json:"created"`
 	Techniques      []string  `json:"mitreTechniques"`
 	URI             string    `json:"uri"`
 	Portal          string    `json:"portal"`

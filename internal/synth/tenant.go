@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,7 +26,9 @@ func (r *run) planTenant(it intent, now time.Time) {
 	}
 	switch it.tenant {
 	case tenantRiskyUsers:
-		r.spawn(riskyUsersJob(win(30*24*time.Hour), top))
+		for _, j := range riskyUsersJobs(win(30*24*time.Hour), top) {
+			r.spawn(j)
+		}
 	case tenantSignInFailures:
 		r.spawn(signInFailuresJob(win(24*time.Hour), top))
 	case tenantOutgoing:
@@ -43,10 +44,7 @@ func (r *run) planTenant(it intent, now time.Time) {
 		r.spawn(incidentsInWindowJob(w, top))
 		r.spawn(alertsInWindowJob(w))
 	case tenantService:
-		r.spawn(serviceAlertsJob(it.service, win(7*24*time.Hour)))
-		for _, app := range it.service.Apps {
-			r.spawn(serviceSignInsJob(it.service, app, win(7*24*time.Hour)))
-		}
+		r.planService(it.service, win(7*24*time.Hour))
 	case tenantNoncompliant:
 		r.spawn(noncompliantJob(top))
 	case tenantGenerated:
@@ -79,55 +77,6 @@ type RiskyUserFacet struct {
 }
 
 var levelRank = map[string]int{"high": 0, "medium": 1, "low": 2}
-
-// riskyUsersJob ranks the users Entra ID Protection holds at risk:
-// confirmed compromised first, then by risk level, then newest update.
-func riskyUsersJob(w window, top int) job {
-	args := map[string]any{"top": 200, "since": rfc(w.from), "until": rfc(w.to)}
-	return job{key: "0-tenant-risky-users", source: "Entra risky users (tenant)", tool: toolRiskyUsers, args: args,
-		then: func(r *run, raw json.RawMessage) error {
-			var d riskyUserDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolRiskyUsers, err)
-			}
-			var at []RiskyUserFacet
-			for _, u := range d.Users {
-				if (u.State == "atRisk" || u.State == "confirmedCompromised") && u.Level != "none" && u.Level != "" {
-					at = append(at, RiskyUserFacet{User: strings.ToLower(u.UPN), RiskLevel: u.Level, RiskState: u.State, RiskDetail: u.Detail, LastUpdated: u.LastUpdated})
-				}
-			}
-			sort.Slice(at, func(i, j int) bool {
-				a, b := at[i], at[j]
-				if (a.RiskState == "confirmedCompromised") != (b.RiskState == "confirmedCompromised") {
-					return a.RiskState == "confirmedCompromised"
-				}
-				if la, lb := lvl(a.RiskLevel), lvl(b.RiskLevel); la != lb {
-					return la < lb
-				}
-				if !a.LastUpdated.Equal(b.LastUpdated) {
-					return a.LastUpdated.After(b.LastUpdated)
-				}
-				return a.User < b.User
-			})
-			f := RankingFacet{Purpose: "users at risk", Tool: toolRiskyUsers, Since: w.from, Until: w.to, Candidates: len(at),
-				RankedBy: "risk state (confirmed compromised first), then user risk level (high, medium, low), then the most recent risk update"}
-			if d.Page.More {
-				f.Truncated = "only the first 200 risky users updated in the window were ranked"
-			}
-			for i, u := range at {
-				if i == top {
-					break
-				}
-				f.Entries = append(f.Entries, map[string]any{"rank": i + 1, "user": u.User, "riskLevel": u.RiskLevel,
-					"riskState": u.RiskState, "riskLastUpdated": rfc(u.LastUpdated)})
-				r.set.Add(userURI(r, u.User), KindUser, u.User, "user "+u.User, toolRiskyUsers, "riskyUser", u)
-				if r.budget.take("user", u.User) {
-					r.userFanOut(u.User, window{})
-				}
-			}
-			return r.addRanking("0-risky-users", f)
-		}}
-}
 
 func lvl(s string) int {
 	if n, ok := levelRank[s]; ok {

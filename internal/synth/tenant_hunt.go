@@ -58,16 +58,9 @@ func outlierHuntJob(spec outlierSpec, w window, top int) job {
 			if err := json.Unmarshal(raw, &d); err != nil {
 				return fmt.Errorf("decode %s: %w", toolHunting, err)
 			}
-			rows := make([]map[string]any, 0, len(d.Rows))
+			rows := d.maps()
 			var metrics []float64
-			for _, row := range d.Rows {
-				m := map[string]any{}
-				for i, c := range d.Columns {
-					if i < len(row) {
-						m[c.Name] = row[i]
-					}
-				}
-				rows = append(rows, m)
+			for _, m := range rows {
 				metrics = append(metrics, num(m[spec.metric]))
 			}
 			med := median(metrics)

@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // serviceSpec is a Microsoft 365 service a question can name: the words
@@ -64,20 +65,65 @@ func (s serviceSpec) concerns(a alertItem) bool {
 	return false
 }
 
-// serviceAlertsJob ranks the window's alerts that concern the service and
-// reads the evidence of the top ones to reach the entities they name.
-func serviceAlertsJob(s serviceSpec, w window) job {
-	return alertPagesJob("0-tenant-service-alerts", "Defender alerts concerning "+s.Name+" (tenant)", w,
+// serviceAlertsJob reads the alerts of the window and of its baseline
+// windows: it ranks the window's alerts that concern the service, reads the
+// evidence of the top ones to reach the entities they name, and gives the
+// baseline group the service's alert counts per window.
+func serviceAlertsJob(s serviceSpec, w window, g *baselineGroup) job {
+	span := w
+	if g != nil {
+		span.from = g.from()
+	}
+	var settle func(r *run)
+	if g != nil {
+		settle = g.settle
+	}
+	return settledAlertPagesJob("0-tenant-service-alerts", "Defender alerts concerning "+s.Name+" (tenant)", span,
 		func(r *run, d alertListDoc) error {
-			f := rankAlerts("alerts concerning "+s.Name, d, w, s.concerns)
+			f := rankAlerts("alerts concerning "+s.Name, d, w, func(a alertItem) bool { return s.concerns(a) && windowIndex(alertTime(a), w, 0) == 0 })
 			n := min(len(f.Entries), 3)
-			g := newAlertGroup(n, window{})
+			ag := newAlertGroup(n, window{})
 			for _, e := range f.Entries[:n] {
 				id, _ := e["alert"].(string)
-				r.spawn(alertEntitiesJob(id, g))
+				r.spawn(alertEntitiesJob(id, ag))
+			}
+			if g != nil {
+				var mine []alertItem
+				for _, a := range d.Alerts {
+					if s.concerns(a) {
+						mine = append(mine, a)
+					}
+				}
+				trunc := ""
+				if d.Page.More {
+					trunc = fmt.Sprintf("only the newest %d alerts of the window and its baseline were read, so the oldest baseline windows may count too few", len(d.Alerts))
+				}
+				g.add(g.alertMeasures(mine), RankSignal{Signal: s.alertRule() + ", by severity and created time", Source: "Defender alerts (" + toolListAlerts + ")",
+					Doc: "https://learn.microsoft.com/graph/api/resources/security-alert", Read: true}, trunc)
 			}
 			return r.addRanking("1-service-alerts", f)
-		})
+		}, settle)
+}
+
+// alertTime is when an alert was created (its first activity when the
+// listing gave no creation time).
+func alertTime(a alertItem) time.Time {
+	if !a.Created.IsZero() {
+		return a.Created
+	}
+	return a.FirstActivity
+}
+
+// alertRule says which alerts concern the service.
+func (s serviceSpec) alertRule() string {
+	var parts []string
+	if s.ServiceSource != "" {
+		parts = append(parts, "alerts from "+s.ServiceSource)
+	}
+	if len(s.TitleWords) > 0 {
+		parts = append(parts, "alerts whose title holds "+strings.Join(s.TitleWords, ", "))
+	}
+	return strings.Join(parts, " or ")
 }
 
 // serviceSignInsJob ranks the users signing in to one of the service's
@@ -107,4 +153,28 @@ func serviceSignInsJob(s serviceSpec, app string, w window) job {
 			}
 			return r.addRanking("2-service-signins-"+strings.ToLower(app), f)
 		})
+}
+
+// planService plans "anything unusual with <service>": the window's alerts
+// concerning it and the risky sign-ins to its applications, each compared
+// with the service's own baseline (the previous equal windows) when the
+// window is short enough for one.
+func (r *run) planService(s serviceSpec, w window) {
+	var g *baselineGroup
+	if n := baselineWindows(w); n >= minBaseline {
+		sources := 1
+		if len(s.Apps) > 0 {
+			sources = 2
+		}
+		g = newBaselineGroup(s, w, n, sources)
+	} else {
+		r.note(fmt.Sprintf("The window is too long to compare with a baseline: fewer than %d earlier windows of the same length fit in the 30 days Advanced Hunting keeps.", minBaseline))
+	}
+	r.spawn(serviceAlertsJob(s, w, g))
+	if g != nil && len(s.Apps) > 0 {
+		r.spawn(g.signInBaselineJob())
+	}
+	for _, app := range s.Apps {
+		r.spawn(serviceSignInsJob(s, app, w))
+	}
 }
