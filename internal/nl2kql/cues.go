@@ -83,7 +83,7 @@ func readAlertCue(q string) (alertCue, string) {
 
 // rePrivHolder is a user who holds a privileged role (a state read from
 // IdentityInfo), after normalize.
-var rePrivHolder = lazyre.New(`\bprivileged\s+(?:(?:entra|azure|cloud)\s+)?(?:users?|accounts?|identit(?:y|ies)|admins?)\b|\b(?:users?|accounts?|admins?|who|that|those)\s+(?:who\s+|that\s+)?(?:holds?|holding|has|have|having|with)\s+(?:an?\s+|the\s+)?(?:assigned\s+|active\s+)?(?:\w+\s+){0,2}privilegedrole\b|\bprivilegedrole\s+(?:holders?|members?|users?)\b|\b(?:users?|accounts?|admins?|who|that|those)\s+(?:who\s+|that\s+)?(?:holds?|holding|has|have|having|with)\s+(?:an?\s+|the\s+)?(?:privileged|assigned|active|admin\w*)\s+(?:(?:entra|azure|cloud|directory)\s+){0,2}roles?\b|\b(?:global|exchange|security)\s+admin(?:istrator)?s?\s+(?:who|that)\b|\busers?\s+with\s+(?:global|exchange|security)\s+admin\w*\b`)
+var rePrivHolder = lazyre.New(`\bprivileged\s+(?:(?:entra|azure|cloud)\s+)?(?:users?|accounts?|identit(?:y|ies)|admins?)\b|\b(?:users?|accounts?|admins?|who|that|those)\s+(?:who\s+|that\s+)?(?:holds?|holding|has|have|having|with)\s+(?:an?\s+|the\s+)?(?:assigned\s+|active\s+)?(?:\w+\s+){0,3}privilegedrole\b|\bprivilegedrole\s+(?:holders?|members?|users?)\b|\b(?:users?|accounts?|admins?|who|that|those)\s+(?:who\s+|that\s+)?(?:holds?|holding|has|have|having|with)\s+(?:an?\s+|the\s+)?(?:privileged|assigned|active|admin\w*)\s+(?:(?:entra|azure|cloud|directory)\s+){0,2}roles?\b|\b(?:global|exchange|security)\s+admin(?:istrator)?s?\s+(?:who|that)\b|\busers?\s+with\s+(?:global|exchange|security)\s+admin\w*\b`)
 
 // privHolder reports whether the normalised question restricts its users
 // to holders of a privileged role, and returns the text with that phrase

@@ -32,6 +32,11 @@ func writeEnrichment(b *strings.Builder, t *schema.Table, p *Plan) (string, []st
 		return "", nil // the dedupe and filter follow in writeSnapshot
 	}
 	c, ok := roleCol(t, roleUser)
+	if _, has := t.Column("CompromisedEntity"); !ok && has {
+		// An alert names the user it is about in CompromisedEntity
+		// (https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/securityalert).
+		c, ok = Col{Name: "CompromisedEntity"}, true
+	}
 	if !ok {
 		return "", []string{t.Name + " has no user column, so the privileged-user restriction is not applied"}
 	}

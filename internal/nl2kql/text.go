@@ -51,7 +51,7 @@ var phraseSynonyms = []struct {
 	{lazyre.New(`\battack[\s-]?paths?\b`), " attackpath "},
 	{lazyre.New(`\bzero[\s-]?hour[\s-]?auto[\s-]?purge\b|\bzap\b`), " zap "},
 	{lazyre.New(`\bnon[\s-]?compliant\b|\bnot[\s-]?compliant\b`), " noncompliant "},
-	{lazyre.New(`\bprivileged?\s+(?:entra|azure|cloud)\s+roles?\b|\bprivileged?[\s-]?roles?\b|\badmin(istrator)?[\s-]?roles?\b|\bdirectory[\s-]?roles?\b`), " privilegedrole "},
+	{lazyre.New(`\bprivileged?\s+(?:entra|azure|cloud)\s+roles?\b|\bprivileged?[\s-]?roles?\b|\badmin(istrator)?[\s-]?roles?\b|\bdirectory[\s-]?roles?\b|\bentra\s+(?:admin\w*\s+)?roles?\b`), " privilegedrole "},
 	{lazyre.New(`\bthe[\s-]?most\b|\bmost[\s-]?(common|frequent|active|popular)\b`), " most "},
 	{lazyre.New(`\bover[\s-]?time\b|\btime[\s-]?chart\b|\btime[\s-]?series\b|\btrend(s|ing)?\b`), " overtime "},
 	{lazyre.New(`\bfirst[\s-]?(seen|time|observed|appear(ed|ance)?)\b`), " firstseen "},
