@@ -107,6 +107,9 @@ func loadPlugins(opts options, cfg *config.Config, env *plugins.Env, logger *slo
 				logger.Info("plugin skill skipped", "path", m.Path, "line", s.Line, "skill", s.Skill, "reason", s.Reason)
 			case plugins.Loaded:
 				loaded++
+				for _, w := range s.Warnings {
+					logger.Warn("plugin skill warning", "path", m.Path, "line", s.Line, "skill", s.Skill, "warning", w)
+				}
 			}
 		}
 	}

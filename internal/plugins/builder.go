@@ -29,7 +29,10 @@ type SkillReport struct {
 	// Reason says why a skill was skipped or refused, or notes about a
 	// loaded one (custom tables it reads).
 	Reason string `json:"reason,omitempty"`
-	Line   int    `json:"line"`
+	// Warnings are load-time warnings about a loaded skill (a Target
+	// that lacks a table it reads).
+	Warnings []string `json:"warnings,omitempty"`
+	Line     int      `json:"line"`
 	// CustomTables are the tables a loaded KQL skill reads that the
 	// built-in schema does not know.
 	CustomTables []string `json:"customTables,omitempty"`

@@ -186,7 +186,11 @@ func (sk *KQLSkill) run(ctx context.Context, env *Env, t *tenant.Tenant, src *te
 			return nil, "", notConfigured(t, "Microsoft Graph (Defender Advanced Hunting)")
 		}
 		db = "Defender Advanced Hunting"
-		tbl, err = src.Graph.RunHuntingQuery(ctx, q)
+		if tbl, err = src.Graph.RunHuntingQuery(ctx, q); err != nil {
+			if te := sk.defenderError(t, err); te != nil {
+				return nil, db, te
+			}
+		}
 	case "Sentinel", "LogAnalytics":
 		if src.Sentinel == nil {
 			return nil, "", notConfigured(t, "Sentinel / Log Analytics workspace")

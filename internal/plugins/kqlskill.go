@@ -62,7 +62,7 @@ func (kqlBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 			continue
 		}
 		rep := SkillReport{Skill: s.Name, Format: "KQL", Tool: spec.Name, Status: Loaded, Line: s.Line,
-			CustomTables: sk.CustomTables, Spec: &spec, KQL: sk}
+			CustomTables: sk.CustomTables, Warnings: sk.targetWarnings(), Spec: &spec, KQL: sk}
 		if len(sk.CustomTables) > 0 {
 			rep.Reason = "reads tables or functions the built-in schema does not know: " + strings.Join(sk.CustomTables, ", ")
 		}

@@ -178,6 +178,9 @@ func (r *Result) Write(w io.Writer) {
 				line += ": " + s.Reason
 			}
 			fmt.Fprintln(w, line)
+			for _, warn := range s.Warnings {
+				fmt.Fprintf(w, "           warning: %s\n", warn)
+			}
 		}
 		loaded, skipped, refused = loaded+m.Count(Loaded), skipped+m.Count(Skipped), refused+m.Count(Refused)
 	}
