@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -8,12 +9,26 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/secmcp/secmcp/internal/kql/guard"
 	"github.com/secmcp/secmcp/internal/kql/syntax"
 	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
-// MaxValueBytes is the longest value one input may carry.
-const MaxValueBytes = 8 << 10
+// Bounds on templates and values. Classifying a placeholder walks the
+// parsed template, so the work grows with placeholders × template size;
+// the bounds keep the load of one skill within milliseconds. Published
+// skills use a handful of placeholders.
+const (
+	// MaxValueBytes is the longest value one input may carry.
+	MaxValueBytes = 8 << 10
+	// MaxTemplateBytes is the longest template, the guard's query limit.
+	MaxTemplateBytes = guard.DefaultMaxQueryBytes
+	// MaxPlaceholders is the most {{placeholders}} one template may hold.
+	MaxPlaceholders = 100
+)
+
+// errTemplateBounds is a template over MaxTemplateBytes or MaxPlaceholders.
+var errTemplateBounds = errors.New("the template is too large")
 
 // Template is a KQL skill's template, parsed and classified once at load.
 type Template struct {
@@ -33,9 +48,15 @@ type Template struct {
 // sample values and parses the result: a template that does not parse, or
 // whose placeholders stand where no literal can, is refused here.
 func ParseTemplate(src string) (*Template, error) {
+	if len(src) > MaxTemplateBytes {
+		return nil, fmt.Errorf("%w: it is %d bytes; the limit is %d (the longest query the guard lets through)", errTemplateBounds, len(src), MaxTemplateBytes)
+	}
 	ps, err := scanTemplate(src)
 	if err != nil {
 		return nil, posFromOffset(src, err)
+	}
+	if len(ps) > MaxPlaceholders {
+		return nil, fmt.Errorf("%w: it has %d placeholders; the limit is %d", errTemplateBounds, len(ps), MaxPlaceholders)
 	}
 	if err := classifyCode(src, ps); err != nil {
 		return nil, err

@@ -187,11 +187,16 @@ func (sk *KQLSkill) checkSchemaAndGuard(env *Env, s *Skill) error {
 
 func atLine(s *Skill, err error) error {
 	var pe *PosError
+	if errors.Is(err, errTemplateBounds) {
+		return &lineError{line: max(s.TemplateLine, s.Line), msg: err.Error()}
+	}
 	if errors.As(err, &pe) && s.TemplateLine > 0 {
 		return &lineError{line: s.TemplateLine + pe.Line - 1, msg: fmt.Sprintf("the template does not parse: template %v", pe)}
 	}
 	return fmt.Errorf("the template does not parse: %w", err)
 }
+
+var inputNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // checkInputs refuses inputs the tool's schema could not carry.
 func checkInputs(ins []Input) error {
@@ -200,10 +205,14 @@ func checkInputs(ins []Input) error {
 		switch {
 		case strings.TrimSpace(in.Name) == "":
 			return fmt.Errorf("an input has no Name")
+		case !inputNameRE.MatchString(in.Name):
+			return fmt.Errorf("input name %q must be a letter or _ then letters, digits or _, at most 64 (it is the {{name}} the template uses)", clip(in.Name))
 		case strings.EqualFold(in.Name, "tenant"):
 			return fmt.Errorf(`input "tenant" clashes with the tenant argument every secmcp tool takes; rename it`)
 		case seen[in.Name]:
 			return fmt.Errorf("input %q is declared twice", in.Name)
+		case len(in.DefaultValue) > MaxValueBytes:
+			return fmt.Errorf("input %q has a DefaultValue of %d bytes; the limit is %d", in.Name, len(in.DefaultValue), MaxValueBytes)
 		}
 		seen[in.Name] = true
 	}
@@ -216,11 +225,11 @@ func (sk *KQLSkill) inputSchema() json.RawMessage {
 	var required []string
 	for _, in := range sk.Inputs {
 		p := map[string]any{"type": []string{"string", "number"}, "maxLength": MaxValueBytes}
-		if d := strings.TrimSpace(in.Description); d != "" {
+		if d := cleanDescription(in.Description); d != "" {
 			p["description"] = d
 		}
 		if in.DefaultValue != "" {
-			p["default"] = in.DefaultValue
+			p["default"] = tools.SanitizeText(in.DefaultValue)
 		}
 		props[in.Name] = p
 		if in.Required && in.DefaultValue == "" {
@@ -240,9 +249,9 @@ func (sk *KQLSkill) spec(env *Env) (tools.Spec, error) {
 	if desc == "" {
 		return tools.Spec{}, fmt.Errorf("the skill has no Description or DisplayName")
 	}
-	desc = strings.TrimSpace(desc) + fmt.Sprintf(" (plugin %s; KQL on %s)", sk.PluginName, sk.Target)
+	desc = cleanDescription(desc) + fmt.Sprintf(" (plugin %s; KQL on %s)", cleanDescription(sk.PluginName), sk.Target)
 	return tools.NewDynamic(tools.DynamicSpec{
-		Toolset: Toolset(sk.PluginName), Name: sk.Tool, Title: sk.Skill, Description: desc,
+		Toolset: Toolset(sk.PluginName), Name: sk.Tool, Title: cleanDescription(sk.Skill), Description: desc,
 		InputSchema: sk.inputSchema(), OutputSchema: runOutputSchema, ReadOnly: true, OpenWorld: true,
 		Cost: 5, Timeout: 60 * time.Second, Handler: sk.handler(env),
 	})

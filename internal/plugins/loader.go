@@ -72,6 +72,7 @@ func IsManifest(name string) bool {
 // and the others still load.
 func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 	var files []string
+	folder := map[string]string{} // file → the folder it was listed in
 	for _, d := range dirs {
 		entries, err := os.ReadDir(d)
 		if err != nil {
@@ -79,7 +80,8 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 		}
 		for _, e := range entries {
 			if !e.IsDir() && IsManifest(e.Name()) {
-				files = append(files, filepath.Join(d, e.Name()))
+				f := filepath.Join(d, e.Name())
+				files, folder[f] = append(files, f), d
 			}
 		}
 	}
@@ -97,7 +99,7 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			reps[i] = loadFile(env, f)
+			reps[i] = loadFile(env, folder[f], f)
 		}()
 	}
 	wg.Wait()
@@ -126,14 +128,18 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 	return res, nil
 }
 
-// loadFile loads one manifest.
-func loadFile(env *Env, path string) ManifestReport {
-	rep := ManifestReport{Path: path, Skills: []SkillReport{}}
-	data, err := os.ReadFile(path)
+// loadFile loads one manifest of the folder dir.
+func loadFile(env *Env, dir, path string) ManifestReport {
+	data, err := readManifest(dir, path)
 	if err != nil {
-		rep.Error = err.Error()
-		return rep
+		return ManifestReport{Path: path, Skills: []SkillReport{}, Error: err.Error()}
 	}
+	return loadBytes(env, path, data)
+}
+
+// loadBytes loads one manifest's content.
+func loadBytes(env *Env, path string, data []byte) ManifestReport {
+	rep := ManifestReport{Path: path, Skills: []SkillReport{}}
 	m, err := Parse(path, data)
 	if err != nil {
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), path), ": ")
@@ -145,7 +151,11 @@ func loadFile(env *Env, path string) ManifestReport {
 	}
 	rep.Plugin = m.Descriptor.Name
 	if Normalize(m.Descriptor.Name) == "" {
-		rep.Error = fmt.Sprintf("line %d: Descriptor.Name %q has no letter or digit to name tools with", m.Descriptor.Line, m.Descriptor.Name)
+		rep.Error = fmt.Sprintf("line %d: Descriptor.Name %q has no letter or digit to name tools with", m.Descriptor.Line, tools.SanitizeText(m.Descriptor.Name))
+		return rep
+	}
+	if n := m.skillCount(); n > MaxSkills {
+		rep.Error = fmt.Sprintf("line %d: the manifest has %d skills; a manifest may hold at most %d: split it into several plugins", m.Descriptor.Line, n, MaxSkills)
 		return rep
 	}
 	for i := range m.SkillGroups {
@@ -192,9 +202,9 @@ func (r *Result) Write(w io.Writer) {
 }
 
 func parseFile(path string) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := readManifest(filepath.Dir(path), path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return Parse(path, data)
 }

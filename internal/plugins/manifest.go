@@ -95,10 +95,17 @@ type Input struct {
 
 // Parse reads a manifest from YAML or JSON (a JSON document is YAML).
 func Parse(path string, data []byte) (*Manifest, error) {
+	if len(data) > MaxManifestBytes {
+		return nil, fmt.Errorf("%s: the manifest is %d bytes; the limit is %d bytes (1 MiB)", path, len(data), MaxManifestBytes)
+	}
+	if err := checkEncoding(data); err != nil {
+		return nil, fmt.Errorf("%s:%w", path, err)
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: not YAML or JSON: %w", path, err)
+		line, msg := yamlError(err)
+		return nil, fmt.Errorf("%s:%d: not YAML or JSON: %s", path, max(line, 1), msg)
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file", path)
@@ -107,7 +114,8 @@ func Parse(path string, data []byte) (*Manifest, error) {
 	lowerKeys(doc)
 	m := &Manifest{Path: path}
 	if err := doc.Decode(m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		line, msg := yamlError(err)
+		return nil, fmt.Errorf("%s:%d: %s", path, max(line, 1), msg)
 	}
 	if find(doc, "descriptor") == nil {
 		return nil, fmt.Errorf("%s:1: no Descriptor: not a Security Copilot plugin manifest", path)
@@ -118,6 +126,15 @@ func Parse(path string, data []byte) (*Manifest, error) {
 	m.Descriptor.Line = find(doc, "descriptor").Line
 	recordLines(m, doc)
 	return m, nil
+}
+
+// skillCount is the number of skills of every group.
+func (m *Manifest) skillCount() int {
+	n := 0
+	for _, g := range m.SkillGroups {
+		n += len(g.Skills)
+	}
+	return n
 }
 
 // recordLines copies the line of each skill group, skill and template.
