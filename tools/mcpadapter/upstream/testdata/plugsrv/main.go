@@ -1,7 +1,7 @@
 // Command plugsrv is a test MCP server for the plugin-server tests: it
 // behaves well, or hangs, crashes and floods on demand.
 //
-//	plugsrv [-http 127.0.0.1:0] [-mode good|hang-init|exit]
+//	plugsrv [-http 127.0.0.1:0] [-mode good|hang-init|exit|raw]
 //
 // Tools: echo (read-only), write_note (writes), sleep {ms}, crash, freeze
 // (goes mute), big {bytes}, flood {n} (n notifications then an
@@ -28,13 +28,16 @@ import (
 
 func main() {
 	httpAddr := flag.String("http", "", "serve streamable HTTP on this address (prints the URL) instead of stdio")
-	mode := flag.String("mode", "good", "good, hang-init (never answers) or exit (exits at once)")
+	mode := flag.String("mode", "good", "good, hang-init (never answers), exit (exits at once) or raw (hand-written hostile JSON-RPC)")
 	flag.Parse()
 	switch *mode {
 	case "exit":
 		os.Exit(2)
 	case "hang-init":
 		select {}
+	case "raw":
+		rawHostile()
+		return
 	}
 	s := server.NewMCPServer("plugsrv", "1.0.0", server.WithToolCapabilities(true))
 	addTools(s)
