@@ -115,10 +115,27 @@ func TestMCPGoMisroutesNotifications(t *testing.T) {
 // adapter's progress path (tools.Call.Report -> progressFunc) over the
 // adapter's HTTP handler delivers every progress notification before the
 // response, on whichever stream.
+//
+// Arrival times are stamped by the client's two stream readers, and under
+// heavy CPU load the GET reader can be descheduled long enough to stamp a
+// notification sent before the response after it, or after a short
+// grace. So a burst waits up to 2 s for notifications before counting them
+// lost, and the test fails only when each of 3 bursts shows a late or lost
+// one: without the adapter's pause nearly every burst does (see
+// TestMCPGoDeliversNotificationsLate, which usually shows it on the first
+// call).
 func TestAdapterProgressPrecedesResponse(t *testing.T) {
 	url := serveInterop(t, newInteropServer(t), interopAuth)
-	sum, _ := burst(t, newRawSession(t, url), "interop_run_steps", `{"tag":"x"}`, 30, false, nil)
-	t.Logf("adapter, 30 calls x 3 progress: %+v", sum)
+	var sum callOutcome
+	for rep := 1; rep <= 3; rep++ {
+		s := newRawSession(t, url)
+		s.grace = 2 * time.Second
+		sum, _ = burst(t, s, "interop_run_steps", `{"tag":"x"}`, 30, false, nil)
+		t.Logf("adapter, burst %d, 30 calls x 3 progress: %+v", rep, sum)
+		if sum.getAfter == 0 && sum.lost == 0 {
+			break
+		}
+	}
 	if sum.getAfter != 0 || sum.lost != 0 {
 		t.Errorf("progress notifications after the response or lost: %+v", sum)
 	}

@@ -23,6 +23,10 @@ type rawSession struct {
 	url, sid string
 	hc       *http.Client
 	cancel   context.CancelFunc
+	// grace is how long after the response a call waits for the GET
+	// stream's notifications before counting the missing ones lost
+	// (100 ms when zero).
+	grace time.Duration
 
 	mu  sync.Mutex
 	get []sseArrival // messages that arrived on the GET stream
@@ -144,8 +148,12 @@ func (s *rawSession) call(t *testing.T, id int, name, args string, match func(ma
 	if respAt.IsZero() {
 		t.Fatalf("call %d: no response on the POST stream", id)
 	}
-	// Late GET arrivals are what this counts; give them 100 ms to land.
-	for deadline := time.Now().Add(100 * time.Millisecond); ; time.Sleep(2 * time.Millisecond) {
+	// Late GET arrivals are what this counts; give them the grace to land.
+	grace := s.grace
+	if grace == 0 {
+		grace = 100 * time.Millisecond
+	}
+	for deadline := time.Now().Add(grace); ; time.Sleep(2 * time.Millisecond) {
 		out.getBefore, out.getAfter = s.onGet(match, respAt)
 		if out.onPost+out.getBefore+out.getAfter >= want || time.Now().After(deadline) {
 			break
