@@ -36,13 +36,50 @@ func targetUser(t *schema.Table, actor Col, ok bool) (Col, bool) {
 // the second, in order of preference when the question names none.
 var followUpRoles = []string{roleUser, roleIP, roleDevice}
 
+// reBackIP is an address the question refers back to ("that IP", "the same
+// address"): the follow-up carries addresses.
+var reBackIP = lazyre.New(`\b(?:that|those|these|this|same|their|its|the)\s+ip\b`)
+
+// followUpOrder is the order in which a follow-up tries its keys: the
+// message both kinds of email evidence share (the link in that email),
+// an address the question refers back to, the question's subject ("devices
+// that …" carries devices), then the defaults.
+func followUpOrder(p *Plan) []string {
+	out := []string{roleMessage}
+	if reBackIP.MatchString(p.normalized) {
+		out = append(out, roleIP)
+	}
+	if sub := alertSubject(p); sub != "" {
+		out = append(out, sub)
+	}
+	return append(out, followUpRoles...)
+}
+
+// deviceIDKeys carries devices between two Defender tables by DeviceId, the
+// key Advanced Hunting's device tables share (names can repeat or change;
+// https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-deviceinfo-table).
+func deviceIDKeys(ta, tb *schema.Table, role string, ka, kb Col) (Col, Col) {
+	if role != roleDevice || Platform(ta.Name) != PlatformDefender || Platform(tb.Name) != PlatformDefender {
+		return ka, kb
+	}
+	_, okA := ta.Column("DeviceId")
+	_, okB := tb.Column("DeviceId")
+	if okA && okB {
+		return Col{Name: "DeviceId"}, Col{Name: "DeviceId"}
+	}
+	return ka, kb
+}
+
 // followUp writes a two-step question: the keys (users, or addresses when
 // the question names them) of the first kind of evidence, then the rows of
 // the second kind for those keys. The two tables are the best candidates
 // with a specific reason each; the one the question mentions first is the
 // first step. ok is false when the question is not of that kind.
 func (g *Templates) followUp(p *Plan) (Draft, bool) {
-	if !reFollowUp.MatchString(p.normalized) || len(p.Tables) < 2 || p.Intent.Kind == IntentOutlier {
+	// Two kinds of evidence with a join word ("emails and the URLs they
+	// contained") are a join of the two tables, not two steps.
+	cued := reFollowUp.MatchString(p.normalized)
+	if !(cued || twoKinds(p) && !p.Intent.Join) || len(p.Tables) < 2 || p.Intent.Kind == IntentOutlier {
 		return Draft{}, false
 	}
 	main := p.Tables[0]
@@ -55,7 +92,7 @@ func (g *Templates) followUp(p *Plan) (Draft, bool) {
 			continue
 		}
 		first, second := main, cand
-		if mention(p, cand.Name) < mention(p, main.Name) {
+		if order(p, cand) < order(p, main) {
 			first, second = cand, main
 		}
 		ta, okA := s.Table(alertEntitySide(s, first.Name))
@@ -73,19 +110,13 @@ func (g *Templates) followUp(p *Plan) (Draft, bool) {
 // followUpQuery writes the two steps over ta then tb, keyed by the first
 // role both tables carry.
 func (g *Templates) followUpQuery(p *Plan, ta, tb *schema.Table) (Draft, bool) {
-	roles := followUpRoles
-	switch {
-	case p.words["ip"] || p.words["address"]:
-		roles = []string{roleIP, roleUser}
-	case alertSubject(p) == roleDevice:
-		roles = []string{roleDevice, roleUser}
-	}
-	for _, role := range roles {
+	for _, role := range followUpOrder(p) {
 		ka, okA := roleCol(ta, role)
 		if role == roleUser && rePassive.MatchString(p.normalized) {
 			ka, okA = targetUser(ta, ka, okA)
 		}
 		kb, okB := roleCol(tb, role)
+		ka, kb = deviceIDKeys(ta, tb, role, ka, kb)
 		if !okA || !okB {
 			continue
 		}
@@ -114,6 +145,15 @@ func (g *Templates) followUpQuery(p *Plan, ta, tb *schema.Table) (Draft, bool) {
 		return d, true
 	}
 	return Draft{}, false
+}
+
+// order is where the question points at a table: its first strong
+// reason, else any mention (a concept whose predicate it merely has).
+func order(p *Plan, tc TableChoice) int {
+	if i := reasonAt(p, strongReasons(tc)); i < len(p.normalized) {
+		return i
+	}
+	return mention(p, tc.Name)
 }
 
 // mention is where the question first points at a table: the earliest of

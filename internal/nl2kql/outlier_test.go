@@ -104,13 +104,14 @@ func TestFollowUpTwoKindsOfEvidence(t *testing.T) {
 
 // TestDefenderDevicesWithAlerts: "devices with alerts and the processes
 // that ran on them" takes the devices from AlertEvidence on a Defender
-// target and lists their processes.
+// target and lists their processes, keyed by DeviceId (the key Advanced
+// Hunting's device tables share).
 func TestDefenderDevicesWithAlerts(t *testing.T) {
 	res, err := New(Options{}).Generate(context.Background(), Request{Question: "Devices with alerts and the processes that ran on them in the last day", Target: "defender"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"let Keys = AlertEvidence", "distinct DeviceName", "DeviceProcessEvents", "where DeviceName in~ (Keys)"} {
+	for _, w := range []string{"let Keys = AlertEvidence", "distinct DeviceId", "DeviceProcessEvents", "where DeviceId in~ (Keys)"} {
 		if !strings.Contains(res.Query, w) {
 			t.Errorf("query lacks %q:\n%s", w, res.Query)
 		}
