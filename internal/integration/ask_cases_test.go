@@ -25,6 +25,11 @@ type askCase struct {
 	expected []string
 	// wantRules, when set, are the verdict rules acceptable for the subject.
 	wantRules []string
+	// checks are computed from the raw demo records by another route than
+	// the planner's (ask_indep_test.go).
+	checks []indep
+	// win is the window the question names (0: the kind's default).
+	win time.Duration
 }
 
 // demoData is a demo tenant's raw Graph collections and hunting tables.

@@ -29,16 +29,16 @@ func askCases(t testing.TB, alias string) []askCase {
 	cs := []askCase{
 		{question: "Find the top three users that are at risk and explain why they're at risk.", kind: "risky-users", lead: "ranking", expected: d.topRisky(3)},
 		{question: "Which users are at risk right now? Show me the top 5.", kind: "risky-users", lead: "ranking", expected: d.topRisky(5)},
-		{question: "Find sign-in failures in the last 24 hours and give me a brief summary of key findings.", kind: "sign-in-failures", lead: "ranking", expected: d.failingUsers(day, 3)},
+		{question: "Find sign-in failures in the last 24 hours and give me a brief summary of key findings.", kind: "sign-in-failures", lead: "ranking", win: day, expected: d.failingUsers(day, 3)},
 		{question: "Which accounts had failed sign-ins in the past 7 days?", kind: "sign-in-failures", lead: "ranking", expected: d.failingUsers(7*day, 3)},
 		{question: "Identify devices that showed an outstanding number of outgoing network connections.", kind: "outgoing-connections", lead: "ranking",
 			expected: shorts(d.tableTop("DeviceNetworkEvents", "DeviceName", 7*day, outgoing, 3))},
 		{question: "Investigate users with a password spray alert in the last seven days and tell me if any of them are compromised.", kind: "alert-type", lead: "verdict",
 			expected: d.alertUsers([]string{"password", "spray"}, 7*day)},
-		{question: "Which users had an atypical travel alert in the last 30 days, and are any of them compromised?", kind: "alert-type", lead: "verdict",
+		{question: "Which users had an atypical travel alert in the last 30 days, and are any of them compromised?", kind: "alert-type", lead: "verdict", win: 30 * day,
 			expected: d.alertUsers([]string{"atypical", "travel"}, 30*day)},
-		{question: "Who was hit by a Mimikatz alert in the last 30 days?", kind: "alert-type", lead: "ranking", expected: d.alertUsers([]string{"mimikatz"}, 30*day)},
-		{question: "Users with a DCSync alert in the last 30 days: has any of them been compromised?", kind: "alert-type", lead: "verdict",
+		{question: "Who was hit by a Mimikatz alert in the last 30 days?", kind: "alert-type", lead: "ranking", win: 30 * day, expected: d.alertUsers([]string{"mimikatz"}, 30*day)},
+		{question: "Users with a DCSync alert in the last 30 days: has any of them been compromised?", kind: "alert-type", lead: "verdict", win: 30 * day,
 			expected: d.alertUsers([]string{"dcsync"}, 30*day)},
 		{question: "What happened yesterday?", kind: "activity", lead: "ranking", expected: d.incidentsCreated(midnight.Add(-day), midnight, 3)},
 		{question: "Summarize the incidents raised in the last 3 days.", kind: "activity", lead: "ranking", expected: d.incidentsCreated(Clock.Add(-3*day), Clock.Add(time.Second), 3)},
@@ -77,8 +77,10 @@ func askCases(t testing.TB, alias string) []askCase {
 	if u := d.quietUser(); u != "" {
 		cs = append(cs, askCase{question: "Is " + u + " compromised?", lead: "verdict", expected: []string{u}, wantRules: []string{"N1"}})
 	}
+	cs = append(cs, copilotCases(d)...)
 	for i := range cs {
 		cs[i].alias = alias
+		cs[i].checks = append(cs[i].checks, d.independent(cs[i])...)
 	}
 	return cs
 }
@@ -118,6 +120,8 @@ func answersFirst(c askCase, res synth.Result) bool {
 // askFigures are the question set's measurements.
 type askFigures struct {
 	questions, answered, firstLine, expected, found, unsupported, citations, opened int
+	// checks and checksOK count the independent checks.
+	checks, checksOK int
 }
 
 func runAsk(t *testing.T, x *harness, c askCase, fig *askFigures) {
@@ -152,6 +156,14 @@ func runAsk(t *testing.T, x *harness, c askCase, fig *askFigures) {
 	if len(c.wantRules) > 0 {
 		if len(res.Verdicts) == 0 || !contains(c.wantRules, res.Verdicts[0].Rule) {
 			t.Errorf("%q: verdicts %+v, want rule in %v", c.question, res.Verdicts, c.wantRules)
+		}
+	}
+	for _, check := range c.checks {
+		fig.checks++
+		if why := check(res); why != "" {
+			t.Errorf("%s: %q: independent check: %s", c.alias, c.question, why)
+		} else {
+			fig.checksOK++
 		}
 	}
 	fig.unsupported += res.Unsupported
@@ -232,9 +244,9 @@ func TestAskQuestionSet(t *testing.T) {
 		t.Errorf("only %d questions", fig.questions)
 	}
 	recall := float64(fig.found) / float64(max(fig.expected, 1))
-	fmt.Printf("question set: %d questions; answered %d (%.0f%%); first line answers %d (%.0f%%); recall of expected entities %d/%d (%.1f%%); unsupported sentences %d; citations opening %d/%d; %s\n",
+	fmt.Printf("question set: %d questions; answered %d (%.0f%%); first line answers %d (%.0f%%); recall of expected entities %d/%d (%.1f%%); independent checks %d/%d; unsupported sentences %d; citations opening %d/%d; %s\n",
 		fig.questions, fig.answered, pct(fig.answered, fig.questions), fig.firstLine, pct(fig.firstLine, fig.questions),
-		fig.found, fig.expected, 100*recall, fig.unsupported, fig.opened, fig.citations, time.Since(start).Round(time.Second))
+		fig.found, fig.expected, 100*recall, fig.checksOK, fig.checks, fig.unsupported, fig.opened, fig.citations, time.Since(start).Round(time.Second))
 	if recall < 0.8 {
 		t.Errorf("recall of expected entities %.2f is below 0.8", recall)
 	}

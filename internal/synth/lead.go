@@ -29,7 +29,7 @@ var metrics = []struct{ key, noun string }{
 // labelled are entry columns written as "label value", in order.
 var labelled = []struct{ key, label string }{
 	{"entraRiskLevel", "Entra ID Protection riskLevel"}, {"identityInfoRiskLevel", "IdentityInfo RiskLevel"},
-	{"criticalityLevel", "IdentityInfo CriticalityLevel"}, {"riskDetail", "risk detail"},
+	{"criticalityLevel", "IdentityInfo CriticalityLevel"}, {"riskDetail", "risk detail"}, {"owner", "primary user"}, {"os", "OS"},
 }
 
 // entryName names a ranking entry's entity.

@@ -200,7 +200,7 @@ func noncompliantJob(top int) job {
 				if i == top {
 					break
 				}
-				f.Entries = append(f.Entries, map[string]any{"rank": i + 1, "device": x.Name, "user": x.User, "os": x.OS, "lastSync": rfc(x.LastSync)})
+				f.Entries = append(f.Entries, map[string]any{"rank": i + 1, "device": x.Name, "owner": x.User, "os": x.OS, "lastSync": rfc(x.LastSync)})
 				if x.ID != "" && r.budget.take("device", strings.ToLower(x.Name)) {
 					r.spawn(complianceJob(x.ID, x.Name))
 					r.spawn(alertsOfJob("device", x.Name, window{}))
