@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -78,6 +79,12 @@ func apiEnv(env *plugins.Env, opts options, cfg *config.Config) {
 		}
 		env.APIs[name] = p
 	}
+	env.TenantAPIs = map[string]map[string]config.PluginAPI{}
+	for _, t := range cfg.Tenants {
+		if len(t.PluginAPIs) > 0 {
+			env.TenantAPIs[t.Alias] = t.PluginAPIs
+		}
+	}
 }
 
 // loadPlugins loads the plugin folders. A folder that cannot be read stops
@@ -113,7 +120,11 @@ func loadPlugins(opts options, cfg *config.Config, env *plugins.Env, logger *slo
 			}
 		}
 	}
-	for name := range env.APIs {
+	named := slices.Collect(maps.Keys(env.APIs))
+	for _, m := range env.TenantAPIs {
+		named = append(named, slices.Collect(maps.Keys(m))...)
+	}
+	for _, name := range named {
 		if !slices.ContainsFunc(res.Manifests, func(m plugins.ManifestReport) bool { return plugins.Normalize(m.Plugin) == plugins.Normalize(name) }) {
 			logger.Warn("pluginApis names a plugin no manifest has (use the manifest's Descriptor.Name)", "plugin", name)
 		}

@@ -78,6 +78,11 @@ type Tenant struct {
 	// plugin Descriptor.Name then setting name; they fill the {{Name}}
 	// placeholders of the plugin's skill settings.
 	PluginSettings map[string]map[string]string `yaml:"pluginSettings"`
+	// PluginAPIs are this tenant's own server, auth and timeout for API
+	// plugins, by Descriptor.Name, over the top-level pluginApis entry
+	// (pluginapi.go). A plugin configured only here is for the tenants
+	// that configure it.
+	PluginAPIs map[string]PluginAPI `yaml:"pluginApis"`
 	// Cloud is public (default), usgov or china.
 	Cloud      string                `yaml:"cloud"`
 	Credential auth.CredentialConfig `yaml:"credential"`
@@ -255,6 +260,16 @@ func (c *Config) Validate() error {
 	}
 	if err := ValidatePluginAPIs(c.PluginAPIs); err != nil {
 		return err
+	}
+	for name, p := range c.PluginAPIs {
+		if err := checkAliases("pluginApis."+name+".tenants", p.Tenants, aliases); err != nil {
+			return err
+		}
+	}
+	for _, t := range c.Tenants {
+		if err := ValidateTenantPluginAPIs(t.Alias, t.PluginAPIs, c.PluginAPIs); err != nil {
+			return err
+		}
 	}
 	return ValidateMCPServers(c.MCPServers, aliases)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +26,9 @@ type PluginAPI struct {
 	ReadOnly []string `yaml:"readOnly"`
 	// TimeoutSeconds bounds one call (default 30, at most 300).
 	TimeoutSeconds int `yaml:"timeoutSeconds"`
+	// Tenants are the tenant aliases the plugin's tools are for ("*" or
+	// empty: every tenant). Top-level entries only.
+	Tenants []string `yaml:"tenants"`
 }
 
 // PluginAuth is an API plugin's authentication.
@@ -84,6 +88,31 @@ func ValidatePluginAPIs(m map[string]PluginAPI) error {
 		default:
 			return fmt.Errorf("%s.auth.in %q: must be header or query", where, a.In)
 		}
+	}
+	return nil
+}
+
+// ValidateTenantPluginAPIs checks the pluginApis of one tenant: the
+// tenant's own server, auth and timeout for a plugin (the document, the
+// read-only operations and the tenants are the plugin's, set at the top
+// level), and that a top-level entry of the same plugin is for the tenant.
+func ValidateTenantPluginAPIs(alias string, m map[string]PluginAPI, global map[string]PluginAPI) error {
+	for name, p := range m {
+		where := fmt.Sprintf("tenant %q: pluginApis.%s", alias, name)
+		switch {
+		case p.OpenAPI != "":
+			return fmt.Errorf("%s.openapi: the OpenAPI document is the plugin's (its tools are the same for every tenant): set it in the top-level pluginApis.%s", where, name)
+		case len(p.ReadOnly) > 0:
+			return fmt.Errorf("%s.readOnly: which operations are read-only is the plugin's: set it in the top-level pluginApis.%s", where, name)
+		case len(p.Tenants) > 0:
+			return fmt.Errorf("%s.tenants: a tenant's entry is for that tenant; list tenants in the top-level pluginApis.%s", where, name)
+		}
+		if g, ok := global[name]; ok && len(g.Tenants) > 0 && !slices.Contains(g.Tenants, "*") && !slices.Contains(g.Tenants, alias) {
+			return fmt.Errorf("%s: the top-level pluginApis.%s.tenants does not list %s, so its tools are not for this tenant; add %s there or drop this entry", where, name, alias, alias)
+		}
+	}
+	if err := ValidatePluginAPIs(m); err != nil {
+		return fmt.Errorf("tenant %q: %w", alias, err)
 	}
 	return nil
 }

@@ -68,6 +68,7 @@ func (r APIResult) Text() string {
 // handler calls the operation.
 func (sk *APISkill) handler(env *Env) tools.Handler {
 	return func(ctx context.Context, call tools.Call, raw json.RawMessage) (any, error) {
+		sk := sk.forTenant(call.Tenant.Alias)
 		args, err := sk.decodeArgs(raw)
 		if err != nil {
 			return nil, err

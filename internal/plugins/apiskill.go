@@ -43,6 +43,11 @@ type APISkill struct {
 	Auth     apiAuth
 	ReadOnly bool
 	Timeout  time.Duration
+	// PerTenant are the tenants' own server, auth and timeout (their
+	// pluginApis); others use Base, Auth and Timeout.
+	PerTenant map[string]apiTarget
+	// Tenants are the aliases the tools are for (empty: every tenant).
+	Tenants []string
 	// Notes are what the loader left out of the operation (reported).
 	Notes []string
 }
@@ -61,17 +66,13 @@ func (apiBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 	if err != nil {
 		return one(Refused, err.Error())
 	}
-	base, err := pickServer(doc, docURL, cfg.Server)
+	def, err := resolveTarget(doc, docURL, m, cfg, "pluginApis."+m.Descriptor.Name)
 	if err != nil {
 		return one(Refused, err.Error())
 	}
-	auth, err := resolveAuth(cfg.Auth, m.Descriptor.Authorization)
+	perTenant, tenants, err := env.tenantTargets(doc, docURL, m, cfg)
 	if err != nil {
-		return one(Refused, fmt.Sprintf("pluginApis.%s.auth: %v", m.Descriptor.Name, err))
-	}
-	timeout := 30 * time.Second
-	if cfg.TimeoutSeconds > 0 {
-		timeout = time.Duration(cfg.TimeoutSeconds) * time.Second
+		return one(Refused, err.Error())
 	}
 	if len(doc.Ops) == 0 {
 		return one(Skipped, "the OpenAPI document has no operations")
@@ -82,7 +83,8 @@ func (apiBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 	var reps []SkillReport
 	for _, op := range doc.Ops {
 		sk := &APISkill{Plugin: Normalize(m.Descriptor.Name), PluginName: m.Descriptor.Name,
-			Tool: ToolName(m.Descriptor.Name, op.ID), Op: op, Base: base, Auth: auth, Timeout: timeout,
+			Tool: ToolName(m.Descriptor.Name, op.ID), Op: op, Base: def.Base, Auth: def.Auth, Timeout: def.Timeout,
+			PerTenant: perTenant, Tenants: tenants,
 			ReadOnly: op.Method == "GET" || op.Method == "HEAD" || slices.Contains(cfg.ReadOnly, "*") || slices.Contains(cfg.ReadOnly, op.ID) ||
 				readOnlyInManifest(g, op.ID)}
 		sk.dropUnusedPathParams()
@@ -146,15 +148,8 @@ func readOnlyInManifest(g *SkillGroup, id string) bool {
 // apiConfig is the configuration of a plugin, by Descriptor.Name (matched
 // exactly, then normalized).
 func (e *Env) apiConfig(name string) config.PluginAPI {
-	if c, ok := e.APIs[name]; ok {
-		return c
-	}
-	for k, c := range e.APIs {
-		if Normalize(k) == Normalize(name) {
-			return c
-		}
-	}
-	return config.PluginAPI{}
+	c, _ := lookupAPI(e.APIs, name)
+	return c
 }
 
 // loadOpenAPI reads the document. skip says why the group is skipped (no
@@ -301,7 +296,7 @@ func (sk *APISkill) spec(env *Env) (tools.Spec, error) {
 	return tools.NewDynamic(tools.DynamicSpec{
 		Toolset: Toolset(sk.PluginName), Name: sk.Tool, Title: cleanDescription(sk.Op.ID), Description: desc,
 		InputSchema: schema, OutputSchema: apiOutputSchema, ReadOnly: sk.ReadOnly, OpenWorld: true,
-		Cost: 5, Timeout: sk.Timeout + 5*time.Second, Handler: sk.handler(env),
+		Cost: 5, Timeout: sk.maxTimeout() + 5*time.Second, Handler: sk.handler(env), Tenants: sk.Tenants,
 	})
 }
 

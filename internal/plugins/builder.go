@@ -76,6 +76,9 @@ type Env struct {
 	DemoTables func(table string) bool
 	// APIs configure API plugins by Descriptor.Name (apiskill.go).
 	APIs map[string]config.PluginAPI
+	// TenantAPIs are tenants' own settings of API plugins: alias →
+	// Descriptor.Name → server, auth and timeout (apitenant.go).
+	TenantAPIs map[string]map[string]config.PluginAPI
 	// FetchOpenAPI allows fetching an API plugin's OpenAPI document by URL
 	// at load.
 	FetchOpenAPI bool
