@@ -135,9 +135,9 @@ func decodeBody(data []byte, truncated bool) any {
 // client calls only the skill's server: a redirect to another scheme or
 // host is refused (the request is not sent there).
 func (sk *APISkill) client(env *Env) *http.Client {
-	tr := env.APITransport
-	if tr == nil {
-		tr = http.DefaultTransport
+	var tr http.RoundTripper = guardedTransport()
+	if env.APITransport != nil {
+		tr = env.APITransport
 	}
 	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != sk.Base.Scheme || req.URL.Host != sk.Base.Host {

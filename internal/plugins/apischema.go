@@ -3,7 +3,10 @@ package plugins
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
 // Bounds of API tool inputs: every string has a maxLength, every array a
@@ -13,6 +16,9 @@ const (
 	maxAPIItems  = 100
 	// MaxAPIBody is the largest JSON request body a call sends.
 	MaxAPIBody = 64 << 10
+	// maxAPISchema is the largest input schema an operation's tool gets
+	// (the bound on plugin MCP servers' schemas).
+	maxAPISchema = 32 << 10
 )
 
 // bodyArg is the argument carrying the JSON request body.
@@ -37,6 +43,9 @@ func (sk *APISkill) inputSchema() (json.RawMessage, error) {
 		}
 		if strings.TrimSpace(p.Name) == "" {
 			return nil, fmt.Errorf("a parameter has no name")
+		}
+		if !paramNameRE.MatchString(p.Name) || p.In == "header" && !headerNameRE.MatchString(p.Name) {
+			return nil, fmt.Errorf("parameter name %q must be 1-128 printable characters without spaces, quotes or control characters (a header's, a header field name)", clip(p.Name))
 		}
 		if strings.EqualFold(p.Name, "tenant") || p.Name == bodyArg {
 			return nil, fmt.Errorf("parameter %q clashes with an argument secmcp gives the tool (tenant, body)", p.Name)
@@ -73,7 +82,28 @@ func (sk *APISkill) inputSchema() (json.RawMessage, error) {
 	if len(required) > 0 {
 		m["required"] = required
 	}
-	return json.Marshal(m)
+	b, err := json.Marshal(m)
+	if err == nil && len(b) > maxAPISchema {
+		return nil, fmt.Errorf("its input schema is %d bytes once bounded; the limit is %d: give a copy of the document with simpler schemas", len(b), maxAPISchema)
+	}
+	return b, err
+}
+
+var (
+	paramNameRE  = lazyre.New(`^[^\x00-\x20\x7f"'\\]{1,128}$`)
+	headerNameRE = lazyre.New("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,128}$")
+)
+
+// smallScalar reports whether v may stand in a tool schema as an enum
+// entry or default: a number, a boolean, or a string of at most max bytes.
+func smallScalar(v any, max int) bool {
+	switch v := v.(type) {
+	case string:
+		return len(v) <= max
+	case int, int64, float64, bool:
+		return true
+	}
+	return false
 }
 
 // pathNames are the {names} of a path template.
@@ -116,11 +146,11 @@ func toSchema(s map[string]any, depth int, scalar bool) map[string]any {
 	if d, _ := s["description"].(string); d != "" && depth > 0 {
 		out["description"] = cleanDescription(d)
 	}
-	if e, ok := s["enum"].([]any); ok && len(e) > 0 && len(e) <= 200 {
+	if e, ok := s["enum"].([]any); ok && len(e) > 0 && len(e) <= 200 && !slices.ContainsFunc(e, func(v any) bool { return !smallScalar(v, 256) }) {
 		out["enum"] = e
 	}
 	for _, k := range []string{"default", "minimum", "maximum", "format"} {
-		if v, ok := s[k]; ok && typ != "object" && typ != "array" {
+		if v, ok := s[k]; ok && typ != "object" && typ != "array" && smallScalar(v, 256) {
 			out[k] = v
 		}
 	}
@@ -144,6 +174,9 @@ func toSchema(s map[string]any, depth int, scalar bool) map[string]any {
 		if len(props) > 0 {
 			p := map[string]any{}
 			for k, v := range props {
+				if !paramNameRE.MatchString(k) {
+					continue // a property name no model should be shown
+				}
 				vm, _ := v.(map[string]any)
 				p[k] = toSchema(vm, depth+1, false)
 			}

@@ -2,12 +2,12 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -88,8 +88,11 @@ func (apiBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 			ReadOnly: op.Method == "GET" || op.Method == "HEAD" || slices.Contains(cfg.ReadOnly, "*") || slices.Contains(cfg.ReadOnly, op.ID) ||
 				readOnlyInManifest(g, op.ID)}
 		sk.dropUnusedPathParams()
-		rep := SkillReport{Skill: op.ID, Format: "API", Line: g.Line}
+		rep := SkillReport{Skill: cleanDescription(op.ID), Format: "API", Line: g.Line}
 		spec, err := sk.spec(env)
+		if op.Err != "" {
+			err = errors.New(op.Err)
+		}
 		if err != nil {
 			rep.Status, rep.Reason = Refused, fmt.Sprintf("operation %s %s: %v", op.Method, op.Path, err)
 		} else {
@@ -193,19 +196,7 @@ func loadOpenAPI(env *Env, m *Manifest, g *SkillGroup, cfg config.PluginAPI) (do
 }
 
 func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxOpenAPIBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxOpenAPIBytes {
-		return nil, fmt.Errorf("larger than %d MiB", MaxOpenAPIBytes>>20)
-	}
-	return data, nil
+	return readRegular(path, MaxOpenAPIBytes)
 }
 
 func fetchOpenAPI(env *Env, ref string) ([]byte, error) {
@@ -251,6 +242,12 @@ func pickServer(doc *openAPIDoc, docURL *url.URL, override string) (*url.URL, er
 		if u.Scheme == "http" && !loopback(u.Hostname()) {
 			return nil, fmt.Errorf("server %s is plain http: secmcp sends requests and credentials only over https (http only to a loopback address)", u)
 		}
+		if why := forbiddenHost(u.Hostname()); why != "" {
+			return nil, fmt.Errorf("server %s is %s: secmcp never sends plugin calls there (instance metadata hands out the host's own credentials)", u.Host, why)
+		}
+		if u.User != nil {
+			return nil, fmt.Errorf("server %s carries credentials in its URL; give them in pluginApis.<plugin>.auth", u.Host)
+		}
 		u.RawQuery, u.Fragment = "", ""
 		return u, nil
 	}
@@ -282,7 +279,7 @@ func (e *Env) httpClient() *http.Client {
 	if e.HTTPClient != nil {
 		return e.HTTPClient
 	}
-	return &http.Client{Timeout: 60 * time.Second}
+	return &http.Client{Timeout: 60 * time.Second, Transport: guardedTransport()}
 }
 
 // spec builds the operation's tool.

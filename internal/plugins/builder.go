@@ -89,7 +89,9 @@ type Env struct {
 	// Token returns an Entra access token for a scope with the tenant's
 	// credential (API plugins with auth type entra); nil: not available.
 	Token func(ctx context.Context, tenantAlias, scope string) (string, error)
-	// APITransport carries API calls; nil is http.DefaultTransport.
+	// APITransport carries API calls; nil is http.DefaultTransport's
+	// configuration with a dialer that refuses link-local and metadata
+	// addresses (apiguard.go).
 	APITransport http.RoundTripper
 }
 

@@ -106,7 +106,7 @@ func TestHostileManifests(t *testing.T) {
 			t.Errorf("%s: %.300q, want it to contain %q", name, got[name], h.want)
 		}
 	}
-	if !strings.Contains(got["huge.yaml"], "a manifest may be at most 1048576 bytes") {
+	if !strings.Contains(got["huge.yaml"], "the limit is 1048576 bytes (1 MiB)") {
 		t.Errorf("huge.yaml: %q", got["huge.yaml"])
 	}
 	if len(res.Specs) != 3 {

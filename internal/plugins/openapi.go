@@ -22,6 +22,8 @@ type apiOp struct {
 	Body                 map[string]any // JSON schema of the request body (nil: none)
 	BodyRequired         bool
 	Responses            map[string]string // status → description
+	// Err is why the operation cannot become a tool ("" when it can).
+	Err string
 }
 
 // apiParam is one operation parameter.
@@ -36,10 +38,19 @@ type openAPIDoc struct {
 	Servers []string
 	Ops     []apiOp
 	root    map[string]any
+	// budget is what is left of maxSchemaNodes for the operation being
+	// read.
+	budget int
 }
 
 // maxRefDepth bounds $ref chains and nested schemas.
 const maxRefDepth = 8
+
+// maxSchemaNodes bounds the schema nodes one operation's parameters and
+// body expand to once their $refs are followed: nesting alone is bounded
+// by maxRefDepth, but a schema whose ten properties each $ref one with ten
+// more grows tenfold per level (10^8 nodes at depth 8).
+const maxSchemaNodes = 5000
 
 var httpMethods = []string{"get", "put", "post", "delete", "patch", "head", "options"}
 
@@ -100,8 +111,14 @@ func serverURL(u string, s map[string]any) string {
 	return strings.TrimRight(strings.TrimSpace(u), "/")
 }
 
-func (d *openAPIDoc) operation(path, method string, op map[string]any, common []any) apiOp {
-	o := apiOp{Method: strings.ToUpper(method), Path: path, Responses: map[string]string{}}
+func (d *openAPIDoc) operation(path, method string, op map[string]any, common []any) (o apiOp) {
+	o = apiOp{Method: strings.ToUpper(method), Path: path, Responses: map[string]string{}}
+	d.budget = maxSchemaNodes
+	defer func() {
+		if d.budget < 0 {
+			o.Err = fmt.Sprintf("its parameter and body schemas expand to more than %d nodes once their $refs are followed; give a copy of the document with simpler schemas", maxSchemaNodes)
+		}
+	}()
 	o.ID, _ = op["operationId"].(string)
 	if strings.TrimSpace(o.ID) == "" {
 		o.ID = method + " " + path
@@ -178,7 +195,8 @@ func (d *openAPIDoc) resolve(v any, depth int) any {
 // inline copies a schema with its local $refs followed, nesting cut at
 // maxRefDepth (a recursive schema ends there).
 func (d *openAPIDoc) inline(v any, depth int) any {
-	if depth > 3*maxRefDepth {
+	d.budget--
+	if depth > 3*maxRefDepth || d.budget < 0 {
 		return map[string]any{}
 	}
 	switch v := d.resolve(v, 0).(type) {

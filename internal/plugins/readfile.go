@@ -31,6 +31,12 @@ func readManifest(dir, path string) ([]byte, error) {
 	if err := checkInside(dir, path); err != nil {
 		return nil, err
 	}
+	return readRegular(path, MaxManifestBytes)
+}
+
+// readRegular reads a regular file of at most max bytes, without blocking
+// on a named pipe or reading a device.
+func readRegular(path string, max int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the file: %w", unwrapPath(err))
@@ -38,8 +44,8 @@ func readManifest(dir, path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file (%s); a manifest must be a YAML or JSON file", describeMode(fi.Mode()))
 	}
-	if fi.Size() > MaxManifestBytes {
-		return nil, fmt.Errorf("the file is %d bytes; a manifest may be at most %d bytes (1 MiB)", fi.Size(), MaxManifestBytes)
+	if fi.Size() > max {
+		return nil, fmt.Errorf("the file is %d bytes; the limit is %d bytes (%d MiB)", fi.Size(), max, max>>20)
 	}
 	// O_NONBLOCK: if the file was swapped for a named pipe since Stat,
 	// opening it does not wait for a writer; the fstat below refuses it.
@@ -51,12 +57,12 @@ func readManifest(dir, path string) ([]byte, error) {
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file; a manifest must be a YAML or JSON file")
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxManifestBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the file: %w", unwrapPath(err))
 	}
-	if len(data) > MaxManifestBytes {
-		return nil, fmt.Errorf("the file is over %d bytes; a manifest may be at most %d bytes (1 MiB)", MaxManifestBytes, MaxManifestBytes)
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("the file is over %d bytes; the limit is %d bytes (%d MiB)", max, max, max>>20)
 	}
 	return data, nil
 }
