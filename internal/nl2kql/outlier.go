@@ -20,14 +20,17 @@ var (
 	reOutlier = lazyre.New(`\b(?:outstanding|unusual(?:ly)?|abnormal(?:ly)?|anomal\w*|excessive(?:ly)?|outliers?|spik\w*|surg\w*|(?:suspiciously|very|unusually|abnormally)\s+(?:high|large|many)|(?:high|large|huge|significant|elevated|increased|extreme)\s+(?:number|amount|volume|count|rate|howmany)s?|more\s+(?:\w+\s+){1,3}?than\s+(?:usual|normal|their|its|the\s+usual)|above\s+(?:their|its)\s+(?:own\s+)?(?:baseline|average|normal|usual))\b`)
 	// reOwnBaseline compares an entity with its own history.
 	reOwnBaseline = lazyre.New(`\b(?:(?:their|its|his|her)\s+own|(?:their|its)\s+(?:usual|normal|typical|daily|average|baseline)|baseline|than\s+usual|than\s+normal|spik\w*|surg\w*|increase[ds]?|compared\s+(?:to|with)\s+(?:their|its|the\s+previous|previous|the\s+prior|prior|before))\b`)
+	// reRank asks for entities ranked by a measure: "rank devices by the
+	// number of …", "users ordered by …", "a ranking of hosts by …".
+	reRank = lazyre.New(`\b(?:rank(?:ed|s)?|order(?:ed)?|sort(?:ed)?|ranking\s+of)\s+(?:the\s+|all\s+)?(?:\w+\s+){0,2}?by\b|\branking\s+of\b`)
 	// reSubject is the kind of entity a tenant-wide question is about.
 	reSubject = lazyre.New(`\b(devices?|machines?|hosts?|computers?|endpoints?|servers?|workstations?|users?|accounts?|identities|identity|people|ips?|ip addresses|senders?|recipients?|apps?|applications?|processes|callers?)\b`)
 )
 
-// readOutlier recognises an outlier question; the grouping key defaults to
-// the kind of entity the question is about.
+// readOutlier recognises an outlier or ranking question; the grouping key
+// defaults to the kind of entity the question is about.
 func readOutlier(in *Intent, nt string) {
-	if in.Kind == IntentNew || in.Kind == IntentDormant || !reOutlier.MatchString(nt) {
+	if in.Kind == IntentNew || in.Kind == IntentDormant || !reOutlier.MatchString(nt) && !reRank.MatchString(nt) {
 		return
 	}
 	in.Kind, in.Outlier = IntentOutlier, "rank"
@@ -116,7 +119,7 @@ func outlierQuery(t *schema.Table, tc, body string, p *Plan, keys []Col) (string
 	in := p.Intent
 	agg := "count()"
 	if col, ok := wordColumn(t, in.DistinctOf); ok && in.DistinctOf != "" {
-		agg, m = "dcount("+col+")", "Distinct"+strings.ToUpper(in.DistinctOf[:1])+in.DistinctOf[1:]+"s"
+		agg, m = "dcount("+col+")", "Distinct"+col // DistinctRemoteIP: names the column counted
 	}
 	if in.Outlier == "baseline" && tc != "" {
 		days := max(spanHours(in.Baseline)-spanHours(in.Recent), 1) / max(spanHours(in.Recent), 1)

@@ -117,3 +117,23 @@ func TestDefenderDevicesWithAlerts(t *testing.T) {
 		}
 	}
 }
+
+// TestRankingQuestions: "rank X by …" is a per-entity ranking, and the
+// entity of a logon or a cloud activity is the account that acted.
+func TestRankingQuestions(t *testing.T) {
+	svc := New(Options{})
+	cases := []struct{ q, want string }{
+		{"Rank devices by the number of distinct remote IPs they contacted", "DistinctRemoteIP = dcount(RemoteIP) by DeviceName"},
+		{"Which accounts generate the most failed logons on endpoints?", "count() by AccountName"},
+		{"Users with an unusual spike in mailbox access compared with their normal activity", "by AccountObjectId"},
+	}
+	for _, c := range cases {
+		res, err := svc.Generate(context.Background(), Request{Question: c.q, Target: "defender"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Query, c.want) || !res.Valid {
+			t.Errorf("%q: want %q in a valid query:\n%s", c.q, c.want, res.Query)
+		}
+	}
+}

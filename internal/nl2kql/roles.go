@@ -64,7 +64,8 @@ func (c Col) Ref() string {
 // the first one a table has wins.
 var roleCandidates = map[string][]string{
 	roleUser: {"UserPrincipalName", "AccountUpn", "UserId@OfficeActivity", "Caller", "AADEmail", "UPN", "UserEmail",
-		"InitiatingProcessAccountUpn", "Account", "AccountName", "TargetAccountUpn", "ServicePrincipalName", "Identity"},
+		"AccountName@DeviceLogonEvents", "InitiatingProcessAccountUpn", "Account", "AccountName", "TargetAccountUpn", "AccountObjectId",
+		"ServicePrincipalName", "Identity"},
 	roleAccount:   {"AccountName", "TargetUserName", "InitiatingProcessAccountName", "SubjectUserName", "UserName", "AccountDisplayName"},
 	roleDevice:    {"DeviceName", "Computer", "ManagedDeviceName", "TargetDeviceName", "DestinationDeviceName"},
 	roleIP:        {"IPAddress", "RemoteIP", "ClientIP", "CallerIpAddress", "IpAddress", "CallerIPAddress", "SenderIPv4", "FileOriginIP", "PublicIP", "DestinationIPAddress", "LocalIP"},
