@@ -22,37 +22,63 @@ func DecodeArgs(raw json.RawMessage, dst any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		raw = json.RawMessage("{}")
 	}
+	spec := argSpecOf(reflect.TypeOf(dst).Elem())
+	if handled, err := decodeArgsFast(raw, dst, spec); handled {
+		return err
+	}
+	return decodeArgsGeneral(raw, dst, spec)
+}
+
+// decodeArgsGeneral is DecodeArgs for any input: the arguments decoded
+// into a map first, for the checks, then strictly into dst.
+func decodeArgsGeneral(raw json.RawMessage, dst any, spec *argSpec) error {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return Errorf("arguments must be a JSON object: %v", err)
 	}
-	spec := argSpecOf(reflect.TypeOf(dst).Elem())
 	for k, v := range probe {
 		if _, ok := spec.known[k]; !ok {
-			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, spec.valid), strings.Join(spec.valid, ", "))
+			return Errorf("unknown argument %q%s; valid arguments: %s", k, didYouMean(k, spec.valid), joinNames(spec.valid))
 		}
 		if limit := spec.limits[k]; len(v) > limit {
 			return Errorf("argument %q is %d bytes; the limit is %d bytes", k, len(v), limit)
 		}
 	}
 	raw = spec.numbersToStrings(raw, probe)
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Errorf("argument %q must be %s, got JSON %s", argPath(te.Field), jsonKind(te.Type), te.Value)
-		}
-		return Errorf("invalid arguments: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Errorf("invalid arguments: trailing data after the JSON object")
+	if err := decodeStrict(raw, dst); err != nil {
+		return err
 	}
 	if err := spec.checkRequired(probe); err != nil {
 		return err
 	}
 	return spec.checkConstraints(reflect.ValueOf(dst).Elem())
 }
+
+// decodeStrict decodes raw into dst refusing unknown fields at any depth
+// and trailing data, with errors that name the argument.
+func decodeStrict(raw json.RawMessage, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf("invalid arguments: trailing data after the JSON object")
+	}
+	return nil
+}
+
+// decodeError words a decoding error for the caller: a type mismatch names
+// the argument and the type it must have.
+func decodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return Errorf("argument %q must be %s, got JSON %s", argPath(te.Field), jsonKind(te.Type), te.Value)
+	}
+	return Errorf("invalid arguments: %v", err)
+}
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }
 
 // eachField calls fn for every JSON-visible field of struct type t,
 // descending into embedded structs without a json name (as encoding/json

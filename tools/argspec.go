@@ -20,6 +20,7 @@ type argSpec struct {
 	valid  []string       // sorted names offered in errors, with "tenant"
 	limits map[string]int // raw JSON bytes allowed per argument
 	strs   []int          // indexes of string-typed fields
+	nested bool           // a struct below the top level (hasNestedStruct)
 }
 
 // argField is one argument's tag-derived facts.
@@ -43,7 +44,7 @@ func argSpecOf(t reflect.Type) *argSpec {
 	if s, ok := argSpecs.Load(t); ok {
 		return s.(*argSpec)
 	}
-	s := &argSpec{known: map[string]int{}, limits: map[string]int{}}
+	s := &argSpec{known: map[string]int{}, limits: map[string]int{}, nested: hasNestedStruct(t)}
 	eachField(t, func(name string, omitempty bool, f reflect.StructField, index []int) {
 		af := argField{name: name, omitempty: omitempty, index: index, isString: f.Type.Kind() == reflect.String}
 		if e := f.Tag.Get("enum"); e != "" {

@@ -311,13 +311,35 @@ func splitTenantArg(raw json.RawMessage) (json.RawMessage, string, error) {
 }
 
 // noTenantKey reports, without decoding, that raw is a JSON object none of
-// whose keys can be "tenant": it is valid JSON starting with '{', and holds
-// neither the quoted word nor a backslash (so no key spells it with
-// escapes). Most calls take this path; the rest are decoded.
+// whose keys can be "tenant": it is valid JSON starting with '{', holds no
+// quoted "tenant", and no \u escape that could spell one of its letters
+// (a key written as "\u0074enant" decodes to it; the encoder's \u003c,
+// \u003e and \u0026, and escapes such as \" and \n, cannot). Most calls
+// take this path, KQL queries with quotes, < or > included; the rest are
+// decoded.
 func noTenantKey(raw json.RawMessage) bool {
 	trimmed := bytes.TrimLeft(raw, " \t\r\n")
-	return len(trimmed) > 0 && trimmed[0] == '{' && bytes.IndexByte(raw, '\\') < 0 &&
+	return len(trimmed) > 0 && trimmed[0] == '{' && !escapesTenantLetter(raw) &&
 		!bytes.Contains(raw, []byte(`"tenant"`)) && json.Valid(raw)
+}
+
+// escapesTenantLetter reports a \u00XX escape of t, e, n or a (either
+// case of hex digit). It errs on the safe side: an escaped backslash
+// followed by such text also counts.
+func escapesTenantLetter(raw []byte) bool {
+	for i := 0; ; i++ {
+		j := bytes.Index(raw[i:], []byte(`\u00`))
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+5 < len(raw) {
+			hi, lo := raw[i+4], raw[i+5]|0x20 // hex digit, lower case
+			if (hi == '7' && lo == '4') || (hi == '6' && (lo == '5' || lo == 'e' || lo == '1')) {
+				return true
+			}
+		}
+	}
 }
 
 func render(res any) (*Output, error) {

@@ -23,22 +23,34 @@ func (l *Inflight) Limit() int { return l.limit }
 // Acquire takes a slot for key and returns the func that gives it back
 // (safe to call more than once), or ok=false when key is at its limit.
 func (l *Inflight) Acquire(key string) (release func(), ok bool) {
+	if !l.TryAcquire(key) {
+		return nil, false
+	}
+	var once sync.Once
+	return func() { once.Do(func() { l.Release(key) }) }, true
+}
+
+// TryAcquire takes a slot for key, or reports false when key is at its
+// limit. Unlike Acquire it allocates nothing (the HTTP gate takes a slot on
+// every request; issue 16): the caller gives the slot back with exactly
+// one Release(key).
+func (l *Inflight) TryAcquire(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.n[key] >= l.limit {
-		return nil, false
+		return false
 	}
 	l.n[key]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			if l.n[key]--; l.n[key] <= 0 {
-				delete(l.n, key)
-			}
-		})
-	}, true
+	return true
+}
+
+// Release gives back a slot TryAcquire took.
+func (l *Inflight) Release(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n[key]--; l.n[key] <= 0 {
+		delete(l.n, key)
+	}
 }
 
 // Running reports how many calls key has running now.

@@ -58,3 +58,28 @@ func TestInflightConcurrent(t *testing.T) {
 		t.Fatalf("peak %d (limit 3), left running %d", peak, l.Running("t"))
 	}
 }
+
+// TestInflightTryAcquire: TryAcquire and Release share Acquire's slots and
+// take none of another key's; TryAcquire allocates nothing.
+func TestInflightTryAcquire(t *testing.T) {
+	l := NewInflight(2)
+	r, _ := l.Acquire("contoso")
+	if !l.TryAcquire("contoso") || l.TryAcquire("contoso") {
+		t.Fatal("want one more slot beside Acquire's, then a refusal")
+	}
+	if !l.TryAcquire("fabrikam") {
+		t.Fatal("another key must not be affected")
+	}
+	l.Release("contoso")
+	r()
+	if got := l.Running("contoso"); got != 0 {
+		t.Fatalf("running %d after both released, want 0", got)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if l.TryAcquire("contoso") {
+			l.Release("contoso")
+		}
+	}); n != 0 {
+		t.Errorf("TryAcquire+Release: %v allocations, want 0", n)
+	}
+}

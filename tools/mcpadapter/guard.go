@@ -104,14 +104,13 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	msg := peek(r, body)
 	if r.Method != http.MethodGet && !msg.response {
-		release, ok := g.inflight.Acquire(caller.Principal)
-		if !ok {
+		if !g.inflight.TryAcquire(caller.Principal) {
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, fmt.Sprintf("principal %q already has as many requests in flight as it may at once (%d, --max-inflight-per-principal); wait for one to finish and retry",
 				caller.Principal, g.inflight.Limit()), http.StatusTooManyRequests)
 			return
 		}
-		defer release()
+		defer g.inflight.Release(caller.Principal)
 	}
 	if sid != "" && !g.sessions.use(sid, caller) {
 		g.log.Warn("refused an unknown, expired or foreign MCP session ID", "principal", caller.Principal, "session", sid, "method", r.Method)
@@ -190,7 +189,7 @@ func (g *gate) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(g.limits.ReadTimeout))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readLimited(w, r, limit)
 	_ = rc.SetReadDeadline(time.Time{})
 	var mbe *http.MaxBytesError
 	switch {
@@ -207,6 +206,21 @@ func (g *gate) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, true
+}
+
+// readLimited reads the body, at most limit bytes. A body of known length
+// (checked against the limit already) is read into a buffer of that size,
+// without io.ReadAll's growing and copying; net/http ends it at that length.
+func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength <= 0 || r.ContentLength > limit {
+		return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	}
+	body := make([]byte, r.ContentLength)
+	_, err := io.ReadFull(r.Body, body)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF // as io.ReadAll reports a body cut short
+	}
+	return body, err
 }
 
 // peeked is what the gate needs to know of a JSON-RPC message.

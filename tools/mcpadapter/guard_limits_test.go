@@ -242,14 +242,14 @@ func TestResolverSecondLine(t *testing.T) {
 	if _, err := rv.ResolveSessionIdManager(reqAs(bob, "")).Validate(id); err == nil {
 		t.Fatal("bob's Validate of alice's session passed")
 	}
-	if notAllowed, _ := rv.ResolveSessionIdManager(reqAs(bob, "")).Terminate(id); !notAllowed || !tab.owns(id, ownerOf(alice)) {
+	if notAllowed, _ := rv.ResolveSessionIdManager(reqAs(bob, "")).Terminate(id); !notAllowed || !tab.owns(id, alice) {
 		t.Fatal("bob's Terminate of alice's session was allowed")
 	}
 	stray := rv.ResolveSessionIdManager(reqAs(bob, "")).Generate()
 	if _, err := rv.ResolveSessionIdManager(reqAs(bob, "")).Validate(stray); err == nil || !strings.HasPrefix(stray, sessionIDPrefix) {
 		t.Fatalf("an ID minted without a reservation must be unusable: %q %v", stray, err)
 	}
-	if _, err := rv.ResolveSessionIdManager(nil).Terminate(id); err != nil || tab.owns(id, ownerOf(alice)) {
+	if _, err := rv.ResolveSessionIdManager(nil).Terminate(id); err != nil || tab.owns(id, alice) {
 		t.Fatal("the sweeper's Terminate must end the session")
 	}
 }

@@ -64,6 +64,35 @@ func ownerOf(c tools.Caller) owner {
 	return owner(c.Principal + "\x00" + strings.Join(ts, ","))
 }
 
+// ownerCheck answers "is this ownerOf(c)?" without building the string for
+// callers with no or one tenant (every request asks; issue 16). For more
+// tenants it holds ownerOf(c), sorted once, outside any lock.
+type ownerCheck struct {
+	c      tools.Caller
+	sorted owner
+}
+
+func checkOwner(c tools.Caller) ownerCheck {
+	if len(c.Tenants) > 1 {
+		return ownerCheck{c: c, sorted: ownerOf(c)}
+	}
+	return ownerCheck{c: c}
+}
+
+func (k ownerCheck) is(o owner) bool {
+	if len(k.c.Tenants) > 1 {
+		return o == k.sorted
+	}
+	rest, ok := strings.CutPrefix(string(o), k.c.Principal)
+	if !ok || rest == "" || rest[0] != 0 {
+		return false
+	}
+	if len(k.c.Tenants) == 0 {
+		return rest == "\x00"
+	}
+	return rest[1:] == k.c.Tenants[0]
+}
+
 type sessionEntry struct {
 	owner     owner
 	principal string
@@ -138,11 +167,11 @@ func (t *sessionTable) unreserve(id string) {
 // use reports whether id is a live session of caller and, if so, marks it
 // active. Unknown, expired and foreign IDs are all simply false.
 func (t *sessionTable) use(id string, c tools.Caller) bool {
-	o := ownerOf(c) // outside the lock every request takes
+	k := checkOwner(c) // outside the lock every request takes
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.byID[id]
-	if !ok || e.owner != o {
+	if !ok || !k.is(e.owner) {
 		return false
 	}
 	if t.now().Sub(e.last) > t.limits.SessionIdleTimeout {
@@ -154,11 +183,12 @@ func (t *sessionTable) use(id string, c tools.Caller) bool {
 }
 
 // owns is use without touching: the SDK-side check.
-func (t *sessionTable) owns(id string, o owner) bool {
+func (t *sessionTable) owns(id string, c tools.Caller) bool {
+	k := checkOwner(c)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.byID[id]
-	return ok && e.issued && e.owner == o
+	return ok && e.issued && k.is(e.owner)
 }
 
 // remove ends a session (DELETE, or mcp-go's idle sweeper).
@@ -238,7 +268,7 @@ func (m *requestManager) Validate(id string) (bool, error) {
 		return false, errNoSession
 	}
 	c, ok := CallerFrom(m.ctx)
-	if !ok || !m.t.owns(id, ownerOf(c)) {
+	if !ok || !m.t.owns(id, c) {
 		return false, errNoSession
 	}
 	return false, nil
@@ -249,7 +279,7 @@ func (m *requestManager) Validate(id string) (bool, error) {
 // allowed", so mcp-go leaves the session's state alone.
 func (m *requestManager) Terminate(id string) (bool, error) {
 	if m.ctx != nil {
-		if c, ok := CallerFrom(m.ctx); !ok || !m.t.owns(id, ownerOf(c)) {
+		if c, ok := CallerFrom(m.ctx); !ok || !m.t.owns(id, c) {
 			return true, nil
 		}
 	}

@@ -34,6 +34,15 @@ func TestOwnerOf(t *testing.T) {
 			t.Errorf("%+v and %+v must be different owners", p[0], p[1])
 		}
 	}
+	// checkOwner, which the table uses on every request, agrees with
+	// comparing ownerOf strings on every pair, both ways.
+	for _, p := range append(same, differ...) {
+		for _, q := range [][2]tools.Caller{p, {p[1], p[0]}, {p[0], p[0]}} {
+			if got, want := checkOwner(q[0]).is(ownerOf(q[1])), ownerOf(q[0]) == ownerOf(q[1]); got != want {
+				t.Errorf("checkOwner(%+v).is(ownerOf(%+v)) = %v, want %v", q[0], q[1], got, want)
+			}
+		}
+	}
 	if got, want := ownerOf(c("alice", "contoso")), owner("alice\x00contoso"); got != want {
 		t.Errorf("one tenant: %q, want %q (as the general path writes it)", got, want)
 	}

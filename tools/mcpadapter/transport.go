@@ -71,8 +71,9 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 		server.WithSessionIdleTTL(limits.SessionIdleTimeout),
 		server.WithStreamableHTTPLogger(log),
 		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
-			if c, ok := CallerFrom(r.Context()); ok {
-				return WithCaller(ctx, c)
+			// The gate's caller, passed on as it is boxed (no second copy).
+			if c := r.Context().Value(callerKey{}); c != nil {
+				return context.WithValue(ctx, callerKey{}, c)
 			}
 			return ctx
 		}),
