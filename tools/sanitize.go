@@ -144,7 +144,7 @@ func joinable(r rune) bool {
 // object key changes (two keys could then merge) does it decode the
 // document and encode it again.
 func SanitizeJSON(b []byte) ([]byte, error) {
-	if !bytes.Contains(b, []byte(`\u`)) && !needsChange(string(b)) {
+	if plainJSON(b) || (!hasEscapeOf(b, 'u') && !hasEscapeOf(b, 'b') && !hasEscapeOf(b, 'f') && !needsChange(string(b))) {
 		return b, nil
 	}
 	var out []byte // nil until the first string that changes
@@ -189,6 +189,31 @@ func SanitizeJSON(b []byte) ([]byte, error) {
 	return append(out, b[done:]...), nil
 }
 
+// hasEscapeOf reports a backslash followed by letter (or an escaped
+// backslash followed by it: a false alarm costs only the slower path).
+func hasEscapeOf(b []byte, letter byte) bool {
+	return bytes.Contains(b, []byte{'\\', letter})
+}
+
+// plainJSON reports, in one pass over the bytes, that b holds nothing
+// SanitizeText could change: printable ASCII only, and no \u escape but
+// the encoder's HTML escapes (the common result: a query echoed with a >
+// in it had every string decoded to be checked).
+func plainJSON(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c < 0x20 || c >= 0x7F:
+			return false
+		case c == '\\':
+			i++
+			if i < len(b) && escapesControl(b[i:]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // stringEnd returns the index just past the JSON string that starts at
 // b[start] (a quote).
 func stringEnd(b []byte, start int) (int, error) {
@@ -214,10 +239,24 @@ func stringNeedsSanitizing(lit []byte) bool {
 			return true
 		case c == '\\' && j+1 < len(lit):
 			j++
-			if lit[j] == 'u' && !isHTMLEscape(lit[j+1:]) {
+			if escapesControl(lit[j:]) {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// escapesControl reports whether the escape whose letter starts esc (the
+// byte after a backslash) may stand for text SanitizeText changes: \b and
+// \f (backspace and form feed, which Go's encoder writes so since 1.22),
+// or a \u escape other than the encoder's HTML escapes.
+func escapesControl(esc []byte) bool {
+	switch esc[0] {
+	case 'b', 'f':
+		return true
+	case 'u':
+		return !isHTMLEscape(esc[1:])
 	}
 	return false
 }
@@ -227,11 +266,11 @@ func isHTMLEscape(hex []byte) bool {
 	if len(hex) < 4 {
 		return false
 	}
-	switch strings.ToLower(string(hex[:4])) {
-	case "003c", "003e", "0026":
-		return true
+	if hex[0] != '0' || hex[1] != '0' {
+		return false
 	}
-	return false
+	lo := hex[3] | 0x20 // lower case; digits are unchanged
+	return (hex[2] == '3' && (lo == 'c' || lo == 'e')) || (hex[2] == '2' && lo == '6')
 }
 
 // isKey reports whether the string ending at b[end] is an object key (the

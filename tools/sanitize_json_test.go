@@ -26,7 +26,7 @@ type sanitizeCase struct {
 // escaped and literal hidden characters, HTML characters and raw JSON.
 func TestSanitizeJSONMatchesDecodeAndReencode(t *testing.T) {
 	texts := []string{"plain", "a<b>&c", "power\u200bshell", "x\u202Ey", "tab\tnew\nline",
-		"bell\u0007", "line\u2028sep", "👩\u200d💻", "no\u00a0break", "€ 12", `quote " and \ backslash`, ""}
+		"bell\u0007", "back\bspace\fform", "line\u2028sep", "👩\u200d💻", "no\u00a0break", "€ 12", `quote " and \ backslash`, ""}
 	for i, a := range texts {
 		for j, c := range texts {
 			v := sanitizeCase{Title: a, Count: i, Score: float64(j) / 3, Tags: []string{c, a},
@@ -104,4 +104,29 @@ func BenchmarkSanitizeJSON(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzSanitizeJSON: on encoder output of any strings, the one-pass
+// sanitizer (and its plain-ASCII shortcut) agrees with decode-walk-encode.
+//
+//	go test -run XXX -fuzz SanitizeJSON ./tools/
+func FuzzSanitizeJSON(f *testing.F) {
+	for _, s := range []string{"plain", "a<b>&c", "power\u200bshell", `q"\`, "bell\u0007", "\u2028", "é"} {
+		f.Add(s, "k")
+	}
+	f.Fuzz(func(t *testing.T, a, k string) {
+		doc, err := json.Marshal(map[string]any{"x": a, "k" + k: []string{a, k}})
+		if err != nil {
+			return
+		}
+		got, err1 := SanitizeJSON(doc)
+		want, err2 := sanitizeDecoded(doc)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v / %v", doc, err1, err2)
+		}
+		var g, w any
+		if json.Unmarshal(got, &g) != nil || json.Unmarshal(want, &w) != nil || !reflect.DeepEqual(g, w) {
+			t.Errorf("SanitizeJSON(%s)\n = %s\nwant %s", doc, got, want)
+		}
+	})
 }
