@@ -91,6 +91,7 @@ func (s *session) call(name string, args map[string]any) (*mcp.CallToolResult, e
 			time.Sleep(2 * time.Second)
 			continue
 		}
+		dumpCall(s.label, name, args, res, err)
 		return res, err
 	}
 }
@@ -292,3 +293,30 @@ func (h *harness) drive(fig *figures, tool string, args map[string]any) {
 	h.checkAgreement(fig, tool, args, res)
 	h.followCursor(fig, tool, args, res)
 }
+
+// dumpCall appends one line per tool call — transport, tool, arguments and
+// the result as received — to the file SECMCP_HARNESS_DUMP names, so two
+// builds' results can be compared byte for byte (sort both files, diff):
+//
+//	SECMCP_E2E_BINARY=old/mcp-server SECMCP_HARNESS_DUMP=old.jsonl go test -tags e2e -run TestInvariantsEveryTool ./e2e/
+func dumpCall(transport, tool string, args map[string]any, res *mcp.CallToolResult, err error) {
+	path := os.Getenv("SECMCP_HARNESS_DUMP")
+	if path == "" {
+		return
+	}
+	line := map[string]any{"transport": transport, "tool": tool, "args": args, "result": res}
+	if err != nil {
+		line["error"] = err.Error()
+	}
+	b, _ := json.Marshal(line)
+	dumpMu.Lock()
+	defer dumpMu.Unlock()
+	f, ferr := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if ferr != nil {
+		return
+	}
+	_, _ = f.Write(append(b, '\n'))
+	_ = f.Close()
+}
+
+var dumpMu sync.Mutex

@@ -46,6 +46,11 @@ func repoRoot(t testing.TB) string {
 // binary builds cmd/mcp-server once per tag set and returns its path.
 func binary(t testing.TB, tags string) string {
 	t.Helper()
+	// SECMCP_E2E_BINARY runs the tests against a binary built elsewhere
+	// (another commit's, to compare results; see dumpCall).
+	if bin := os.Getenv("SECMCP_E2E_BINARY"); bin != "" && tags == "" {
+		return bin
+	}
 	v, _ := buildOnce.LoadOrStore(tags, &built{})
 	b := v.(*built)
 	b.once.Do(func() {
