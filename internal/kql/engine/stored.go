@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -54,23 +53,27 @@ func (r *runner) lookupFn(name string, sc *scope) *binding {
 		return nil
 	}
 	if b, ok := r.stored[name]; ok {
-		return b
+		return b // nil when the catalog has no such function
 	}
-	f, ok := fc.Function(name)
-	if !ok || f == nil || f.lit == nil {
+	lname := strings.ToLower(name)
+	if _, builtin := scalarFns[lname]; builtin {
 		return nil
 	}
-	b := &binding{fn: f.lit, fnScope: &scope{vars: map[string]*binding{}}, stored: name}
+	if _, agg := aggSpecs[lname]; agg {
+		return nil
+	}
 	if r.stored == nil {
 		r.stored = map[string]*binding{}
 	}
+	f, ok := fc.Function(name)
+	if !ok || f == nil || f.lit == nil {
+		r.stored[name] = nil
+		return nil
+	}
+	b := &binding{fn: f.lit, fnScope: &scope{vars: map[string]*binding{}}, stored: name}
 	r.stored[name] = b
 	return b
 }
-
-// errArgType marks an argument whose type a stored function's parameter
-// does not accept.
-var errArgType = errors.New("argument type mismatch")
 
 // storedArg checks an argument of a stored function against its declared
 // parameter type as Kusto does: the same type, a number widened to a wider
@@ -83,8 +86,8 @@ func storedArg(fn string, p *syntax.Param, v *vec) (*vec, error) {
 	}
 	widen := (v.k == kInt && (want == kLong || want == kReal)) || (v.k == kLong && want == kReal)
 	if !widen {
-		return nil, fmt.Errorf("engine: %s(): the argument for parameter '%s' must have the type %s, but it has the type %s: %w",
-			fn, p.Name.Name, want, v.k, errArgType)
+		return nil, fmt.Errorf("engine: %s(): the argument for parameter '%s' must have the type %s, but it has the type %s",
+			fn, p.Name.Name, want, v.k)
 	}
 	return v, nil
 }

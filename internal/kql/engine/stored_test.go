@@ -145,3 +145,53 @@ func TestParseFunctionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUnicodeCodepoints: unicode_codepoints_to_string and its reverse.
+func TestUnicodeCodepoints(t *testing.T) {
+	cases := map[string]string{
+		`print s = unicode_codepoints_to_string(75, 117, 115, 116, 111)`:                    "Kusto",
+		`print s = unicode_codepoints_to_string(dynamic([49, 46, 50]))`:                     "1.2",
+		`print s = unicode_codepoints_to_string(dynamic([75, 117]), 115)`:                   "Kus",
+		`print s = unicode_codepoints_to_string(-1)`:                                        "",
+		`print s = unicode_codepoints_to_string(unicode_codepoints_from_string("héllo ✓"))`: "héllo ✓",
+		`print s = tostring(unicode_codepoints_from_string("Ab"))`:                          "[65,98]",
+	}
+	for q, want := range cases {
+		res, err := Query(context.Background(), q, MapCatalog{}, fixedOpts())
+		if err != nil {
+			t.Errorf("%s: %v", q, err)
+			continue
+		}
+		if got := fmt.Sprint(res.Rows()[0][0]); got != want {
+			t.Errorf("%s = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// TestHasIPv4: the has_*ipv4* functions find delimited addresses and
+// prefixes as documented.
+func TestHasIPv4(t *testing.T) {
+	cases := map[string]bool{
+		`has_ipv4('from 10.1.2.3, then', '10.1.2.3')`:                   true,
+		`has_ipv4('from 110.1.2.34 then', '10.1.2.3')`:                  false,
+		`has_ipv4('id10.1.2.3', '10.1.2.3')`:                            false,
+		`has_ipv4_prefix('10.1.2.3', '10.1.')`:                          true,
+		`has_ipv4_prefix('10.1.2.3', '10.1')`:                           false,
+		`has_ipv4_prefix('10.12.2.3', '10.1.')`:                         false,
+		`has_any_ipv4_prefix('10.1.2.3', dynamic(['192.168.', '10.']))`: true,
+		`has_any_ipv4_prefix('10.1.2.3', '192.168.', '10.1.2.3')`:       true,
+		`has_any_ipv4_prefix('10.1.2.3', dynamic([]))`:                  false,
+		`has_any_ipv4('a 8.8.8.8 b', dynamic(['1.1.1.1', '8.8.8.8']))`:  true,
+		`has_any_ipv4('a 8.8.8.8 b', dynamic(['8.8.8.']))`:              false,
+	}
+	for expr, want := range cases {
+		res, err := Query(context.Background(), "print r = "+expr, MapCatalog{}, fixedOpts())
+		if err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		if got := res.Rows()[0][0]; got != want {
+			t.Errorf("%s = %v, want %v", expr, got, want)
+		}
+	}
+}
