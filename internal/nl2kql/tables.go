@@ -75,6 +75,9 @@ var profiles = preferProfiles(map[string]profile{
 	"DnsEvents":                    {"", ""},
 	"BehaviorAnalytics":            {"", ""},
 	"SecurityNestedRecommendation": {"", ""},
+	"VMConnection":                 {"", ""},
+	"Watchlist":                    {"", ""},
+	"ASimWebSessionLogs":           {"", ""},
 })
 
 // tableWords is the strong and weak words of every table, split once.

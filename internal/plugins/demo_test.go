@@ -103,6 +103,9 @@ func TestSharedManifestsRunOnDemo(t *testing.T) {
 					if _, std := catalog.Lookup(f[1]); std {
 						t.Errorf("%s: %s, but %s is a standard table the demo must carry", s.Tool, te.Msg, f[1])
 					}
+					if _, std := catalog.WorkspaceFunction(f[1]); std {
+						t.Errorf("%s: %s, but %s is a standard Sentinel function the demo must have", s.Tool, te.Msg, f[1])
+					}
 				}
 				t.Logf("%s: %s", s.Tool, te.Msg)
 				missing++
@@ -121,6 +124,12 @@ func TestSharedManifestsRunOnDemo(t *testing.T) {
 				// demo cluster (real SDK, emulator) says it does not exist.
 				t.Logf("%s: %s", s.Tool, te.Msg)
 				other++
+			case err != nil && strings.Contains(err.Error(), "_Im_WebSession(): the argument for parameter 'starttime' must have the type datetime, but it has the type timespan"):
+				// The sample's own bug: "Beaconing traffic based on common
+				// user agents" passes starttime=lookback (7d, a timespan);
+				// Kusto refuses the argument type as the demo does.
+				t.Logf("%s: the sample passes a timespan as starttime: %v", s.Tool, err)
+				other++
 			default:
 				t.Errorf("%s (%s:%d): %v", s.Tool, filepath.Base(m.Path), s.Line, err)
 			}
@@ -129,13 +138,15 @@ func TestSharedManifestsRunOnDemo(t *testing.T) {
 		totalOK, totalMissing, totalOther = totalOK+ok, totalMissing+missing, totalOther+other
 	}
 	t.Logf("total: %d manifests, ran %d skills, %d refused for a missing custom table, %d not runnable on the demo (a Defender skill on a Sentinel table, a Kusto skill on another cluster's database)", len(res.Manifests), totalOK, totalMissing, totalOther)
-	// With Usage, DnsEvents, BehaviorAnalytics and SecurityNestedRecommendation
-	// in the demo workspaces and series_decompose_anomalies in the demo
-	// engine, 53 skills run and 14 read custom tables or
-	// functions (_Im_WebSession, _GetWatchlist, PhishingKeywords, ...,
-	// VMConnection) the demo lacks.
-	if totalOK < 53 || totalMissing > 14 {
-		t.Errorf("ran %d skills (want >= 53), %d missing a table (want <= 14)", totalOK, totalMissing)
+	// With Usage, DnsEvents, BehaviorAnalytics, SecurityNestedRecommendation,
+	// VMConnection, Watchlist and ASimWebSessionLogs in the demo workspaces,
+	// Sentinel's _GetWatchlist and _Im_WebSession as workspace functions and
+	// series_decompose_anomalies in the demo engine, 62 skills run and 2 read
+	// a custom table or function the demo lacks (PhishingKeywords, the
+	// template's own let called as a function; AzureNetworkAnalyticsIPDetails_CL,
+	// a custom log table).
+	if totalOK < 62 || totalMissing > 2 {
+		t.Errorf("ran %d skills (want >= 62), %d missing a table (want <= 2)", totalOK, totalMissing)
 	}
 }
 

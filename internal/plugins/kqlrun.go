@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/source"
 	"github.com/secmcp/secmcp/internal/tenant"
@@ -166,6 +167,9 @@ func (sk *KQLSkill) checkDemoTables(env *Env, t *tenant.Tenant) error {
 		has = func(name string) bool { _, ok := kqlcheck.Default().Schema().Table(name); return ok }
 	}
 	for _, name := range sk.CustomTables {
+		if _, std := catalog.WorkspaceFunction(name); std {
+			continue // every demo workspace defines Sentinel's standard functions (fixtures/demo)
+		}
 		if !has(name) {
 			return &tools.ToolError{Msg: fmt.Sprintf("table %s does not exist in tenant %s's workspace (plugin %s reads a custom table or function this tenant lacks)", name, t.Alias, sk.PluginName), Kind: "not_found"}
 		}

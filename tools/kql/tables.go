@@ -17,7 +17,7 @@ import (
 // ListTablesParams searches the table catalogue.
 type ListTablesParams struct {
 	Search string `json:"search,omitempty" maxLength:"200" jsonschema:"Words to find in table and column names and descriptions, e.g. 'sign-ins', 'process creation'. Omit to list every table."`
-	Top    int    `json:"top,omitempty" minimum:"1" maximum:"50" jsonschema:"Most tables to return (default 10 with search, 50 without)."`
+	Top    int    `json:"top,omitempty" minimum:"1" maximum:"100" jsonschema:"Most tables to return (default 10 with search, 100 without)."`
 	Target string `json:"target,omitempty" enum:"defender,sentinel" jsonschema:"Only the tables this product has, with its columns and time column: defender (Advanced Hunting) or sentinel (Log Analytics)."`
 }
 
@@ -118,7 +118,7 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 	q := newSearch(p.Search)
 	top := p.Top
 	if top == 0 {
-		top = 50
+		top = 100 // the whole catalogue (51 tables)
 		if !q.empty() {
 			top = 10
 		}

@@ -215,6 +215,12 @@ func TestLogAnalyticsAdditions(t *testing.T) {
 		"DnsEvents":                    {"ClientIP": "string", "Name": "string", "IPAddresses": "string", "EventId": "int", "RemoteIPLatitude": "real"},
 		"BehaviorAnalytics":            {"ActivityInsights": "dynamic", "InvestigationPriority": "int", "SourceIPAddress": "string", "UsersInsights": "dynamic"},
 		"SecurityNestedRecommendation": {"AdditionalData": "dynamic", "SubAssessmentTimeGeneration": "datetime", "IsSnapshot": "bool"},
+		"VMConnection": {"RemoteDnsCanonicalNames": "string", "DestinationPort": "int", "BytesSent": "long",
+			"LinksEstablished": "long", "RemoteLatitude": "real", "Severity": "int", "Computer": "string", "RemoteIp": "string"},
+		"Watchlist": {"WatchlistItem": "dynamic", "SearchKey": "string", "_DTItemId": "string", "_DTTimestamp": "datetime",
+			"WatchlistAlias": "string", "CreatedBy": "dynamic", "LastUpdatedTimeUTC": "datetime"},
+		"ASimWebSessionLogs": {"SrcIpAddr": "string", "Url": "string", "HttpUserAgent": "string", "EventResultDetails": "string",
+			"SrcBytes": "long", "DstPortNumber": "int", "ThreatRiskLevel": "int", "EventStartTime": "datetime", "AdditionalFields": "dynamic"},
 	}
 	if len(LogAnalyticsAdditions()) != len(want) {
 		t.Errorf("additions %v, want %d tables", LogAnalyticsAdditions(), len(want))

@@ -6,6 +6,12 @@
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/dnsevents
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/behavioranalytics
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/securitynestedrecommendation
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/vmconnection (VM insights)
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/watchlist (read through
+//     Sentinel's _GetWatchlist, https://learn.microsoft.com/azure/sentinel/watchlists-queries)
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/asimwebsessionlogs (the
+//     ASIM Web Session schema's native table, read through the _Im_WebSession parser,
+//     https://learn.microsoft.com/azure/sentinel/normalization-schema-web)
 
 package catalog
 
@@ -32,6 +38,46 @@ var unionLogAnalytics = []columnSpec{
 		RemediationDescription RemidiationDescription ResourceDetails:y ResourceGroup _ResourceId
 		ResourceProviderType SourceSystem SubAssessmentTimeGeneration:d _SubscriptionId TenantId
 		TimeGenerated:d Type`},
+	{"VMConnection", `AdditionalInformation AgentId _BilledSize:r BytesReceived:l BytesSent:l Computer Confidence
+		Description DestinationIp DestinationPort:i Direction FirstReportedDateTime IndicatorThreatType
+		IsActive _IsBillable LastReportedDateTime LinksEstablished:l LinksFailed:l LinksLive:l
+		LinksTerminated:l Machine MaliciousIp Process ProcessName Protocol RemoteClassification
+		RemoteCountry RemoteDnsCanonicalNames RemoteDnsQuestions RemoteIp RemoteLatitude:r
+		RemoteLongitude:r ReportReferenceLink _ResourceId Responses:l ResponseTimeMax:l
+		ResponseTimeMin:l ResponseTimeSum:l Severity:i SourceIp SourceSystem _SubscriptionId TenantId
+		TimeGenerated:d TLPLevel Type`},
+	{"Watchlist", `AzureTenantId _BilledSize:r CorrelationId CreatedBy:y CreatedTimeUTC:d DefaultDuration
+		_DTItemId _DTItemStatus _DTItemType _DTTimestamp:d _IsBillable LastUpdatedTimeUTC:d Notes Provider
+		_ResourceId SearchKey Source SourceSystem SourceType _SubscriptionId Tags:y TenantId
+		TimeGenerated:d TimeToLive:d Type UpdatedBy:y WatchlistAlias WatchlistCategory WatchlistId
+		WatchlistItem:y WatchlistItemId WatchlistName`},
+	{"ASimWebSessionLogs", `AdditionalFields:y _BilledSize:r DstAppId DstAppName DstAppType DstBytes:l
+		DstDeviceType DstDomain DstDomainType DstDvcId DstDvcIdType DstDvcScope DstDvcScopeId DstFQDN
+		DstGeoCity DstGeoCountry DstGeoLatitude:r DstGeoLongitude:r DstGeoRegion DstHostname DstIpAddr
+		DstMacAddr DstNatIpAddr DstNatPortNumber:i DstOriginalUserType DstPackets:l DstPortNumber:i
+		DstUserId DstUserIdType DstUsername DstUsernameType DstUserType DstVlanId DstZone Dvc DvcAction
+		DvcDomain DvcDomainType DvcFQDN DvcHostname DvcId DvcIdType DvcInboundInterface DvcIpAddr
+		DvcMacAddr DvcOriginalAction DvcOs DvcOsVersion DvcOutboundInterface DvcScope DvcScopeId DvcZone
+		EventCount:i EventEndTime:d EventMessage EventOriginalResultDetails EventOriginalSeverity
+		EventOriginalSubType EventOriginalType EventOriginalUid EventOwner EventProduct
+		EventProductVersion EventReportUrl EventResult EventResultDetails EventSchemaVersion
+		EventSeverity EventStartTime:d EventSubType EventType EventUid EventVendor FileContentType
+		FileMD5 FileName FileSHA1 FileSHA256 FileSHA512 FileSize:l HttpContentFormat HttpContentType
+		HttpHost HttpReferrer HttpRequestBodyBytes:l HttpRequestCacheControl HttpRequestMethod
+		HttpRequestTime:i HttpRequestXff HttpResponseBodyBytes:l HttpResponseCacheControl
+		HttpResponseExpires HttpResponseTime:i HttpStatusCode HttpUserAgent HttpVersion _IsBillable
+		NetworkApplicationProtocol NetworkBytes:l NetworkConnectionHistory NetworkDirection
+		NetworkDuration:i NetworkIcmpCode:i NetworkIcmpType NetworkPackets:l NetworkProtocol
+		NetworkProtocolVersion NetworkRuleName NetworkRuleNumber:i NetworkSessionId _ResourceId
+		RuleName RuleNumber:i SrcAppId SrcAppName SrcAppType SrcBytes:l SrcDeviceType SrcDomain
+		SrcDomainType SrcDvcId SrcDvcIdType SrcDvcScope SrcDvcScopeId SrcFQDN SrcGeoCity SrcGeoCountry
+		SrcGeoLatitude:r SrcGeoLongitude:r SrcGeoRegion SrcHostname SrcIpAddr SrcMacAddr SrcNatIpAddr
+		SrcNatPortNumber:i SrcOriginalUserType SrcPackets:l SrcPortNumber:i SrcProcessGuid SrcProcessId
+		SrcProcessName SrcUserId SrcUserIdType SrcUsername SrcUsernameType SrcUserType SrcVlanId SrcZone
+		_SubscriptionId TenantId ThreatCategory ThreatConfidence:i ThreatField
+		ThreatFirstReportedTime:d ThreatId ThreatIpAddr ThreatIsActive:b ThreatLastReportedTime:d
+		ThreatName ThreatOriginalConfidence ThreatOriginalRiskLevel ThreatRiskLevel:i TimeGenerated:d
+		Type Url UrlCategory UrlOriginal`},
 }
 
 // formsLogAnalytics are their forms: Log Analytics only.
@@ -40,6 +86,9 @@ var formsLogAnalytics = []formSpec{
 	{"DnsEvents", inSentinel, "", "", "", "DNS server events and lookups (client IP, queried name, answers) from DNS servers connected to the workspace."},
 	{"BehaviorAnalytics", inSentinel, "", "", "", "Sentinel UEBA enriched events: activity, actor, source IP and device with behavioural insights and an investigation priority."},
 	{"SecurityNestedRecommendation", inSentinel, "", "", "", "Defender for Cloud sub-assessments (nested recommendations): findings such as code, dependency and IaC issues per assessed resource."},
+	{"VMConnection", inSentinel, "", "", "", "VM insights connection metrics: per machine, process and remote end, one record a minute with links, bytes, responses, remote DNS names and threat intelligence on the remote IP."},
+	{"Watchlist", inSentinel, "", "", "", "Sentinel watchlists and their items (WatchlistItem, SearchKey); query a watchlist with _GetWatchlist('alias')."},
+	{"ASimWebSessionLogs", inSentinel, "", "", "", "Web sessions (web proxies, gateways, servers) in the ASIM Web Session schema; query them through the _Im_WebSession parser."},
 }
 
 // LogAnalyticsAdditions names the standard Log Analytics tables catalogued
