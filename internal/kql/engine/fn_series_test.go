@@ -117,3 +117,13 @@ func TestSeriesDecomposeStopsAtDeadline(t *testing.T) {
 		t.Fatalf("stopping took %v", d)
 	}
 }
+
+func TestMakeSeriesStartsAtFirstBin(t *testing.T) {
+	rows := queryRows(t, `print T = datetime(2026-11-01 05:30), T2 = datetime(2026-11-01 07:10)
+| mv-expand x = pack_array(T, T2) to typeof(datetime)
+| make-series n = count() on x step 1h`)
+	axis, n := rows[0][1].([]any), rows[0][0].([]any)
+	if len(axis) != 3 || !strings.HasPrefix(axis[0].(string), "2026-11-01T05:00:00") || n[0] != int64(1) || n[2] != int64(1) {
+		t.Fatalf("axis %v counts %v, want 05:00, 06:00, 07:00 with 1, 0, 1", axis, n)
+	}
+}

@@ -203,19 +203,46 @@ func (r *runner) seriesBounds(x *syntax.MakeSeriesOp, axis *vec, n int, sc *scop
 			}
 		}
 		if x.From == nil {
+			// "the first bin, or step, that has data"
+			// (https://learn.microsoft.com/kusto/query/make-series-operator):
+			// the lowest value rounded down to the step, as bin() does
 			from = lo
+			if step, err := r.constValue(x.Step, sc); err == nil && !lo.null {
+				if b, err := binValue(lo, step, 0); err == nil && !b.null {
+					from = b
+				}
+			}
 		}
 		if x.To == nil && !hi.null {
 			step, err := r.constValue(x.Step, sc)
 			if err != nil {
 				return from, to, err
 			}
-			if to, err = arith("+", hi, step); err != nil {
+			if to, err = lastBinEnd(from, hi, step); err != nil {
 				return from, to, err
 			}
 		}
 	}
 	return from, to, nil
+}
+
+// lastBinEnd is the high bound of the bin (from + k×step) holding hi: the
+// end make-series uses when none is given, "the high bound of the last
+// bin that has data" (https://learn.microsoft.com/kusto/query/make-series-operator).
+func lastBinEnd(from, hi, step value) (value, error) {
+	d, err := arith("-", hi, from)
+	if err != nil || d.null {
+		return arith("+", hi, step)
+	}
+	k, ok := stepsFloor(d, step)
+	if !ok {
+		return arith("+", hi, step)
+	}
+	w, err := arith("*", step, longV(k+1))
+	if err != nil {
+		return value{}, err
+	}
+	return arith("+", from, w)
 }
 
 // stepsIn is ceil(span/step) for timespans or numbers.
