@@ -139,6 +139,12 @@ func rankingLines(rr rankRef, it *Item) []string {
 		when = fmt.Sprintf(" from %s to %s", rfc(f.Since), rfc(f.Until))
 	}
 	if f.Candidates == 0 {
+		if unread := unreadSignals(f.Signals); len(unread) > 0 {
+			// Nothing found in what answered is no answer when a source
+			// holding the signal could not be read: say which.
+			return []string{fmt.Sprintf("No %s%s in the sources that answered; not read: %s (see Sources that did not answer) %s.",
+				f.Purpose, when, strings.Join(unread, ", "), cites(it))}
+		}
 		return []string{fmt.Sprintf("No %s%s %s.", f.Purpose, when, cites(it))}
 	}
 	head := fmt.Sprintf("**%s%s** — the top %d of %d, ranked by %s %s:", capitalize(f.Purpose), when, len(f.Entries), f.Candidates, f.RankedBy, cites(it))
@@ -174,17 +180,27 @@ func rankingLines(rr rankRef, it *Item) []string {
 	return out
 }
 
+// unreadSignals are the sources of a ranking's signals that did not answer.
+func unreadSignals(sigs []RankSignal) []string {
+	var out []string
+	for _, s := range sigs {
+		if !s.Read {
+			out = append(out, s.Source)
+		}
+	}
+	return out
+}
+
 // signalsLine names each signal a ranking read, its source and the page
 // that documents it, and the sources that did not answer.
 func signalsLine(sigs []RankSignal, it *Item) string {
-	var read, unread []string
+	var read []string
 	for _, s := range sigs {
 		if s.Read {
 			read = append(read, fmt.Sprintf("%s from %s (documented at %s)", s.Signal, s.Source, s.Doc))
-		} else {
-			unread = append(unread, s.Source)
 		}
 	}
+	unread := unreadSignals(sigs)
 	line := "Signals — " + strings.Join(read, "; ")
 	if len(unread) > 0 {
 		line += "; not read: " + strings.Join(unread, ", ") + " (see Sources that did not answer)"

@@ -211,7 +211,7 @@ func (g *baselineGroup) settle(r *run) {
 		e := map[string]any{"rank": i + 1, "measure": s.m.name, "thisWindow": s.current, "baselineMean": round1(s.mean),
 			"previousWindows": s.previous, "difference": round1(float64(s.current) - s.mean), "aboveBaseline": s.above}
 		if s.mean > 0 {
-			e["timesMean"] = round1(float64(s.current) / s.mean)
+			e["percentOverMean"] = math.Round((float64(s.current) - s.mean) / s.mean * 100)
 		}
 		if s.above {
 			above++
@@ -257,8 +257,8 @@ func baselineLines(rr rankRef, it *Item) []string {
 		how := "not above baseline"
 		if a, _ := e["aboveBaseline"].(bool); a {
 			how = fmt.Sprintf("above baseline by %v", e["difference"])
-			if t, ok := e["timesMean"]; ok {
-				how += fmt.Sprintf(" (%v times the mean)", t)
+			if p, ok := e["percentOverMean"]; ok {
+				how += fmt.Sprintf(" (%v %% over the mean)", p)
 			} else {
 				how += " (none in the baseline windows)"
 			}

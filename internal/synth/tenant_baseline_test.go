@@ -63,7 +63,7 @@ func TestBaselineComparison(t *testing.T) {
 	if got := strings.Join(order, " "); got != "spike+ new+ noisy steady" {
 		t.Errorf("order %q", got)
 	}
-	if f.Totals["measuresAboveBaseline"] != 2 || f.Entries[0]["timesMean"] != 6.0 || f.Entries[0]["difference"] != 10.0 {
+	if f.Totals["measuresAboveBaseline"] != 2 || f.Entries[0]["percentOverMean"] != 500.0 || f.Entries[0]["difference"] != 10.0 {
 		t.Errorf("totals %v, first %v", f.Totals, f.Entries[0])
 	}
 }

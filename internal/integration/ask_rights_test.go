@@ -1,0 +1,70 @@
+package integration
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/secmcp/secmcp/internal/synth"
+	"github.com/secmcp/secmcp/tools"
+)
+
+// TestAskNamesSourcesItCouldNotRead: the tier-1 demo analyst (on-behalf-of;
+// no Entra ID Protection, Intune or sign-in log rights, Defender cut to the
+// Workstations device group and Defender for Endpoint data) asks an entity
+// question and a tenant-wide one. The entity answer's verdict names every
+// source it could not read and the answer lists them under "Sources that
+// did not answer"; the ranking of users at risk does not claim there are
+// none — it says Entra ID Protection's risky users could not be read.
+func TestAskNamesSourcesItCouldNotRead(t *testing.T) {
+	x := sh(t)
+	a, err := x.emulator(t).Analysts("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tier1 := analyst(t, x, a.Tier1, tools.RoleHunter)
+	ask := func(q string) synth.Result {
+		t.Helper()
+		out, err := invokeAs(t, x, tier1, "investigate", map[string]any{"question": q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		var res synth.Result
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Unsupported != 0 {
+			t.Errorf("%q: %d unsupported sentences: %+v", q, res.Unsupported, res.Verification.Removed)
+		}
+		return res
+	}
+	res := ask("Has nolan.prescott@contoso.com been compromised?")
+	if len(res.Verdicts) != 1 {
+		t.Fatalf("verdicts %+v", res.Verdicts)
+	}
+	v := res.Verdicts[0]
+	unread := strings.Join(v.Unread, "; ")
+	section := ""
+	if i := strings.Index(res.Answer, "### Sources that did not answer"); i >= 0 {
+		section = res.Answer[i:]
+	}
+	for _, tool := range []string{"entra_summarize_signin_risk", "intune_list_devices"} {
+		if !strings.Contains(unread, tool) {
+			t.Errorf("verdict's unread sources %q lack %s", unread, tool)
+		}
+		if !strings.Contains(section, tool) {
+			t.Errorf("answer does not list %s under Sources that did not answer:\n%s", tool, res.Answer)
+		}
+	}
+	if v.Verdict == synth.VerdictNoEvidence || !strings.Contains(firstLine(res.Answer), "could not be read") {
+		t.Errorf("verdict %q, first line %q: a verdict resting on part of the sources must say so", v.Verdict, firstLine(res.Answer))
+	}
+	res = ask("Find the top three users that are at risk and explain why they're at risk.")
+	first := firstLine(res.Answer)
+	if strings.HasPrefix(first, "No users at risk") && !strings.Contains(first, "not read: Entra ID Protection risky users") {
+		t.Errorf("an empty ranking with Entra ID Protection unread must say so: %q", first)
+	}
+	if !strings.Contains(res.Answer, "entra_list_risky_users") {
+		t.Errorf("the risky-users source that did not answer is not named:\n%s", res.Answer)
+	}
+}
