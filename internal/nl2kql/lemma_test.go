@@ -30,3 +30,23 @@ func TestInflectedWordsReachSynonyms(t *testing.T) {
 		t.Errorf("phished did not reach email: %v", ws)
 	}
 }
+
+// TestSecurityVocabulary: everyday words for connections, registry hives
+// and mail forwarding reach the tables that record them.
+func TestSecurityVocabulary(t *testing.T) {
+	s := New(Options{})
+	cases := map[string]string{
+		"hosts talking to rare external addresses":   "DeviceNetworkEvents",
+		"changes to the HKLM Run hive":               "DeviceRegistryEvents",
+		"mailbox forwarding set up in the last week": "CloudAppEvents",
+	}
+	for q, want := range cases {
+		p, err := s.Plan(Request{Question: q, Target: "defender"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Tables[0].Name != want {
+			t.Errorf("%q: main table %s, want %s", q, p.Tables[0].Name, want)
+		}
+	}
+}

@@ -28,7 +28,7 @@ var phraseSynonyms = []struct {
 	{lazyre.New(`\bmulti[\s-]?factor\b|\b2fa\b|\bmfa\b`), " mfa "},
 	{lazyre.New(`\bsingle[\s-]?factor\b`), " singlefactor "},
 	{lazyre.New(`\bservice[\s-]?principals?\b|\bspns?\b|\bmanaged[\s-]?identit(y|ies)\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
-	{lazyre.New(`\binbox[\s-]?rules?\b|\bmailbox[\s-]?rules?\b|\bforwarding[\s-]?rules?\b`), " inboxrule "},
+	{lazyre.New(`\binbox[\s-]?rules?\b|\bmailbox[\s-]?rules?\b|\bforwarding[\s-]?rules?\b|\b(?:mail|mailbox|email|smtp)[\s-]?forwarding\b|\bforward(?:ing|s|ed)?\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:an?\s+)?external\b`), " inboxrule "},
 	{lazyre.New(`\bkey[\s-]?vaults?\b`), " keyvault "},
 	{lazyre.New(`\brun[\s-]?keys?\b`), " runkey registry "},
 	{lazyre.New(`\bscheduled[\s-]?tasks?\b`), " scheduledtask "},
@@ -101,6 +101,9 @@ var wordSynonyms = map[string][]string{
 	"intune": {"intune"}, "compliance": {"compliance"}, "compliant": {"compliance"}, "mdm": {"intune"},
 	"oauth": {"oauth"}, "consent": {"consent"}, "permission": {"permission"}, "scope": {"permission"},
 	"subscription": {"azure"}, "resource": {"resource"}, "firewall": {"firewall"},
+	"talk": {"network"}, "talking": {"network"}, "communicate": {"network"}, "communicating": {"network"}, "communicated": {"network"},
+	"contacted": {"network"}, "contacting": {"network"}, "reached": {"network"},
+	"hklm": {"registry"}, "hkcu": {"registry"}, "hive": {"registry"},
 }
 
 // stopWords carry no meaning for table or column matching.
