@@ -101,6 +101,9 @@ func (t *Template) Bind(values map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if len(q) > MaxTemplateBytes {
+		return "", fmt.Errorf("the query with these inputs is %d bytes; the limit is %d: shorten the inputs", len(q), MaxTemplateBytes)
+	}
 	script, diags := syntax.Parse(q)
 	if syntax.HasErrors(diags) || Shape(script) != t.shape {
 		return "", fmt.Errorf("the bound query does not have the template's shape; refused")

@@ -171,3 +171,16 @@ func TestManifestFilesRefused(t *testing.T) {
 		t.Errorf("a folder named .yaml was read as a manifest: %q", got["folder.yaml"])
 	}
 }
+
+// TestBindBoundsTheQuery: inputs that would make the query longer than the
+// guard takes are refused before the query is parsed again.
+func TestBindBoundsTheQuery(t *testing.T) {
+	tpl, err := ParseTemplate("EmailEvents | where " + strings.TrimSuffix(strings.Repeat("Subject == '{{x}}' or ", 20), " or "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tpl.Bind(map[string]string{"x": strings.Repeat("a", MaxValueBytes)})
+	if err == nil || !strings.Contains(err.Error(), "the query with these inputs is") {
+		t.Errorf("20 × 8 KiB inputs: %v", err)
+	}
+}
