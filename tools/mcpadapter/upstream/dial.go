@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"sync"
@@ -137,7 +138,24 @@ func dialStdio(cfg config.MCPServer, secrets map[string]string, lim readLimits) 
 // headers; every response body is bounded.
 func dialHTTP(cfg config.MCPServer, headers map[string]string, lim readLimits) (*session, error) {
 	s := &session{lost: make(chan struct{})}
-	hc := &http.Client{Transport: cappedTransport{next: http.DefaultTransport, lim: lim, onBreach: s.fail}}
+	base, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	hc := &http.Client{Transport: cappedTransport{next: http.DefaultTransport, lim: lim, onBreach: s.fail},
+		// A redirect elsewhere would carry the configured headers
+		// (secrets other than Authorization are not dropped by net/http)
+		// and, on a 307, the caller's arguments to a host the operator
+		// never named.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
+				return fmt.Errorf("redirect to %s refused: secmcp talks only to the configured URL's host %s", req.URL.Host, base.Host)
+			}
+			if len(via) >= 5 {
+				return errors.New("more than 5 redirects")
+			}
+			return nil
+		}}
 	tr, err := transport.NewStreamableHTTP(cfg.URL, transport.WithHTTPHeaders(headers), transport.WithHTTPBasicClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)

@@ -2,10 +2,14 @@ package upstream
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -55,5 +59,32 @@ func TestPluginHostileProtocol(t *testing.T) {
 	}
 	if st := r.mgr.Status()[0]; !st.Up || st.Notifications < 300 {
 		t.Errorf("status after the hostile session: %+v", st)
+	}
+}
+
+// TestPluginHTTPRedirectRefused: a streamable HTTP plugin server that
+// redirects to another host gets neither the configured secret header nor
+// the request there; the server is reported unavailable, saying why.
+func TestPluginHTTPRedirectRefused(t *testing.T) {
+	var reached atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		http.Error(w, "no", http.StatusInternalServerError)
+	}))
+	t.Cleanup(other.Close)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/mcp", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(front.Close)
+	t.Setenv("PLUG_KEY", "s3cret-key")
+	srv := config.MCPServer{Name: "redir", URL: front.URL + "/mcp", Tenants: []string{"*"},
+		Headers: map[string]string{"X-Api-Key": "PLUG_KEY"}}
+	r := newRig(t, roomy, tools.Selection{ReadOnly: true}, srv)
+	eventually(t, "the redirecting plugin reported unavailable", func() bool {
+		st := r.mgr.Status()[0]
+		return !st.Up && strings.Contains(st.Reason, "redirect to "+strings.TrimPrefix(other.URL, "http://")+" refused")
+	})
+	if n := reached.Load(); n != 0 {
+		t.Errorf("%d requests reached the host the plugin redirected to", n)
 	}
 }
