@@ -78,6 +78,7 @@ const DefaultTimeout = 2 * time.Minute
 // Client is one tenant's Graph source. It is safe for concurrent use.
 type Client struct {
 	sdk     *msgraph.GraphServiceClient
+	adapter abs.RequestAdapter // sends the lean models' requests (lean.go)
 	service string
 	base    *url.URL
 }
@@ -123,7 +124,7 @@ func New(cred azcore.TokenCredential, opts Options) (*Client, error) {
 	if svc == "" {
 		svc = "graph"
 	}
-	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), service: svc, base: u}, nil
+	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), adapter: adapter, service: svc, base: u}, nil
 }
 
 // defaultScope is the .default scope of the Graph host; hosts that are not a

@@ -153,30 +153,33 @@ func (c *Client) GetUser(ctx context.Context, idOrUPN string) (u source.User, er
 		return u, fmt.Errorf("graph: %s: empty id", op)
 	}
 	ub := c.sdk.Users().ByUserId(idOrUPN)
-	it, err := ub.Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+	info, err := ub.ToGetRequestInformation(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{
 			"id", "userPrincipalName", "displayName", "department", "jobTitle", "userType", "accountEnabled"}}})
+	it, err := send(ctx, c, info, err, func() *user { return &user{} })
 	if err != nil {
 		return u, c.mapErr(op, idOrUPN, err)
 	}
 	if it == nil {
 		return u, fmt.Errorf("graph: %s %q: empty response", op, idOrUPN)
 	}
-	u = source.User{ID: str(it.GetId()), UserPrincipalName: str(it.GetUserPrincipalName()), DisplayName: str(it.GetDisplayName()),
-		Department: str(it.GetDepartment()), JobTitle: str(it.GetJobTitle()), UserType: str(it.GetUserType()),
-		AccountEnabled: boolv(it.GetAccountEnabled())}
+	u = it.u
 	mb := ub.TransitiveMemberOf()
-	err = eachItem(ctx, func(ctx context.Context, next string) (models.DirectoryObjectCollectionResponseable, error) {
+	page := newCollection(func() *membership { return &membership{} })
+	err = eachItem(ctx, func(ctx context.Context, next string) (*collection[*membership], error) {
 		if next == "" {
-			return mb.Get(ctx, nil)
+			info, err := mb.ToGetRequestInformation(ctx, nil)
+			return send(ctx, c, info, err, page)
 		}
-		return mb.WithUrl(next).Get(ctx, nil)
-	}, func(o models.DirectoryObjectable) {
-		switch x := o.(type) {
-		case *models.Group:
-			u.Groups = append(u.Groups, str(x.GetId()))
-		case *models.DirectoryRole:
-			u.Roles = append(u.Roles, str(x.GetRoleTemplateId()))
+		info, err := mb.WithUrl(next).ToGetRequestInformation(ctx, nil)
+		return send(ctx, c, info, err, page)
+	}, func(o *membership) {
+		switch {
+		case o == nil:
+		case o.odataType == "#microsoft.graph.group":
+			u.Groups = append(u.Groups, o.id)
+		case o.odataType == "#microsoft.graph.directoryRole":
+			u.Roles = append(u.Roles, o.roleTemplateID)
 		}
 	})
 	if err != nil {

@@ -23,19 +23,22 @@ func (c *Client) ListManagedDevices(ctx context.Context, q source.DeviceQuery) (
 	f.window("lastSyncDateTime", q.ListOptions)
 	top, drop := tokenPaging(q.ListOptions, 100, 1000)
 	b := c.sdk.DeviceManagement().ManagedDevices()
-	resp, err := fetch(c, q.Continuation, "deviceManagement/managedDevices", func() (models.ManagedDeviceCollectionResponseable, error) {
-		return b.Get(ctx, &devicemanagement.ManagedDevicesRequestBuilderGetRequestConfiguration{
+	list := newCollection(func() *managedDevice { return &managedDevice{} })
+	resp, err := fetch(c, q.Continuation, "deviceManagement/managedDevices", func() (*collection[*managedDevice], error) {
+		info, err := b.ToGetRequestInformation(ctx, &devicemanagement.ManagedDevicesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &devicemanagement.ManagedDevicesRequestBuilderGetQueryParameters{
 				Filter: f.ptr(), Top: top, Orderby: []string{"lastSyncDateTime desc"}}})
-	}, func(link string) (models.ManagedDeviceCollectionResponseable, error) {
-		return b.WithUrl(link).Get(ctx, nil)
+		return send(ctx, c, info, err, list)
+	}, func(link string) (*collection[*managedDevice], error) {
+		info, err := b.WithUrl(link).ToGetRequestInformation(ctx, nil)
+		return send(ctx, c, info, err, list)
 	})
 	if err != nil {
 		return page, c.mapErr(op, "", err)
 	}
 	for _, it := range dropFirst(resp.GetValue(), drop, q.Continuation) {
 		if it != nil {
-			page.Items = append(page.Items, managedDevice(it))
+			page.Items = append(page.Items, it.d)
 		}
 	}
 	page.Next = nextLink(resp.GetOdataNextLink())
@@ -49,27 +52,15 @@ func (c *Client) GetManagedDevice(ctx context.Context, id string) (d source.Mana
 	if strings.TrimSpace(id) == "" {
 		return d, fmt.Errorf("graph: %s: empty id", op)
 	}
-	it, err := c.sdk.DeviceManagement().ManagedDevices().ByManagedDeviceId(id).Get(ctx, nil)
+	info, err := c.sdk.DeviceManagement().ManagedDevices().ByManagedDeviceId(id).ToGetRequestInformation(ctx, nil)
+	it, err := send(ctx, c, info, err, func() *managedDevice { return &managedDevice{} })
 	if err != nil {
 		return d, c.mapErr(op, id, err)
 	}
 	if it == nil {
 		return d, fmt.Errorf("graph: %s %q: empty response", op, id)
 	}
-	return managedDevice(it), nil
-}
-
-func managedDevice(it models.ManagedDeviceable) source.ManagedDevice {
-	return source.ManagedDevice{
-		ID: str(it.GetId()), DeviceName: str(it.GetDeviceName()), AzureADDeviceID: str(it.GetAzureADDeviceId()),
-		UserPrincipalName: str(it.GetUserPrincipalName()), OperatingSystem: str(it.GetOperatingSystem()),
-		OSVersion: str(it.GetOsVersion()), ComplianceState: enum(it.GetComplianceState()),
-		ComplianceGracePeriodExpiration: tm(it.GetComplianceGracePeriodExpirationDateTime()),
-		ManagementAgent:                 enum(it.GetManagementAgent()), OwnerType: enum(it.GetManagedDeviceOwnerType()),
-		IsEncrypted: boolv(it.GetIsEncrypted()), JailBroken: str(it.GetJailBroken()), Model: str(it.GetModel()),
-		Manufacturer: str(it.GetManufacturer()), SerialNumber: str(it.GetSerialNumber()),
-		EnrolledDateTime: tm(it.GetEnrolledDateTime()), LastSyncDateTime: tm(it.GetLastSyncDateTime()),
-	}
+	return it.d, nil
 }
 
 // ListDeviceCompliance returns the device's per-policy states with setting states.
