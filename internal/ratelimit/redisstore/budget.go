@@ -28,8 +28,8 @@ func (s *Store) Take(key string, cfg ratelimit.Config, cost int) (bool, time.Dur
 	var res []int64
 	err := s.call(func(ctx context.Context) error {
 		var err error
-		res, err = takeScript.Run(ctx, s.rdb, []string{keyPrefix + "budget:" + key},
-			cfg.UnitsPerMinute/60, cfg.Burst, cost).Int64Slice()
+		res, err = toInts(takeScript.run(ctx, s.rdb, []string{keyPrefix + "budget:" + key},
+			cfg.UnitsPerMinute/60, cfg.Burst, cost))
 		return err
 	})
 	if err != nil || len(res) != 3 {

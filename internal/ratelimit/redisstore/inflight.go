@@ -61,10 +61,10 @@ func (l *Inflight) Acquire(tenant string) (release func(), ok bool) {
 	}
 	key := keyPrefix + "inflight:" + tenant
 	id := l.s.id + ":" + strconv.FormatUint(l.seq.Add(1), 10)
-	var got int
+	var got int64
 	err := l.s.call(func(ctx context.Context) error {
 		var err error
-		got, err = acquireScript.Run(ctx, l.s.rdb, []string{key}, l.limit, id, l.s.lease.Milliseconds()).Int()
+		got, err = toInt(acquireScript.run(ctx, l.s.rdb, []string{key}, l.limit, id, l.s.lease.Milliseconds()))
 		return err
 	})
 	if err != nil {
@@ -86,7 +86,7 @@ func (l *Inflight) Acquire(tenant string) (release func(), ok bool) {
 			delete(l.held[tenant], id)
 			l.mu.Unlock()
 			if !l.s.Down() { // else the lease lapses by itself
-				_ = l.s.call(func(ctx context.Context) error { return l.s.rdb.ZRem(ctx, key, id).Err() })
+				_ = l.s.call(func(ctx context.Context) error { _, err := l.s.rdb.do(ctx, "ZREM", key, id); return err })
 			}
 		})
 	}, true
@@ -118,7 +118,8 @@ func (l *Inflight) renew() {
 	l.mu.Unlock()
 	for tenant, args := range batches {
 		err := l.s.call(func(ctx context.Context) error {
-			return renewScript.Run(ctx, l.s.rdb, []string{keyPrefix + "inflight:" + tenant}, args...).Err()
+			_, err := renewScript.run(ctx, l.s.rdb, []string{keyPrefix + "inflight:" + tenant}, args...)
+			return err
 		})
 		if err != nil {
 			return

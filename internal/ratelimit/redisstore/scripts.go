@@ -1,12 +1,10 @@
 package redisstore
 
-import "github.com/redis/go-redis/v9"
-
 // The Lua scripts run atomically in Redis (https://redis.io/docs/latest/develop/programmability/eval-intro/),
 // so replicas racing for the same bucket or slot never both win. Each reads
 // the clock with TIME, the Redis server's, never a replica's, so replicas
-// whose clocks disagree still refill one bucket at one rate. go-redis's
-// Script.Run sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted
+// whose clocks disagree still refill one bucket at one rate. script.run
+// sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted
 // or flushed server). replicate_commands is a no-op on Redis >= 5 and lets
 // a script that read TIME write on older servers.
 
@@ -16,7 +14,7 @@ import "github.com/redis/go-redis/v9"
 // units left, both in millionths of a unit}; the caller turns the
 // shortfall into a wait the same way the in-process budget does. The key
 // expires when the bucket would be full again, which is what absent means.
-var takeScript = redis.NewScript(`
+var takeScript = newScript(`
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -47,7 +45,7 @@ return {ok, math.ceil(short * 1000000), math.floor(tokens * 1000000)}
 // acquireScript takes an in-flight slot: KEYS[1] a sorted set of leases
 // scored by expiry (ms of Redis time); ARGV limit, lease ID, lease TTL ms.
 // Expired leases (a replica that died holding them) are dropped first.
-var acquireScript = redis.NewScript(`
+var acquireScript = newScript(`
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -64,7 +62,7 @@ return 1
 // renewScript extends the leases a live replica still holds: KEYS[1] the
 // sorted set; ARGV the TTL ms, then the lease IDs. XX: a lease that has
 // already expired (or was released) is not brought back.
-var renewScript = redis.NewScript(`
+var renewScript = newScript(`
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -79,7 +77,7 @@ return #ARGV - 1
 // heartbeatScript records this replica as live until now+TTL and counts
 // the live replicas: the N of the fail-safe's 1/N. KEYS[1] the sorted
 // set of replicas; ARGV replica ID, TTL ms.
-var heartbeatScript = redis.NewScript(`
+var heartbeatScript = newScript(`
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -23,18 +23,18 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // DefaultTimeout bounds every Redis round trip, so an outage costs a call
@@ -51,7 +51,7 @@ const (
 // ratelimit.Store; Inflight gives the in-flight limiter. Safe for
 // concurrent use.
 type Store struct {
-	rdb      *redis.Client
+	rdb      *client
 	where    string // the URL without its password, for logs
 	timeout  time.Duration
 	replicas int // the URL's replicas=: the least N of the fallback's 1/N
@@ -75,7 +75,7 @@ type Store struct {
 	inflights []*Inflight
 }
 
-// Settings are what the URL configures besides go-redis's own options.
+// Settings are what the URL configures besides the connection (Options).
 type Settings struct {
 	// Timeout bounds each round trip (URL parameter timeout=, e.g. 200ms).
 	Timeout time.Duration
@@ -84,9 +84,9 @@ type Settings struct {
 }
 
 // ParseURL checks a redis:// or rediss:// URL (redis://[[USER]:PASSWORD@]HOST:PORT/DB
-// with optional parameters timeout= and replicas=, and go-redis's own). Its
-// errors never repeat the password.
-func ParseURL(raw string) (*redis.Options, Settings, error) {
+// with optional parameters timeout= and replicas=). Its errors never
+// repeat the password.
+func ParseURL(raw string) (*Options, Settings, error) {
 	set := Settings{Timeout: DefaultTimeout, Replicas: 1}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
@@ -107,18 +107,34 @@ func ParseURL(raw string) (*redis.Options, Settings, error) {
 		}
 		set.Replicas = n
 	}
-	q.Del("timeout")
-	q.Del("replicas")
-	u.RawQuery = q.Encode()
-	opt, err := redis.ParseURL(u.String())
-	if err != nil {
-		return nil, set, err // go-redis names the part at fault; the URL is not repeated, so neither is a password
+	for k := range q {
+		if k != "timeout" && k != "replicas" {
+			return nil, set, fmt.Errorf("unknown parameter %q: the URL takes timeout= and replicas=", k)
+		}
 	}
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.PoolTimeout = set.Timeout, set.Timeout, set.Timeout, set.Timeout
-	opt.ContextTimeoutEnabled = true
-	opt.MaxRetries = -1 // no retries: one bounded try, then the fail-safe
-	opt.DisableIdentity = true
-	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	opt := &Options{Addr: u.Host, Username: u.User.Username(), Timeout: set.Timeout}
+	opt.Password, _ = u.User.Password()
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		host, port = u.Hostname(), "6379"
+	}
+	if host == "" {
+		return nil, set, errors.New("the URL names no host: redis://HOST:PORT/DB")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return nil, set, fmt.Errorf("port %q must be a number from 1 to 65535", port)
+	}
+	opt.Addr = net.JoinHostPort(host, port)
+	if db := strings.Trim(u.Path, "/"); db != "" {
+		n, err := strconv.Atoi(db)
+		if err != nil || n < 0 {
+			return nil, set, fmt.Errorf("database %q must be a whole number, e.g. /0", db)
+		}
+		opt.DB = n
+	}
+	if u.Scheme == "rediss" {
+		opt.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
 	return opt, set, nil
 }
 
@@ -136,10 +152,9 @@ func open(ctx context.Context, rawURL string, log *slog.Logger, every, lease tim
 		return nil, err
 	}
 	u, _ := url.Parse(rawURL)
-	redis.SetLogger(quietLogger{log})
 	id := make([]byte, 8)
 	_, _ = rand.Read(id)
-	s := &Store{rdb: redis.NewClient(opt), where: u.Redacted(), timeout: set.Timeout, replicas: set.Replicas,
+	s := &Store{rdb: newClient(*opt), where: u.Redacted(), timeout: set.Timeout, replicas: set.Replicas,
 		id: hex.EncodeToString(id), log: log, stop: make(chan struct{}), done: make(chan struct{}),
 		last: map[string]lastLevel{}, every: every, lease: lease}
 	if n, err := s.heartbeat(ctx); err != nil {
@@ -157,8 +172,8 @@ func (s *Store) Close() {
 	s.halt()
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	_ = s.rdb.ZRem(ctx, keyPrefix+"replicas", s.id).Err()
-	_ = s.rdb.Close()
+	_, _ = s.rdb.do(ctx, "ZREM", keyPrefix+"replicas", s.id)
+	s.rdb.close()
 }
 
 // halt stops the heartbeat (and so the lease renewals), once.
@@ -200,14 +215,14 @@ func (s *Store) loop() {
 func (s *Store) heartbeat(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	n, err := heartbeatScript.Run(ctx, s.rdb, []string{keyPrefix + "replicas"}, s.id, (3 * s.every).Milliseconds()).Int()
+	n, err := toInt(heartbeatScript.run(ctx, s.rdb, []string{keyPrefix + "replicas"}, s.id, (3 * s.every).Milliseconds()))
 	if err != nil {
 		return 0, fmt.Errorf("heartbeat: %w", err)
 	}
 	s.mu.Lock()
-	s.seen = n
+	s.seen = int(n)
 	s.mu.Unlock()
-	return n, nil
+	return int(n), nil
 }
 
 // fraction is the N of the fallback's 1/N. Callers hold mu.
@@ -267,18 +282,10 @@ func (s *Store) call(f func(ctx context.Context) error) error {
 	switch {
 	case err == nil:
 		s.fails.Store(0)
-	case !errors.Is(err, redis.Nil):
+	case !errors.Is(err, errNil):
 		s.failed(err)
 	}
 	return err
-}
-
-// quietLogger sends go-redis's own messages to the debug log: the store
-// logs each change of state itself, once.
-type quietLogger struct{ log *slog.Logger }
-
-func (q quietLogger) Printf(ctx context.Context, format string, v ...any) {
-	q.log.Debug("redis client: " + fmt.Sprintf(format, v...))
 }
 
 // n is the fallback's N, taking mu.

@@ -16,7 +16,7 @@ func TestParseURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	if opt.Addr != "cache.example:6380" || opt.DB != 2 || opt.Password != "s3cret" || opt.TLSConfig == nil ||
-		set.Timeout != 150*time.Millisecond || set.Replicas != 3 || opt.ReadTimeout != 150*time.Millisecond {
+		set.Timeout != 150*time.Millisecond || set.Replicas != 3 || opt.Timeout != 150*time.Millisecond {
 		t.Fatalf("parsed %+v %+v", opt, set)
 	}
 	if _, set, _ := ParseURL("redis://127.0.0.1:6379/0"); set.Timeout != DefaultTimeout || set.Replicas != 1 {
