@@ -250,7 +250,7 @@ var conceptList = preferConcepts([]concept{
 	// Directory changes Entra logs in AuditLogs (not sign-ins): security
 	// info registration, self-service password reset, app and tenant
 	// settings.
-	c("mfaregister", `(mfa|authentication|security info|phone|authenticator)\w*\s+([\w-]+\s+){0,4}(registered|registers|register|registration|updated|updates|update|changed|changes|change|deleted|removed|added)|(register(s|ed)?|updat(es|ed)|chang(es|ed))\s+([\w-]+\s+){0,3}(mfa|security info|authentication (method|phone|detail))`, b(4, "AuditLogs"), map[string]string{
+	c("mfaregister", `(mfa|authentication|security info|phone|authenticator)\w*\s+([\w-]+\s+){0,6}(registered|registers|register|registration|updated|updates|update|changed|changes|change|deleted|removed|added)|(register(s|ed)?|updat(es|ed)|chang(es|ed))\s+([\w-]+\s+){0,3}(mfa|security info|authentication (method|phone|detail))`, b(4, "AuditLogs"), map[string]string{
 		"AuditLogs": `OperationName has_any ("security info", "StrongAuthentication", "authentication method")`,
 	}),
 	c("sspr", `self[ -]?service password reset|sspr|account unlock|unlock(ed)? (their |an |the )?accounts?`, b(4, "AuditLogs"), map[string]string{

@@ -17,7 +17,7 @@ import (
 // mirror), not two subjects.
 
 // twoKindsRatio is how close the second table must score to the first.
-const twoKindsRatio = 0.6
+const twoKindsRatio = 0.5
 
 // reClauseLink joins a second clause to the first: a relative pronoun or a
 // coordinating "and".
