@@ -29,6 +29,9 @@ type Principal struct {
 	// (as for an Entra ID token with the same roles); unset, the key may
 	// call every exposed tool.
 	Roles []string `yaml:"roles,omitempty" json:"roles,omitempty"`
+	// OutputSchemas, "on" or "off", overrides the server's default
+	// (--output-schemas) for this key's tools/list; empty keeps it.
+	OutputSchemas string `yaml:"outputSchemas,omitempty" json:"outputSchemas,omitempty"`
 }
 
 // Principals is the set of HTTP callers.
@@ -65,6 +68,9 @@ func NewPrincipals(ps []Principal) (*Principals, error) {
 		keys[hex.EncodeToString(h)] = p.Name
 		if len(p.Tenants) == 0 {
 			return nil, fmt.Errorf("principal %q: tenants must list at least one tenant alias (or \"*\")", p.Name)
+		}
+		if p.OutputSchemas != "" && p.OutputSchemas != "on" && p.OutputSchemas != "off" {
+			return nil, fmt.Errorf("principal %q: outputSchemas %q must be on or off (or left out for the server's default)", p.Name, p.OutputSchemas)
 		}
 		out.list = append(out.list, p)
 		out.hashes = append(out.hashes, h)

@@ -34,6 +34,10 @@ type Caller struct {
 	// User is the signed-in person behind an Entra ID token; nil for API
 	// keys and stdio.
 	User *User
+	// ClientApp is the Entra application (client) ID of the app that
+	// obtained the caller's token (its azp or appid claim); empty for API
+	// keys and stdio. The transport keys per-client settings on it.
+	ClientApp string
 }
 
 // Output is a finished tool result, ready for any transport.

@@ -38,6 +38,10 @@ type claims struct {
 	Ver               string          `json:"ver"`
 	Roles             []string        `json:"roles"`
 	Scp               string          `json:"scp"`
+	// Azp (v2.0) and Appid (v1.0) are the application ID of the client
+	// using the token.
+	Azp   string `json:"azp"`
+	Appid string `json:"appid"`
 }
 
 // token is a compact JWS split and decoded, not yet verified.

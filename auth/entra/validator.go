@@ -97,6 +97,10 @@ type Identity struct {
 	Scopes []string
 	// Version is the token version (ver).
 	Version string
+	// ClientApp is the application ID of the client using the token: azp
+	// in v2.0 tokens, appid in v1.0 ones
+	// (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+	ClientApp string
 }
 
 // Name is the caller's name for audit lines: the UPN, else the object ID.
@@ -230,6 +234,9 @@ func (v *Validator) validate(ctx context.Context, raw string) (cachedToken, erro
 		UPN: c.Upn, Roles: c.Roles, Scopes: strings.Fields(c.Scp), Version: c.Ver}
 	if id.UPN == "" {
 		id.UPN = c.PreferredUsername
+	}
+	if id.ClientApp = c.Azp; c.Ver == "1.0" {
+		id.ClientApp = c.Appid
 	}
 	exp, _ := numericDate(c.Exp)
 	nbf, hasNbf := numericDate(c.Nbf)

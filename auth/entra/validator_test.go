@@ -23,6 +23,7 @@ const (
 	tidOther   = "22222222-2222-4222-8222-222222222222"
 	appIDURI   = "api://secmcp-test"
 	clientID   = "33333333-3333-4333-8333-333333333333"
+	clientApp  = "55555555-5555-4555-8555-555555555555" // the app that obtained the token (azp)
 )
 
 type fixture struct {
@@ -54,7 +55,7 @@ func newFixture(t testing.TB, versions ...string) *fixture {
 func (f *fixture) claims() map[string]any {
 	return map[string]any{"iss": f.a.URL + "/" + tidContoso + "/v2.0", "aud": clientID, "tid": tidContoso,
 		"oid": "44444444-4444-4444-8444-444444444444", "preferred_username": "alice@contoso.com",
-		"roles": []string{"SecMCP.Reader"}, "scp": "access_as_user", "ver": "2.0",
+		"roles": []string{"SecMCP.Reader"}, "scp": "access_as_user", "ver": "2.0", "azp": clientApp,
 		"iat": f.now.Unix() - 60, "nbf": f.now.Unix() - 60, "exp": f.now.Unix() + 3600}
 }
 
@@ -73,7 +74,7 @@ func TestValidAcceptedWithIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a valid token was refused: %v", err)
 	}
-	if id.Tenant != "contoso" || id.UPN != "alice@contoso.com" || id.ObjectID == "" || len(id.Roles) != 1 || id.Roles[0] != "SecMCP.Reader" {
+	if id.Tenant != "contoso" || id.UPN != "alice@contoso.com" || id.ObjectID == "" || len(id.Roles) != 1 || id.Roles[0] != "SecMCP.Reader" || id.ClientApp != clientApp {
 		t.Fatalf("identity = %+v", id)
 	}
 }
@@ -147,10 +148,11 @@ func TestV1TokenWhenAccepted(t *testing.T) {
 	f := newFixture(t, "1.0", "2.0")
 	tok := f.token(t, func(_, c map[string]any) {
 		c["ver"], c["iss"], c["aud"], c["upn"] = "1.0", "https://sts.windows.net/"+tidContoso+"/", appIDURI, "bob@contoso.com"
+		c["appid"] = "66666666-6666-4666-8666-666666666666" // v1.0 names the client app appid (azp is v2.0 only)
 		delete(c, "preferred_username")
 	})
 	id, err := f.v.Validate(context.Background(), tok)
-	if err != nil || id.UPN != "bob@contoso.com" {
+	if err != nil || id.UPN != "bob@contoso.com" || id.ClientApp != "66666666-6666-4666-8666-666666666666" {
 		t.Fatalf("v1 token: %+v, %v", id, err)
 	}
 	// A v1 token claiming the v2 issuer is refused.

@@ -1,9 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/secmcp/secmcp/auth"
+	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/tools"
 )
 
 // TestOutputSchemasFlag: --output-schemas off lists every tool without its
@@ -45,4 +59,189 @@ func TestOutputSchemasFlag(t *testing.T) {
 	if err != nil || o.outputSchemas != "off" {
 		t.Errorf("SECMCP_OUTPUT_SCHEMAS=off: got %q, %v", o.outputSchemas, err)
 	}
+}
+
+// TestOutputSchemasPerClient: the configuration turns output schemas off
+// for one key principal and for one client name (any case), over HTTP and
+// stdio, while other keys and clients keep them; a principal's "on" wins
+// over --output-schemas off.
+func TestOutputSchemasPerClient(t *testing.T) {
+	path := endpointsConfig(t, "http://127.0.0.1:1")
+	extra := "outputSchemas:\n  clients: {Lean-Client: off}\nprincipals:\n" +
+		"  - {name: lean-key, keySha256: " + auth.HashKey("lean-secret") + ", tenants: [contoso], outputSchemas: \"off\"}\n" +
+		"  - {name: full-key, keySha256: " + auth.HashKey("full-secret") + ", tenants: [contoso], outputSchemas: \"on\"}\n" +
+		"  - {name: plain-key, keySha256: " + auth.HashKey("plain-secret") + ", tenants: [contoso]}\n"
+	appendFile(t, path, extra)
+	for _, c := range []struct {
+		flag, key, client string
+		want              bool
+	}{
+		{"on", "plain-secret", "some-client", true},
+		{"on", "plain-secret", "lean-client", false},
+		{"on", "lean-secret", "some-client", false},
+		{"on", "full-secret", "LEAN-CLIENT", true},
+		{"off", "plain-secret", "some-client", false},
+		{"off", "full-secret", "some-client", true},
+	} {
+		if got := httpListHasSchemas(t, path, c.flag, c.key, c.client); got != c.want {
+			t.Errorf("--output-schemas %s, key %s, client %s: schemas listed = %v, want %v", c.flag, c.key, c.client, got, c.want)
+		}
+	}
+	for _, client := range []string{"Lean-Client", "other"} {
+		if got, want := stdioListHasSchemas(t, path, client), client == "other"; got != want {
+			t.Errorf("stdio client %s: schemas listed = %v, want %v", client, got, want)
+		}
+	}
+}
+
+// stdioListHasSchemas runs the server over stdio as a client would (the
+// list is asked for once initialize has been answered) and reports whether
+// tools/list carries output schemas.
+func stdioListHasSchemas(t *testing.T, cfgPath, client string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
+	defer cancel()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		args := []string{"--config", cfgPath, "--log-level", "error", "--audit-key-file", filepath.Join(t.TempDir(), "audit.key")}
+		done <- run(ctx, args, func(string) string { return "" }, inR, outW, io.Discard)
+		_ = outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	answer := func(frames string, id float64) map[string]any {
+		if _, err := io.WriteString(inW, frames); err != nil {
+			t.Fatal(err)
+		}
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil && m["id"] == id {
+				return m
+			}
+		}
+		t.Fatalf("no answer %v: %v", id, sc.Err())
+		return nil
+	}
+	answer(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"`+client+`","version":"1"}}}`+"\n", 1)
+	list := answer(`{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n"+`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`+"\n", 2)
+	res, _ := list["result"].(map[string]any)
+	has := listHasSchemas(t, res)
+	_ = inW.Close()
+	cancel()
+	<-done
+	return has
+}
+
+// TestOutputSchemaPolicyOrder: a key principal's setting, then the token's
+// client app, then the client's name, then the flag.
+func TestOutputSchemaPolicyOrder(t *testing.T) {
+	if outputSchemaPolicy(nil, "on") != nil || outputSchemaPolicy(&config.Config{}, "on") != nil {
+		t.Error("with nothing configured and the default on, there is nothing to decide")
+	}
+	app := "aebc6443-996d-45c2-90f0-388ff96faa56"
+	cfg := &config.Config{
+		Principals:    []auth.Principal{{Name: "k", OutputSchemas: "on"}},
+		OutputSchemas: config.OutputSchemas{Clients: map[string]string{"vscode": "on", "claude-code": "off"}, EntraApps: map[string]string{strings.ToUpper(app): "off"}},
+	}
+	p := outputSchemaPolicy(cfg, "on")
+	for _, c := range []struct {
+		caller tools.Caller
+		client string
+		want   bool
+	}{
+		{tools.Caller{Principal: "k"}, "claude-code", true},
+		{tools.Caller{Principal: "entra:a@b", ClientApp: app}, "vscode", false},
+		{tools.Caller{Principal: "entra:a@b", ClientApp: "00000000-0000-0000-0000-000000000001"}, "Claude-Code", false},
+		{tools.Caller{Principal: "x"}, "", true},
+	} {
+		if got := p(c.caller, c.client); got != c.want {
+			t.Errorf("%+v, client %q: %v, want %v", c.caller, c.client, got, c.want)
+		}
+	}
+	if off := outputSchemaPolicy(cfg, "off"); off(tools.Caller{Principal: "x"}, "") || !off(tools.Caller{Principal: "x"}, "vscode") {
+		t.Error("--output-schemas off must be the default, a client's on an exception")
+	}
+}
+
+func appendFile(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// httpListHasSchemas builds the configured server's HTTP handler, opens a
+// session with key as client, and reports whether tools/list carries
+// output schemas.
+func httpListHasSchemas(t *testing.T, cfgPath, flag, key, client string) bool {
+	t.Helper()
+	opts, err := parseFlags([]string{"--config", cfgPath, "--output-schemas", flag, "--audit-key-file", filepath.Join(t.TempDir(), "audit.key")},
+		func(string) string { return "" }, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	a, err := build(t.Context(), opts, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	h, err := a.httpHandler(opts, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(body, sid string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Accept", "application/json, text/event-stream")
+		r.Header.Set("Authorization", "Bearer "+key)
+		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		if sid != "" {
+			r.Header.Set("Mcp-Session-Id", sid)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	init := post(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"`+client+`","version":"1"}}}`, "")
+	sid := init.Header().Get("Mcp-Session-Id")
+	if init.Code != http.StatusOK || sid == "" {
+		t.Fatalf("initialize: %d %s", init.Code, init.Body)
+	}
+	post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid)
+	w := post(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, sid)
+	var resp struct {
+		Result map[string]any `json:"result"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+		t.Fatalf("tools/list: %d %.300s", w.Code, w.Body)
+	}
+	return listHasSchemas(t, resp.Result)
+}
+
+// listHasSchemas reports whether every tool of a tools/list result has an
+// outputSchema (false when none has; a mix fails the test).
+func listHasSchemas(t *testing.T, res map[string]any) bool {
+	t.Helper()
+	list, _ := res["tools"].([]any)
+	if len(list) == 0 {
+		t.Fatalf("tools/list gave no tools: %.300v", res)
+	}
+	n := 0
+	for _, raw := range list {
+		if tool, _ := raw.(map[string]any); tool["outputSchema"] != nil {
+			n++
+		}
+	}
+	if n != 0 && n != len(list) {
+		t.Fatalf("%d of %d tools have an outputSchema", n, len(list))
+	}
+	return n > 0
 }

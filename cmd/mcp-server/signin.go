@@ -40,7 +40,7 @@ func (s *signIn) authenticate(r *http.Request) (tools.Caller, bool) {
 			s.log.Warn("refused a bearer token", "reason", err.Error(), "remote", r.RemoteAddr)
 			return tools.Caller{}, false
 		}
-		c := tools.Caller{Principal: tokenPrincipalPrefix + id.Name(), Tenants: []string{id.Tenant}, Roles: id.Roles}
+		c := tools.Caller{Principal: tokenPrincipalPrefix + id.Name(), Tenants: []string{id.Tenant}, Roles: id.Roles, ClientApp: id.ClientApp}
 		if len(id.Scopes) > 0 {
 			// A delegated token (scp): a signed-in person, whose token
 			// on-behalf-of tenants exchange. An app-only token (roles,

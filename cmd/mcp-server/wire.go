@@ -204,7 +204,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
-		Instructions: instructions + pluginInstructions(mcpPlugins), NoOutputSchemas: opts.outputSchemas == "off",
+		Instructions: instructions + pluginInstructions(mcpPlugins), OutputSchemas: outputSchemaPolicy(cfg, opts.outputSchemas),
 		OnInitialized: startgc.Initialized,
 	})
 	a.startMCPServers(ctx, mcpPlugins, toolReg, logger)

@@ -60,6 +60,10 @@ type Config struct {
 	// MCPServers are other MCP servers whose tools secmcp re-exports
 	// (mcpservers.go).
 	MCPServers []MCPServer `yaml:"mcpServers"`
+	// OutputSchemas turn tools/list's output schemas on or off per client
+	// (outputschemas.go); a key principal's own setting is its
+	// outputSchemas.
+	OutputSchemas OutputSchemas `yaml:"outputSchemas"`
 }
 
 // RoleGrant is what one app role may call.
@@ -243,6 +247,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Entra.validate(aliases); err != nil {
+		return err
+	}
+	if err := c.OutputSchemas.validate(); err != nil {
 		return err
 	}
 	if c.Budgets.Default != nil {

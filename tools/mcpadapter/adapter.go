@@ -46,12 +46,13 @@ type Config struct {
 	// Resources serves resources/read and lists templates; may be nil.
 	Resources *resources.Server
 	Log       *slog.Logger
-	// NoOutputSchemas lists tools without their outputSchema (the
-	// operator's --output-schemas off): results still carry
+	// OutputSchemas decides per caller and client (the name it gave in
+	// initialize) whether tools/list carries each tool's outputSchema; nil
+	// sends them to all. Without them results still carry
 	// structuredContent, which the MCP spec allows without a schema
 	// (https://modelcontextprotocol.io/specification/2025-06-18/server/tools#structured-content),
 	// and clients skip compiling a validator per tool (issue 16).
-	NoOutputSchemas bool
+	OutputSchemas func(c tools.Caller, client string) bool
 	// OnInitialized, if set, runs after the server answers an initialize
 	// request (the binary ends its start-up GC setting there; see
 	// internal/startgc).
@@ -111,7 +112,7 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	}
 	ra := newReadAhead()
 	hooks := &server.Hooks{}
-	hooks.AddAfterListTools(listFilter(cfg.Invoker))
+	hooks.AddAfterListTools(listFilter(cfg.Invoker, cfg.OutputSchemas))
 	if cfg.OnInitialized != nil {
 		hooks.AddAfterInitialize(func(context.Context, any, *mcp.InitializeRequest, *mcp.InitializeResult) { cfg.OnInitialized() })
 	}
@@ -125,11 +126,7 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	// (adding a tool twice replaces it).
 	cfg.Invoker.Tools.OnLateChange(lateSync(s, cfg))
 	for _, spec := range cfg.Invoker.Tools.Specs() {
-		t := toMCPTool(spec)
-		if cfg.NoOutputSchemas {
-			t.RawOutputSchema = nil
-		}
-		s.AddTool(t, toolHandler(cfg, spec.Name))
+		s.AddTool(toMCPTool(spec), toolHandler(cfg, spec.Name))
 	}
 	if cfg.Resources != nil {
 		addResources(s, cfg, ra)
@@ -144,16 +141,26 @@ func newMCPServer(cfg Config) *server.MCPServer {
 }
 
 // listFilter shows a role-bound caller (an Entra ID token, a key with
-// roles) only the tools its roles let it call. It trims the finished
-// tools/list result rather than using mcp-go's WithToolFilter, because that
-// filter also answers a call of a hidden tool with a bare "tool not found";
-// calls instead reach the Invoker, whose refusal names the role the tool
-// needs. The server lists every tool on one page (no pagination limit is
-// set), so trimming a page is trimming the list.
-func listFilter(inv *tools.Invoker) server.OnAfterListToolsFunc {
+// roles) only the tools its roles let it call, and leaves out the output
+// schemas when the operator turned them off for this caller or client. It
+// trims the finished tools/list result rather than using mcp-go's
+// WithToolFilter, because that filter also answers a call of a hidden tool
+// with a bare "tool not found"; calls instead reach the Invoker, whose
+// refusal names the role the tool needs. The server lists every tool on
+// one page (no pagination limit is set), so trimming a page is trimming the
+// list; the page is mcp-go's copy, made for this request.
+func listFilter(inv *tools.Invoker, schemas func(tools.Caller, string) bool) server.OnAfterListToolsFunc {
 	return func(ctx context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+		if res == nil {
+			return
+		}
 		caller, ok := CallerFrom(ctx)
-		if res == nil || !ok {
+		if schemas != nil && !schemas(caller, clientName(ctx)) {
+			for i := range res.Tools {
+				res.Tools[i].RawOutputSchema = nil
+			}
+		}
+		if !ok {
 			return
 		}
 		roles, tenants := caller.RoleBound(), inv.Tools.TenantBound()
@@ -174,6 +181,15 @@ func listFilter(inv *tools.Invoker) server.OnAfterListToolsFunc {
 		}
 		res.Tools = kept
 	}
+}
+
+// clientName is the name the session's client gave in initialize
+// (clientInfo.name), or "".
+func clientName(ctx context.Context) string {
+	if s, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo); ok {
+		return s.GetClientInfo().Name
+	}
+	return ""
 }
 
 // buildExtras are registered by files behind build tags (the conformance

@@ -23,9 +23,6 @@ func lateSync(s *server.MCPServer, cfg Config) func(string, []string, []tools.Sp
 		st := make([]server.ServerTool, 0, len(exposed))
 		for _, spec := range exposed {
 			t := toMCPTool(spec)
-			if cfg.NoOutputSchemas {
-				t.RawOutputSchema = nil
-			}
 			// mcp-go panics on a tool whose x-mcp-header annotations it
 			// refuses; a plugin's tool must not take the server down.
 			if err := mcp.ValidateParamHeaderAnnotations(&t); err != nil {
