@@ -17,16 +17,10 @@ var renamedColumns = map[string]map[string]string{
 }
 
 // deprecatedTables maps each deprecated catalogue table
-// (AADSignInEventsBeta, AADSpnSignInEventsBeta) to its replacement.
-func deprecatedTables() map[string]string {
-	out := map[string]string{}
-	for _, name := range catalog.Names() {
-		if t, _ := catalog.Lookup(name); t.Deprecated != nil {
-			out[name] = t.Deprecated.ReplacedBy
-		}
-	}
-	return out
-}
+// (AADSignInEventsBeta, AADSpnSignInEventsBeta) to its replacement. It is
+// called by package initialisers, so it reads the catalogue's static list
+// rather than loading the whole catalogue at start-up.
+func deprecatedTables() map[string]string { return catalog.Replacements() }
 
 // preferProfiles moves each deprecated table's profile to its replacement,
 // so questions are answered from the table Microsoft tells hunters to use;

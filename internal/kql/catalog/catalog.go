@@ -158,6 +158,18 @@ var (
 	loadErr  error
 )
 
+// Replacements maps each deprecated table to the table that replaced it.
+// Unlike Lookup it does not load the catalogue (the map is static; load
+// checks that both tables of every entry exist), so package initialisers
+// can call it without building every table at start-up (issue 16).
+func Replacements() map[string]string {
+	out := make(map[string]string, len(deprecations))
+	for name, d := range deprecations {
+		out[name] = d.ReplacedBy
+	}
+	return out
+}
+
 // Lookup returns the catalogue entry of a table (exact name).
 func Lookup(name string) (*Table, bool) {
 	loadOnce.Do(load)
