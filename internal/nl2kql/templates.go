@@ -139,7 +139,7 @@ func conceptPreds(t *schema.Table, p *Plan) []string {
 	var out []string
 	for _, cp := range p.concepts {
 		if pred, ok := cp.pred[t.Name]; ok && !conflicting(p, cp.id) {
-			out = append(out, pred)
+			out = mergeAlternatives(out, pred)
 		}
 	}
 	return out
