@@ -36,8 +36,11 @@ type KQLSkill struct {
 	CustomTables []string
 	// Known tables the template reads.
 	Tables []string
-	Path   string
-	Line   int
+	// Functions are the known workspace functions it calls (Sentinel's
+	// _GetWatchlist, the ASIM parsers).
+	Functions []string
+	Path      string
+	Line      int
 }
 
 type kqlBuilder struct{}
@@ -153,7 +156,7 @@ func (sk *KQLSkill) checkSchemaAndGuard(env *Env, s *Skill) error {
 		return nil
 	}
 	rep := analyze.Analyze(sk.Template.script, analyze.Options{Schema: c.Schema()})
-	sk.Tables = rep.Tables
+	sk.Tables, sk.Functions = rep.Tables, rep.Functions
 	if sk.Target == "Kusto" {
 		// An ADX database's schema is the operator's own: nothing to check
 		// the tables and columns against.

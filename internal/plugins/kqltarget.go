@@ -23,11 +23,14 @@ import (
 // Defender portal may answer it.
 
 // sentinelOnly lists the catalogued tables of tables that Sentinel / Log
-// Analytics has and Advanced Hunting does not.
+// Analytics has and Advanced Hunting does not, and the Sentinel workspace
+// functions among them (which Advanced Hunting never has).
 func sentinelOnly(tables []string) []string {
 	var out []string
 	for _, name := range tables {
 		if t, ok := catalog.Lookup(name); ok && t.In(catalog.Sentinel) && !t.In(catalog.Defender) {
+			out = append(out, name)
+		} else if _, fn := catalog.WorkspaceFunction(name); fn {
 			out = append(out, name)
 		}
 	}
@@ -40,24 +43,36 @@ func (sk *KQLSkill) targetWarnings() []string {
 		return nil
 	}
 	var out []string
-	for _, name := range sentinelOnly(sk.Tables) {
-		out = append(out, fmt.Sprintf("reads %s, a %s table that %s does not have; set Settings.Target: Sentinel (or LogAnalytics) to run it on the tenant's workspace",
-			name, catalog.ProductName(catalog.Sentinel), catalog.ProductName(catalog.Defender)))
+	for _, name := range sentinelOnly(append(slices.Clip(sk.Tables), sk.Functions...)) {
+		out = append(out, fmt.Sprintf("reads %s, a %s %s that %s does not have; set Settings.Target: Sentinel (or LogAnalytics) to run it on the tenant's workspace",
+			name, catalog.ProductName(catalog.Sentinel), kindOf(name), catalog.ProductName(catalog.Defender)))
 	}
 	return out
 }
 
 // unresolvedRE finds the name Kusto's semantic error could not resolve.
-var unresolvedRE = regexp.MustCompile(`Failed to resolve (?:table or column|table|scalar|column) expression named '([^']*)'`)
+var unresolvedRE = regexp.MustCompile(`Failed to resolve (?:table or column|table|scalar|column) expression named '([^']*)'|'([^']*)' does not refer to any known function`)
 
 // defenderError names the table and the product when Advanced Hunting
 // refused a Sentinel-only table this skill reads; other errors pass.
 func (sk *KQLSkill) defenderError(t *tenant.Tenant, err error) error {
 	m := unresolvedRE.FindStringSubmatch(err.Error())
-	if m == nil || !slices.ContainsFunc(sentinelOnly(sk.Tables), func(s string) bool { return strings.EqualFold(s, m[1]) }) {
+	if m == nil {
+		return nil
+	}
+	name := m[1] + m[2]
+	if !slices.ContainsFunc(sentinelOnly(append(slices.Clip(sk.Tables), sk.Functions...)), func(s string) bool { return strings.EqualFold(s, name) }) {
 		return nil
 	}
 	return &tools.ToolError{Kind: "not_found", Msg: fmt.Sprintf(
-		"table %s is a %s table: %s does not have it in tenant %s, and this skill's Settings.Target is Defender; the plugin should use Target: Sentinel (or LogAnalytics) for it",
-		m[1], catalog.ProductName(catalog.Sentinel), catalog.ProductName(catalog.Defender), t.Alias)}
+		"%s %s is a %s %s: %s does not have it in tenant %s, and this skill's Settings.Target is Defender; the plugin should use Target: Sentinel (or LogAnalytics) for it",
+		kindOf(name), name, catalog.ProductName(catalog.Sentinel), kindOf(name), catalog.ProductName(catalog.Defender), t.Alias)}
+}
+
+// kindOf says whether name is a table or a workspace function.
+func kindOf(name string) string {
+	if _, fn := catalog.WorkspaceFunction(name); fn {
+		return "workspace function"
+	}
+	return "table"
 }

@@ -102,6 +102,8 @@ type Result struct {
 	Diagnostics []syntax.Diagnostic
 	// Tables lists the schema tables the query reads, sorted.
 	Tables []string
+	// Functions lists the schema's stored functions the query calls.
+	Functions []string
 	// Output is the row type of the last query statement, nil if none.
 	Output *RowType
 }
@@ -285,7 +287,8 @@ func (a *analyzer) isTabular(e syntax.Expr, sc *scope) bool {
 		if ent := sc.lookup(e.Name.Name); ent != nil && ent.kind == entFunc {
 			return ent.row != nil
 		}
-		return false
+		_, stored := a.opts.Schema.Function(e.Name.Name)
+		return stored
 	case *syntax.Member:
 		return a.isTabular(e.X, sc)
 	}

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/syntax"
@@ -86,10 +87,36 @@ func (a *analyzer) tabularCall(c *syntax.Call, sc *scope) *RowType {
 		}
 		return open()
 	}
+	if params, ok := a.opts.Schema.Function(name); ok && c.Recv == nil {
+		a.storedCall(c, params, sc)
+		return open()
+	}
 	if c.Recv == nil {
 		a.scalar(c, nil, sc)
 	}
 	return open()
+}
+
+// storedCall checks a call of a schema's stored function: at most as many
+// positional arguments as parameters, named ones naming a parameter.
+func (a *analyzer) storedCall(c *syntax.Call, params []string, sc *scope) {
+	if !slices.Contains(a.res.Functions, c.Name.Name) {
+		a.res.Functions = append(a.res.Functions, c.Name.Name)
+	}
+	positional := 0
+	for _, arg := range c.Args {
+		if n, ok := arg.(*syntax.NamedExpr); ok && len(n.Names) == 1 {
+			if !slices.Contains(params, n.Names[0].Name) {
+				a.errorf(n.Names[0], nil, "function %s has no parameter '%s' (parameters: %s)", c.Name.Name, n.Names[0].Name, strings.Join(params, ", "))
+			}
+		} else {
+			positional++
+		}
+		a.argument(arg, nil, sc)
+	}
+	if positional > len(params) {
+		a.errorf(c, nil, "function %s takes at most %d arguments, but %d were given", c.Name.Name, len(params), positional)
+	}
 }
 
 // argument analyzes a call argument that may be tabular.

@@ -1,5 +1,11 @@
 package catalog
 
+import (
+	"fmt"
+
+	"github.com/secmcp/secmcp/internal/kql/syntax"
+)
+
 // Function is a function every Sentinel workspace has (Sentinel deploys it
 // into the Log Analytics workspace); Advanced Hunting has none of them.
 type Function struct {
@@ -42,4 +48,25 @@ func WorkspaceFunction(name string) (Function, bool) {
 // WorkspaceFunctions lists the standard Sentinel workspace functions.
 func WorkspaceFunctions() []Function {
 	return append([]Function(nil), workspaceFunctions...)
+}
+
+// paramNames parses Params into the parameter names.
+func (f Function) paramNames() ([]string, error) {
+	script, diags := syntax.Parse("let f = " + f.Params + " { print 0 };\nprint 0")
+	if syntax.HasErrors(diags) || len(script.Stmts) == 0 {
+		return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
+	}
+	let, ok := script.Stmts[0].(*syntax.LetStmt)
+	if !ok {
+		return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
+	}
+	lit, ok := let.Value.(*syntax.FuncLit)
+	if !ok {
+		return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
+	}
+	names := make([]string, len(lit.Params))
+	for i, p := range lit.Params {
+		names[i] = p.Name.Name
+	}
+	return names, nil
 }

@@ -160,5 +160,12 @@ func buildSchema(p Product) (*schema.Schema, error) {
 		}
 		errs = errors.Join(errs, s.SetTimeColumn(name, f.TimeColumn))
 	}
+	if p != Defender {
+		for _, fn := range workspaceFunctions {
+			params, err := fn.paramNames()
+			errs = errors.Join(errs, err)
+			s.AddFunction(fn.Name, params)
+		}
+	}
 	return s, errs
 }

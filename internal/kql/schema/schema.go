@@ -71,6 +71,25 @@ func (t *Table) TimeColumn() string {
 // Schema is a set of tables. The zero value is not usable; use New.
 type Schema struct {
 	tables map[string]*Table
+	funcs  map[string][]string // stored functions: parameter names in order
+}
+
+// AddFunction declares a stored (database or workspace) function that
+// returns a table, with its parameter names in order.
+func (s *Schema) AddFunction(name string, params []string) {
+	if s.funcs == nil {
+		s.funcs = map[string][]string{}
+	}
+	s.funcs[name] = append([]string(nil), params...)
+}
+
+// Function returns a stored function's parameter names, or ok false.
+func (s *Schema) Function(name string) ([]string, bool) {
+	if s == nil {
+		return nil, false
+	}
+	p, ok := s.funcs[name]
+	return p, ok
 }
 
 // New returns an empty schema.
