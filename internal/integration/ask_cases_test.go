@@ -182,8 +182,7 @@ func (d demoData) eachRow(table string, f func(row map[string]any)) {
 func (d demoData) tableTop(table, by string, win time.Duration, keep func(row map[string]any) bool, n int) []string {
 	counts := map[string]int{}
 	d.eachRow(table, func(row map[string]any) {
-		ts, _ := row["Timestamp"].(time.Time)
-		if !within(ts, win) || (keep != nil && !keep(row)) {
+		if !within(rowTime(row), win) || (keep != nil && !keep(row)) {
 			return
 		}
 		if k, _ := row[by].(string); k != "" {

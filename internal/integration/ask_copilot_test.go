@@ -37,6 +37,10 @@ func copilotCases(d demoData) []askCase {
 		{question: "Is anything out of the ordinary happening with Exchange?", kind: "service", lead: "ranking",
 			expected: d.serviceAlerts("microsoftDefenderForOffice365", []string{"exchange", "email", "inbox"}, 2)},
 		{question: "Which devices are not compliant with our device policies?", kind: "noncompliant-devices", lead: "ranking", expected: d.noncompliant(3)},
+		{question: "Which users have the most UEBA behavior anomalies in the last 7 days?", kind: "generated-query", lead: "ranking",
+			expected: d.tableTop("BehaviorAnalytics", "UserPrincipalName", 7*day, nil, 3)},
+		{question: "Which computers made the most DNS queries to our DNS servers in the last 7 days?", kind: "generated-query", lead: "ranking",
+			expected: d.tableTop("DnsEvents", "Computer", 7*day, nil, 3)},
 		{question: "Which hosts are behaving abnormally compared with the rest of the fleet?", kind: "device-outliers", lead: "ranking",
 			expected: shorts(d.tableTop("DeviceProcessEvents", "DeviceName", 7*day, nil, 3))},
 	}

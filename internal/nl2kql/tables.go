@@ -68,16 +68,16 @@ var profiles = preferProfiles(map[string]profile{
 	"SecurityIncident":                   {"incident", "sentinel severity status owner classification closed"},
 	"SigninLogs":                         {"signin", "logon user entra mfa conditionalaccess failed success country app guest risk legacyauth interactive singlefactor"},
 	"UrlClickEvents":                     {"safelinks click", "url link phish email teams"},
-	// The standard Log Analytics tables the plugin samples read have no
-	// words yet: the generator does not choose them (kql_validate, the guard
-	// and kql_list_tables know them through the catalogue).
-	"Usage":                        {"", ""},
-	"DnsEvents":                    {"", ""},
-	"BehaviorAnalytics":            {"", ""},
-	"SecurityNestedRecommendation": {"", ""},
-	"VMConnection":                 {"", ""},
-	"Watchlist":                    {"", ""},
-	"ASimWebSessionLogs":           {"", ""},
+	// The standard Log Analytics tables the plugin samples read (Log
+	// Analytics only, so chosen for a sentinel target alone): their own
+	// words strong, words they share with other tables weak.
+	"Usage":                        {"ingestion ingested ingest billable usage", "datatype volume quantity cost size gb solution workspace"},
+	"DnsEvents":                    {"", "dns server resolve resolved lookup domain name client"},
+	"BehaviorAnalytics":            {"ueba behavior behaviour", "investigation priority insight peer uncommon anomalous"},
+	"SecurityNestedRecommendation": {"recommendation subassessment", "cloud devops github repository code scanning dependency finding"},
+	"VMConnection":                 {"vminsights", "vm insight virtual machine server outbound inbound byte link"},
+	"Watchlist":                    {"watchlist", "vip highvalue asset terminated employee searchkey"},
+	"ASimWebSessionLogs":           {"proxy websession", "web http https useragent request session asim"},
 })
 
 // tableWords is the strong and weak words of every table, split once.

@@ -33,6 +33,8 @@ func TestReadIntent(t *testing.T) {
 		{"Users with any alerts?", "", 0, false, 0, ""},
 		{"Were any users who received an atypical travel alert in the last 30 days actually compromised?", tenantAlertType, 0, true, 30 * 24 * time.Hour, "atypical travel"},
 		{"Which hosts are behaving abnormally compared with the rest of the fleet?", tenantDeviceOutliers, 0, false, 0, ""},
+		{"Which users have the most UEBA behavior anomalies in the last 7 days?", tenantGenerated, 0, false, 7 * 24 * time.Hour, ""},
+		{"Which computers made the most DNS queries to our DNS servers?", tenantGenerated, 0, false, 0, ""},
 	} {
 		it := readIntent(tc.q, now)
 		if it.tenant != tc.kind || it.top != tc.top || it.verdict != tc.verdict || strings.Join(it.terms, " ") != tc.terms {

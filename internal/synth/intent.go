@@ -144,6 +144,8 @@ func tenantKind(q string) (string, []string, serviceSpec) {
 		}
 	}
 	switch {
+	case workspaceRe.MatchString(q) && generatedKind(q):
+		return tenantGenerated, nil, serviceSpec{}
 	case unusualRe.MatchString(q) && deviceWord.MatchString(q):
 		return tenantDeviceOutliers, nil, serviceSpec{}
 	case unusualRe.MatchString(q) && userWord.MatchString(q):

@@ -13,10 +13,20 @@ import (
 // on the tenant; its rows are the ranking.
 const tenantGenerated = "generated-query"
 
-const toolGenerate = "kql_generate"
+const (
+	toolGenerate      = "kql_generate"
+	toolSentinelQuery = "sentinel_run_query"
+)
+
+// workspaceRe finds words naming data only a Sentinel (Log Analytics)
+// workspace holds — the catalogue's Log Analytics-only tables (Watchlist,
+// BehaviorAnalytics, Usage, DnsEvents, VMConnection, ASimWebSessionLogs,
+// SecurityNestedRecommendation): such a question is generated for and run
+// on the workspace instead of Advanced Hunting.
+var workspaceRe = lazyre.New(`(?i)\b(?:watchlists?|ueba|behaviou?r analytics|investigation priority|ingest(?:ed|ion)?|billable|data volume|dns servers?|vm insights|(?:web )?proxy|web sessions?|(?:defender for cloud |security )?recommendations?|sentinel workspace|log analytics)\b`)
 
 var (
-	huntNounRe = lazyre.New(`(?i)\b(?:process(?:es)?|logons?|log-ons?|connections?|e-?mails?|files?|registry|powershell|sign-?ins?|alerts?|devices?|users?|accounts?|urls?|domains?|ip addresses|ips|commands?|scripts?|downloads?|clicks?)\b`)
+	huntNounRe = lazyre.New(`(?i)\b(?:process(?:es)?|logons?|log-ons?|connections?|e-?mails?|files?|registry|powershell|sign-?ins?|alerts?|devices?|users?|accounts?|urls?|domains?|ip addresses|ips|commands?|scripts?|downloads?|clicks?|computers?|servers?|hosts?|quer(?:y|ies)|lookups?|requests?|data types?|anomal(?:y|ies)|recommendations?|watchlists?)\b`)
 	huntAskRe  = lazyre.New(`(?i)^\s*(?:which|what|who|show|list|find|top|most|how many|count|are there|were there|any|give me|identify)\b`)
 )
 
@@ -34,21 +44,35 @@ type generateDoc struct {
 	Assumptions []string `json:"assumptions"`
 }
 
-// generatedJob asks kql_generate for a Defender query answering the
-// question and, when it is valid, runs it on the tenant.
+// generatedTarget is where a generated query runs: its kql_generate
+// target, the tool that runs it and the product's name.
+type generatedTarget struct{ target, tool, product string }
+
+var (
+	huntingTarget   = generatedTarget{"defender", toolHunting, "Advanced Hunting"}
+	workspaceTarget = generatedTarget{"sentinel", toolSentinelQuery, "the Sentinel workspace"}
+)
+
+// generatedJob asks kql_generate for a query answering the question — for
+// Advanced Hunting, or for the Sentinel workspace when the question names
+// data only the workspace holds — and, when it is valid, runs it there.
 func generatedJob(question string, top int) job {
+	tg := huntingTarget
+	if workspaceRe.MatchString(question) {
+		tg = workspaceTarget
+	}
 	return job{key: "0-tenant-generate", source: "KQL generated for the question", tool: toolGenerate,
-		args: map[string]any{"question": question, "target": "defender"},
+		args: map[string]any{"question": question, "target": tg.target},
 		then: func(r *run, raw json.RawMessage) error {
 			var d generateDoc
 			if err := json.Unmarshal(raw, &d); err != nil {
 				return fmt.Errorf("decode %s: %w", toolGenerate, err)
 			}
 			if !d.Valid || strings.TrimSpace(d.Query) == "" {
-				r.note("kql_generate could not write a valid Advanced Hunting query for this question, so nothing ran.")
+				r.note("kql_generate could not write a valid query on " + tg.product + " for this question, so nothing ran.")
 				return nil
 			}
-			r.spawn(generatedRunJob(d, top))
+			r.spawn(generatedRunJob(d, tg, top))
 			return nil
 		}}
 }
@@ -56,18 +80,19 @@ func generatedJob(question string, top int) job {
 // entityColumns are the columns whose values the fan-out can investigate.
 var entityColumns = []struct{ column, kind string }{
 	{"AccountUpn", "user"}, {"UserPrincipalName", "user"}, {"RecipientEmailAddress", "user"}, {"DeviceName", "device"},
+	{"Computer", "device"},
 }
 
-func generatedRunJob(g generateDoc, top int) job {
-	return job{key: "0-tenant-generated-run", source: "Advanced Hunting (tenant): the generated query", tool: toolHunting,
+func generatedRunJob(g generateDoc, tg generatedTarget, top int) job {
+	return job{key: "0-tenant-generated-run", source: tg.product + " (tenant): the generated query", tool: tg.tool,
 		args: map[string]any{"query": g.Query, "top": 100},
 		then: func(r *run, raw json.RawMessage) error {
 			var d huntingDoc
 			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolHunting, err)
+				return fmt.Errorf("decode %s: %w", tg.tool, err)
 			}
-			f := RankingFacet{Purpose: "rows of the query generated for the question", Tool: toolHunting, Query: g.Query, Candidates: len(d.Rows),
-				RankedBy: "the generated query's own order (tables " + strings.Join(g.Tables, ", ") + ")",
+			f := RankingFacet{Purpose: "rows of the query generated for the question", Tool: tg.tool, Query: g.Query, Candidates: len(d.Rows),
+				RankedBy: "the generated query's own order (tables " + strings.Join(g.Tables, ", ") + ", run on " + tg.product + ")",
 				Totals:   map[string]any{"rows": d.TotalRows}}
 			if len(g.Assumptions) > 0 {
 				f.Totals["assumptions"] = g.Assumptions
