@@ -92,6 +92,8 @@ func (apiBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 		spec, err := sk.spec(env)
 		if op.Err != "" {
 			err = errors.New(op.Err)
+		} else if Normalize(op.ID) == "" {
+			err = fmt.Errorf("operationId %q has no letter or digit to name its tool with", cleanDescription(op.ID))
 		}
 		if err != nil {
 			rep.Status, rep.Reason = Refused, fmt.Sprintf("operation %s %s: %v", op.Method, op.Path, err)

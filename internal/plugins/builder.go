@@ -151,7 +151,7 @@ func skipGroup(g *SkillGroup) []SkillReport {
 	}
 	var out []SkillReport
 	for _, s := range g.Skills {
-		out = append(out, SkillReport{Skill: s.Name, Format: format, Status: Skipped, Reason: reason, Line: s.Line})
+		out = append(out, SkillReport{Skill: cleanDescription(s.Name), Format: cleanDescription(format), Status: Skipped, Reason: reason, Line: s.Line})
 	}
 	return out
 }

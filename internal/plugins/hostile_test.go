@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,6 +48,8 @@ var hostileManifests = map[string]struct{ body, want string }{
 	"inputname.yaml":   {kqlManifest("inn", "s", "          - Name: \"x\\u0000y\"\n", "EmailEvents"), `input name "x\x00y" must be`},
 	"bigdefault.yaml":  {kqlManifest("bdf", "s", "          - Name: x\n            DefaultValue: "+strings.Repeat("a", MaxValueBytes+1)+"\n", "EmailEvents"), "has a DefaultValue of 8193 bytes"},
 	"notmanifest.yaml": {"just: text\n", "line 1: no Descriptor"},
+	"emptyname.yaml":   {kqlManifest("emn", "'!!!'", "", "EmailEvents"), `line 6: the skill's Name "!!!" has no letter or digit to name its tool with`},
+	"escape.yaml":      {kqlManifest("\"esc\\x1b[2J\"", "\"a\\x1b[31mred\"", "          - Name: \"x\\x1by\"\n", "EmailEvents"), `input name "x\x1by" must be`},
 }
 
 func deepMapping(n int) string {
@@ -108,6 +111,11 @@ func TestHostileManifests(t *testing.T) {
 	}
 	if !strings.Contains(got["huge.yaml"], "the limit is 1048576 bytes (1 MiB)") {
 		t.Errorf("huge.yaml: %q", got["huge.yaml"])
+	}
+	var report bytes.Buffer
+	res.Write(&report)
+	if i := strings.IndexFunc(report.String(), func(r rune) bool { return r < 0x20 && r != '\n' }); i >= 0 {
+		t.Errorf("the validate report carries a control character from a manifest: %q", report.String()[max(0, i-40):i+10])
 	}
 	if len(res.Specs) != 3 {
 		t.Errorf("%d tools loaded, want the good manifest's 2", len(res.Specs))

@@ -56,15 +56,15 @@ func (kqlBuilder) BuildGroup(env *Env, m *Manifest, g *SkillGroup) []SkillReport
 			if errors.As(err, &le) {
 				line = le.line
 			}
-			reps = append(reps, SkillReport{Skill: s.Name, Format: "KQL", Status: Refused, Reason: err.Error(), Line: line})
+			reps = append(reps, SkillReport{Skill: cleanDescription(s.Name), Format: "KQL", Status: Refused, Reason: err.Error(), Line: line})
 			continue
 		}
 		spec, err := sk.spec(env)
 		if err != nil {
-			reps = append(reps, SkillReport{Skill: s.Name, Format: "KQL", Status: Refused, Reason: err.Error(), Line: s.Line})
+			reps = append(reps, SkillReport{Skill: cleanDescription(s.Name), Format: "KQL", Status: Refused, Reason: err.Error(), Line: s.Line})
 			continue
 		}
-		rep := SkillReport{Skill: s.Name, Format: "KQL", Tool: spec.Name, Status: Loaded, Line: s.Line,
+		rep := SkillReport{Skill: cleanDescription(s.Name), Format: "KQL", Tool: spec.Name, Status: Loaded, Line: s.Line,
 			CustomTables: sk.CustomTables, Warnings: sk.targetWarnings(), Spec: &spec, KQL: sk}
 		if len(sk.CustomTables) > 0 {
 			rep.Reason = "reads tables or functions the built-in schema does not know: " + strings.Join(sk.CustomTables, ", ")
@@ -87,6 +87,9 @@ func (e *lineError) Error() string { return e.msg }
 func loadKQLSkill(env *Env, m *Manifest, g *SkillGroup, s *Skill) (*KQLSkill, error) {
 	if strings.TrimSpace(s.Name) == "" {
 		return nil, fmt.Errorf("the skill has no Name")
+	}
+	if Normalize(s.Name) == "" {
+		return nil, fmt.Errorf("the skill's Name %q has no letter or digit to name its tool with; rename it", cleanDescription(s.Name))
 	}
 	settings := map[string]string{}
 	for k := range g.Settings {

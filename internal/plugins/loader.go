@@ -175,17 +175,17 @@ func (r *Result) Write(w io.Writer) {
 	var loaded, skipped, refused int
 	for _, m := range r.Manifests {
 		if m.Error != "" {
-			fmt.Fprintf(w, "%s: REFUSED: %s\n", m.Path, m.Error)
+			fmt.Fprintf(w, "%s: REFUSED: %s\n", m.Path, tools.SanitizeText(m.Error))
 			continue
 		}
-		fmt.Fprintf(w, "%s: plugin %s: %d loaded, %d skipped, %d refused\n", m.Path, m.Plugin, m.Count(Loaded), m.Count(Skipped), m.Count(Refused))
+		fmt.Fprintf(w, "%s: plugin %s: %d loaded, %d skipped, %d refused\n", m.Path, cleanDescription(m.Plugin), m.Count(Loaded), m.Count(Skipped), m.Count(Refused))
 		for _, s := range m.Skills {
-			line := fmt.Sprintf("  %-8s %s:%d %s", s.Status, filepath.Base(m.Path), s.Line, s.Skill)
+			line := fmt.Sprintf("  %-8s %s:%d %s", s.Status, filepath.Base(m.Path), s.Line, cleanDescription(s.Skill))
 			if s.Tool != "" {
 				line += " -> " + s.Tool
 			}
 			if s.Reason != "" {
-				line += ": " + s.Reason
+				line += ": " + tools.SanitizeText(s.Reason)
 			}
 			fmt.Fprintln(w, line)
 			for _, warn := range s.Warnings {
