@@ -278,6 +278,7 @@ func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
 	p.Intent = parseIntent(p.normalized, w)
 	refineIntent(&p.Intent, p.normalized, p.Window)
 	readOutlier(&p.Intent, p.normalized)
+	subjectKey(&p.Intent, p.normalized)
 	if a := p.defaultWindow(assumption); a != "" {
 		p.Assumptions = append(p.Assumptions, a)
 	}

@@ -17,15 +17,28 @@ const IntentOutlier = "outlier"
 
 var (
 	// reOutlier names a count that stands out.
-	reOutlier = lazyre.New(`\b(?:outstanding|unusual(?:ly)?|abnormal(?:ly)?|anomal\w*|excessive(?:ly)?|outliers?|spik\w*|surg\w*|(?:suspiciously|very|unusually|abnormally)\s+(?:high|large|many)|(?:high|large|huge|significant|elevated|increased|extreme)\s+(?:number|amount|volume|count|rate|howmany)s?|more\s+(?:\w+\s+){1,3}?than\s+(?:usual|normal|their|its|the\s+usual)|above\s+(?:their|its)\s+(?:own\s+)?(?:baseline|average|normal|usual))\b`)
+	reOutlier = lazyre.New(`\b(?:outstanding|unusual(?:ly)?|abnormal(?:ly)?|anomal\w*|excessive(?:ly)?|outliers?|spik\w*|surg\w*|(?:suspiciously|very|unusually|abnormally)\s+(?:high|large|many)|(?:high|large|huge|significant|elevated|increased|extreme)\s+(?:number|amount|volume|count|rate|howmany)s?|more\s+(?:\w+\s+){1,3}?than\s+(?:usual|normal|their|its|the\s+usual|anyone|anybody|everyone|others|any\s+other|the\s+rest)|above\s+(?:their|its)\s+(?:own\s+)?(?:[\w-]+\s+){0,3}?(?:baseline|average|normal|usual)|jump\w*)\b`)
 	// reOwnBaseline compares an entity with its own history.
-	reOwnBaseline = lazyre.New(`\b(?:(?:their|its|his|her)\s+own|(?:their|its)\s+(?:usual|normal|typical|daily|average|baseline)|baseline|than\s+usual|than\s+normal|spik\w*|surg\w*|increase[ds]?|compared\s+(?:to|with)\s+(?:their|its|the\s+previous|previous|the\s+prior|prior|before))\b`)
+	reOwnBaseline = lazyre.New(`\b(?:(?:their|its|his|her)\s+own|(?:their|its)\s+(?:usual|normal|typical|daily|average|baseline)|baseline|than\s+usual|than\s+normal|spik\w*|surg\w*|jump\w*|increase[ds]?|(?:their|its)\s+(?:[\w-]+\s+){1,3}?(?:average|baseline)|compared\s+(?:to|with)\s+(?:their|its|the\s+previous|previous|the\s+prior|prior|before))\b`)
 	// reRank asks for entities ranked by a measure: "rank devices by the
 	// number of …", "users ordered by …", "a ranking of hosts by …".
 	reRank = lazyre.New(`\b(?:rank(?:ed|s)?|order(?:ed)?|sort(?:ed)?|ranking\s+of)\s+(?:the\s+|all\s+)?(?:\w+\s+){0,2}?by\b|\branking\s+of\b`)
+	// reMoreOf is "more <things> than": a count of distinct things.
+	reMoreOf = lazyre.New(`\bmore\s+(?:different\s+|distinct\s+|unique\s+)?([a-z0-9_]+)\s+than\b`)
 	// reSubject is the kind of entity a tenant-wide question is about.
 	reSubject = lazyre.New(`\b(devices?|machines?|hosts?|computers?|endpoints?|servers?|workstations?|users?|accounts?|identities|identity|people|ips?|ip addresses|senders?|recipients?|apps?|applications?|processes|callers?)\b`)
 )
+
+// subjectKey gives a ranking that names no key its subject ("senders that
+// sent the most phishing" ranks senders).
+func subjectKey(in *Intent, nt string) {
+	if in.Kind != IntentTop || len(in.By) > 0 {
+		return
+	}
+	if m := reSubject.FindStringSubmatch(nt); m != nil {
+		in.By = []string{stem(strings.Fields(m[1])[0])}
+	}
+}
 
 // readOutlier recognises an outlier or ranking question; the grouping key
 // defaults to the kind of entity the question is about.
@@ -49,7 +62,16 @@ func readOutlier(in *Intent, nt string) {
 		// countries": count the countries per user.
 		in.DistinctOf, in.By = stem(m[1]), []string{subject}
 	}
-	if len(in.By) == 0 && subject != "" {
+	if m := reMoreOf.FindStringSubmatch(nt); m != nil && in.DistinctOf == "" && subject != "" {
+		// "users with sign-ins from more countries than anyone else":
+		// the distinct countries per user.
+		if w := stem(m[1]); roleWords[w] != "" && roleWords[w] != roleWords[subject] {
+			in.DistinctOf, in.By = w, []string{subject}
+		}
+	}
+	if len(in.By) == 0 && subject != "" || reRank.MatchString(nt) && subject != "" && in.DistinctOf == "" {
+		// "applications ranked by sign-in count": the words after "by"
+		// are the measure, the entity ranked is the subject.
 		in.By = []string{subject}
 	}
 	in.Render = ""

@@ -126,6 +126,10 @@ func TestRankingQuestions(t *testing.T) {
 		{"Rank devices by the number of distinct remote IPs they contacted", "DistinctRemoteIP = dcount(RemoteIP) by DeviceName"},
 		{"Which accounts generate the most failed logons on endpoints?", "count() by AccountName"},
 		{"Users with an unusual spike in mailbox access compared with their normal activity", "by AccountObjectId"},
+		{"Applications ranked by sign-in count", "count() by Application"},
+		{"Users with sign-ins from more countries than anyone else", "dcount(Country) by AccountUpn"},
+		{"Senders that sent phishing to the largest number of recipients", "count() by SenderFromAddress"},
+		{"Accounts whose daily count of failed sign-ins jumped well above their 30 day average", "Ratio = round("},
 	}
 	for _, c := range cases {
 		res, err := svc.Generate(context.Background(), Request{Question: c.q, Target: "defender"})
