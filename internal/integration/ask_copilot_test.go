@@ -30,9 +30,9 @@ func copilotCases(d demoData) []askCase {
 		{question: "Were any users who received an atypical travel alert in the last 30 days actually compromised?", kind: "alert-type", lead: "verdict",
 			expected: d.alertUsers([]string{"atypical", "travel"}, 30*day), win: 30 * day},
 		{question: "Give me a summary of the security incidents from the last 24 hours.", kind: "activity", lead: "ranking",
-			expected: d.incidentsCreated(Clock.Add(-day), Clock.Add(time.Second), 3)},
+			expected: d.incidentsCreated(Clock.Add(-day), Clock.Add(time.Second), 3), win: day},
 		{question: "Summarize what happened in my tenant over the past 3 days.", kind: "activity", lead: "ranking",
-			expected: d.incidentsCreated(Clock.Add(-3*day), Clock.Add(time.Second), 3)},
+			expected: d.incidentsCreated(Clock.Add(-3*day), Clock.Add(time.Second), 3), win: 3 * day},
 		{question: "Is there any abnormal activity in Microsoft Teams?", kind: "service", lead: "ranking", expected: d.serviceAlerts("", []string{"teams"}, 2)},
 		{question: "Is anything out of the ordinary happening with Exchange?", kind: "service", lead: "ranking",
 			expected: d.serviceAlerts("microsoftDefenderForOffice365", []string{"exchange", "email", "inbox"}, 2)},
@@ -81,6 +81,13 @@ func (d demoData) independent(c askCase) []indep {
 		if m := alertTermsRe.FindStringSubmatch(strings.ToLower(c.question)); m != nil {
 			return []indep{allNamed(d.alertUsersFromHunting(strings.Fields(m[1]), win), "users in AlertEvidence of the matching AlertInfo alerts")}
 		}
+	case "activity":
+		from, to := Clock.Add(-win), Clock.Add(time.Second)
+		if strings.Contains(strings.ToLower(c.question), "yesterday") {
+			to = time.Date(Clock.Year(), Clock.Month(), Clock.Day(), 0, 0, 0, 0, time.UTC)
+			from = to.Add(-24 * time.Hour)
+		}
+		return []indep{firstIncidentIn(d.topIncidentsFromLA(from, to))}
 	case "noncompliant-devices":
 		return []indep{rankOneIn(d.noncompliantFromLA(), "IntuneDevices rows in state Noncompliant")}
 	case "service":

@@ -292,3 +292,37 @@ func (d demoData) serviceAlertCount(svc string, words []string, win time.Duratio
 		return ""
 	}
 }
+
+// topIncidentsFromLA: the incidents Log Analytics' SecurityIncident holds
+// as created in [from, to) with the highest severity — the planner reads
+// Graph's incident list.
+func (d demoData) topIncidentsFromLA(from, to time.Time) map[string]bool {
+	order := map[string]int{"High": 4, "Medium": 3, "Low": 2, "Informational": 1}
+	sev := map[string]int{}
+	d.eachRow("SecurityIncident", func(row map[string]any) {
+		c, _ := row["CreatedTime"].(time.Time)
+		if id := fmt.Sprint(row["ProviderIncidentId"]); !c.Before(from) && c.Before(to) && id != "" {
+			s, _ := row["Severity"].(string)
+			sev[id] = order[s]
+		}
+	})
+	return topSet(sev)
+}
+
+var incidentLineRe = regexp.MustCompile(`(?m)^1\. incident (\d+) `)
+
+// firstIncidentIn checks that the first ranked incident is one of want.
+func firstIncidentIn(want map[string]bool) indep {
+	return func(res synth.Result) string {
+		m := incidentLineRe.FindStringSubmatch(res.Answer)
+		switch {
+		case len(want) == 0 && m == nil:
+			return ""
+		case m == nil:
+			return fmt.Sprintf("no ranked incident; SecurityIncident's highest-severity incidents of the window are %v", keys(want))
+		case !want[m[1]]:
+			return fmt.Sprintf("rank 1 is incident %s; SecurityIncident's highest-severity incidents of the window are %v", m[1], keys(want))
+		}
+		return ""
+	}
+}

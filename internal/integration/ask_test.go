@@ -41,7 +41,7 @@ func askCases(t testing.TB, alias string) []askCase {
 		{question: "Users with a DCSync alert in the last 30 days: has any of them been compromised?", kind: "alert-type", lead: "verdict", win: 30 * day,
 			expected: d.alertUsers([]string{"dcsync"}, 30*day)},
 		{question: "What happened yesterday?", kind: "activity", lead: "ranking", expected: d.incidentsCreated(midnight.Add(-day), midnight, 3)},
-		{question: "Summarize the incidents raised in the last 3 days.", kind: "activity", lead: "ranking", expected: d.incidentsCreated(Clock.Add(-3*day), Clock.Add(time.Second), 3)},
+		{question: "Summarize the incidents raised in the last 3 days.", kind: "activity", lead: "ranking", win: 3 * day, expected: d.incidentsCreated(Clock.Add(-3*day), Clock.Add(time.Second), 3)},
 		{question: "Is there anything unusual going on with SharePoint?", kind: "service", lead: "ranking",
 			expected: d.serviceAlerts("", []string{"sharepoint", "onedrive"}, 2)},
 		{question: "Anything unusual with Exchange Online in the last 7 days?", kind: "service", lead: "ranking",

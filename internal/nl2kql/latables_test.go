@@ -14,7 +14,7 @@ func TestLogAnalyticsOnlyTablesChosen(t *testing.T) {
 	for q, want := range map[string]string{
 		"Which data types ingested the most billable data in the last 7 days?":          "Usage",
 		"Which users have the highest UEBA investigation priority this week?":           "BehaviorAnalytics",
-		"Which DNS queries did the DNS servers resolve for suspicious domains?":          "DnsEvents",
+		"Which DNS queries did the DNS servers resolve for suspicious domains?":         "DnsEvents",
 		"Are any users on the VIP watchlist?":                                           "Watchlist",
 		"Which users made the most web requests through the proxy?":                     "ASimWebSessionLogs",
 		"List the open Defender for Cloud recommendations for our GitHub repositories.": "SecurityNestedRecommendation",
