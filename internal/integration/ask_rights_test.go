@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/tools"
+	"github.com/secmcp/secmcp/tools/investigate"
 )
 
 // TestAskNamesSourcesItCouldNotRead: the tier-1 demo analyst (on-behalf-of;
@@ -66,5 +68,27 @@ func TestAskNamesSourcesItCouldNotRead(t *testing.T) {
 	}
 	if !strings.Contains(res.Answer, "entra_list_risky_users") {
 		t.Errorf("the risky-users source that did not answer is not named:\n%s", res.Answer)
+	}
+}
+
+// TestRiskyUsersFromIdentityInfoAlone: when Entra ID Protection's risky
+// users cannot be read (a Defender-only view of the tenant), "top users at
+// risk" still ranks, from Advanced Hunting's IdentityInfo risk columns, and
+// says which signal source it could not read.
+func TestRiskyUsersFromIdentityInfoAlone(t *testing.T) {
+	x := newSynthHarness(t, investigate.ModeBuiltin)
+	t.Cleanup(x.env.Close)
+	em := x.emulator(t)
+	em.InjectFault(fixtures.Fault{Tenant: "contoso", Route: "identityProtection/riskyUsers", Status: 503})
+	defer em.ClearFaults()
+	var res synth.Result
+	x.mustCall(t, "contoso", "investigate", map[string]any{"question": "Find the top three users that are at risk and explain why they're at risk.", "timeoutSeconds": 30}, &res)
+	want := loadDemo(t, "contoso").riskiest()
+	if why := rankOneIn(want, "Entra ID Protection's risk states and levels")(res); why != "" {
+		t.Errorf("%s\n%s", why, res.Answer)
+	}
+	if !strings.Contains(res.Answer, "IdentityInfo RiskLevel high") || !strings.Contains(res.Answer, "not read: Entra ID Protection risky users") ||
+		!strings.Contains(res.Answer, "https://learn.microsoft.com/defender-xdr/advanced-hunting-identityinfo-table") || res.Unsupported != 0 {
+		t.Errorf("unsupported %d, answer:\n%s", res.Unsupported, res.Answer)
 	}
 }
