@@ -41,7 +41,8 @@ func TestPluginMCPServerIsolation(t *testing.T) {
 	yaml := fmt.Sprintf(`mcpServers:
   - {name: p1, command: %q, tenants: [contoso], callTimeout: 2s, maxResultBytes: 65536}
   - {name: dead, command: %q, args: [-mode, hang-init], tenants: ["*"]}
-`, plugsrv, plugsrv)
+  - {name: raw, command: %q, args: [-mode, raw], tenants: [contoso], callTimeout: 5s}
+`, plugsrv, plugsrv, plugsrv)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +61,7 @@ func TestPluginMCPServerIsolation(t *testing.T) {
 
 	var pluginCalls atomic.Int64
 	checkPluginTenants(t, contoso, fabrikam, &pluginCalls)
+	checkHostileProtocol(t, contoso)
 	runPluginPhases(t, contoso, &pluginCalls)
 	waitListed(t, contoso, "p1__echo")
 	eventually(t, "p1 answers after the crash loop", func() bool {
@@ -237,6 +239,27 @@ func checkPluginTenants(t *testing.T, contoso, fabrikam *session, calls *atomic.
 	}
 }
 
+// checkHostileProtocol calls the plugin server that breaks JSON-RPC
+// (plugsrv -mode raw): its well-formed tool is listed once and answers,
+// and every request it sent secmcp mid-call was refused with an error that
+// carries nothing of the caller's.
+func checkHostileProtocol(t *testing.T, contoso *session) {
+	t.Helper()
+	waitListed(t, contoso, "raw__ask")
+	n := 0
+	for _, name := range listNames(t, contoso) {
+		if strings.HasPrefix(name, "raw__") {
+			n++
+		}
+	}
+	r, err := contoso.call("raw__ask", map[string]any{"q": "SECRET-ARGUMENT-4711"})
+	text := textOf(r)
+	if n != 1 || err != nil || r.IsError || strings.Count(text, `\"error\"`) != 4 || strings.Contains(text, `\"result\"`) ||
+		strings.Contains(text, "SECRET-ARGUMENT-4711") || strings.Contains(text, "demo-contoso") {
+		t.Errorf("hostile plugin: %d raw__ tools listed (want 1); call: %v %.600s", n, err, text)
+	}
+}
+
 // runPluginPhases measures another tool on contoso while the plugin is
 // idle, hangs, floods and crashes.
 func runPluginPhases(t *testing.T, contoso *session, calls *atomic.Int64) {
@@ -252,6 +275,8 @@ func runPluginPhases(t *testing.T, contoso *session, calls *atomic.Int64) {
 			loop(1, contoso, calls, "p1__big", map[string]any{"bytes": 3 << 20})(stop, wg)
 		}},
 		{"crash loop", loop(1, contoso, calls, "p1__crash", map[string]any{})},
+		// raw's calls are not p1's: counted apart from the audit check.
+		{"raw: hostile protocol (garbage, forged answers, sampling/elicitation/roots requests)", loop(2, contoso, &atomic.Int64{}, "raw__ask", map[string]any{"q": "x"})},
 	}
 	for _, ph := range phases {
 		// Each phase starts with the plugin up (a flood or a hang ends
