@@ -141,12 +141,16 @@ func TestSharedManifestsRunOnDemo(t *testing.T) {
 	// With Usage, DnsEvents, BehaviorAnalytics, SecurityNestedRecommendation,
 	// VMConnection, Watchlist and ASimWebSessionLogs in the demo workspaces,
 	// Sentinel's _GetWatchlist and _Im_WebSession as workspace functions and
-	// series_decompose_anomalies in the demo engine, 62 skills run and 2 read
+	// series_decompose_anomalies in the demo engine, 61 skills run and 2 read
 	// a custom table or function the demo lacks (PhishingKeywords, the
 	// template's own let called as a function; AzureNetworkAnalyticsIPDetails_CL,
-	// a custom log table).
-	if totalOK < 62 || totalMissing > 2 {
-		t.Errorf("ran %d skills (want >= 62), %d missing a table (want <= 2)", totalOK, totalMissing)
+	// a custom log table). URLEnrichment's UrlCorrelation (Target: Defender)
+	// is not among them: its let joins SecurityAlert, which Advanced Hunting
+	// fails to resolve where the let is declared (it ran while the emulator
+	// resolved names only where its engine read them, and the let was read
+	// only by a fuzzy union leg).
+	if totalOK < 61 || totalMissing > 2 {
+		t.Errorf("ran %d skills (want >= 61), %d missing a table (want <= 2)", totalOK, totalMissing)
 	}
 }
 
