@@ -66,17 +66,70 @@ func (r *runner) bagUnpack(args []syntax.Expr, t *Table, sc *scope) (*Table, err
 		}
 	}
 	for _, k := range keys {
-		b := newBuilder(kDynamic, t.n)
+		kd := slotKind(bags, k)
+		b := newBuilder(kd, t.n)
 		for i := 0; i < t.n; i++ {
 			var x any
 			if bags[i] != nil {
 				x = bags[i][k]
 			}
-			b.add(dynV(x))
+			b.add(slotValue(kd, x))
 		}
 		out = out.withColumn(prefix+k, b.build())
 	}
 	return out, nil
+}
+
+// slotKind is a bag_unpack column's type: the slot's type when all its
+// values have the same one, dynamic when they differ (or are bags/arrays).
+// https://learn.microsoft.com/kusto/query/bag-unpack-plugin
+func slotKind(bags []map[string]any, key string) kind {
+	k := kNull
+	for _, m := range bags {
+		x, ok := m[key]
+		if !ok || x == nil {
+			continue
+		}
+		var xk kind
+		switch x.(type) {
+		case string:
+			xk = kString
+		case int64, int:
+			xk = kLong
+		case float64:
+			xk = kReal
+		case bool:
+			xk = kBool
+		default:
+			return kDynamic
+		}
+		if k != kNull && k != xk {
+			return kDynamic
+		}
+		k = xk
+	}
+	if k == kNull {
+		return kDynamic
+	}
+	return k
+}
+
+// slotValue is a bag value as a cell of a slotKind column.
+func slotValue(k kind, x any) value {
+	if x == nil {
+		return nullOf(k)
+	}
+	switch k {
+	case kString:
+		return strV(x.(string))
+	case kLong:
+		return longV(asInt64(x))
+	case kReal:
+		return realV(x.(float64))
+	case kBool:
+		return boolV(x.(bool))
+	}
+	return dynV(x)
 }
 
 // pivot rotates the distinct values of one column into columns, aggregating
