@@ -1,8 +1,10 @@
 // Package lazyre holds regular expressions that are compiled on first use
 // instead of at program start, so a session pays only for the features it
 // calls (issue 16: package initialisation compiled ~170 expressions before
-// main). A Regexp is safe for concurrent use: it compiles once, under
-// sync.OnceValue, and then behaves as the *regexp.Regexp it wraps.
+// main). A Regexp is safe for concurrent use: it compiles once, under a
+// sync.Once, and then behaves as the *regexp.Regexp it wraps. New costs one
+// small allocation (a sync.OnceValue took four closures, and ~230
+// expressions are declared at start-up).
 //
 // Patterns are checked by tests, not at start-up: each package that declares
 // lazy expressions calls CompileAll in a test, so a bad pattern still fails
@@ -17,7 +19,8 @@ import (
 // Regexp is a regular expression compiled on first use.
 type Regexp struct {
 	expr string
-	get  func() *regexp.Regexp
+	once sync.Once
+	re   *regexp.Regexp
 }
 
 var (
@@ -28,11 +31,17 @@ var (
 // New returns expr as a Regexp compiled when first used; it panics then, as
 // regexp.MustCompile would, if expr does not compile.
 func New(expr string) *Regexp {
-	r := &Regexp{expr: expr, get: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
+	r := &Regexp{expr: expr}
 	mu.Lock()
 	all = append(all, r)
 	mu.Unlock()
 	return r
+}
+
+// get compiles the expression on first use.
+func (r *Regexp) get() *regexp.Regexp {
+	r.once.Do(func() { r.re = regexp.MustCompile(r.expr) })
+	return r.re
 }
 
 // CompileAll compiles every Regexp declared so far and returns the first

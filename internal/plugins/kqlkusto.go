@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -19,8 +19,8 @@ import (
 // a semantic error "Failed to resolve table or column expression named 'X'"
 // (https://learn.microsoft.com/kusto/api/rest/response-codes).
 var (
-	adxNoDatabaseRE = regexp.MustCompile(`Entity (?:name|ID) '([^']*)' of kind 'Database' (?:does not exist|was not found)`)
-	adxNoTableRE    = regexp.MustCompile(`Failed to resolve (?:table or column|table) expression named '([^']*)'`)
+	adxNoDatabaseRE = lazyre.New(`Entity (?:name|ID) '([^']*)' of kind 'Database' (?:does not exist|was not found)`)
+	adxNoTableRE    = lazyre.New(`Failed to resolve (?:table or column|table) expression named '([^']*)'`)
 )
 
 // kustoError turns a cluster's refusal of a Kusto-target skill into a tool

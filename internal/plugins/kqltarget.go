@@ -2,11 +2,11 @@ package plugins
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/catalog"
+	"github.com/secmcp/secmcp/internal/lazyre"
 	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/tools"
 )
@@ -51,7 +51,7 @@ func (sk *KQLSkill) targetWarnings() []string {
 }
 
 // unresolvedRE finds the name Kusto's semantic error could not resolve.
-var unresolvedRE = regexp.MustCompile(`Failed to resolve (?:table or column|table|scalar|column) expression named '([^']*)'|'([^']*)' does not refer to any known function`)
+var unresolvedRE = lazyre.New(`Failed to resolve (?:table or column|table|scalar|column) expression named '([^']*)'|'([^']*)' does not refer to any known function`)
 
 // defenderError names the table and the product when Advanced Hunting
 // refused a Sentinel-only table this skill reads; other errors pass.

@@ -3,6 +3,7 @@ package analyze
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Function describes a built-in function: its arity range (Max -1 means
@@ -99,8 +100,9 @@ zip 2 -1 dynamic;zlib_compress_to_base64_string 1 1 string;zlib_decompress_from_
 @take_anyif 2 2 #0;@tdigest 1 2 string;@tdigest_merge 1 1 string;@variance 1 1 real;@varianceif 2 2 real;
 @variancep 1 1 real;@make_set_with_nulls 1 1 dynamic`
 
-// builtins maps a function name to its description.
-var builtins = parseBuiltins(builtinSpec)
+// builtins maps a function name to its description, parsed on first use
+// rather than at start-up (issue 16).
+var builtins = sync.OnceValue(func() map[string]*Function { return parseBuiltins(builtinSpec) })
 
 func parseBuiltins(spec string) map[string]*Function {
 	out := map[string]*Function{}
@@ -127,7 +129,7 @@ func parseBuiltins(spec string) map[string]*Function {
 
 // Builtin returns the description of a built-in function.
 func Builtin(name string) (*Function, bool) {
-	f, ok := builtins[name]
+	f, ok := builtins()[name]
 	return f, ok
 }
 

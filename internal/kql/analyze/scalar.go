@@ -284,7 +284,7 @@ func (a *analyzer) call(c *syntax.Call, row *RowType, sc *scope) string {
 		a.checkUserArity(c, ent)
 		return ""
 	}
-	fn, ok := builtins[name]
+	fn, ok := builtins()[name]
 	if !ok {
 		a.unknownFunc(c)
 		for _, arg := range c.Args {
@@ -322,8 +322,8 @@ func arityMessage(fn *Function, got int) string {
 }
 
 func (a *analyzer) unknownFunc(c *syntax.Call) {
-	names := make([]string, 0, len(builtins))
-	for n := range builtins {
+	names := make([]string, 0, len(builtins()))
+	for n := range builtins() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
