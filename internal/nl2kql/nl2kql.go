@@ -9,7 +9,10 @@
 //     range, normalises the vocabulary ("logon" ~ "sign-in", "process" ~
 //     "command line"), and rates the tables by the words that name them,
 //     the concepts they implement ("failed sign-ins"), the entities they can
-//     hold, the target platform and the tables of similar examples.
+//     hold, the target platform and the tables of similar examples. Words
+//     are compared by a lemma key ("phished" meets "phish"), and the words
+//     of a table's catalogue columns and description that no profile knows
+//     count by their rarity across the catalogue (evidence.go).
 //  2. Few-shot selector (Library): the hand-written question/query pairs
 //     nearest the question by TF-IDF cosine; they vote for tables here, and
 //     a model-backed Generator receives them as examples.
@@ -21,8 +24,9 @@
 //     time, entity and concept, then a shape: list, count, top-N, distinct,
 //     time series, first/last seen, new since a baseline, dormant keys,
 //     thresholds, shares, latest row per entity of snapshot tables, an
-//     alert pivot through SecurityAlert's entities, or a join of two tables
-//     on a shared key). A question without a time range gets a default
+//     alert pivot through SecurityAlert's entities, a join of two tables
+//     on a shared key, or two steps when the question names two kinds of
+//     evidence — twokinds.go, followup.go). A question without a time range gets a default
 //     window per intent, stated in the assumptions.
 //     A model-backed implementation of Generator (MCP sampling, OpenAI) can
 //     replace it; the plan is its prompt material.
