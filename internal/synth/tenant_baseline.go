@@ -63,8 +63,21 @@ type baselineGroup struct {
 	signals   []RankSignal
 }
 
-func newBaselineGroup(s serviceSpec, w window, n, sources int) *baselineGroup {
-	return &baselineGroup{pending: sources, s: s, w: w, n: n}
+// Sources of a service's baseline, as its signals name them.
+const (
+	baselineAlertSource  = "Defender alerts (" + toolListAlerts + ")"
+	baselineSignInSource = "Advanced Hunting EntraIdSignInEvents (" + toolHunting + ")"
+)
+
+// newBaselineGroup waits for the alerts and, when the service has
+// applications, the sign-ins; each source counts as unread until it answers.
+func newBaselineGroup(s serviceSpec, w window, n int) *baselineGroup {
+	g := &baselineGroup{pending: 1, s: s, w: w, n: n, signals: []RankSignal{{Source: baselineAlertSource}}}
+	if len(s.Apps) > 0 {
+		g.pending++
+		g.signals = append(g.signals, RankSignal{Source: baselineSignInSource})
+	}
+	return g
 }
 
 func (g *baselineGroup) from() time.Time {
@@ -76,7 +89,15 @@ func (g *baselineGroup) add(ms []measure, sig RankSignal, truncated string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.measures = append(g.measures, ms...)
-	g.signals = append(g.signals, sig)
+	replaced := false
+	for i := range g.signals {
+		if g.signals[i].Source == sig.Source {
+			g.signals[i], replaced = sig, true
+		}
+	}
+	if !replaced {
+		g.signals = append(g.signals, sig)
+	}
 	if truncated != "" {
 		g.truncated = append(g.truncated, truncated)
 	}
@@ -163,7 +184,7 @@ func (g *baselineGroup) signInBaselineJob() job {
 				}
 			}
 			g.add(ms, RankSignal{Signal: "sign-ins, failed sign-ins (ErrorCode not 0), sign-ins by users at medium or high risk (RiskLevelAggregated 50 or more), distinct users, to " +
-				strings.Join(g.s.Apps, ", "), Source: "Advanced Hunting EntraIdSignInEvents (" + toolHunting + ")",
+				strings.Join(g.s.Apps, ", "), Source: baselineSignInSource,
 				Doc: "https://learn.microsoft.com/defender-xdr/advanced-hunting-entraidsigninevents-table", Read: true}, "")
 			return nil
 		}}

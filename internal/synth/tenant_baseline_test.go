@@ -47,11 +47,15 @@ func TestWindowIndexAndBaselineWindows(t *testing.T) {
 func TestBaselineComparison(t *testing.T) {
 	to := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	w := window{to.Add(-7 * 24 * time.Hour), to}
-	g := newBaselineGroup(serviceSpec{Name: "Teams"}, w, 3, 1)
+	g := newBaselineGroup(serviceSpec{Name: "Teams", Apps: []string{"Microsoft Teams"}}, w, 3)
 	g.add([]measure{{name: "steady", counts: []int{10, 9, 10, 11}}, {name: "spike", counts: []int{12, 2, 3, 1}},
-		{name: "new", counts: []int{1, 0, 0, 0}}, {name: "noisy", counts: []int{20, 1, 30, 5}}}, RankSignal{Signal: "x", Read: true}, "")
+		{name: "new", counts: []int{1, 0, 0, 0}}, {name: "noisy", counts: []int{20, 1, 30, 5}}}, RankSignal{Signal: "x", Source: baselineAlertSource, Read: true}, "")
 	r := &run{ctx: context.Background(), store: NewStore(), set: NewSet(), call: testCall()}
-	g.settle(r)
+	g.settle(r) // the alerts answered
+	if len(r.rankings) != 0 {
+		t.Fatal("ranked before the sign-ins ended")
+	}
+	g.settle(r) // the sign-ins failed: ranked from the alerts, sign-ins unread
 	if len(r.rankings) != 1 {
 		t.Fatalf("rankings %d", len(r.rankings))
 	}
@@ -62,6 +66,9 @@ func TestBaselineComparison(t *testing.T) {
 	}
 	if got := strings.Join(order, " "); got != "spike+ new+ noisy steady" {
 		t.Errorf("order %q", got)
+	}
+	if u := unreadSignals(f.Signals); len(u) != 1 || u[0] != baselineSignInSource {
+		t.Errorf("unread signals %v", u)
 	}
 	if f.Totals["measuresAboveBaseline"] != 2 || f.Entries[0]["percentOverMean"] != 500.0 || f.Entries[0]["difference"] != 10.0 {
 		t.Errorf("totals %v, first %v", f.Totals, f.Entries[0])

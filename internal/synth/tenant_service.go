@@ -98,7 +98,7 @@ func serviceAlertsJob(s serviceSpec, w window, g *baselineGroup) job {
 				if d.Page.More {
 					trunc = fmt.Sprintf("only the newest %d alerts of the window and its baseline were read, so the oldest baseline windows may count too few", len(d.Alerts))
 				}
-				g.add(g.alertMeasures(mine), RankSignal{Signal: s.alertRule() + ", by severity and created time", Source: "Defender alerts (" + toolListAlerts + ")",
+				g.add(g.alertMeasures(mine), RankSignal{Signal: s.alertRule() + ", by severity and created time", Source: baselineAlertSource,
 					Doc: "https://learn.microsoft.com/graph/api/resources/security-alert", Read: true}, trunc)
 			}
 			return r.addRanking("1-service-alerts", f)
@@ -162,11 +162,7 @@ func serviceSignInsJob(s serviceSpec, app string, w window) job {
 func (r *run) planService(s serviceSpec, w window) {
 	var g *baselineGroup
 	if n := baselineWindows(w); n >= minBaseline {
-		sources := 1
-		if len(s.Apps) > 0 {
-			sources = 2
-		}
-		g = newBaselineGroup(s, w, n, sources)
+		g = newBaselineGroup(s, w, n)
 	} else {
 		r.note(fmt.Sprintf("The window is too long to compare with a baseline: fewer than %d earlier windows of the same length fit in the 30 days Advanced Hunting keeps.", minBaseline))
 	}
