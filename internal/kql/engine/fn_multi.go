@@ -24,10 +24,19 @@ func (r *runner) multiCall(e syntax.Expr, sc *scope) (*scalarFn, *syntax.Call) {
 	return fn, c
 }
 
-// evalMulti runs a function of several columns and names them: names given
-// by a tuple assignment in order, one name as its prefix (x_<output>), no
-// name as <function>_<first argument>_<output>.
-func (r *runner) evalMulti(fn *scalarFn, x *syntax.Call, ev *env, names []string) ([]string, []*vec, error) {
+// evalMulti runs a function of several columns and names them: the names
+// given, in order, name the first outputs (`x = f(y)` names only the first,
+// like `(x) = f(y)`); the outputs no name covers are
+// <function>_<first argument>_<output>, and print keeps only the named ones.
+// The extend operator documents the tuple assignment and generated names
+// (https://learn.microsoft.com/kusto/query/extend-operator); Microsoft's
+// language service gives a single name the first value ("single name
+// assigned from multi-value tuple just assigns the first value", Binder's
+// CreateProjectionColumns in
+// https://github.com/microsoft/Kusto-Query-Language/blob/master/src/Kusto.Language/Binder/Binder_Projection.cs),
+// which is why `extend outliers = series_decompose_anomalies(n)` followed
+// by `where outliers == 1` filters on the anomaly flag.
+func (r *runner) evalMulti(fn *scalarFn, x *syntax.Call, ev *env, names []string, print bool) ([]string, []*vec, error) {
 	lname := strings.ToLower(x.Name.Name)
 	if len(names) > len(fn.outs) {
 		return nil, nil, fmt.Errorf("engine: %s() returns %d columns (%s), but %d names are assigned", lname, len(fn.outs), strings.Join(fn.outs, ", "), len(names))
@@ -41,12 +50,13 @@ func (r *runner) evalMulti(fn *scalarFn, x *syntax.Call, ev *env, names []string
 	if len(x.Args) > 0 && exprName(x.Args[0]) != "" {
 		prefix += "_" + exprName(x.Args[0])
 	}
-	if len(names) == 1 {
-		prefix, names = names[0], nil
+	outs := fn.outs
+	if print && len(names) > 0 {
+		outs = outs[:len(names)]
 	}
-	outNames := make([]string, len(fn.outs))
-	cols := make([]*vec, len(fn.outs))
-	for j, o := range fn.outs {
+	outNames := make([]string, len(outs))
+	cols := make([]*vec, len(outs))
+	for j, o := range outs {
 		outNames[j] = prefix + "_" + o
 		if j < len(names) {
 			outNames[j] = names[j]

@@ -50,7 +50,7 @@ func TestSeriesDecomposeComponents(t *testing.T) {
 	// no seasonality, linear trend: baseline = the line, residual = spike
 	rows := queryRows(t, `print y = dynamic([1, 2, 3, 4, 25, 6, 7, 8, 9, 10])
 | extend d = series_decompose(y, 0, 'linefit')
-| project d_trend, d_seasonal, d_residual`)
+| project series_decompose_y_trend, series_decompose_y_seasonal, series_decompose_y_residual`)
 	trend, seasonal, resid := rows[0][0].([]any), rows[0][1].([]any), rows[0][2].([]any)
 	if len(trend) != 10 || seasonal[3].(float64) != 0 {
 		t.Fatalf("trend %v seasonal %v", trend, seasonal)
@@ -62,6 +62,26 @@ func TestSeriesDecomposeComponents(t *testing.T) {
 	rows = queryRows(t, `print y = dynamic([1, 5, 1, 5, 1, 5, 1, 5]) | extend (b, s, tr, r) = series_decompose(y, 2, 'none') | project s`)
 	if got := rows[0][0].([]any); got[0].(float64) != 1 || got[1].(float64) != 5 {
 		t.Errorf("seasonal = %v, want 1, 5, ...", got)
+	}
+}
+
+// One name takes the first output (the anomaly flag), as the Sentinel
+// hunting queries' `extend outliers = series_decompose_anomalies(n) | where
+// outliers == 1` rely on; the others keep their generated names, and print
+// keeps only the named column.
+func TestSeriesMultiOutputSingleName(t *testing.T) {
+	rows := queryRows(t, seasonalSpike+`s | extend outliers = series_decompose_anomalies(y)
+| mv-expand with_itemindex=i outliers to typeof(long), series_decompose_anomalies_y_ad_score to typeof(double)
+| where outliers == 1 | project i, series_decompose_anomalies_y_ad_score`)
+	if len(rows) != 1 || rows[0][0] != int64(100) || rows[0][1].(float64) < 10 {
+		t.Fatalf("want the spike at 100 flagged under the single name, got %v", rows)
+	}
+	res, err := Query(context.Background(), `print f = series_decompose_anomalies(dynamic([1, 2, 3, 4, 5, 6, 7, 8]))`, nil, fixedOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols := res.Columns(); len(cols) != 1 || cols[0].Name != "f" {
+		t.Fatalf("print with one name: columns %v, want [f]", cols)
 	}
 }
 

@@ -103,7 +103,7 @@ func (r *runner) opProject(items []syntax.Expr, t *Table, sc *scope, extend bool
 			expr = ne.Value
 		}
 		if fn, call := r.multiCall(expr, sc); fn != nil {
-			mNames, cols, err := r.evalMulti(fn, call, &env{t: work, sc: sc}, names)
+			mNames, cols, err := r.evalMulti(fn, call, &env{t: work, sc: sc}, names, print)
 			if err != nil {
 				return nil, err
 			}
