@@ -310,22 +310,9 @@ func (r *runner) bindParams(b *binding, args []syntax.Expr, ev *env, input *Tabl
 			sc.vars[p.Name.Name] = &binding{table: t}
 			continue
 		}
-		v, err := r.eval(argE, ev)
+		v, err := r.scalarArg(b, p, argE, ev)
 		if err != nil {
 			return nil, err
-		}
-		if b.stored != "" {
-			if v, err = storedArg(b.stored, p, v); err != nil {
-				return nil, err
-			}
-		}
-		if p.Type != "" && p.Type != "dynamic" {
-			if k, ok := parseKind(p.Type); ok && v.k != k && v.k != kNull {
-				v, err = r.mapRows(v.n, []*vec{v}, k, func(a []value) (value, error) { return convertTo(a[0], k), nil })
-				if err != nil {
-					return nil, err
-				}
-			}
 		}
 		sc.vars[p.Name.Name] = &binding{scalar: v}
 	}
@@ -333,6 +320,26 @@ func (r *runner) bindParams(b *binding, args []syntax.Expr, ev *env, input *Tabl
 		return nil, fmt.Errorf("engine: too many arguments")
 	}
 	return sc, nil
+}
+
+// scalarArg evaluates a scalar argument and converts it to the parameter's
+// declared type; a stored function's argument must have that type already.
+func (r *runner) scalarArg(b *binding, p *syntax.Param, argE syntax.Expr, ev *env) (*vec, error) {
+	v, err := r.eval(argE, ev)
+	if err != nil {
+		return nil, err
+	}
+	if b.stored != "" {
+		if v, err = storedArg(b.stored, p, v); err != nil {
+			return nil, err
+		}
+	}
+	if p.Type != "" && p.Type != "dynamic" {
+		if k, ok := parseKind(p.Type); ok && v.k != k && v.k != kNull {
+			return r.mapRows(v.n, []*vec{v}, k, func(a []value) (value, error) { return convertTo(a[0], k), nil })
+		}
+	}
+	return v, nil
 }
 
 // runBody binds a function body's lets and returns its final expression.
