@@ -18,6 +18,10 @@ import (
 // source it could not read and the answer lists them under "Sources that
 // did not answer"; the ranking of users at risk does not claim there are
 // none — it says Entra ID Protection's risky users could not be read.
+// Both answers say that Defender was read with the analyst's own rights
+// and is limited to the device groups and data sources their role can see
+// (the verdict in its first line, every answer in its notes); the same
+// entity question from a key caller (app-only) carries no such caveat.
 func TestAskNamesSourcesItCouldNotRead(t *testing.T) {
 	x := sh(t)
 	a, err := x.emulator(t).Analysts("contoso")
@@ -25,9 +29,9 @@ func TestAskNamesSourcesItCouldNotRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	tier1 := analyst(t, x, a.Tier1, tools.RoleHunter)
-	ask := func(q string) synth.Result {
+	askAs := func(c tools.Caller, q string) synth.Result {
 		t.Helper()
-		out, err := invokeAs(t, x, tier1, "investigate", map[string]any{"question": q})
+		out, err := invokeAs(t, x, c, "investigate", map[string]any{"question": q})
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}
@@ -40,6 +44,9 @@ func TestAskNamesSourcesItCouldNotRead(t *testing.T) {
 		}
 		return res
 	}
+	ask := func(q string) synth.Result { t.Helper(); return askAs(tier1, q) }
+	const scoped = "limited to the device groups and data sources"
+	limited := func(res synth.Result) bool { return strings.Contains(strings.Join(res.Notes, "\n"), scoped) }
 	res := ask("Has nolan.prescott@contoso.com been compromised?")
 	if len(res.Verdicts) != 1 {
 		t.Fatalf("verdicts %+v", res.Verdicts)
@@ -61,10 +68,20 @@ func TestAskNamesSourcesItCouldNotRead(t *testing.T) {
 	if v.Verdict == synth.VerdictNoEvidence || !strings.Contains(firstLine(res.Answer), "could not be read") {
 		t.Errorf("verdict %q, first line %q: a verdict resting on part of the sources must say so", v.Verdict, firstLine(res.Answer))
 	}
+	if v.LimitedView == "" || !strings.Contains(firstLine(res.Answer), scoped) || !limited(res) {
+		t.Errorf("limitedView %q, notes %q, first line %q: Defender read on-behalf-of must say its view is limited", v.LimitedView, res.Notes, firstLine(res.Answer))
+	}
+	app := askAs(tools.Caller{Principal: "key", Tenants: []string{"contoso"}}, "Has nolan.prescott@contoso.com been compromised?")
+	if len(app.Verdicts) != 1 || app.Verdicts[0].LimitedView != "" || strings.Contains(app.Answer, scoped) || limited(app) {
+		t.Errorf("an app-only read carries the on-behalf-of caveat: verdicts %+v\n%s", app.Verdicts, app.Answer)
+	}
 	res = ask("Find the top three users that are at risk and explain why they're at risk.")
 	first := firstLine(res.Answer)
 	if strings.HasPrefix(first, "No users at risk") && !strings.Contains(first, "not read: Entra ID Protection risky users") {
 		t.Errorf("an empty ranking with Entra ID Protection unread must say so: %q", first)
+	}
+	if !limited(res) {
+		t.Errorf("the tenant-wide answer does not say Defender's view is limited: notes %q", res.Notes)
 	}
 	if !strings.Contains(res.Answer, "entra_list_risky_users") {
 		t.Errorf("the risky-users source that did not answer is not named:\n%s", res.Answer)

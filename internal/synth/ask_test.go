@@ -89,7 +89,7 @@ func TestVerdictRules(t *testing.T) {
 		{"nothing, risk unread", "", "", nil, []Trace{{Source: "Entra sign-in risk of jo@contoso.com", Tool: toolSignInRisk, Status: "failed"}}, "U2"},
 		{"nothing", "none", "remediated", nil, nil, "N1"},
 	} {
-		v := judge(verdictSet(tc.level, tc.state, tc.alerts...), tc.traces, "user", "jo@contoso.com")
+		v := judge(verdictSet(tc.level, tc.state, tc.alerts...), tc.traces, "user", "jo@contoso.com", false)
 		if v.Rule != tc.rule {
 			t.Errorf("%s: rule %s (%s), want %s", tc.name, v.Rule, v.Verdict, tc.rule)
 		}
@@ -143,8 +143,34 @@ func TestDeviceVerdictRules(t *testing.T) {
 		if err := s.Finalize(); err != nil {
 			t.Fatal(err)
 		}
-		if v := judge(s, nil, "device", "CT-LT-1.contoso.com"); v.Rule != tc.rule {
+		if v := judge(s, nil, "device", "CT-LT-1.contoso.com", false); v.Rule != tc.rule {
 			t.Errorf("%s %s %s: rule %s, want %s", tc.sev, tc.status, tc.class, v.Rule, tc.rule)
+		}
+	}
+}
+
+// A verdict whose Defender evidence was read with the caller's own rights
+// (on-behalf-of) carries the limited-view caveat in its first line, and
+// "nothing found" is undetermined (U3), not N1; positive verdicts stand;
+// app-only reads get no caveat.
+func TestVerdictOnBehalfOf(t *testing.T) {
+	for _, tc := range []struct {
+		name, level, state string
+		alerts             [][3]string
+		delegated          bool
+		rule               string
+	}{
+		{"nothing, app-only", "none", "remediated", nil, false, "N1"},
+		{"nothing, delegated", "none", "remediated", nil, true, "U3"},
+		{"high risk and open high alert, delegated", "high", "atRisk", [][3]string{{"high", "new", "unknown"}}, true, "L1"},
+	} {
+		v := judge(verdictSet(tc.level, tc.state, tc.alerts...), nil, "user", "jo@contoso.com", tc.delegated)
+		if v.Rule != tc.rule {
+			t.Errorf("%s: rule %s (%s), want %s", tc.name, v.Rule, v.Verdict, tc.rule)
+		}
+		head := verdictLines(v, NewSet())[0]
+		if has := strings.Contains(head, "limited to the device groups and data sources"); has != tc.delegated || (v.LimitedView != "") != tc.delegated {
+			t.Errorf("%s: caveat in first line %v, limitedView %q; want %v:\n%s", tc.name, has, v.LimitedView, tc.delegated, head)
 		}
 	}
 }

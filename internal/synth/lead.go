@@ -254,6 +254,9 @@ func verdictLines(v Verdict, set *Set) []string {
 		head += " " + cites(ids...)
 	}
 	head += "."
+	if v.LimitedView != "" {
+		head += " " + v.LimitedView
+	}
 	if len(v.Unread) > 0 {
 		// The sources are listed under "Sources that did not answer"; named
 		// here they would be uncited facts.
@@ -361,7 +364,7 @@ func (r *run) lead(q Request, it intent, traces []Trace) *leadInfo {
 		subjects = incidentSubjects(r.set, q.IncidentID)
 	}
 	for _, s := range subjects {
-		l.verdicts = append(l.verdicts, judge(r.set, traces, s.Kind, s.Name))
+		l.verdicts = append(l.verdicts, judge(r.set, traces, s.Kind, s.Name, r.delegated()))
 	}
 	return l
 }

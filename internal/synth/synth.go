@@ -149,6 +149,9 @@ func Investigate(ctx context.Context, call tools.Call, q Request, cfg Config, ti
 		res.Scope.TenantWide = it.tenant
 	}
 	res.Calls, res.MissingSources, res.Notes = r.report()
+	if r.delegated() && defenderRead(res.Calls) {
+		res.Notes = append(res.Notes, limitedViewNote)
+	}
 	q.lead = r.lead(q, it, res.Calls)
 	res.Verdicts = append([]Verdict{}, q.lead.verdicts...)
 	call.Report(float64(len(res.Calls)), float64(len(res.Calls)+1), "writing the answer")

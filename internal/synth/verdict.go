@@ -24,13 +24,21 @@ import (
 //     or medium and atRisk, risky sign-ins, or open alerts naming the user.
 //   - U2 undetermined — no signal in what was read, but the risk or the
 //     alert source could not be read.
+//   - U3 undetermined, confidence low — no signal in what was read, but
+//     Defender XDR was read with the signed-in analyst's own rights
+//     (on-behalf-of), which Defender scopes silently to the device groups
+//     and data sources of their role: absent alerts are not evidence of
+//     absence. (N1 is kept for app-only reads, which see every device.)
 //   - N1 no evidence of compromise in the window, confidence medium — risk
 //     and alerts were read and hold no signal.
 //
 // Devices: C1 as for users with determination malware, multiStagedAttack,
 // apt or compromisedAccount; D1 likely compromised, confidence medium — an
 // open high-severity alert or incident names the device; D2 undetermined —
-// an open medium-severity one; then U1, U2 and N1 as for users.
+// an open medium-severity one; then U1, U2, U3 and N1 as for users.
+//
+// Every verdict whose Defender evidence was read on-behalf-of carries
+// LimitedView, written into its first line, whatever the rule.
 //
 // "Open" means not resolved, or resolved as truePositive; alerts and
 // incidents classified falsePositive or informationalExpectedActivity never count.
@@ -39,15 +47,20 @@ type Verdict struct {
 	Kind       string `json:"kind"`
 	Verdict    string `json:"verdict" jsonschema:"compromised, likely compromised, undetermined or no evidence of compromise"`
 	Confidence string `json:"confidence"`
-	// Rule is the rule that produced the verdict (C1, L1, L2, U1, U2, N1).
+	// Rule is the rule that produced the verdict (C1, L1, L2, D1, D2, U1,
+	// U2, U3, N1).
 	Rule string `json:"rule"`
 	// Because are the evidence-backed reasons, each citing its items.
 	Because []string `json:"because"`
 	// Unread names the sources that hold evidence about the entity but
 	// could not be read.
-	Unread []string  `json:"unreadSources"`
-	Since  time.Time `json:"since,omitzero"`
-	Until  time.Time `json:"until,omitzero"`
+	Unread []string `json:"unreadSources"`
+	// LimitedView says the Defender evidence was read with the caller's own
+	// rights and may leave out what their role does not cover; empty for
+	// app-only reads.
+	LimitedView string    `json:"limitedView,omitempty"`
+	Since       time.Time `json:"since,omitzero"`
+	Until       time.Time `json:"until,omitzero"`
 	// WindowDays is the window of the alert and risk sources, in days.
 	WindowDays int `json:"windowDays,omitempty"`
 }
@@ -68,6 +81,7 @@ var ruleText = map[string]string{
 	"D2": "an open medium-severity alert or incident names the device, not enough for a verdict",
 	"U1": "weaker signals only, not enough for a verdict",
 	"U2": "no signal in what was read, but a source holding evidence could not be read",
+	"U3": "no signal in what was read, but Defender was read with the caller's own, possibly scoped, rights",
 	"N1": "risk and alerts were read and hold no sign of compromise",
 }
 

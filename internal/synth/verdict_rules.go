@@ -44,8 +44,10 @@ func unreadFor(traces []Trace, name string) []string {
 	return out
 }
 
-// judge applies the verdict rules (see Verdict) to one entity.
-func judge(set *Set, traces []Trace, kind, name string) Verdict {
+// judge applies the verdict rules (see Verdict) to one entity. delegated
+// means Defender was read with the signed-in caller's own rights (see
+// delegated.go): the Defender evidence may be trimmed to their role.
+func judge(set *Set, traces []Trace, kind, name string, delegated bool) Verdict {
 	name = strings.ToLower(name)
 	v := Verdict{Entity: name, Kind: kind, Unread: unreadFor(traces, name), Because: []string{}}
 	if v.Unread == nil {
@@ -95,6 +97,10 @@ func judge(set *Set, traces []Trace, kind, name string) Verdict {
 			v.Because = append(v.Because, signalLine(s, kind))
 		}
 	}
+	if delegated && (search != nil || len(e.confirmed)+len(e.high)+len(e.medium)+len(e.weak) > 0) {
+		e.limited = true
+		v.LimitedView = limitedViewText
+	}
 	v.Rule = e.rule(kind)
 	v.Verdict, v.Confidence = ruleVerdict[v.Rule][0], ruleVerdict[v.Rule][1]
 	return v
@@ -105,6 +111,7 @@ type evidenceOf struct {
 	level, state                  string
 	risky                         int
 	riskRead, searched, unread    bool
+	limited                       bool // Defender read with the caller's own, possibly scoped, rights
 	confirmed, high, medium, weak []signal
 }
 
@@ -112,7 +119,7 @@ type evidenceOf struct {
 var ruleVerdict = map[string][2]string{
 	"C1": {VerdictCompromised, "high"}, "L1": {VerdictLikely, "high"}, "L2": {VerdictLikely, "medium"},
 	"D1": {VerdictLikely, "medium"}, "D2": {VerdictUndetermined, "low"}, "U1": {VerdictUndetermined, "low"},
-	"U2": {VerdictUndetermined, "low"}, "N1": {VerdictNoEvidence, "medium"},
+	"U2": {VerdictUndetermined, "low"}, "U3": {VerdictUndetermined, "low"}, "N1": {VerdictNoEvidence, "medium"},
 }
 
 // rule picks the first rule (see Verdict) the evidence meets.
@@ -133,6 +140,13 @@ func (e evidenceOf) rule(kind string) string {
 		return "U1"
 	case !e.searched || (kind == "user" && !e.riskRead) || e.unread:
 		return "U2"
+	case e.limited:
+		// N1's confidence rests on Defender's alert list being complete for
+		// the entity; a delegated read may silently leave out the alerts of
+		// device groups and data sources outside the caller's role, and no
+		// API says which, so "nothing found" is as open as with an unread
+		// source (U2). Positive verdicts above stand: what was seen is real.
+		return "U3"
 	}
 	return "N1"
 }
