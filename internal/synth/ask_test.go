@@ -174,3 +174,13 @@ func TestVerdictOnBehalfOf(t *testing.T) {
 		}
 	}
 }
+
+// A model writer is told when a verdict's Defender view is limited, so it
+// does not present an absence of alerts as evidence.
+func TestPromptCarriesLimitedView(t *testing.T) {
+	v := judge(verdictSet("none", "remediated"), nil, "user", "jo@contoso.com", true)
+	q := Request{Question: "Has jo@contoso.com been compromised?", lead: &leadInfo{verdicts: []Verdict{v}}}
+	if p := BuildPrompt(q, NewSet()); !strings.Contains(p.User, `"limitedView":"Defender XDR was read with your own account's rights`) {
+		t.Errorf("prompt lacks the verdict's limited view:\n%s", p.User)
+	}
+}

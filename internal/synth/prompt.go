@@ -49,7 +49,11 @@ func BuildPrompt(q Request, set *Set) Prompt {
 	if q.lead != nil && (len(q.lead.verdicts) > 0 || len(q.lead.rankings) > 0) {
 		b.WriteString("The answer already begins with these verdicts and rankings, computed by fixed rules; do not repeat or contradict them, explain them:\n")
 		for _, v := range q.lead.verdicts {
-			line, _ := json.Marshal(map[string]string{"entity": v.Entity, "verdict": v.Verdict, "confidence": v.Confidence, "rule": v.Rule})
+			m := map[string]string{"entity": v.Entity, "verdict": v.Verdict, "confidence": v.Confidence, "rule": v.Rule}
+			if v.LimitedView != "" {
+				m["limitedView"] = v.LimitedView // the model must not present absence as evidence
+			}
+			line, _ := json.Marshal(m)
 			fmt.Fprintf(&b, "%s\n", line)
 		}
 		for _, rr := range q.lead.rankings {
