@@ -34,8 +34,17 @@ const (
 
 var conceptList = preferConcepts([]concept{
 	c("spnsignin", `serviceprincipal\w*\s+([\w']+\s+){0,6}signin|signin\w* (\w+ ){0,3}serviceprincipal`, map[string]float64{"AADServicePrincipalSignInLogs": 5, "AADSpnSignInEventsBeta": 4.5}, nil),
+	// Managed identities sign in to their own Log Analytics table
+	// (https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/aadmanagedidentitysigninlogs);
+	// Advanced Hunting has them only among the service principal sign-ins.
+	c("misignin", `managedidentity`, map[string]float64{"AADManagedIdentitySignInLogs": 6}, nil),
+	// Sessions through Azure Bastion are its audit log's rows, not Azure
+	// control-plane operations on the VM
+	// (https://learn.microsoft.com/en-us/azure/bastion/monitor-bastion).
+	c("bastion", `bastion`, map[string]float64{"MicrosoftAzureBastionAuditLogs": 6}, nil),
 	c("failed", `failed|fail|failures?|fails|failing|unsuccessful|denied|invalid password|wrong password`, nil, map[string]string{
 		"SigninLogs": `ResultType != "0"`, "AADServicePrincipalSignInLogs": `ResultType != "0"`,
+		"AADManagedIdentitySignInLogs": `ResultType != "0"`, "Syslog": `SyslogMessage has "Failed password"`,
 		"AADSignInEventsBeta": `ErrorCode != 0`, "AADSpnSignInEventsBeta": `ErrorCode != 0`,
 		"DeviceLogonEvents": `ActionType == "LogonFailed"`, "IdentityLogonEvents": `ActionType == "LogonFailed"`,
 		"SecurityEvent": `EventID == 4625`, "AuditLogs": `Result != "success"`, "AzureActivity": `ActivityStatusValue == "Failure"`,
@@ -43,7 +52,8 @@ var conceptList = preferConcepts([]concept{
 	}),
 	c("success", `success|successful|succeeded|successfully`, nil, map[string]string{
 		"SigninLogs": `ResultType == "0"`, "AADServicePrincipalSignInLogs": `ResultType == "0"`,
-		"AADSignInEventsBeta": `ErrorCode == 0`, "AADSpnSignInEventsBeta": `ErrorCode == 0`,
+		"AADManagedIdentitySignInLogs": `ResultType == "0"`,
+		"AADSignInEventsBeta":          `ErrorCode == 0`, "AADSpnSignInEventsBeta": `ErrorCode == 0`,
 		"DeviceLogonEvents": `ActionType == "LogonSuccess"`, "IdentityLogonEvents": `ActionType == "LogonSuccess"`,
 		"SecurityEvent": `EventID == 4624`, "DeviceNetworkEvents": `ActionType == "ConnectionSuccess"`,
 	}),

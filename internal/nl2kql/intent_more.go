@@ -18,7 +18,7 @@ var (
 	// reNewSince is "not seen before", "never … from", "previous timeframe".
 	reNewSince = lazyre.New(`\b(?:not|never|n't)\s+(?:been\s+)?(?:\w+\s+){0,4}?(?:before|previously)\b|\b(?:not|never|n't)\s+(?:\w+\s+){0,5}?(?:from|in the previous|during the previous|in the prior)\b|\bnot seen\b|\bnever seen\b|\bunseen\b|\bpreviously unknown\b|\bprevious timeframe\b|\bfor the firstseen\b|\bfirstseen ever\b|\bfirst-time\b|\bnew (?:\w+\s+){0,2}(?:not|never)\b`)
 	// reDormant is "have not signed in for 30 days", "inactive", "stale".
-	reDormant = lazyre.New(`\b(?:not|n't|never|no|without)\s+(?:\w+\s+){0,4}?(?:signin|logon|active|activity|activities|activated|used|hits?|triggered|sent|logged|completed|heartbeat|queried)\b(?:\s+[\w']+){0,6}?\s+(?:for|in|within|over|since)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d+|a|one|two|three|six|thirty|ninety)\s*(days?|weeks?|months?|years?|d)\b|\b(?:inactive|stale|dormant|unused)\b`)
+	reDormant = lazyre.New(`\b(?:not|\w+n't|never|no|without)\s+(?:\w+\s+){0,4}?(?:signin|logon|active|activity|activities|activated|used|hits?|triggered|sent|logged|completed|heartbeat|queried)\b(?:\s+[\w']+){0,6}?\s+(?:for|in|within|over|since)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d+|a|one|two|three|six|thirty|ninety)\s*(days?|weeks?|months?|years?|d)\b|\b(?:inactive|stale|dormant|unused)\b`)
 	// reThreshold is "more than 5", "3 or more", "at least 10".
 	reThreshold = lazyre.New(`\b(more than|greater than|over|above|exceeds?|exceeding|at least|minimum of)\s+(\d{1,6})\b(\s+\w+)?|\b(\d{1,6})\s*(?:\+|or more|and more|times or more)(\s+\w+)?`)
 	rePercent   = lazyre.New(`\b(?:percent|percentage|percentages|ratio|proportion|share of)\b`)

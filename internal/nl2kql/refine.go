@@ -71,7 +71,7 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 			tc.Score += e.score
 			tc.Why = append(tc.Why, "columns "+strings.Join(e.words, " "))
 		}
-		if len(name) >= 8 && (strings.Contains(squashed, strings.ToLower(name)) ||
+		if len(name) >= 6 && (strings.Contains(squashed, strings.ToLower(name)) ||
 			strings.HasSuffix(name, "s") && strings.Contains(squashed, strings.ToLower(strings.TrimSuffix(name, "s")))) {
 			tc.Score += 15
 			tc.Why = append(tc.Why, "named in the question")

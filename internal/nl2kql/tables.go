@@ -78,6 +78,11 @@ var profiles = preferProfiles(map[string]profile{
 	"VMConnection":                 {"vminsights", "vm insight virtual machine server outbound inbound byte link"},
 	"Watchlist":                    {"watchlist", "vip highvalue asset terminated employee searchkey"},
 	"ASimWebSessionLogs":           {"proxy websession", "web http https useragent request session asim"},
+	// Operations tables analysts ask about (Log Analytics only).
+	"Heartbeat":                      {"heartbeat", "agent computer machine report reporting stopped offline silent last seen os version"},
+	"Syslog":                         {"syslog linux", "sshd sudo cron facility severity message host appliance"},
+	"AADManagedIdentitySignInLogs":   {"managedidentity", "serviceprincipal signin resource azure failed success"},
+	"MicrosoftAzureBastionAuditLogs": {"bastion", "rdp ssh session vm virtual machine connect jump"},
 })
 
 // tableWords is the strong and weak words of every table, split once.

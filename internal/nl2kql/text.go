@@ -27,7 +27,10 @@ var phraseSynonyms = []struct {
 	{lazyre.New(`\bazure[\s-]?ad\b|\bazure[\s-]?active[\s-]?directory\b|\bentra[\s-]?id\b|\baad\b`), " entra "},
 	{lazyre.New(`\bmulti[\s-]?factor\b|\b2fa\b|\bmfa\b`), " mfa "},
 	{lazyre.New(`\bsingle[\s-]?factor\b`), " singlefactor "},
-	{lazyre.New(`\bservice[\s-]?principals?\b|\bspns?\b|\bmanaged[\s-]?identit(y|ies)\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
+	// A managed identity is a service principal with its own sign-in log
+	// in Log Analytics (AADManagedIdentitySignInLogs).
+	{lazyre.New(`\bmanaged[\s-]?identit(y|ies)\b`), " managedidentity serviceprincipal "},
+	{lazyre.New(`\bservice[\s-]?principals?\b|\bspns?\b|\bworkload[\s-]?identit(y|ies)\b`), " serviceprincipal "},
 	{lazyre.New(`\binbox[\s-]?rules?\b|\bmailbox[\s-]?rules?\b|\bforwarding[\s-]?rules?\b|\b(?:mail|mailbox|email|smtp)[\s-]?forwarding\b|\bforward(?:ing|s|ed)?\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:an?\s+)?external\b`), " inboxrule "},
 	{lazyre.New(`\bkey[\s-]?vaults?\b`), " keyvault "},
 	{lazyre.New(`\brun[\s-]?keys?\b`), " runkey registry "},

@@ -221,6 +221,14 @@ func TestLogAnalyticsAdditions(t *testing.T) {
 			"WatchlistAlias": "string", "CreatedBy": "dynamic", "LastUpdatedTimeUTC": "datetime"},
 		"ASimWebSessionLogs": {"SrcIpAddr": "string", "Url": "string", "HttpUserAgent": "string", "EventResultDetails": "string",
 			"SrcBytes": "long", "DstPortNumber": "int", "ThreatRiskLevel": "int", "EventStartTime": "datetime", "AdditionalFields": "dynamic"},
+		"Heartbeat": {"Computer": "string", "ComputerIP": "string", "ComputerPrivateIPs": "dynamic", "OSType": "string",
+			"IsGatewayInstalled": "bool", "RemoteIPLatitude": "real", "Version": "string", "Category": "string"},
+		"Syslog": {"Computer": "string", "Facility": "string", "SeverityLevel": "string", "ProcessID": "int",
+			"SyslogMessage": "string", "EventTime": "datetime", "HostIP": "string"},
+		"AADManagedIdentitySignInLogs": {"ServicePrincipalName": "string", "ServicePrincipalId": "string", "ResourceDisplayName": "string",
+			"ResultType": "string", "DurationMs": "long", "IPAddress": "string", "ConditionalAccessPolicies": "string"},
+		"MicrosoftAzureBastionAuditLogs": {"UserName": "string", "ClientIpAddress": "string", "ClientPort": "int", "Duration": "int",
+			"SessionStartTime": "datetime", "SessionEndTime": "string", "TargetVMIPAddress": "string", "Time": "datetime", "Protocol": "string"},
 	}
 	if len(LogAnalyticsAdditions()) != len(want) {
 		t.Errorf("additions %v, want %d tables", LogAnalyticsAdditions(), len(want))

@@ -12,6 +12,10 @@
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/asimwebsessionlogs (the
 //     ASIM Web Session schema's native table, read through the _Im_WebSession parser,
 //     https://learn.microsoft.com/azure/sentinel/normalization-schema-web)
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/heartbeat (agent heartbeats)
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/syslog (Linux syslog)
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/aadmanagedidentitysigninlogs
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/microsoftazurebastionauditlogs
 
 package catalog
 
@@ -78,6 +82,25 @@ var unionLogAnalytics = []columnSpec{
 		ThreatFirstReportedTime:d ThreatId ThreatIpAddr ThreatIsActive:b ThreatLastReportedTime:d
 		ThreatName ThreatOriginalConfidence ThreatOriginalRiskLevel ThreatRiskLevel:i TimeGenerated:d
 		Type Url UrlCategory UrlOriginal`},
+	{"Heartbeat", `_BilledSize:r Category Computer ComputerEnvironment ComputerIP ComputerPrivateIPs:y
+		_IsBillable IsGatewayInstalled:b ManagementGroupName OSMajorVersion OSMinorVersion OSName OSType
+		RemoteIPCountry RemoteIPLatitude:r RemoteIPLongitude:r Resource ResourceGroup ResourceId
+		_ResourceId ResourceProvider ResourceType SCAgentChannel Solutions SourceSystem SubscriptionId
+		_SubscriptionId TimeGenerated:d Type Version VMUUID`},
+	{"Syslog", `_BilledSize:r CollectorHostName Computer EventTime:d Facility HostIP HostName _IsBillable
+		ProcessID:i ProcessName _ResourceId SeverityLevel SourceSystem _SubscriptionId SyslogMessage
+		TimeGenerated:d Type`},
+	{"AADManagedIdentitySignInLogs", `AppId AuthenticationContextClassReferences AuthenticationProcessingDetails
+		_BilledSize:r Category ConditionalAccessPolicies ConditionalAccessStatus CorrelationId DurationMs:l
+		FederatedCredentialId Id Identity IPAddress _IsBillable Level Location LocationDetails
+		OperationName OperationVersion ResourceDisplayName ResourceGroup ResourceIdentity
+		ResourceServicePrincipalId ResultDescription ResultSignature ResultType
+		ServicePrincipalCredentialKeyId ServicePrincipalCredentialThumbprint ServicePrincipalId
+		ServicePrincipalName SourceSystem TenantId TimeGenerated:d Type UniqueTokenIdentifier`},
+	{"MicrosoftAzureBastionAuditLogs", `_BilledSize:r ClientIpAddress ClientPort:i Duration:i _IsBillable Location
+		Message OperationName Protocol _ResourceId ResourceType SessionEndTime SessionStartTime:d
+		SourceSystem _SubscriptionId TargetResourceId TargetVMIPAddress TenantId Time:d TimeGenerated:d
+		TunnelId Type UserAgent UserEmail UserName`},
 }
 
 // formsLogAnalytics are their forms: Log Analytics only.
@@ -89,6 +112,10 @@ var formsLogAnalytics = []formSpec{
 	{"VMConnection", inSentinel, "", "", "", "VM insights connection metrics: per machine, process and remote end, one record a minute with links, bytes, responses, remote DNS names and threat intelligence on the remote IP."},
 	{"Watchlist", inSentinel, "", "", "", "Sentinel watchlists and their items (WatchlistItem, SearchKey); query a watchlist with _GetWatchlist('alias')."},
 	{"ASimWebSessionLogs", inSentinel, "", "", "", "Web sessions (web proxies, gateways, servers) in the ASIM Web Session schema; query them through the _Im_WebSession parser."},
+	{"Heartbeat", inSentinel, "", "", "", "Azure Monitor / Log Analytics agent heartbeats, about one a minute per connected computer: computer, IP, OS, agent version and solutions (is an agent reporting, when did it last report)."},
+	{"Syslog", inSentinel, "", "", "", "Syslog messages from Linux machines collected by the Azure Monitor agent: computer, facility, severity, process and message text."},
+	{"AADManagedIdentitySignInLogs", inSentinel, "", "", "", "Entra ID sign-ins by managed identities for Azure resources: the identity's service principal, the resource it signed in to, result and IP."},
+	{"MicrosoftAzureBastionAuditLogs", inSentinel, "", "", "", "Azure Bastion session audit: who (user name, email) connected from which client IP to which VM (target IP, resource), over rdp or ssh, with session start, end and duration."},
 }
 
 // LogAnalyticsAdditions names the standard Log Analytics tables catalogued
