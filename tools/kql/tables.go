@@ -118,7 +118,7 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 	q := newSearch(p.Search)
 	top := p.Top
 	if top == 0 {
-		top = 100 // the whole catalogue (51 tables)
+		top = 100 // the whole catalogue (55 tables)
 		if !q.empty() {
 			top = 10
 		}
@@ -147,11 +147,20 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 	if !q.empty() {
 		budget = columnsWithSearch
 	}
-	for i, h := range hits {
-		if i >= top {
+	// When the tables asked for do not fit the reply with the column
+	// budget, fewer columns per table are shown (each table still names
+	// its column count and schema resource) before tables are left out.
+	for ; ; budget /= 2 {
+		res.Tables = res.Tables[:0]
+		for i, h := range hits {
+			if i >= top {
+				break
+			}
+			res.Tables = append(res.Tables, summarize(h.t, h.matched, q.exact, budget))
+		}
+		if tools.FitBytes(res.Tables, tools.MaxBytes) == len(res.Tables) || budget <= 3 {
 			break
 		}
-		res.Tables = append(res.Tables, summarize(h.t, h.matched, q.exact, budget))
 	}
 	n := tools.FitBytes(res.Tables, tools.MaxBytes)
 	res.Tables = res.Tables[:n]
