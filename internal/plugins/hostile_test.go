@@ -192,3 +192,23 @@ func TestBindBoundsTheQuery(t *testing.T) {
 		t.Errorf("20 × 8 KiB inputs: %v", err)
 	}
 }
+
+type panicBuilder struct{}
+
+func (panicBuilder) BuildGroup(*Env, *Manifest, *SkillGroup) []SkillReport { panic("boom") }
+
+// TestLoaderSurvivesAPanic: a builder that panics on a manifest refuses
+// that manifest; the others load.
+func TestLoaderSurvivesAPanic(t *testing.T) {
+	Builders["PANICS"] = panicBuilder{}
+	defer delete(Builders, "PANICS")
+	dir := writeDir(t, map[string]string{"good.yaml": goodManifest,
+		"bad.yaml": "Descriptor:\n  Name: bad\nSkillGroups:\n  - Format: PANICS\n"})
+	res, err := LoadDirs(&Env{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Specs) != 2 || !strings.Contains(res.Manifests[0].Error, "secmcp failed on this manifest (a bug") {
+		t.Errorf("specs %d; bad.yaml: %q", len(res.Specs), res.Manifests[0].Error)
+	}
+}

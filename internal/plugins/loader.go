@@ -128,8 +128,16 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 	return res, nil
 }
 
-// loadFile loads one manifest of the folder dir.
-func loadFile(env *Env, dir, path string) ManifestReport {
+// loadFile loads one manifest of the folder dir. A panic while loading
+// it (a bug secmcp's tests missed, met on hostile input) refuses this
+// manifest only: the others, and the server, still start.
+func loadFile(env *Env, dir, path string) (rep ManifestReport) {
+	defer func() {
+		if r := recover(); r != nil {
+			rep = ManifestReport{Path: path, Skills: []SkillReport{},
+				Error: fmt.Sprintf("secmcp failed on this manifest (a bug: please report it with the file): %v", r)}
+		}
+	}()
 	data, err := readManifest(dir, path)
 	if err != nil {
 		return ManifestReport{Path: path, Skills: []SkillReport{}, Error: err.Error()}
