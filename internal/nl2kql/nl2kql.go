@@ -283,6 +283,7 @@ func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
 	refineIntent(&p.Intent, p.normalized, p.Window)
 	readOutlier(&p.Intent, p.normalized)
 	subjectKey(&p.Intent, p.normalized)
+	readAbsent(&p.Intent, p.normalized)
 	if a := p.defaultWindow(assumption); a != "" {
 		p.Assumptions = append(p.Assumptions, a)
 	}

@@ -55,6 +55,10 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 		if d := g.dormant(p, t); d.Query != "" {
 			return d, nil
 		}
+	case IntentAbsent:
+		if d := g.absentOrDormant(p, t); d.Query != "" {
+			return d, nil
+		}
 	}
 	if r, key, ok := g.joinPartner(p, t); ok && p.Intent.Kind != IntentOutlier {
 		return g.join(p, t, r, key), nil
