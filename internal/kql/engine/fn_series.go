@@ -287,18 +287,29 @@ func percentileOf(xs []float64, p float64) float64 {
 	return xs[lo] + (pos-float64(lo))*(xs[hi]-xs[lo])
 }
 
+// decomposeArg reads the series argument v and decomposes it with o; ok is
+// false (and d nil) when v is not a series, which the functions answer with
+// null, as Kusto does.
+func decomposeArg(c *callCtx, v value, o decomposeOpts) (x []float64, d *decomposition, ok bool, err error) {
+	x, ok, err = seriesValues(c, v)
+	if err != nil || !ok {
+		return nil, nil, false, err
+	}
+	d, err = decompose(c, x, o)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return x, d, true, nil
+}
+
 func fnSeriesDecompose(c *callCtx, a []value) (value, error) {
 	o, err := parseDecomposeOpts("series_decompose()", a, 1, 4)
 	if err != nil {
 		return value{}, err
 	}
-	x, ok, err := seriesValues(c, a[0])
+	_, d, ok, err := decomposeArg(c, a[0], o)
 	if err != nil || !ok {
 		return nullOf(kDynamic), err
-	}
-	d, err := decompose(c, x, o)
-	if err != nil {
-		return value{}, err
 	}
 	return dynV([]any{floatsDyn(d.baseline), floatsDyn(d.seasonal), floatsDyn(d.trend), floatsDyn(d.residual)}), nil
 }
@@ -325,13 +336,9 @@ func fnSeriesDecomposeAnomalies(c *callCtx, a []value) (value, error) {
 	if err != nil {
 		return value{}, err
 	}
-	x, ok, err := seriesValues(c, a[0])
+	x, d, ok, err := decomposeArg(c, a[0], o)
 	if err != nil || !ok {
 		return nullOf(kDynamic), err
-	}
-	d, err := decompose(c, x, o)
-	if err != nil {
-		return value{}, err
 	}
 	for i, v := range x {
 		if math.IsNaN(v) {
