@@ -150,19 +150,16 @@ func listTables(s *schema.Schema, p ListTablesParams) ListTablesResult {
 	// When the tables asked for do not fit the reply with the column
 	// budget, fewer columns per table are shown (each table still names
 	// its column count and schema resource) before tables are left out.
+	n := 0
 	for ; ; budget /= 2 {
 		res.Tables = res.Tables[:0]
-		for i, h := range hits {
-			if i >= top {
-				break
-			}
+		for _, h := range hits[:min(top, len(hits))] {
 			res.Tables = append(res.Tables, summarize(h.t, h.matched, q.exact, budget))
 		}
-		if tools.FitBytes(res.Tables, tools.MaxBytes) == len(res.Tables) || budget <= 3 {
+		if n = tools.FitBytes(res.Tables, tools.MaxBytes); n == len(res.Tables) || budget <= 3 {
 			break
 		}
 	}
-	n := tools.FitBytes(res.Tables, tools.MaxBytes)
 	res.Tables = res.Tables[:n]
 	switch {
 	case res.Total == 0:
