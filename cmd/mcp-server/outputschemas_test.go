@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,26 +195,8 @@ func httpListHasSchemas(t *testing.T, cfgPath, flag, key, client string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	post := func(body, sid string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("Accept", "application/json, text/event-stream")
-		r.Header.Set("Authorization", "Bearer "+key)
-		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
-		if sid != "" {
-			r.Header.Set("Mcp-Session-Id", sid)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
-	init := post(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"`+client+`","version":"1"}}}`, "")
-	sid := init.Header().Get("Mcp-Session-Id")
-	if init.Code != http.StatusOK || sid == "" {
-		t.Fatalf("initialize: %d %s", init.Code, init.Body)
-	}
-	post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid)
-	w := post(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, sid)
+	sid := mcpOpen(t, h, key, client)
+	w := mcpPost(h, key, `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, sid)
 	var resp struct {
 		Result map[string]any `json:"result"`
 	}

@@ -87,25 +87,8 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	post := func(body, sid string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("Accept", "application/json, text/event-stream")
-		r.Header.Set("Authorization", "Bearer demo-contoso")
-		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
-		if sid != "" {
-			r.Header.Set("Mcp-Session-Id", sid)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
-	init := post(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`, "")
-	sid := init.Header().Get("Mcp-Session-Id")
-	if init.Code != http.StatusOK || sid == "" {
-		b.Fatalf("initialize: %d %s", init.Code, init.Body)
-	}
-	post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid)
+	post := func(body, sid string) *httptest.ResponseRecorder { return mcpPost(h, "demo-contoso", body, sid) }
+	sid := mcpOpen(b, h, "demo-contoso", "bench")
 	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"kql_validate","arguments":{"query":"DeviceProcessEvents | where Timestamp > ago(1h) | count"}}}`
 	if w := post(call, sid); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"valid":true`) {
 		b.Fatalf("tools/call: %d %s", w.Code, w.Body)

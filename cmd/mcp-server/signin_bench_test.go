@@ -44,27 +44,10 @@ func BenchmarkSignInOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	post := func(bearer, body, sid string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("Accept", "application/json, text/event-stream")
-		r.Header.Set("Authorization", "Bearer "+bearer)
-		r.Header.Set("MCP-Protocol-Version", "2025-11-25")
-		if sid != "" {
-			r.Header.Set("Mcp-Session-Id", sid)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
+	post := func(bearer, body, sid string) *httptest.ResponseRecorder { return mcpPost(h, bearer, body, sid) }
 	call := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"kql_validate","arguments":{"query":"DeviceProcessEvents | where Timestamp > ago(1h) | count"}}}`
 	open := func(bearer string) string {
-		w := post(bearer, `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`, "")
-		sid := w.Header().Get("Mcp-Session-Id")
-		if w.Code != http.StatusOK || sid == "" {
-			b.Fatalf("initialize: %d %s", w.Code, w.Body)
-		}
-		post(bearer, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid)
+		sid := mcpOpen(b, h, bearer, "bench")
 		if w := post(bearer, call, sid); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"valid":true`) {
 			b.Fatalf("tools/call: %d %s", w.Code, w.Body)
 		}
