@@ -53,20 +53,16 @@ func WorkspaceFunctions() []Function {
 // paramNames parses Params into the parameter names.
 func (f Function) paramNames() ([]string, error) {
 	script, diags := syntax.Parse("let f = " + f.Params + " { print 0 };\nprint 0")
-	if syntax.HasErrors(diags) || len(script.Stmts) == 0 {
-		return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
+	if !syntax.HasErrors(diags) && len(script.Stmts) > 0 {
+		if let, ok := script.Stmts[0].(*syntax.LetStmt); ok {
+			if lit, ok := let.Value.(*syntax.FuncLit); ok {
+				names := make([]string, len(lit.Params))
+				for i, p := range lit.Params {
+					names[i] = p.Name.Name
+				}
+				return names, nil
+			}
+		}
 	}
-	let, ok := script.Stmts[0].(*syntax.LetStmt)
-	if !ok {
-		return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
-	}
-	lit, ok := let.Value.(*syntax.FuncLit)
-	if !ok {
-		return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
-	}
-	names := make([]string, len(lit.Params))
-	for i, p := range lit.Params {
-		names[i] = p.Name.Name
-	}
-	return names, nil
+	return nil, fmt.Errorf("catalog: function %s: parameters %s do not parse", f.Name, f.Params)
 }
