@@ -109,11 +109,7 @@ func (g *baselineGroup) alertMeasures(as []alertItem) []measure {
 	all := measure{name: "alerts", source: toolListAlerts, counts: make([]int, g.n+1)}
 	bySev := map[string]*measure{}
 	for _, a := range as {
-		t := a.Created
-		if t.IsZero() {
-			t = a.FirstActivity
-		}
-		k := windowIndex(t, g.w, g.n)
+		k := windowIndex(alertTime(a), g.w, g.n)
 		if k < 0 {
 			continue
 		}
