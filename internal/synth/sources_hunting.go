@@ -65,16 +65,7 @@ func huntingJob(key, purpose, q string) job {
 			if err := json.Unmarshal(raw, &d); err != nil {
 				return fmt.Errorf("decode %s: %w", toolHunting, err)
 			}
-			f := HuntingFacet{Purpose: purpose, Query: d.Query, Rows: []map[string]any{}, TotalRows: d.TotalRows}
-			for _, row := range d.Rows {
-				m := map[string]any{}
-				for i, c := range d.Columns {
-					if i < len(row) {
-						m[c.Name] = row[i]
-					}
-				}
-				f.Rows = append(f.Rows, m)
-			}
+			f := HuntingFacet{Purpose: purpose, Query: d.Query, Rows: d.maps(), TotalRows: d.TotalRows}
 			doc, err := json.Marshal(f)
 			if err != nil {
 				return fmt.Errorf("encode hunting result: %w", err)
