@@ -16,6 +16,7 @@ import (
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/sharedcorpus"
 	"github.com/secmcp/secmcp/internal/sources"
+	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -64,17 +65,9 @@ func TestSharedManifestsRunOnDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := sources.NewDemo(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer demo.Close()
 	// The handlers are called directly: the invoker's budget would stop
 	// 75 runs in a row (the invoker is tested with plugin tools elsewhere).
-	contoso, ok := demo.Registry.Lookup("contoso")
-	if !ok {
-		t.Fatal("no demo tenant contoso")
-	}
+	contoso := demoContoso(t)
 	var totalOK, totalMissing, totalOther int
 	for _, m := range res.Manifests {
 		ok, missing, other := 0, 0, 0
@@ -174,4 +167,20 @@ func loadedSkill(t *testing.T, env *Env, path, name string) *KQLSkill {
 	}
 	t.Fatal(fmt.Sprintf("skill %s not in %s", name, path))
 	return nil
+}
+
+// demoContoso starts the demo sources (closed when the test ends) and
+// returns their tenant contoso.
+func demoContoso(t *testing.T) *tenant.Tenant {
+	t.Helper()
+	demo, err := sources.NewDemo(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(demo.Close)
+	contoso, ok := demo.Registry.Lookup("contoso")
+	if !ok {
+		t.Fatal("no demo tenant contoso")
+	}
+	return contoso
 }

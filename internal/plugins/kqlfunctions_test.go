@@ -4,13 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -63,12 +59,7 @@ func TestWorkspaceFunctionSkills(t *testing.T) {
 			t.Errorf("%s: warnings %v", s.Skill, s.Warnings)
 		}
 	}
-	demo, err := sources.NewDemo(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer demo.Close()
-	contoso, _ := demo.Registry.Lookup("contoso")
+	contoso := demoContoso(t)
 	call := tools.Call{Tenant: contoso, Principal: "test"}
 	run := func(skill string, args map[string]string) (RunResult, error) {
 		raw, _ := json.Marshal(args)

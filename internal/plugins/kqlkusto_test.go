@@ -3,14 +3,10 @@ package plugins
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secmcp/secmcp/internal/kqlcheck"
-	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -60,12 +56,7 @@ func TestKustoSkillsOnDemoADX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := sources.NewDemo(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer demo.Close()
-	contoso, _ := demo.Registry.Lookup("contoso")
+	contoso := demoContoso(t)
 	run := func(skill, args string) (any, error) {
 		for _, m := range res.Manifests {
 			for _, s := range m.Skills {

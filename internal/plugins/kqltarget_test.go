@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/tools"
 )
 
@@ -70,12 +66,7 @@ func TestDefenderSkillOnSentinelTable(t *testing.T) {
 	if !strings.Contains(out.String(), "warning: reads SigninLogs, a Sentinel / Log Analytics table that Defender XDR Advanced Hunting does not have") {
 		t.Errorf("validate output lacks the warning:\n%s", out.String())
 	}
-	demo, err := sources.NewDemo(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer demo.Close()
-	contoso, _ := demo.Registry.Lookup("contoso")
+	contoso := demoContoso(t)
 	call := tools.Call{Tenant: contoso, Principal: "test"}
 	_, err = specs["FailedSignins"].Handler(context.Background(), call, nil)
 	var te *tools.ToolError
