@@ -22,7 +22,7 @@ func (r *runner) opMakeSeries(x *syntax.MakeSeriesOp, t *Table, sc *scope) (*Tab
 	if err != nil {
 		return nil, err
 	}
-	from, to, err := r.seriesBounds(x, axis, t.n, sc)
+	from, to, err := r.seriesBounds(x, step, axis, t.n, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,9 @@ func (r *runner) constValue(e syntax.Expr, sc *scope) (value, error) {
 	return unwrapDyn(v.get(0)), nil
 }
 
-func (r *runner) seriesBounds(x *syntax.MakeSeriesOp, axis *vec, n int, sc *scope) (value, value, error) {
+// seriesBounds is the make-series range: from and to as given, else from
+// the axis values, with step the evaluated step.
+func (r *runner) seriesBounds(x *syntax.MakeSeriesOp, step value, axis *vec, n int, sc *scope) (value, value, error) {
 	var from, to value
 	var err error
 	if x.From != nil {
@@ -207,17 +209,13 @@ func (r *runner) seriesBounds(x *syntax.MakeSeriesOp, axis *vec, n int, sc *scop
 			// (https://learn.microsoft.com/kusto/query/make-series-operator):
 			// the lowest value rounded down to the step, as bin() does
 			from = lo
-			if step, err := r.constValue(x.Step, sc); err == nil && !lo.null {
+			if !lo.null {
 				if b, err := binValue(lo, step, 0); err == nil && !b.null {
 					from = b
 				}
 			}
 		}
 		if x.To == nil && !hi.null {
-			step, err := r.constValue(x.Step, sc)
-			if err != nil {
-				return from, to, err
-			}
 			if to, err = lastBinEnd(from, hi, step); err != nil {
 				return from, to, err
 			}
