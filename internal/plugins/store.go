@@ -56,19 +56,26 @@ type runDoc struct {
 
 // keep stores a run under scope (tenant.Scope) and returns its URI.
 func (s *RunStore) keep(scope, tenantAlias string, sk *KQLSkill, r RunResult) (string, bool) {
+	return s.keepDoc(scope, runDoc{Tenant: tenantAlias, Plugin: sk.Plugin, Skill: Normalize(sk.Skill), Tool: sk.Tool,
+		Target: sk.Target, Sent: r.Sent, Caps: r.Caps, Columns: r.Columns, Rows: r.Rows, Total: r.TotalRows})
+}
+
+// keepDoc stores d under scope with a new run id, filling its URI
+// (secmcp://{tenant}/plugins/{plugin}/{skill}/{runId}) and RanAt, and
+// returns the URI. A nil store keeps nothing.
+func (s *RunStore) keepDoc(scope string, d runDoc) (string, bool) {
 	if s == nil {
 		return "", false
 	}
 	id := newRunID()
-	uri := resources.URI(tenantAlias, KindPlugins, "x")
-	uri = strings.TrimSuffix(uri, "x") + sk.Plugin + "/" + Normalize(sk.Skill) + "/" + id
-	doc, err := json.Marshal(runDoc{URI: uri, Tenant: tenantAlias, Plugin: sk.Plugin, Skill: Normalize(sk.Skill), Tool: sk.Tool,
-		Target: sk.Target, RanAt: time.Now().UTC(), Sent: r.Sent, Caps: r.Caps, Columns: r.Columns, Rows: r.Rows, Total: r.TotalRows})
+	d.URI = strings.TrimSuffix(resources.URI(d.Tenant, KindPlugins, "x"), "x") + d.Plugin + "/" + d.Skill + "/" + id
+	d.RanAt = time.Now().UTC()
+	doc, err := json.Marshal(d)
 	if err != nil {
 		return "", false
 	}
 	s.put(scope, id, doc)
-	return uri, true
+	return d.URI, true
 }
 
 // put stores a run's document under its scope and id.
