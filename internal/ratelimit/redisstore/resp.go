@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -218,7 +219,7 @@ func (cn *conn) read(depth int) (any, error) {
 			return nil, fmt.Errorf("redis: bulk reply length %q out of range", body)
 		}
 		buf := make([]byte, n+2)
-		if _, err := readFull(cn.r, buf); err != nil {
+		if _, err := io.ReadFull(cn.r, buf); err != nil {
 			return nil, err
 		}
 		return string(buf[:n]), nil
@@ -245,18 +246,6 @@ func (cn *conn) read(depth int) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("redis: unknown reply type %q", kind)
-}
-
-func readFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // script is a Lua script run with EVALSHA, falling back to EVAL when the
