@@ -112,7 +112,7 @@ func ParseURL(raw string) (*Options, Settings, error) {
 			return nil, set, fmt.Errorf("unknown parameter %q: the URL takes timeout= and replicas=", k)
 		}
 	}
-	opt := &Options{Addr: u.Host, Username: u.User.Username(), Timeout: set.Timeout}
+	opt := &Options{Username: u.User.Username(), Timeout: set.Timeout}
 	opt.Password, _ = u.User.Password()
 	host, port, err := net.SplitHostPort(u.Host)
 	if err != nil {
