@@ -138,7 +138,7 @@ func (c *Checker) Validate(query string) Report {
 		}
 	}
 	rep.Valid = !hasKind(diags, KindSyntax, SeverityError)
-	diags = append(diags, deprecatedTables(query, rep.Tables)...)
+	diags = append(diags, deprecatedTables(script, rep.Tables)...)
 	var advice []string
 	if rep.Valid && script != nil {
 		advice = timeFilterAdvice(script, rep.Tables, c.schema)

@@ -227,6 +227,12 @@ func TestDeprecatedTableWarns(t *testing.T) {
 		q[d.Start:d.Start+d.Length] != "AADSignInEventsBeta" || d.Line != 2 {
 		t.Errorf("diagnostic = %+v", d)
 	}
+	// a quoted table name is the same table: the warning covers the quotes
+	quoted := "['AADSignInEventsBeta'] | where Timestamp > ago(1d) | take 5"
+	if rep := c.Validate(quoted); rep.Warnings != 1 || len(rep.Diagnostics) == 0 ||
+		quoted[rep.Diagnostics[0].Start:rep.Diagnostics[0].Start+rep.Diagnostics[0].Length] != "['AADSignInEventsBeta']" {
+		t.Errorf("quoted: %+v", rep.Diagnostics)
+	}
 	if rep := c.Validate("EntraIdSignInEvents | where Timestamp > ago(1d) | take 5"); rep.Warnings != 0 || rep.Errors != 0 {
 		t.Errorf("EntraIdSignInEvents: %+v", rep.Diagnostics)
 	}
