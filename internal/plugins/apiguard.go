@@ -1,7 +1,6 @@
 package plugins
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -76,20 +75,11 @@ func refuseForbidden(_, address string, _ syscall.RawConn) error {
 	return nil
 }
 
-var (
-	guardOnce sync.Once
-	guarded   *http.Transport
-)
-
 // guardedTransport is http.DefaultTransport's configuration with a dialer
 // that refuses forbidden addresses; API calls and OpenAPI fetches use it.
-func guardedTransport() *http.Transport {
-	guardOnce.Do(func() {
-		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refuseForbidden}
-		guarded = http.DefaultTransport.(*http.Transport).Clone()
-		guarded.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return d.DialContext(ctx, network, addr)
-		}
-	})
-	return guarded
-}
+var guardedTransport = sync.OnceValue(func() *http.Transport {
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refuseForbidden}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = d.DialContext
+	return tr
+})
