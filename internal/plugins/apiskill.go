@@ -185,7 +185,7 @@ func loadOpenAPI(env *Env, m *Manifest, g *SkillGroup, cfg config.PluginAPI) (do
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(filepath.Dir(m.Path), path)
 		}
-		if data, err = readCapped(path); err != nil {
+		if data, err = readRegular(path, MaxOpenAPIBytes); err != nil {
 			return nil, nil, "", fmt.Errorf("OpenAPI document (%s): %w", where, err)
 		}
 		ref = path
@@ -195,10 +195,6 @@ func loadOpenAPI(env *Env, m *Manifest, g *SkillGroup, cfg config.PluginAPI) (do
 		return nil, nil, "", fmt.Errorf("OpenAPI document %s: %w", ref, err)
 	}
 	return doc, docURL, "", nil
-}
-
-func readCapped(path string) ([]byte, error) {
-	return readRegular(path, MaxOpenAPIBytes)
 }
 
 func fetchOpenAPI(env *Env, ref string) ([]byte, error) {
