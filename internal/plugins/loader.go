@@ -72,7 +72,6 @@ func IsManifest(name string) bool {
 // and the others still load.
 func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 	var files []string
-	folder := map[string]string{} // file → the folder it was listed in
 	for _, d := range dirs {
 		entries, err := os.ReadDir(d)
 		if err != nil {
@@ -80,8 +79,7 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 		}
 		for _, e := range entries {
 			if !e.IsDir() && IsManifest(e.Name()) {
-				f := filepath.Join(d, e.Name())
-				files, folder[f] = append(files, f), d
+				files = append(files, filepath.Join(d, e.Name()))
 			}
 		}
 	}
@@ -99,7 +97,7 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			reps[i] = loadFile(env, folder[f], f)
+			reps[i] = loadFile(env, f)
 		}()
 	}
 	wg.Wait()
@@ -128,17 +126,17 @@ func LoadDirs(env *Env, dirs ...string) (*Result, error) {
 	return res, nil
 }
 
-// loadFile loads one manifest of the folder dir. A panic while loading
+// loadFile loads one manifest of a plugins folder. A panic while loading
 // it (a bug secmcp's tests missed, met on hostile input) refuses this
 // manifest only: the others, and the server, still start.
-func loadFile(env *Env, dir, path string) (rep ManifestReport) {
+func loadFile(env *Env, path string) (rep ManifestReport) {
 	defer func() {
 		if r := recover(); r != nil {
 			rep = ManifestReport{Path: path, Skills: []SkillReport{},
 				Error: fmt.Sprintf("secmcp failed on this manifest (a bug: please report it with the file): %v", r)}
 		}
 	}()
-	data, err := readManifest(dir, path)
+	data, err := readManifest(path)
 	if err != nil {
 		return ManifestReport{Path: path, Skills: []SkillReport{}, Error: err.Error()}
 	}
@@ -210,7 +208,7 @@ func (r *Result) Write(w io.Writer) {
 }
 
 func parseFile(path string) (*Manifest, error) {
-	data, err := readManifest(filepath.Dir(path), path)
+	data, err := readManifest(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

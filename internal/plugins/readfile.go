@@ -22,13 +22,14 @@ const (
 	MaxSkills = 200
 )
 
-// readManifest reads a manifest listed in the plugins folder dir. It
-// refuses what is not a regular file (a named pipe would block the load, a
-// device would never end), a symbolic link leading outside dir (a manifest
-// folder is what the operator vouched for; a link out of it could make
-// secmcp read any file it can), and files over MaxManifestBytes.
-func readManifest(dir, path string) ([]byte, error) {
-	if err := checkInside(dir, path); err != nil {
+// readManifest reads a manifest listed in a plugins folder (the folder
+// path is in). It refuses what is not a regular file (a named pipe would
+// block the load, a device would never end), a symbolic link leading
+// outside the folder (a manifest folder is what the operator vouched for;
+// a link out of it could make secmcp read any file it can), and files over
+// MaxManifestBytes.
+func readManifest(path string) ([]byte, error) {
+	if err := checkInside(filepath.Dir(path), path); err != nil {
 		return nil, err
 	}
 	return readRegular(path, MaxManifestBytes)
