@@ -18,10 +18,13 @@ type pageInfo struct {
 // pagesJob reads a listing page by page (at most maxPages, each page a
 // call of its own under the same deadline and call budget), merging each
 // page into an accumulator, and hands the whole to done; the accumulator's
-// page information tells whether more remained unread.
-func pagesJob[D any](key, source, tool string, args map[string]any, merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error) job {
+// page information tells whether more remained unread. settle, when set,
+// runs once after the last page's call ended (a group waits for the whole
+// listing).
+func pagesJob[D any](key, source, tool string, args map[string]any, merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error,
+	settle func(r *run)) job {
 	var acc D
-	return nextPage(key, source, tool, args, "", 1, acc, merge, done, nil)
+	return nextPage(key, source, tool, args, "", 1, acc, merge, done, settle)
 }
 
 // nextPage is one page's call; settle, when set, runs once after the last
@@ -79,14 +82,8 @@ func mergeSignIns(acc *signInListDoc, page signInListDoc) pageInfo {
 	return page.Page
 }
 
-// alertPagesJob lists the alerts of a window page by page.
-func alertPagesJob(key, source string, w window, done func(r *run, d alertListDoc) error) job {
-	return pagesJob(key, source, toolListAlerts, windowArgs(w, 200), mergeAlerts, done)
-}
-
-// settledAlertPagesJob is alertPagesJob whose settle runs once after the
-// last page (a group waits for the whole listing).
-func settledAlertPagesJob(key, source string, w window, done func(r *run, d alertListDoc) error, settle func(r *run)) job {
-	var acc alertListDoc
-	return nextPage(key, source, toolListAlerts, windowArgs(w, 200), "", 1, acc, mergeAlerts, done, settle)
+// alertPagesJob lists the alerts of a window page by page (settle as for
+// pagesJob).
+func alertPagesJob(key, source string, w window, done func(r *run, d alertListDoc) error, settle func(r *run)) job {
+	return pagesJob(key, source, toolListAlerts, windowArgs(w, 200), mergeAlerts, done, settle)
 }

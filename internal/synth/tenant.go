@@ -207,5 +207,5 @@ func signInFailuresJob(w window, top int) job {
 				}
 			}
 			return r.addRanking("0-signin-failures", f)
-		})
+		}, nil)
 }

@@ -72,7 +72,7 @@ func alertTypeJob(terms []string, w window, top int) job {
 				r.spawn(alertEntitiesJob(a.ID, g))
 			}
 			return r.addRanking("0-alert-type", f)
-		})
+		}, nil)
 }
 
 // incidentListDoc is the part of defender_list_incidents' result read here.
@@ -138,7 +138,7 @@ func alertsInWindowJob(w window) job {
 	return alertPagesJob("0-tenant-alerts", "Defender alerts raised in the window (tenant)", w,
 		func(r *run, d alertListDoc) error {
 			return r.addRanking("1-alerts", rankAlerts("alerts raised in the window", d, w, func(alertItem) bool { return true }))
-		})
+		}, nil)
 }
 
 // rankAlerts ranks the alerts keep accepts by severity then newest, with

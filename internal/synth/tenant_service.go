@@ -78,7 +78,7 @@ func serviceAlertsJob(s serviceSpec, w window, g *baselineGroup) job {
 	if g != nil {
 		settle = g.settle
 	}
-	return settledAlertPagesJob("0-tenant-service-alerts", "Defender alerts concerning "+s.Name+" (tenant)", span,
+	return alertPagesJob("0-tenant-service-alerts", "Defender alerts concerning "+s.Name+" (tenant)", span,
 		func(r *run, d alertListDoc) error {
 			f := rankAlerts("alerts concerning "+s.Name, d, w, func(a alertItem) bool { return s.concerns(a) && windowIndex(alertTime(a), w, 0) == 0 })
 			n := min(len(f.Entries), 3)
@@ -152,7 +152,7 @@ func serviceSignInsJob(s serviceSpec, app string, w window) job {
 				}
 			}
 			return r.addRanking("2-service-signins-"+strings.ToLower(app), f)
-		})
+		}, nil)
 }
 
 // planService plans "anything unusual with <service>": the window's alerts
