@@ -194,16 +194,10 @@ const (
 // open risk → none; otherwise some.
 func (d demoData) userClass(upn string) string {
 	named := false
-	for _, a := range d.t.Graph["security/alerts_v2"] {
-		if !within(when(a, "createdDateTime"), 30*24*time.Hour) || str(a, "classification") == "falsePositive" {
-			continue
-		}
-		ev, _ := a["evidence"].([]any)
-		for _, e := range ev {
-			m, _ := e.(map[string]any)
-			named = named || strings.EqualFold(str(m, "userAccount", "userPrincipalName"), upn) || strings.EqualFold(str(m, "mailboxPrimaryAddress"), upn)
-		}
-	}
+	d.recentEvidence(func(_, m map[string]any) bool {
+		named = strings.EqualFold(str(m, "userAccount", "userPrincipalName"), upn) || strings.EqualFold(str(m, "mailboxPrimaryAddress"), upn)
+		return !named
+	})
 	atRisk := false
 	for _, u := range d.t.Graph["identityProtection/riskyUsers"] {
 		if !strings.EqualFold(str(u, "userPrincipalName"), upn) {
@@ -226,6 +220,24 @@ func (d demoData) userClass(upn string) string {
 // yes; no alert naming it → none; otherwise some.
 func (d demoData) deviceClass(device string) string {
 	class := classNone
+	d.recentEvidence(func(a, m map[string]any) bool {
+		if dn := strings.ToLower(str(m, "deviceDnsName")); dn == "" || short(dn) != strings.ToLower(short(device)) {
+			return true
+		}
+		if str(a, "severity") == "high" && str(a, "status") != "resolved" {
+			class = classYes
+			return false
+		}
+		class = classSome
+		return true
+	})
+	return class
+}
+
+// recentEvidence calls visit with each evidence record of the alerts
+// created in the last 30 days and not classified falsePositive, until
+// visit returns false.
+func (d demoData) recentEvidence(visit func(alert, ev map[string]any) bool) {
 	for _, a := range d.t.Graph["security/alerts_v2"] {
 		if !within(when(a, "createdDateTime"), 30*24*time.Hour) || str(a, "classification") == "falsePositive" {
 			continue
@@ -233,16 +245,11 @@ func (d demoData) deviceClass(device string) string {
 		ev, _ := a["evidence"].([]any)
 		for _, e := range ev {
 			m, _ := e.(map[string]any)
-			if dn := strings.ToLower(str(m, "deviceDnsName")); dn == "" || short(dn) != strings.ToLower(short(device)) {
-				continue
+			if !visit(a, m) {
+				return
 			}
-			if str(a, "severity") == "high" && str(a, "status") != "resolved" {
-				return classYes
-			}
-			class = classSome
 		}
 	}
-	return class
 }
 
 // verdictIs checks the first verdict's class against the independent rule.
