@@ -103,6 +103,18 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg := peek(r, body)
+	if r.Method == http.MethodPost && msg.modern && msg.method == string(mcp.MethodNotificationCancelled) {
+		// On the stateless wire every request runs in a session without an
+		// ID, so mcp-go keys in-flight requests by the bare JSON-RPC id and
+		// this notice would cancel any caller's request of that id. The
+		// 2026-07-28 revision cancels an HTTP request by closing its
+		// response stream and expects no notice
+		// (https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/cancellation),
+		// so it is accepted and dropped.
+		g.log.Debug("dropped a stateless notifications/cancelled: close the request's stream to cancel it", "principal", caller.Principal)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
 	if r.Method != http.MethodGet && !msg.response {
 		if !g.inflight.TryAcquire(caller.Principal) {
 			w.Header().Set("Retry-After", "1")
