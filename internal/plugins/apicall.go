@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/secmcp/secmcp/internal/outbound"
 	"github.com/secmcp/secmcp/internal/text"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
@@ -139,26 +140,14 @@ func (sk *APISkill) client(env *Env) *http.Client {
 	if env.APITransport != nil {
 		tr = env.APITransport
 	}
-	return &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != sk.Base.Scheme || req.URL.Host != sk.Base.Host {
-			return &redirectError{host: req.URL.Host}
-		}
-		if len(via) >= 5 {
-			return errors.New("more than 5 redirects")
-		}
-		return nil
-	}}
+	return &http.Client{Transport: tr, CheckRedirect: outbound.SameHost(sk.Base)}
 }
 
-type redirectError struct{ host string }
-
-func (e *redirectError) Error() string { return "redirect to " + e.host }
-
 func (sk *APISkill) transportError(err error, secret, sent string) error {
-	var re *redirectError
+	var re *outbound.RedirectError
 	switch {
 	case errors.As(err, &re):
-		return &tools.ToolError{Kind: "refused", Msg: fmt.Sprintf("%s: the API redirected to %s; refused: plugin %s calls only %s (the servers its OpenAPI document names)", sk.Tool, re.host, sk.PluginName, sk.Base.Host)}
+		return &tools.ToolError{Kind: "refused", Msg: fmt.Sprintf("%s: the API redirected to %s; refused: plugin %s calls only %s (the servers its OpenAPI document names)", sk.Tool, re.To, sk.PluginName, sk.Base.Host)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &tools.ToolError{Kind: "upstream", Msg: fmt.Sprintf("%s: %s did not answer within %s", sk.Tool, sk.Base.Host, sk.Timeout)}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/outbound"
 )
 
 // session is one live connection to a plugin server.
@@ -142,20 +143,11 @@ func dialHTTP(cfg config.MCPServer, headers map[string]string, lim readLimits) (
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}
+	// A redirect elsewhere would carry the configured headers (secrets
+	// other than Authorization are not dropped by net/http) and, on a 307,
+	// the caller's arguments to a host the operator never named.
 	hc := &http.Client{Transport: cappedTransport{next: http.DefaultTransport, lim: lim, onBreach: s.fail},
-		// A redirect elsewhere would carry the configured headers
-		// (secrets other than Authorization are not dropped by net/http)
-		// and, on a 307, the caller's arguments to a host the operator
-		// never named.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
-				return fmt.Errorf("redirect to %s refused: secmcp talks only to the configured URL's host %s", req.URL.Host, base.Host)
-			}
-			if len(via) >= 5 {
-				return errors.New("more than 5 redirects")
-			}
-			return nil
-		}}
+		CheckRedirect: outbound.SameHost(base)}
 	tr, err := transport.NewStreamableHTTP(cfg.URL, transport.WithHTTPHeaders(headers), transport.WithHTTPBasicClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
