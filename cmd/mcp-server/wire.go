@@ -15,6 +15,7 @@ import (
 	"github.com/secmcp/secmcp/auth/entra"
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/groupwrite"
 	"github.com/secmcp/secmcp/internal/kql/engine"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
 	"github.com/secmcp/secmcp/internal/plugins"
@@ -348,16 +349,25 @@ func isLoopback(host string) bool {
 }
 
 // newLogger returns a JSON logger on stderr or the log file (never stdout).
+// Records are group-committed (internal/groupwrite): a logging call returns
+// once its record is written, and records logged at the same moment — the
+// audit lines of concurrent calls — share one write. The close function
+// writes anything still queued before closing the file.
 func newLogger(opts options, stderr io.Writer) (*slog.Logger, func(), error) {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(opts.logLevel))
-	w, closeFn := stderr, func() {}
+	w, closeFile := stderr, func() {}
 	if opts.logFile != "" {
 		f, err := os.OpenFile(opts.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--log-file: %w", err)
 		}
-		w, closeFn = f, func() { _ = f.Close() }
+		w, closeFile = f, func() { _ = f.Close() }
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), closeFn, nil
+	g := groupwrite.New(w)
+	closeFn := func() {
+		_ = g.Commit()
+		closeFile()
+	}
+	return slog.New(g.Handler(slog.NewJSONHandler(g, &slog.HandlerOptions{Level: lvl}))), closeFn, nil
 }
