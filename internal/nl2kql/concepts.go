@@ -42,6 +42,12 @@ var conceptList = preferConcepts([]concept{
 	// control-plane operations on the VM
 	// (https://learn.microsoft.com/en-us/azure/bastion/monitor-bastion).
 	c("bastion", `bastion`, map[string]float64{"MicrosoftAzureBastionAuditLogs": 6}, nil),
+	// VM insights (Service Map) writes the VMs' connections to VMConnection
+	// (https://learn.microsoft.com/azure/azure-monitor/vm/vminsights-log-query).
+	c("vminsights", `vminsights`, map[string]float64{"VMConnection": 6}, nil),
+	// Billable ingestion is the Usage records with IsBillable true
+	// (https://learn.microsoft.com/azure/azure-monitor/logs/analyze-usage).
+	c("billable", `billable`, b(2, "Usage"), map[string]string{"Usage": `IsBillable == true`}),
 	c("failed", `failed|fail|failures?|fails|failing|unsuccessful|denied|invalid password|wrong password`, nil, map[string]string{
 		"SigninLogs": `ResultType != "0"`, "AADServicePrincipalSignInLogs": `ResultType != "0"`,
 		"AADManagedIdentitySignInLogs": `ResultType != "0"`, "Syslog": `SyslogMessage has "Failed password"`,
@@ -165,7 +171,7 @@ var conceptList = preferConcepts([]concept{
 		"EmailEvents":    `DeliveryAction in ("Blocked", "Junked") or LatestDeliveryLocation == "Quarantine"`,
 		"UrlClickEvents": `ActionType == "ClickBlocked"`,
 	}),
-	c("inbound", `inbound|incoming|external senders?`, nil, map[string]string{"EmailEvents": `EmailDirection == "Inbound"`}),
+	c("inbound", `inbound|incoming|external senders?`, nil, map[string]string{"EmailEvents": `EmailDirection == "Inbound"`, "VMConnection": `Direction == "inbound"`}),
 	c("outboundmail", `outgoing|sent externally|outbound email`, nil, map[string]string{"EmailEvents": `EmailDirection == "Outbound"`}),
 	c("clicked", `click(ed)? through|clicked|clicks?`, b(3, "UrlClickEvents"), map[string]string{
 		"UrlClickEvents": `ActionType == "ClickAllowed" or IsClickedThrough == true`,
@@ -240,7 +246,9 @@ var conceptList = preferConcepts([]concept{
 	// (https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-devicenetworkevents-table:
 	// inbound ones are InboundConnectionAccepted).
 	c("outboundconn", `(?:outgoing|outbound)\s+(?:network\s+)?(?:connection|traffic|communication)\w*`, b(2, "DeviceNetworkEvents"),
-		map[string]string{"DeviceNetworkEvents": `ActionType in ("ConnectionSuccess", "ConnectionFailed", "ConnectionAttempt", "ConnectionRequest")`}),
+		map[string]string{"DeviceNetworkEvents": `ActionType in ("ConnectionSuccess", "ConnectionFailed", "ConnectionAttempt", "ConnectionRequest")`,
+			// VM insights records the direction of each connection group.
+			"VMConnection": `Direction == "outbound"`}),
 	// Management apps a user signs in to are sign-in facts (AppDisplayName).
 	c("signinapp", `(?:entra|azure)\s+(?:powershell|management|portal|cli)|graph explorer|management (?:interface|portal|app)s?|azure portal`,
 		map[string]float64{"SigninLogs": 3, "AADSignInEventsBeta": 3}, nil),

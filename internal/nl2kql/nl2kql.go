@@ -303,6 +303,7 @@ func (s *Service) PlanContext(ctx context.Context, req Request) (*Plan, error) {
 	}
 	p.Tables = cands
 	s.nativeForm(p)
+	p.everWindow()
 	return p, nil
 }
 

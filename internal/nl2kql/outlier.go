@@ -168,5 +168,5 @@ func wordColumn(t *schema.Table, w string) (string, bool) {
 			return c.Name, true
 		}
 	}
-	return columnByWord(t, w)
+	return columnByWord(t, w, "")
 }

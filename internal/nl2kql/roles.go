@@ -61,14 +61,18 @@ func (c Col) Ref() string {
 }
 
 // roleCandidates lists, per role, the columns that can play it, best first;
-// the first one a table has wins.
+// the first one a table has wins. The ASIM columns come last: the schemas'
+// aliases say which side is "the user", "the host" and "the IP" of a web
+// session (User = SrcUsername, IpAddr = SrcIpAddr: the client making the
+// request; https://learn.microsoft.com/azure/sentinel/normalization-schema-web),
+// so a question about users never groups by the rarely filled DstUserId.
 var roleCandidates = map[string][]string{
 	roleUser: {"UserPrincipalName", "AccountUpn", "UserId@OfficeActivity", "Caller", "AADEmail", "UPN", "UserEmail",
 		"AccountName@DeviceLogonEvents", "InitiatingProcessAccountUpn", "Account", "AccountName", "TargetAccountUpn", "AccountObjectId",
-		"ServicePrincipalName", "Identity"},
+		"ServicePrincipalName", "Identity", "SrcUsername", "SrcUserId"},
 	roleAccount:   {"AccountName", "TargetUserName", "InitiatingProcessAccountName", "SubjectUserName", "UserName", "AccountDisplayName"},
-	roleDevice:    {"DeviceName", "Computer", "ManagedDeviceName", "TargetDeviceName", "DestinationDeviceName"},
-	roleIP:        {"IPAddress", "RemoteIP", "ClientIP", "CallerIpAddress", "IpAddress", "CallerIPAddress", "SenderIPv4", "FileOriginIP", "PublicIP", "DestinationIPAddress", "LocalIP"},
+	roleDevice:    {"DeviceName", "Computer", "ManagedDeviceName", "TargetDeviceName", "DestinationDeviceName", "SrcHostname"},
+	roleIP:        {"IPAddress", "RemoteIP", "ClientIP", "CallerIpAddress", "IpAddress", "CallerIPAddress", "SenderIPv4", "FileOriginIP", "PublicIP", "DestinationIPAddress", "LocalIP", "SrcIpAddr"},
 	roleApp:       {"AppDisplayName", "Application", "AppName", "ServicePrincipalName", "RequestClientApp", "ResourceDisplayName"},
 	roleProcess:   {"FileName@DeviceProcessEvents", "InitiatingProcessFileName", "NewProcessName", "Process"},
 	roleParent:    {"InitiatingProcessFileName", "InitiatingProcessParentFileName", "ParentProcessName"},

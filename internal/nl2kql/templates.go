@@ -46,6 +46,9 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 	if d, ok := g.followUp(p); ok {
 		return d, nil
 	}
+	if d := g.watchlist(p, t); d.Query != "" {
+		return d, nil
+	}
 	switch p.Intent.Kind {
 	case IntentNew:
 		if d := g.newSince(p, t); d.Query != "" {
@@ -77,6 +80,9 @@ func (g *Templates) Generate(_ context.Context, p *Plan) (Draft, error) {
 	d.Assumptions = append(d.Assumptions, writeSnapshot(&b, t, tc, p)...)
 	keys, knotes := keyCols(t, p, filtered)
 	d.Assumptions = append(d.Assumptions, knotes...)
+	if n := measureNote(t, p); n != "" {
+		d.Assumptions = append(d.Assumptions, n)
+	}
 	if p.Intent.Kind == IntentOutlier && len(keys) > 0 {
 		q, notes := outlierQuery(t, tc, strings.TrimPrefix(b.String(), t.Name), p, keys)
 		d.Query = let + q
@@ -182,13 +188,19 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 				continue
 			}
 		}
-		if c, ok := columnByWord(t, w); ok {
+		if c, ok := columnByWord(t, w, p.normalized); ok {
 			add(Col{Name: c})
 		}
 	}
 	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentOutlier || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
 		(p.Intent.Kind == IntentFirstLast && len(p.Entities) == 0) || p.Intent.Threshold > 0 || p.Intent.Percent
+	if s, ok := tableShapes[t.Name]; ok && s.always && p.Intent.Kind == IntentList {
+		needKey = true // a listing of measurements is their total per key
+	}
 	if len(out) == 0 && needKey {
+		if c, ok := shapeKey(t); ok {
+			return []Col{c}, []string{fmt.Sprintf("no grouping key named: grouped by %s, what each %s row is per", c.Name, t.Name)}
+		}
 		for _, r := range []string{roleUser, roleDevice, roleIP, roleTitle, roleApp, roleProcess, roleSender, roleAction} {
 			if filtered[r] {
 				continue
@@ -203,20 +215,37 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 	return out, notes
 }
 
-// columnByWord finds the column of t with w as one of its name parts,
-// preferring the shortest name.
-func columnByWord(t *schema.Table, w string) (string, bool) {
-	best := ""
+// columnByWord finds the column of t with w as one of its name parts:
+// the one whose other name parts the question says most of (nt,
+// normalised; "data types" → DataType, "remote IPs" → RemoteIP), then the
+// shortest name. Log Analytics' standard Type column is never one: it holds
+// the table's own name
+// (https://learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns#type).
+func columnByWord(t *schema.Table, w, nt string) (string, bool) {
+	best, bestShare := "", -1.0
+	if nt != "" {
+		nt = spaced(nt)
+	}
 	for _, c := range t.Columns {
-		if strings.HasPrefix(c.Name, "_") || c.Type == "dynamic" {
+		if strings.HasPrefix(c.Name, "_") || c.Type == "dynamic" || c.Name == "Type" {
 			continue
 		}
-		for _, part := range camelWords(c.Name) {
-			if part == w || stem(part) == w {
-				if best == "" || len(c.Name) < len(best) {
-					best = c.Name
-				}
+		parts := camelWords(c.Name)
+		hit, said := false, 0
+		for _, part := range parts {
+			switch {
+			case part == w || stem(part) == w:
+				hit = true
+			case nt != "" && (hasWord(nt, part) || hasWord(nt, part+"s")):
+				said++
 			}
+		}
+		share := 0.0
+		if len(parts) > 1 {
+			share = float64(said) / float64(len(parts)-1)
+		}
+		if hit && (share > bestShare || share == bestShare && len(c.Name) < len(best)) {
+			best, bestShare = c.Name, share
 		}
 	}
 	return best, best != ""
@@ -245,14 +274,19 @@ func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []
 		}
 		return
 	}
-	switch in.Kind {
+	agg, aggExpr := aggregate(t, p)
+	kind := in.Kind
+	if sh, ok := tableShapes[t.Name]; ok && sh.always && kind == IntentList && by != "" {
+		kind = IntentCount // a listing of measurements is their total per key
+	}
+	switch kind {
 	case IntentCount:
-		fmt.Fprintf(b, "\n| summarize Count = count()%s%s", by, thresholdClause(in, "Count"))
+		fmt.Fprintf(b, "\n| summarize %s = %s%s%s", agg, aggExpr, by, thresholdClause(in, agg))
 		if by != "" {
-			b.WriteString("\n| sort by Count desc")
+			fmt.Fprintf(b, "\n| sort by %s desc", agg)
 		}
 	case IntentTop:
-		fmt.Fprintf(b, "\n| summarize Count = count()%s%s\n| top %d by Count desc", by, thresholdClause(in, "Count"), in.N)
+		fmt.Fprintf(b, "\n| summarize %s = %s%s%s\n| top %d by %s desc", agg, aggExpr, by, thresholdClause(in, agg), in.N, agg)
 	case IntentDistinct:
 		if by == "" {
 			writeList(b, t, tc, p, filtered)
@@ -279,14 +313,14 @@ func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []
 		fmt.Fprintf(b, "\n| summarize Distinct%s = dcount(%s)%s%s", names[0], names[0], rest, thresholdClause(in, "Distinct"+names[0]))
 	case IntentSeries:
 		if tc == "" {
-			fmt.Fprintf(b, "\n| summarize Count = count()%s", by)
+			fmt.Fprintf(b, "\n| summarize %s = %s%s", agg, aggExpr, by)
 			break
 		}
 		extra := ""
 		if len(names) > 0 {
 			extra = ", " + names[0]
 		}
-		fmt.Fprintf(b, "\n| summarize Count = count() by bin(%s, %s)%s", tc, in.Bin, extra)
+		fmt.Fprintf(b, "\n| summarize %s = %s by bin(%s, %s)%s", agg, aggExpr, tc, in.Bin, extra)
 	case IntentFirstLast:
 		if tc == "" {
 			writeList(b, t, tc, p, filtered)

@@ -102,7 +102,7 @@ func baselineKeys(t *schema.Table, p *Plan) []Col {
 			if c, ok := roleCol(t, r); ok {
 				add(c)
 			}
-		} else if c, ok := columnByWord(t, w); ok && w != "" {
+		} else if c, ok := columnByWord(t, w, p.normalized); ok && w != "" {
 			add(Col{Name: c})
 		}
 	}

@@ -48,6 +48,9 @@ var phraseSynonyms = []struct {
 	{lazyre.New(`\bthreat[\s-]?intel(ligence)?\b`), " threatintel "},
 	{lazyre.New(`\bgraph[\s-]?api\b|\bmicrosoft[\s-]?graph\b|\bms[\s-]?graph\b`), " graphapi "},
 	{lazyre.New(`\blog[\s-]?analytics\b`), " loganalytics "},
+	// VM insights is Azure Monitor's map of VM processes and connections
+	// (https://learn.microsoft.com/azure/azure-monitor/vm/vminsights-log-query).
+	{lazyre.New(`\bvm[\s-]?insights?\b|\bservice[\s-]?map\b`), " vminsights "},
 	{lazyre.New(`\boffice[\s-]?365\b|\bo365\b|\bm365\b|\bmicrosoft[\s-]?365\b`), " office365 "},
 	{lazyre.New(`\bone[\s-]?drive\b`), " onedrive "},
 	{lazyre.New(`\bshare[\s-]?point\b`), " sharepoint "},
