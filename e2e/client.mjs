@@ -4,7 +4,8 @@
 //
 // Usage: node client.mjs --ops '<json array>' (--url URL [--key KEY] | --cmd BIN [ARGS...])
 // An op is {"list":"tools"|"resources"|"templates"|"prompts"}, {"call":NAME,"args":{...}},
-// or {"read":URI}. Each printed line is {"op":i,"ok":true,"result":...} or
+// or {"read":URI}. Each printed line is {"op":i,"ok":true,"ms":…,"result":...} (ms: the
+// operation's time in the client, validation of output schemas included) or
 // {"op":i,"ok":false,"error":"..."}; the process exits 0 unless connecting failed.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -31,6 +32,7 @@ try {
 }
 console.log(JSON.stringify({ op: -1, ok: true, result: { protocolVersion: transport.protocolVersion ?? null, server: client.getServerVersion() } }));
 for (const [i, op] of ops.entries()) {
+  const t0 = performance.now();
   try {
     let result;
     if (op.list === 'tools') result = (await client.listTools()).tools;
@@ -40,7 +42,7 @@ for (const [i, op] of ops.entries()) {
     else if (op.call) result = await client.callTool({ name: op.call, arguments: op.args ?? {} });
     else if (op.read) result = await client.readResource({ uri: op.read });
     else throw new Error('unknown op ' + JSON.stringify(op));
-    console.log(JSON.stringify({ op: i, ok: true, result }));
+    console.log(JSON.stringify({ op: i, ok: true, ms: performance.now() - t0, result }));
   } catch (e) {
     console.log(JSON.stringify({ op: i, ok: false, error: String(e?.message ?? e) }));
   }

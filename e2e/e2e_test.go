@@ -65,7 +65,9 @@ func TestStdioTypeScriptClient(t *testing.T) {
 		map[string]any{"call": "defender_get_incident", "args": map[string]any{"id": "does-not-exist"}},
 		map[string]any{"list": "templates"},
 	)
-	res := runClient(t, ops, "--cmd", bin, "--demo-clock", demoClock, "--log-level", "error")
+	// Schemas on: the SDK validates every structured result below against
+	// its tool's output schema.
+	res := runClient(t, ops, "--cmd", bin, "--demo-clock", demoClock, "--log-level", "error", "--output-schemas", "on")
 	var tools []struct{ Name string }
 	if err := json.Unmarshal(res[0].Result, &tools); err != nil || len(tools) < 13 {
 		t.Fatalf("tools/list: %v, %d tools", err, len(tools))

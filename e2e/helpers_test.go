@@ -175,6 +175,7 @@ func nodeScript(t testing.TB, src string) string {
 type opResult struct {
 	Op     int             `json:"op"`
 	OK     bool            `json:"ok"`
+	MS     float64         `json:"ms"` // the operation's time in the client
 	Result json.RawMessage `json:"result"`
 	Error  string          `json:"error"`
 }

@@ -45,8 +45,8 @@ type options struct {
 	version          bool
 	help             bool
 	// HTTP limits (see limitsFlags).
-	// outputSchemas is "on" or "off": whether tools/list sends each
-	// tool's outputSchema (see --output-schemas).
+	// outputSchemas is "on" or "off" (the default): whether tools/list
+	// sends each tool's outputSchema (see --output-schemas).
 	outputSchemas     string
 	limits            mcpadapter.Limits
 	readHeaderTimeout time.Duration
@@ -123,7 +123,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.listTools, "list-tools", false, "print every tool (name, toolset, cost, whether exposed with the other flags) and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVar(&o.doctor, "check", false, "check the configuration against the tenants (same as the doctor command) and exit")
-	fs.StringVar(&o.outputSchemas, "output-schemas", "on", "on or off: off lists tools without their outputSchema (results still carry structuredContent), so clients that compile a validator per schema connect faster; the default for every client, which the configuration's outputSchemas (per client name or Entra app) and a principal's outputSchemas override")
+	fs.StringVar(&o.outputSchemas, "output-schemas", "off", "on or off: whether tools/list carries each tool's outputSchema; off (the default) spares clients that compile a validator per schema (the TypeScript SDK) that cost at connect, results still carry structuredContent and every schema stays readable as the resource secmcp://schemas/tools/{name}; the default for every client, which the configuration's outputSchemas (per client name or Entra app) and a principal's outputSchemas override")
 	fs.Float64Var(&o.demoBudget, "demo-budget", 0, "demo tenants only: capacity units per minute for each demo tenant (burst a fifth of it) instead of the default 600, for load tests and benchmarks")
 	fs.StringVar(&o.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof format) of the whole run to this file when the server stops, for performance work")
 	fs.StringVar(&plugins, "plugins", "", "comma-separated folders of Security Copilot plugin manifests (*.yaml, *.yml, *.json) whose KQL skills become tools plugin_<plugin>_<skill>, one toolset per plugin (added to the config's plugins:)")

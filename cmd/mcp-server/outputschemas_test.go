@@ -18,9 +18,11 @@ import (
 	"github.com/secmcp/secmcp/tools"
 )
 
-// TestOutputSchemasFlag: --output-schemas off lists every tool without its
-// outputSchema while results still carry structuredContent; the default
-// (on) lists every tool with one; a bad value is refused naming the flag.
+// TestOutputSchemasFlag: by default (off) and with --output-schemas off
+// every tool is listed without its outputSchema while results still carry
+// structuredContent; --output-schemas on lists every tool with one, each
+// with a content-derived $id (the same for the same schema, different for
+// different ones); a bad value is refused naming the flag.
 func TestOutputSchemasFlag(t *testing.T) {
 	frames := []string{
 		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
@@ -28,10 +30,10 @@ func TestOutputSchemasFlag(t *testing.T) {
 		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
 		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"kql_validate","arguments":{"query":"DeviceProcessEvents | take 5"}}}`,
 	}
-	for _, mode := range []string{"on", "off"} {
+	for _, mode := range []string{"default", "on", "off"} {
 		args := []string{"--demo-clock", "2026-11-20T12:00:00Z", "--log-level", "error"}
-		if mode == "off" {
-			args = append(args, "--output-schemas", "off")
+		if mode != "default" {
+			args = append(args, "--output-schemas", mode)
 		}
 		answers := stdioAnswers(t, args, frames, 3)
 		res, _ := answers[2]["result"].(map[string]any)
@@ -45,6 +47,9 @@ func TestOutputSchemasFlag(t *testing.T) {
 				t.Errorf("--output-schemas %s: tool %v has outputSchema: %v", mode, tool["name"], has)
 			}
 		}
+		if mode == "on" {
+			checkSchemaIDs(t, list)
+		}
 		call, _ := answers[3]["result"].(map[string]any)
 		if call["structuredContent"] == nil || call["isError"] == true {
 			t.Errorf("--output-schemas %s: kql_validate must still return structuredContent, got %.300v", mode, call)
@@ -53,19 +58,49 @@ func TestOutputSchemasFlag(t *testing.T) {
 	if _, err := parseFlags([]string{"--output-schemas", "no"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "--output-schemas") {
 		t.Errorf("bad value: want an error naming --output-schemas, got %v", err)
 	}
-	o, err := parseFlags(nil, func(k string) string { return map[string]string{"SECMCP_OUTPUT_SCHEMAS": "off"}[k] }, &bytes.Buffer{})
-	if err != nil || o.outputSchemas != "off" {
-		t.Errorf("SECMCP_OUTPUT_SCHEMAS=off: got %q, %v", o.outputSchemas, err)
+	o, err := parseFlags(nil, func(k string) string { return map[string]string{"SECMCP_OUTPUT_SCHEMAS": "on"}[k] }, &bytes.Buffer{})
+	if err != nil || o.outputSchemas != "on" {
+		t.Errorf("SECMCP_OUTPUT_SCHEMAS=on: got %q, %v", o.outputSchemas, err)
+	}
+}
+
+// checkSchemaIDs: every listed outputSchema has a root $id of this
+// server's form; two tools share an $id exactly when their schemas (apart
+// from the $id) are the same.
+func checkSchemaIDs(t *testing.T, list []any) {
+	t.Helper()
+	byID := map[string]string{}
+	for _, raw := range list {
+		tool, _ := raw.(map[string]any)
+		schema, _ := tool["outputSchema"].(map[string]any)
+		id, _ := schema["$id"].(string)
+		if !strings.HasPrefix(id, tools.SchemaIDPrefix+"sha256-") {
+			t.Errorf("tool %v: outputSchema $id %q, want %ssha256-…", tool["name"], id, tools.SchemaIDPrefix)
+			continue
+		}
+		delete(schema, "$id")
+		content, _ := json.Marshal(schema) // map keys sorted: one form per content
+		if prev, ok := byID[id]; ok && prev != string(content) {
+			t.Errorf("tool %v: $id %s is shared by different schemas", tool["name"], id)
+		}
+		byID[id] = string(content)
+	}
+	seen := map[string]string{}
+	for id, content := range byID {
+		if other, ok := seen[content]; ok {
+			t.Errorf("the same schema listed with two $ids: %s and %s", id, other)
+		}
+		seen[content] = id
 	}
 }
 
 // TestOutputSchemasPerClient: the configuration turns output schemas off
 // for one key principal and for one client name (any case), over HTTP and
 // stdio, while other keys and clients keep them; a principal's "on" wins
-// over --output-schemas off.
+// over --output-schemas off, and a client name's "on" over the default off.
 func TestOutputSchemasPerClient(t *testing.T) {
 	path := endpointsConfig(t, "http://127.0.0.1:1")
-	extra := "outputSchemas:\n  clients: {Lean-Client: off}\nprincipals:\n" +
+	extra := "outputSchemas:\n  clients: {Lean-Client: off, Full-Client: on}\nprincipals:\n" +
 		"  - {name: lean-key, keySha256: " + auth.HashKey("lean-secret") + ", tenants: [contoso], outputSchemas: \"off\"}\n" +
 		"  - {name: full-key, keySha256: " + auth.HashKey("full-secret") + ", tenants: [contoso], outputSchemas: \"on\"}\n" +
 		"  - {name: plain-key, keySha256: " + auth.HashKey("plain-secret") + ", tenants: [contoso]}\n"
@@ -85,8 +120,8 @@ func TestOutputSchemasPerClient(t *testing.T) {
 			t.Errorf("--output-schemas %s, key %s, client %s: schemas listed = %v, want %v", c.flag, c.key, c.client, got, c.want)
 		}
 	}
-	for _, client := range []string{"Lean-Client", "other"} {
-		if got, want := stdioListHasSchemas(t, path, client), client == "other"; got != want {
+	for _, client := range []string{"Lean-Client", "full-client", "other"} {
+		if got, want := stdioListHasSchemas(t, path, client), client == "full-client"; got != want {
 			t.Errorf("stdio client %s: schemas listed = %v, want %v", client, got, want)
 		}
 	}

@@ -201,6 +201,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 		return nil
 	}
 	catalog.RegisterResources(rs, deps)
+	rs.AddToolSchemas(toolSchemas(inv))
 	plugins.RegisterResources(rs, penv.Runs)
 
 	a.server = mcpadapter.NewServer(mcpadapter.Config{

@@ -10,14 +10,15 @@ import (
 // TypeScript SDK compile a validator for every outputSchema when they list
 // tools, which costs them far more than the listing itself. Results carry
 // structuredContent either way, which the MCP specification allows without
-// a schema (https://modelcontextprotocol.io/specification/2025-06-18/server/tools#structured-content).
-// The server-wide default is --output-schemas (SECMCP_OUTPUT_SCHEMAS). The
+// a schema (https://modelcontextprotocol.io/specification/2025-06-18/server/tools#structured-content),
+// and every schema stays readable as secmcp://schemas/tools/{name}.
+// The server-wide default is --output-schemas (SECMCP_OUTPUT_SCHEMAS, off). The
 // most specific setting wins: a key principal's own outputSchemas, then
 // the token's client app (entraApps), then the client's name (clients).
 //
 //	outputSchemas:
 //	  clients:                  # by the name the client sends in initialize (clientInfo.name), any case
-//	    claude-code: off
+//	    my-validating-agent: on
 //	  entraApps:                # by the Entra application (client) ID that obtained the token (azp / appid)
 //	    aebc6443-996d-45c2-90f0-388ff96faa56: off
 type OutputSchemas struct {

@@ -142,7 +142,8 @@ func newMCPServer(cfg Config) *server.MCPServer {
 
 // listFilter shows a role-bound caller (an Entra ID token, a key with
 // roles) only the tools its roles let it call, and leaves out the output
-// schemas when the operator turned them off for this caller or client. It
+// schemas when the operator turned them off for this caller or client
+// (when on, each carries its content-derived $id: tools.ListedOutputSchema). It
 // trims the finished tools/list result rather than using mcp-go's
 // WithToolFilter, because that filter also answers a call of a hidden tool
 // with a bare "tool not found"; calls instead reach the Invoker, whose
@@ -155,9 +156,12 @@ func listFilter(inv *tools.Invoker, schemas func(tools.Caller, string) bool) ser
 			return
 		}
 		caller, ok := CallerFrom(ctx)
-		if schemas != nil && !schemas(caller, clientName(ctx)) {
-			for i := range res.Tools {
+		on := schemas == nil || schemas(caller, clientName(ctx))
+		for i := range res.Tools {
+			if !on {
 				res.Tools[i].RawOutputSchema = nil
+			} else if s, err := tools.ListedOutputSchema(res.Tools[i].RawOutputSchema); err == nil {
+				res.Tools[i].RawOutputSchema = s // with its content-derived $id
 			}
 		}
 		if !ok {
