@@ -23,27 +23,19 @@ func (sk *APISkill) decodeArgs(raw json.RawMessage) (map[string]json.RawMessage,
 			return nil, tools.Errorf("arguments must be a JSON object: %v", err)
 		}
 	}
-	var names []string
-	for _, p := range sk.params() {
-		names = append(names, p.Name)
-	}
-	if sk.Op.Body != nil {
-		names = append(names, bodyArg)
-	}
 	for k := range args {
-		if !slices.Contains(names, k) {
-			return nil, tools.Errorf("unknown argument %q; valid arguments: %s, tenant", k, strings.Join(names, ", "))
+		if !slices.Contains(sk.argNames, k) {
+			return nil, tools.Errorf("unknown argument %q; valid arguments: %s, tenant", k, strings.Join(sk.argNames, ", "))
 		}
 	}
-	for _, p := range sk.params() {
-		if _, ok := args[p.Name]; ok {
+	for _, a := range sk.args {
+		if _, ok := args[a.Name]; ok {
 			continue
 		}
-		if d, ok := p.Schema["default"]; ok {
-			b, _ := json.Marshal(d)
-			args[p.Name] = b
-		} else if p.Required || p.In == "path" {
-			return nil, tools.Errorf("missing required argument %q%s", p.Name, paren(cleanDescription(p.Description)))
+		if a.hasDef {
+			args[a.Name] = a.def
+		} else if a.Required || a.In == "path" {
+			return nil, tools.Errorf("missing required argument %q%s", a.Name, paren(cleanDescription(a.Description)))
 		}
 	}
 	if _, ok := args[bodyArg]; !ok && sk.Op.BodyRequired {
@@ -59,24 +51,13 @@ func paren(s string) string {
 	return " (" + s + ")"
 }
 
-// params are the parameters the tool takes (cookie ones are left out).
-func (sk *APISkill) params() []apiParam {
-	var out []apiParam
-	for _, p := range sk.Op.Params {
-		if p.In != "cookie" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // request builds the HTTP request: path parameters escaped into their
 // segments, query and header parameters set, the JSON body, and the
 // credential. sent describes it without the secret.
 func (sk *APISkill) request(ctx context.Context, env *Env, call tools.Call, args map[string]json.RawMessage) (req *http.Request, sent, secret string, err error) {
 	path := sk.Op.Path
 	q, h := url.Values{}, http.Header{}
-	for _, p := range sk.params() {
+	for _, p := range sk.args {
 		v, ok := args[p.Name]
 		if !ok {
 			continue
@@ -159,10 +140,9 @@ func describeRequest(method, u string, h http.Header, a apiAuth, authDesc string
 
 // paramValues turns a JSON argument into the parameter's text values,
 // checked against its schema type, enum and length.
-func paramValues(p apiParam, raw json.RawMessage) ([]string, error) {
-	s := toSchema(p.Schema, 0, p.In != "query")
-	typ := s["type"].(string)
-	if typ == "array" {
+func paramValues(p apiArg, raw json.RawMessage) ([]string, error) {
+	s := p.schema
+	if s["type"] == "array" {
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, tools.Errorf("argument %q must be an array", p.Name)
@@ -170,10 +150,9 @@ func paramValues(p apiParam, raw json.RawMessage) ([]string, error) {
 		if len(items) > s["maxItems"].(int) {
 			return nil, tools.Errorf("argument %q has %d items; at most %d", p.Name, len(items), s["maxItems"])
 		}
-		item, _ := p.Schema["items"].(map[string]any)
 		var out []string
 		for _, it := range items {
-			v, err := scalarValue(p.Name, toSchema(item, 1, true), it)
+			v, err := scalarValue(p.Name, p.item, it)
 			if err != nil {
 				return nil, err
 			}

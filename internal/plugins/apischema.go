@@ -3,6 +3,7 @@ package plugins
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -24,50 +25,89 @@ const (
 // bodyArg is the argument carrying the JSON request body.
 const bodyArg = "body"
 
-// inputSchema is the tool's input schema: one property per path, query and
-// header parameter (types from the document's schemas, bounded), and
-// "body" for a JSON request body.
-func (sk *APISkill) inputSchema() (json.RawMessage, error) {
-	props := map[string]any{}
-	var required []string
+// apiArg is one parameter the tool takes, with what checking its argument
+// needs; buildArgs makes them once at load, so a call does not.
+type apiArg struct {
+	apiParam
+	// schema is the bounded schema (toSchema) the value is checked against.
+	schema map[string]any
+	// item is an array's item schema (each item is sent as text).
+	item map[string]any
+	// def is the document's default as JSON, when hasDef.
+	def    json.RawMessage
+	hasDef bool
+}
+
+// buildArgs checks the operation's parameters and sets sk.args (path,
+// query and header parameters; cookie ones are left out) and sk.argNames
+// (theirs, and "body" for a JSON request body).
+func (sk *APISkill) buildArgs() error {
+	sk.args, sk.argNames = nil, nil
+	seen := map[string]bool{}
 	for _, p := range sk.Op.Params {
 		switch p.In {
 		case "path", "query", "header":
 		case "cookie":
 			if p.Required {
-				return nil, fmt.Errorf("required cookie parameter %q: cookie parameters are not supported", p.Name)
+				return fmt.Errorf("required cookie parameter %q: cookie parameters are not supported", p.Name)
 			}
 			continue
 		default:
-			return nil, fmt.Errorf("parameter %q has no valid \"in\" (path, query, header): %q", p.Name, p.In)
+			return fmt.Errorf("parameter %q has no valid \"in\" (path, query, header): %q", p.Name, p.In)
 		}
 		if strings.TrimSpace(p.Name) == "" {
-			return nil, fmt.Errorf("a parameter has no name")
+			return fmt.Errorf("a parameter has no name")
 		}
 		if !paramNameRE.MatchString(p.Name) || p.In == "header" && !headerNameRE.MatchString(p.Name) {
-			return nil, fmt.Errorf("parameter name %q must be 1-128 printable characters without spaces, quotes or control characters (a header's, a header field name)", clip(p.Name))
+			return fmt.Errorf("parameter name %q must be 1-128 printable characters without spaces, quotes or control characters (a header's, a header field name)", clip(p.Name))
 		}
 		if strings.EqualFold(p.Name, "tenant") || p.Name == bodyArg {
-			return nil, fmt.Errorf("parameter %q clashes with an argument secmcp gives the tool (tenant, body)", p.Name)
+			return fmt.Errorf("parameter %q clashes with an argument secmcp gives the tool (tenant, body)", p.Name)
 		}
-		if _, dup := props[p.Name]; dup {
-			return nil, fmt.Errorf("parameter %q is declared twice (in different places); secmcp needs unique names", p.Name)
+		if seen[p.Name] {
+			return fmt.Errorf("parameter %q is declared twice (in different places); secmcp needs unique names", p.Name)
 		}
+		seen[p.Name] = true
 		if p.In == "path" && !strings.Contains(sk.Op.Path, "{"+p.Name+"}") {
-			return nil, fmt.Errorf("path parameter %q is not in the path %s", p.Name, sk.Op.Path)
+			return fmt.Errorf("path parameter %q is not in the path %s", p.Name, sk.Op.Path)
 		}
-		s := toSchema(p.Schema, 0, p.In != "query")
-		if d := cleanDescription(p.Description); d != "" {
-			s["description"] = d
+		a := apiArg{apiParam: p, schema: toSchema(p.Schema, 0, p.In != "query")}
+		if a.schema["type"] == "array" {
+			item, _ := p.Schema["items"].(map[string]any)
+			a.item = toSchema(item, 1, true)
 		}
-		props[p.Name] = s
-		if p.Required || p.In == "path" {
-			required = append(required, p.Name)
+		if d, ok := p.Schema["default"]; ok {
+			a.def, _ = json.Marshal(d)
+			a.hasDef = true
 		}
+		sk.args = append(sk.args, a)
+		sk.argNames = append(sk.argNames, p.Name)
 	}
 	for _, name := range pathNames(sk.Op.Path) {
-		if _, ok := props[name]; !ok {
-			return nil, fmt.Errorf("the path %s uses {%s} but no path parameter declares it", sk.Op.Path, name)
+		if !seen[name] {
+			return fmt.Errorf("the path %s uses {%s} but no path parameter declares it", sk.Op.Path, name)
+		}
+	}
+	if sk.Op.Body != nil {
+		sk.argNames = append(sk.argNames, bodyArg)
+	}
+	return nil
+}
+
+// inputSchema is the tool's input schema: one property per path, query and
+// header parameter (sk.args: types from the document's schemas, bounded),
+// and "body" for a JSON request body.
+func (sk *APISkill) inputSchema() (json.RawMessage, error) {
+	props := map[string]any{}
+	var required []string
+	for _, a := range sk.args {
+		s := maps.Clone(a.schema)
+		if d := cleanDescription(a.Description); d != "" {
+			s["description"] = d
+		}
+		props[a.Name] = s
+		if a.Required || a.In == "path" {
+			required = append(required, a.Name)
 		}
 	}
 	if sk.Op.Body != nil {

@@ -50,6 +50,10 @@ type APISkill struct {
 	Tenants []string
 	// Notes are what the loader left out of the operation (reported).
 	Notes []string
+	// args and argNames are the parameters the tool takes and the
+	// argument names it accepts, built once by spec (buildArgs).
+	args     []apiArg
+	argNames []string
 }
 
 type apiBuilder struct{}
@@ -282,6 +286,9 @@ func (e *Env) httpClient() *http.Client {
 
 // spec builds the operation's tool.
 func (sk *APISkill) spec(env *Env) (tools.Spec, error) {
+	if err := sk.buildArgs(); err != nil {
+		return tools.Spec{}, err
+	}
 	schema, err := sk.inputSchema()
 	if err != nil {
 		return tools.Spec{}, err
