@@ -180,7 +180,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 // concurrency.
 func (o *options) limitFlags(fs *flag.FlagSet) {
 	d := mcpadapter.DefaultLimits()
-	fs.Int64Var(&o.limits.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "HTTP: largest request body accepted; a larger one is refused (413) before it is parsed")
+	fs.Int64Var(&o.limits.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest request body (HTTP) or message line (stdio) accepted; a larger one is refused (413 over HTTP) before it is parsed")
 	fs.IntVar(&o.limits.MaxHeaderBytes, "max-header-bytes", d.MaxHeaderBytes, "HTTP: most bytes of request line and headers (431 beyond)")
 	fs.DurationVar(&o.readHeaderTimeout, "read-header-timeout", 10*time.Second, "HTTP: a client must send its request headers within this time, or the connection is closed")
 	fs.DurationVar(&o.limits.ReadTimeout, "read-timeout", d.ReadTimeout, "HTTP: a client must send its request body within this time (408); SSE streams are not cut by it")

@@ -207,7 +207,7 @@ func build(ctx context.Context, opts options, logger *slog.Logger) (*app, error)
 	a.server = mcpadapter.NewServer(mcpadapter.Config{
 		Name: "secmcp", Version: version, Invoker: inv, Resources: rs, Log: logger,
 		Instructions: instructions + pluginInstructions(mcpPlugins), OutputSchemas: outputSchemaPolicy(cfg, opts.outputSchemas),
-		OnInitialized: startgc.Initialized,
+		OnInitialized: startgc.Initialized, MaxMessageBytes: opts.limits.MaxBodyBytes,
 	})
 	a.startMCPServers(ctx, mcpPlugins, toolReg, logger)
 	return a, nil

@@ -59,6 +59,9 @@ type Config struct {
 	OnInitialized func()
 	// Extra lets a test build add fixture tools, resources and prompts.
 	Extra func(s *server.MCPServer)
+	// MaxMessageBytes bounds one stdio message (a line); 0 takes
+	// DefaultLimits().MaxBodyBytes, the HTTP body limit.
+	MaxMessageBytes int64
 }
 
 type callerKey struct{}
@@ -77,14 +80,19 @@ func CallerFrom(ctx context.Context) (tools.Caller, bool) {
 // Server is an MCP server ready to serve over stdio or HTTP. It wraps the
 // SDK's server so callers outside this package never import mcp-go.
 type Server struct {
-	mcp *server.MCPServer
-	log *slog.Logger
+	mcp        *server.MCPServer
+	log        *slog.Logger
+	maxMessage int64 // stdio line limit
 }
 
 // NewServer builds the MCP server with every exposed tool, resource
 // template and prompt.
 func NewServer(cfg Config) *Server {
-	return &Server{mcp: newMCPServer(cfg), log: cfg.Log}
+	maxMessage := cfg.MaxMessageBytes
+	if maxMessage <= 0 {
+		maxMessage = DefaultLimits().MaxBodyBytes
+	}
+	return &Server{mcp: newMCPServer(cfg), log: cfg.Log, maxMessage: maxMessage}
 }
 
 func newMCPServer(cfg Config) *server.MCPServer {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -102,7 +103,13 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	msg := peek(r, body)
+	msg, fe := peek(r, body)
+	if fe != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write(append(fe.response(), '\n'))
+		return
+	}
 	if r.Method == http.MethodPost && msg.modern && msg.method == string(mcp.MethodNotificationCancelled) {
 		// On the stateless wire every request runs in a session without an
 		// ID, so mcp-go keys in-flight requests by the bare JSON-RPC id and
@@ -242,24 +249,34 @@ type peeked struct {
 	modern   bool // protocol 2026-07-28: no sessions
 }
 
-func peek(r *http.Request, body []byte) peeked {
+// peek reads what the gate needs of a POST's message, and refuses (a
+// non-nil *frameError) one that checkFrame would.
+func peek(r *http.Request, body []byte) (peeked, *frameError) {
 	var m struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Result json.RawMessage `json:"result"`
-		Error  json.RawMessage `json:"error"`
-		Params struct {
+		JSONRPC json.RawMessage `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Method  string          `json:"method"`
+		Result  json.RawMessage `json:"result"`
+		Error   json.RawMessage `json:"error"`
+		Params  struct {
 			Meta *mcp.Meta `json:"_meta"`
 		} `json:"params"`
 	}
 	p := peeked{modern: mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion))}
-	if r.Method != http.MethodPost || json.Unmarshal(body, &m) != nil {
-		return p
+	if r.Method != http.MethodPost {
+		return p, nil
+	}
+	if !utf8.Valid(body) || json.Unmarshal(body, &m) != nil {
+		// A params of the wrong type passes checkFrame: mcp-go names it.
+		return p, checkFrame(body)
+	}
+	if fe := checkHead(m.JSONRPC, m.ID, false); fe != nil {
+		return p, fe
 	}
 	p.method = m.Method
 	p.response = m.Method == "" && len(m.ID) > 0 && (m.Result != nil || m.Error != nil)
 	p.modern = p.modern || mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion())
-	return p
+	return p, nil
 }
 
 // originAllowed accepts loopback origins and the configured ones (exact match).

@@ -15,12 +15,17 @@ import (
 )
 
 // ServeStdio serves s over stdin/stdout for one caller until ctx ends or
-// stdin closes.
+// stdin closes. Each line is checked first (stdioframe.go): one over the
+// configured MaxMessageBytes, or one that is not a JSON-RPC message mcp-go
+// can answer well, gets an error naming what to fix.
 func (s *Server) ServeStdio(ctx context.Context, caller tools.Caller, stdin io.Reader, stdout io.Writer) error {
 	ss := server.NewStdioServer(s.mcp)
 	ss.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
 	ss.SetContextFunc(func(ctx context.Context) context.Context { return WithCaller(ctx, caller) })
-	err := ss.Listen(ctx, stdin, stdout)
+	out := &lockedOut{w: stdout}
+	in := stdioFrames(stdin, out, s.maxMessage)
+	defer in.Close()
+	err := ss.Listen(ctx, in, out)
 	if err == io.EOF || ctx.Err() != nil {
 		return nil
 	}
