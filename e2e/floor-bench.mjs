@@ -7,8 +7,13 @@
 // machine's load hardly moves. Issue 16's targets: start → initialized
 // ≤ 1.5× the floor, peak RSS ≤ 25 MiB.
 //
+// With PEER_CMD set (script/bench-floor sets it to an mcp-grafana binary
+// when there is one), that server runs interleaved too, as a third, for
+// issue 16's target: connect + listTools() ≤ mcp-grafana's (PEER_NAME names
+// it; PEER_ARGS, space-separated, are its arguments).
+//
 // Usage: node floor-bench.mjs ROUNDS FLOOR_CMD SECMCP_CMD [SECMCP_ARGS...]
-// (SECMCP_ARGS, e.g. --output-schemas off, go to secmcp only)
+// (SECMCP_ARGS, e.g. --output-schemas on, go to secmcp only)
 // (run from the folder holding node_modules; script/bench-floor does).
 import { readFileSync, readdirSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -48,7 +53,7 @@ function cpuMs(pid) {
 // once starts the named server, completes the handshake and one tools/list, and returns
 // the timings and the server's peak RSS.
 async function once(name) {
-  const args = name === 'secmcp' ? secmcpArgs : [];
+  const args = name === 'secmcp' ? secmcpArgs : (name === peerName ? peerArgs : []);
   const transport = new StdioClientTransport({ command: servers[name], args, stderr: 'ignore' });
   const client = new Client({ name: 'secmcp-floor-bench', version: '1.0.0' });
   const t0 = performance.now();
@@ -63,12 +68,15 @@ async function once(name) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const peerName = process.env.PEER_CMD ? (process.env.PEER_NAME || 'peer') : '';
+const peerArgs = (process.env.PEER_ARGS || '').split(' ').filter(Boolean);
 const servers = { floor: floorCmd, secmcp: secmcpCmd };
-const samples = { floor: [], secmcp: [] };
-await once('floor'); // warm the page cache for both binaries
-await once('secmcp');
+if (peerName) servers[peerName] = process.env.PEER_CMD;
+const names = Object.keys(servers);
+const samples = Object.fromEntries(names.map((n) => [n, []]));
+for (const name of names) await once(name); // warm the page cache for every binary
 for (let i = 0; i < rounds; i++) {
-  const order = i % 2 === 0 ? ['floor', 'secmcp'] : ['secmcp', 'floor'];
+  const order = i % 2 === 0 ? names : [...names].reverse();
   for (const name of order) samples[name].push(await once(name));
 }
 const sum = {};
@@ -78,6 +86,7 @@ for (const name of Object.keys(servers)) {
     initializedMs: median(s.map((x) => x.init)),
     cpuMs: median(s.map((x) => x.cpu)),
     toolsListMs: median(s.map((x) => x.list)),
+    connectListMs: median(s.map((x) => x.init + x.list)),
     peakRSSMiB: median(s.map((x) => x.rss)) / 1024,
     tools: s[0].tools,
   };
@@ -86,7 +95,11 @@ const r1 = (x) => Math.round(x * 10) / 10;
 const r2 = (x) => Math.round(x * 100) / 100;
 for (const name of Object.keys(servers)) {
   const s = sum[name];
-  console.log(`${name.padEnd(7)} start→initialized ${r1(s.initializedMs)} ms (CPU ${r1(s.cpuMs)} ms)  tools/list ${r1(s.toolsListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
+  console.log(`${name.padEnd(7)} start→initialized ${r1(s.initializedMs)} ms (CPU ${r1(s.cpuMs)} ms)  tools/list ${r1(s.toolsListMs)} ms  connect+listTools ${r1(s.connectListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
+}
+if (peerName) {
+  console.log(`ratio secmcp/${peerName}: connect+listTools ${r2(sum.secmcp.connectListMs / sum[peerName].connectListMs)}× (target ≤ 1)  ` +
+    `listTools ${r2(sum.secmcp.toolsListMs / sum[peerName].toolsListMs)}×  start→initialized ${r2(sum.secmcp.initializedMs / sum[peerName].initializedMs)}×`);
 }
 console.log(`ratio secmcp/floor: start→initialized ${r2(sum.secmcp.initializedMs / sum.floor.initializedMs)}× (target ≤ 1.5; CPU ${r2(sum.secmcp.cpuMs / sum.floor.cpuMs)}×)  ` +
   `peak RSS ${r2(sum.secmcp.peakRSSMiB / sum.floor.peakRSSMiB)}× (secmcp ${r1(sum.secmcp.peakRSSMiB)} MiB, target ≤ 25)  ` +
