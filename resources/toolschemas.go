@@ -16,14 +16,18 @@ type ToolSchemas struct {
 	// carries it with output schemas on, or an error naming what is wrong
 	// (a tool the caller cannot see is refused like one that does not exist).
 	Schema func(ctx context.Context, name string) (json.RawMessage, error)
+	// ByID returns the schema, of a tool the caller can see, whose $id is
+	// id (secmcp://schemas/output/sha256-…), or an error naming what is wrong.
+	ByID func(ctx context.Context, id string) (json.RawMessage, error)
 }
 
 // AddToolSchemas serves the tools' output schemas as resources, so a client
 // can have a schema without every tools/list carrying them all (issue 16:
 // the TypeScript SDK compiles a validator for each listed schema at
 // connect, and output schemas are off in the listing by default):
-// secmcp://schemas/tools lists the tools that have one, and
-// secmcp://schemas/tools/{name} is one tool's schema.
+// secmcp://schemas/tools lists the tools that have one,
+// secmcp://schemas/tools/{name} is one tool's schema, and a listed schema's
+// $id, secmcp://schemas/output/{id}, reads that schema.
 func (s *Server) AddToolSchemas(ts ToolSchemas) {
 	const prefix = Scheme + "://schemas/tools/"
 	s.AddStatic(Static{
@@ -54,6 +58,19 @@ func (s *Server) AddToolSchemas(ts ToolSchemas) {
 				return "", fmt.Errorf("bad tool name %q: %v", rest, err)
 			}
 			b, err := ts.Schema(ctx, name)
+			if err != nil {
+				return "", err
+			}
+			return string(b), nil
+		},
+	})
+	const byID = Scheme + "://schemas/output/"
+	s.AddStaticTemplate(StaticTemplate{
+		URITemplate: byID + "{id}", Prefix: byID,
+		Name: "Output schema by $id", MIMEType: "application/json",
+		Description: "The output schema a listed schema's $id names (sha256-… of its content).",
+		Read: func(ctx context.Context, rest string) (string, error) {
+			b, err := ts.ByID(ctx, byID+rest)
 			if err != nil {
 				return "", err
 			}

@@ -40,5 +40,13 @@ func toolSchemas(inv *tools.Invoker) resources.ToolSchemas {
 			}
 			return tools.ListedOutputSchema(spec.OutputSchema)
 		},
+		ByID: func(ctx context.Context, id string) (json.RawMessage, error) {
+			for _, spec := range inv.Tools.Specs() {
+				if len(spec.OutputSchema) > 0 && tools.SchemaID(spec.OutputSchema) == id && sees(ctx, &spec) {
+					return tools.ListedOutputSchema(spec.OutputSchema)
+				}
+			}
+			return nil, fmt.Errorf("no output schema has $id %q; read %s://schemas/tools for the tools' schemas", id, resources.Scheme)
+		},
 	}
 }
