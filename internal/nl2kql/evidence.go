@@ -122,7 +122,7 @@ func catalogEvidence(s *schema.Schema, words []string, target string) map[string
 		}
 		var e evidence
 		for _, w := range words {
-			if !ws[w] || v.df[w] == 0 || genericParts[w] || profileWord[w] {
+			if !ws[w] || v.df[w] == 0 || genericParts[w] || profileWord()[w] {
 				continue
 			}
 			idf := math.Log(n / float64(v.df[w]))
@@ -142,10 +142,10 @@ func catalogEvidence(s *schema.Schema, words []string, target string) map[string
 	return out
 }
 
-// profileWord is every word of every table profile.
-var profileWord = func() map[string]bool {
+// profileWord is every word of every table profile, built on first use.
+var profileWord = sync.OnceValue(func() map[string]bool {
 	out := map[string]bool{}
-	for _, tw := range tableWords {
+	for _, tw := range tableWords() {
 		for _, m := range tw {
 			for w := range m {
 				out[w] = true
@@ -153,7 +153,7 @@ var profileWord = func() map[string]bool {
 		}
 	}
 	return out
-}()
+})
 
 // evidence is one table's catalogue evidence.
 type evidence struct {

@@ -162,7 +162,7 @@ func order(p *Plan, tc TableChoice) int {
 func mention(p *Plan, table string) int {
 	nt := p.normalized
 	best := len(nt)
-	for w := range tableWords[table][0] {
+	for w := range tableWords()[table][0] {
 		if i := wordIndex(nt, w); i >= 0 && i < best {
 			best = i
 		}

@@ -1,6 +1,9 @@
 package nl2kql
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Inflections: "phished", "connecting", "queried" and "dropped" are the
 // words "phish", "connect", "query" and "drop" that the table profiles,
@@ -39,21 +42,22 @@ func keySet(words map[string]bool) map[string]bool {
 }
 
 // synonymsByKey are wordSynonyms reached by an inflected form the map does
-// not list ("connecting" → connect → network).
-var synonymsByKey = func() map[string][]string {
+// not list ("connecting" → connect → network). Built on first use.
+var synonymsByKey = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
 	for w, syns := range wordSynonyms {
 		k := lemmaKey(w)
 		out[k] = append(out[k], syns...)
 	}
 	return out
-}()
+})
 
-// tableKeys are the lemma keys of every table's strong and weak words.
-var tableKeys = func() map[string][2]map[string]bool {
+// tableKeys are the lemma keys of every table's strong and weak words,
+// built on first use.
+var tableKeys = sync.OnceValue(func() map[string][2]map[string]bool {
 	out := map[string][2]map[string]bool{}
-	for name, tw := range tableWords {
+	for name, tw := range tableWords() {
 		out[name] = [2]map[string]bool{keySet(tw[0]), keySet(tw[1])}
 	}
 	return out
-}()
+})

@@ -50,8 +50,8 @@ func scoreTables(s *schema.Schema, p *Plan, words []string, squashed string, exa
 	for _, name := range s.TableNames() {
 		t, _ := s.Table(name)
 		tc := TableChoice{Name: name, TimeColumn: timeColumn(t, p.Target)}
-		tw := tableWords[name]
-		tk := tableKeys[name]
+		tw := tableWords()[name]
+		tk := tableKeys()[name]
 		seen := map[string]bool{}
 		for _, w := range words {
 			k := lemmaKey(w)

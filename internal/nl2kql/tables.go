@@ -2,6 +2,7 @@ package nl2kql
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/secmcp/secmcp/internal/kql/catalog"
 )
@@ -85,8 +86,9 @@ var profiles = preferProfiles(map[string]profile{
 	"MicrosoftAzureBastionAuditLogs": {"bastion", "rdp ssh session vm virtual machine connect jump"},
 })
 
-// tableWords is the strong and weak words of every table, split once.
-var tableWords = func() map[string][2]map[string]bool {
+// tableWords is the strong and weak words of every table, split once, on
+// first use.
+var tableWords = sync.OnceValue(func() map[string][2]map[string]bool {
 	out := map[string][2]map[string]bool{}
 	for name, p := range profiles {
 		strong, weak := map[string]bool{}, map[string]bool{}
@@ -104,7 +106,7 @@ var tableWords = func() map[string][2]map[string]bool {
 		out[name] = [2]map[string]bool{strong, weak}
 	}
 	return out
-}()
+})
 
 // Platform returns where table lives natively, from the table catalogue
 // ("" for an unknown table).

@@ -188,7 +188,7 @@ func concepts(text string) []string {
 		}
 		if _, ok := wordSynonyms[w]; !ok {
 			if _, ok := wordSynonyms[s]; !ok {
-				for _, syn := range synonymsByKey[lemmaKey(s)] {
+				for _, syn := range synonymsByKey()[lemmaKey(s)] {
 					add(syn)
 				}
 			}

@@ -45,12 +45,12 @@ func twoKinds(p *Plan) bool {
 	// A word that names what a row is in both tables makes them
 	// alternatives.
 	for r := range rb {
-		if w, ok := strings.CutPrefix(r, "word "); ok && tableWords[a.Name][0][w] {
+		if w, ok := strings.CutPrefix(r, "word "); ok && tableWords()[a.Name][0][w] {
 			return false
 		}
 	}
 	for r := range ra {
-		if w, ok := strings.CutPrefix(r, "word "); ok && tableWords[b.Name][0][w] {
+		if w, ok := strings.CutPrefix(r, "word "); ok && tableWords()[b.Name][0][w] {
 			return false
 		}
 	}
