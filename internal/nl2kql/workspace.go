@@ -205,7 +205,7 @@ func (p *Plan) dropDefaultWindowNote() {
 func WorkspaceTable(question string) string {
 	words := concepts(question)
 	for _, t := range catalog.LogAnalyticsAdditions() {
-		strong := tableWords[t][0]
+		strong := tableWords()[t][0]
 		for _, w := range words {
 			if strong[w] && !defenderStrong(w) {
 				return t
@@ -218,7 +218,7 @@ func WorkspaceTable(question string) string {
 // defenderStrong reports whether an Advanced Hunting table has w among its
 // strong words.
 func defenderStrong(w string) bool {
-	for name, ws := range tableWords {
+	for name, ws := range tableWords() {
 		if !ws[0][w] {
 			continue
 		}
