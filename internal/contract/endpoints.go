@@ -72,11 +72,12 @@ var Endpoints = []Endpoint{
 		License:     "Microsoft Defender XDR", Docs: []string{DocIncidentGet, DocIncident}},
 	{ID: "alerts.list", Service: "graph", Method: "GET", Path: "/security/alerts_v2", Resource: "alert",
 		// $count, $filter, $skip, $top (at most 2000); no $orderby; incidentId
-		// is not among the documented filter properties.
+		// is not among the documented filter properties. "The most recent
+		// alerts are displayed at the top of the list" (DocAlertList).
 		Options: []string{"$count", "$filter", "$skip", "$top"},
 		Filter: map[string][]string{"assignedTo": opsEq, "classification": opsEq, "determination": opsEq,
 			"createdDateTime": opsTime, "lastUpdateDateTime": opsTime, "severity": opsEq, "serviceSource": opsEq, "status": opsEq},
-		TopMax: 2000, Paging: PagingSkip,
+		TopMax: 2000, Paging: PagingSkip, DefaultOrder: "createdDateTime desc",
 		Permissions: Permissions{Application: []string{"SecurityAlert.Read.All"}, Delegated: []string{"SecurityAlert.Read.All"}, Roles: []string{"Security Reader", "Security Operator", "Security Administrator", "Global Reader"}},
 		License:     "Microsoft Defender XDR", Docs: []string{DocAlertList, DocAlert}},
 	{ID: "alerts.get", Service: "graph", Method: "GET", Path: "/security/alerts_v2/{id}", Resource: "alert",
@@ -118,16 +119,23 @@ var Endpoints = []Endpoint{
 		Permissions: Permissions{Application: []string{"IdentityRiskyUser.Read.All"}, Delegated: []string{"IdentityRiskyUser.Read.All"}, Roles: []string{"Security Reader", "Security Operator", "Security Administrator", "Global Reader"}},
 		License:     "Microsoft Entra ID P2", Docs: []string{DocRiskyUserList, DocRiskyUser}},
 	{ID: "riskDetections.list", Service: "graph", Method: "GET", Path: "/identityProtection/riskDetections", Resource: "riskDetection",
-		// $filter, $select and $top; pages by nextLink ($skiptoken); no $skip, no $orderby.
+		// "This method supports the $filter and $select OData query
+		// parameters ... The default page size is 20 objects while the
+		// maximum with $top is 500" (DocRiskDetectList); pages by nextLink
+		// ($skiptoken); no $skip, no $orderby.
 		Options: []string{"$filter", "$select", "$top", "$skiptoken"},
 		Filter: map[string][]string{"userPrincipalName": {"eq", "startswith"}, "userId": opsEq, "userDisplayName": opsEq,
 			"riskLevel": opsEq, "riskState": opsEq, "riskEventType": opsEq, "riskDetail": opsEq, "ipAddress": opsEq,
 			"detectedDateTime": opsTime, "activityDateTime": opsTime, "requestId": opsEq, "correlationId": opsEq},
-		TopMax: 500, Paging: PagingSkipToken,
+		TopMax: 500, PageSize: 20, Paging: PagingSkipToken,
 		Permissions: Permissions{Application: []string{"IdentityRiskEvent.Read.All"}, Delegated: []string{"IdentityRiskEvent.Read.All"}, Roles: []string{"Security Reader", "Security Operator", "Security Administrator", "Global Reader"}},
 		License:     "Microsoft Entra ID P1 or P2 (P2 for full detail)", Docs: []string{DocRiskDetectList, DocRiskDetection}},
 	{ID: "caPolicies.list", Service: "graph", Method: "GET", Path: "/identity/conditionalAccess/policies", Resource: "conditionalAccessPolicy",
-		Options: []string{"$filter", "$select"}, Paging: PagingSkipToken,
+		// "This method supports the $skip, $top, $count, $filter, $orderby,
+		// and $select OData query parameters" (DocCAPolicyList). It documents
+		// $skip, so the emulator's nextLinks carry $skip; the page does not
+		// say what Graph's carry, and the client follows them unchanged.
+		Options: []string{"$skip", "$top", "$count", "$filter", "$orderby", "$select"}, Paging: PagingSkip,
 		Permissions: Permissions{Application: []string{"Policy.Read.All"}, Delegated: []string{"Policy.Read.All"}, Roles: []string{"Security Reader", "Global Reader", "Conditional Access Administrator", "Security Administrator"}},
 		License:     "Microsoft Entra ID P1", Docs: []string{DocCAPolicyList, DocCAPolicy}},
 	{ID: "namedLocations.list", Service: "graph", Method: "GET", Path: "/identity/conditionalAccess/namedLocations",

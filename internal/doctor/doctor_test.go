@@ -118,4 +118,10 @@ func TestRunPlansFromTools(t *testing.T) {
 	if len(f.calls) != 0 || rep.Rows[0].Status != StatusNoToken || !strings.Contains(rep.Rows[0].Todo, "client secret") || rep.Rows[1].Status != StatusSkipped {
 		t.Fatalf("token failure: calls %v rows %+v", f.calls, rep.Rows)
 	}
+	// The emulator answers these codes as Entra documents them (fixtures/emulator TestTokenErrorCodesAsDocumented).
+	for code, want := range map[string]string{"AADSTS7000218": "neither a client secret", "AADSTS700021": "certificate", "AADSTS700023": "certificate"} {
+		if got := tokenTodo(errors.New(code + ": refused")); !strings.Contains(got, want) {
+			t.Errorf("%s: todo %q, want it to mention %q", code, got, want)
+		}
+	}
 }

@@ -55,7 +55,9 @@ func tokenTodo(err error) string {
 		return code + ": no app with this clientId in the tenant; check credential.clientId and tenantId"
 	case "AADSTS90002", "AADSTS900023":
 		return code + ": the tenant was not found; check tenantId and cloud (or endpoints.authority)"
-	case "AADSTS700027", "AADSTS700024":
+	case "AADSTS7000218":
+		return code + ": the token request carried neither a client secret nor a certificate; check the credential settings"
+	case "AADSTS700027", "AADSTS700024", "AADSTS700021", "AADSTS700023":
 		return code + ": the certificate or assertion was refused; check the certificate uploaded to the app registration"
 	}
 	if code != "" {
