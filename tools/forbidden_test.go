@@ -47,7 +47,7 @@ func TestUpstreamRefusalIsToolError(t *testing.T) {
 		caller       Caller
 		tenant, want string
 	}{
-		{user, "obo", "your account (ann@contoso.com) lacks the delegated permission AuditLog.Read.All and Directory.Read.All (admin consent) and one of the roles Reports Reader, Security Reader, Security Administrator, Global Reader to list sign-ins in tenant \"obo\" (Microsoft Graph answered Authorization_RequestDenied"},
+		{user, "obo", "your account (ann@contoso.com) lacks the delegated permission AuditLog.Read.All and Directory.Read.All (admin consent) and one of the roles Reports Reader, Security Reader, Security Operator, Security Administrator, Global Reader to list sign-ins in tenant \"obo\" (Microsoft Graph answered Authorization_RequestDenied"},
 		{key, "obo", "this server's app registration (app-only access) lacks the application permission AuditLog.Read.All to list sign-ins"},
 		{user, "app", "this server's app registration (app-only access) lacks the application permission AuditLog.Read.All"},
 		{user, "exch", "tenant \"exch\" reads with your own rights (on-behalf-of), and exchanging your sign-in for a token of Microsoft Entra ID failed (invalid_grant: AADSTS65001"},

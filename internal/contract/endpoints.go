@@ -31,6 +31,7 @@ const (
 	DocHuntingLimits     = "https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting"
 	DocCAPolicyList      = "https://learn.microsoft.com/en-us/graph/api/conditionalaccessroot-list-policies?view=graph-rest-1.0"
 	DocCAPolicy          = "https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccesspolicy?view=graph-rest-1.0"
+	DocCAReadRoles       = "https://learn.microsoft.com/en-us/graph/api/conditionalaccessroot-list-policies?view=graph-rest-1.0#permissions"
 	DocNamedLocList      = "https://learn.microsoft.com/en-us/graph/api/conditionalaccessroot-list-namedlocations?view=graph-rest-1.0"
 	DocUserGet           = "https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0"
 	DocUser              = "https://learn.microsoft.com/en-us/graph/api/resources/user?view=graph-rest-1.0"
@@ -92,6 +93,9 @@ var Endpoints = []Endpoint{
 		License:     "Microsoft Defender XDR", Timeout: 3 * time.Minute, RowLimit: 100000,
 		Docs: []string{DocHunting, DocHuntingLimits}},
 	{ID: "signIns.list", Service: "graph", Method: "GET", Path: "/auditLogs/signIns", Resource: "signIn",
+		// Delegated readers need one of Global Reader, Reports Reader,
+		// Security Administrator, Security Operator or Security Reader
+		// (DocSignInList; Global Administrator left out as everywhere here).
 		// "This method supports the $top, $skiptoken, and $filter OData query
 		// parameters"; "The maximum and default page size is 1,000 objects and
 		// by default, the most recent sign-ins are returned first."
@@ -103,11 +107,11 @@ var Endpoints = []Endpoint{
 			"location/city": {"eq", "startswith"}, "location/countryOrRegion": {"eq", "startswith"}, "correlationId": opsEq,
 			"isInteractive": opsEq},
 		TopMax: 1000, PageSize: 1000, Paging: PagingSkipToken, DefaultOrder: "createdDateTime desc",
-		Permissions: Permissions{Application: []string{"AuditLog.Read.All"}, Delegated: []string{"AuditLog.Read.All and Directory.Read.All"}, Roles: []string{"Reports Reader", "Security Reader", "Security Administrator", "Global Reader"}},
+		Permissions: Permissions{Application: []string{"AuditLog.Read.All"}, Delegated: []string{"AuditLog.Read.All and Directory.Read.All"}, Roles: []string{"Reports Reader", "Security Reader", "Security Operator", "Security Administrator", "Global Reader"}},
 		License:     "Microsoft Entra ID P1 or P2", Docs: []string{DocSignInList, DocSignIn, DocQueryOptionWording}},
 	{ID: "signIns.get", Service: "graph", Method: "GET", Path: "/auditLogs/signIns/{id}", Resource: "signIn",
 		Paging:      PagingNone,
-		Permissions: Permissions{Application: []string{"AuditLog.Read.All"}, Delegated: []string{"AuditLog.Read.All and Directory.Read.All"}, Roles: []string{"Reports Reader", "Security Reader", "Security Administrator", "Global Reader"}},
+		Permissions: Permissions{Application: []string{"AuditLog.Read.All"}, Delegated: []string{"AuditLog.Read.All and Directory.Read.All"}, Roles: []string{"Reports Reader", "Security Reader", "Security Operator", "Security Administrator", "Global Reader"}},
 		License:     "Microsoft Entra ID P1 or P2", Docs: []string{DocSignInGet, DocSignIn}},
 	{ID: "riskyUsers.list", Service: "graph", Method: "GET", Path: "/identityProtection/riskyUsers", Resource: "riskyUser",
 		// "This method supports the $filter and $select OData query parameters
@@ -135,9 +139,12 @@ var Endpoints = []Endpoint{
 		// and $select OData query parameters" (DocCAPolicyList). It documents
 		// $skip, so the emulator's nextLinks carry $skip; the page does not
 		// say what Graph's carry, and the client follows them unchanged.
+		// Delegated readers: Global Secure Access Administrator, Security
+		// Reader, Security Administrator, Global Reader, Conditional Access
+		// Administrator (DocCAReadRoles).
 		Options: []string{"$skip", "$top", "$count", "$filter", "$orderby", "$select"}, Paging: PagingSkip,
-		Permissions: Permissions{Application: []string{"Policy.Read.All"}, Delegated: []string{"Policy.Read.All"}, Roles: []string{"Security Reader", "Global Reader", "Conditional Access Administrator", "Security Administrator"}},
-		License:     "Microsoft Entra ID P1", Docs: []string{DocCAPolicyList, DocCAPolicy}},
+		Permissions: Permissions{Application: []string{"Policy.Read.All"}, Delegated: []string{"Policy.Read.All"}, Roles: []string{"Security Reader", "Global Reader", "Conditional Access Administrator", "Security Administrator", "Global Secure Access Administrator"}},
+		License:     "Microsoft Entra ID P1", Docs: []string{DocCAPolicyList, DocCAPolicy, DocCAReadRoles}},
 	{ID: "namedLocations.list", Service: "graph", Method: "GET", Path: "/identity/conditionalAccess/namedLocations",
 		Options: []string{"$filter", "$select"}, Paging: PagingSkipToken,
 		Permissions: Permissions{Application: []string{"Policy.Read.All"}, Delegated: []string{"Policy.Read.All"}, Roles: []string{"Security Reader", "Global Reader", "Conditional Access Administrator", "Security Administrator"}},
