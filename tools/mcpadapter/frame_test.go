@@ -2,6 +2,8 @@ package mcpadapter
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -148,5 +150,24 @@ func TestStdioFrames(t *testing.T) {
 		if !strings.Contains(lines[i], w) && !strings.Contains(errorMessage(lines[i]), w) {
 			t.Errorf("line %d: %.300s\nwant it to contain %q", i, lines[i], w)
 		}
+	}
+}
+
+// TestCompressedBodyRefused: a compressed body (a gzip bomb, or an honest
+// client) gets 415 saying to send it uncompressed; it is never inflated.
+func TestCompressedBodyRefused(t *testing.T) {
+	f := newGateFixture(t, Limits{})
+	sid := open(t, f.url, "Bearer key-alice")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(`{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":"` + strings.Repeat("A", 8<<20) + `"}}`))
+	_ = zw.Close()
+	r := do(t, http.MethodPost, f.url, "Bearer key-alice", sid, gz.String(), map[string]string{"Content-Encoding": "gzip"}, 5*time.Second)
+	if r.status != http.StatusUnsupportedMediaType || !strings.Contains(r.body, `Content-Encoding "gzip" are not accepted: send the JSON uncompressed`) || r.header.Get("Accept-Encoding") != "identity" {
+		t.Errorf("gzip body: %d %q (Accept-Encoding %q)", r.status, r.body, r.header.Get("Accept-Encoding"))
+	}
+	ping := `{"jsonrpc":"2.0","id":2,"method":"ping"}`
+	if r := do(t, http.MethodPost, f.url, "Bearer key-alice", sid, ping, map[string]string{"Content-Encoding": "identity"}, 5*time.Second); r.status != http.StatusOK {
+		t.Errorf("identity body: %d %q", r.status, r.body)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -204,6 +205,15 @@ func (g *gate) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	}
 	if r.ContentLength > limit {
 		tooLarge(fmt.Sprint(r.ContentLength))
+		return nil, false
+	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// Bodies are never decompressed (no decompression bombs); say so
+		// rather than fail to parse the compressed bytes
+		// (https://www.rfc-editor.org/rfc/rfc9110#name-415-unsupported-media-type).
+		w.Header().Set("Accept-Encoding", "identity")
+		w.Header().Set("Connection", "close")
+		http.Error(w, "request bodies with Content-Encoding "+strconv.Quote(ce)+" are not accepted: send the JSON uncompressed, without Content-Encoding", http.StatusUnsupportedMediaType)
 		return nil, false
 	}
 	rc := http.NewResponseController(w)
