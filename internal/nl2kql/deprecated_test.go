@@ -29,7 +29,7 @@ func TestPrefersEntraIdSignInEvents(t *testing.T) {
 		"RiskLevelAggregated >= 50 and EntraIdDeviceId != '' and XAadDeviceId == 1" {
 		t.Errorf("renameColumns = %q", got)
 	}
-	for _, cp := range conceptList {
+	for _, cp := range conceptList() {
 		if _, ok := cp.boost["AADSignInEventsBeta"]; ok {
 			t.Errorf("concept %s still boosts AADSignInEventsBeta", cp.id)
 		}

@@ -124,7 +124,7 @@ func TestLibraryQueriesValidateAndRun(t *testing.T) {
 
 func TestConceptPredicatesValidate(t *testing.T) {
 	c := kqlcheck.Default()
-	for _, cp := range conceptList {
+	for _, cp := range conceptList() {
 		for table, pred := range cp.pred {
 			q := table + "\n| where " + pred + "\n| take 1"
 			if rep := c.Validate(q); !rep.Valid || rep.Errors > 0 {

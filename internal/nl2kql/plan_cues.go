@@ -38,7 +38,7 @@ var supersedes = map[string][]string{
 func (p *Plan) matchConcepts() {
 	var found []concept
 	drop := map[string]bool{}
-	for _, cp := range conceptList {
+	for _, cp := range conceptList() {
 		if cp.re.MatchString(p.normalized) {
 			found = append(found, cp)
 			for _, d := range supersedes[cp.id] {
