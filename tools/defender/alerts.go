@@ -158,6 +158,9 @@ func ListAlerts(ctx context.Context, call tools.Call, tool string, p ListAlertsP
 	page, err := g.ListAlerts(ctx, source.AlertQuery{ListOptions: l.Options,
 		Severity: p.Severity, Status: p.Status, ServiceSource: p.ServiceSource, IncidentID: p.IncidentID,
 		User: p.User, Device: p.Device})
+	if err != nil && p.IncidentID != "" { // the incident's alerts are read from the incident
+		return ListAlertsResult{}, tools.FromSource(err, "incident", p.IncidentID, call.Tenant.Alias)
+	}
 	if err != nil {
 		return ListAlertsResult{}, tools.FromSource(err, "alerts", "", call.Tenant.Alias)
 	}

@@ -41,6 +41,10 @@ func (f *exGraph) GetIncident(_ context.Context, id string) (source.Incident, er
 }
 
 func (f *exGraph) ListAlerts(_ context.Context, q source.AlertQuery) (source.Page[source.Alert], error) {
+	if _, ok := f.incidents[q.IncidentID]; q.IncidentID != "" && !ok {
+		// As internal/graph: an incident's alerts come from GET incidents/{id}.
+		return source.Page[source.Alert]{}, fmt.Errorf("incident %q: %w", q.IncidentID, source.ErrNotFound)
+	}
 	var out []source.Alert
 	for _, a := range f.alerts {
 		if !q.Since.IsZero() && a.CreatedDateTime.Before(q.Since) || !q.Until.IsZero() && a.CreatedDateTime.After(q.Until) {

@@ -109,6 +109,17 @@ func TestExplainAlertBadInput(t *testing.T) {
 	}
 }
 
+// TestListAlertsUnknownIncident: an incidentId that names no incident is
+// reported as that incident not found, not as alerts "" not found.
+func TestListAlertsUnknownIncident(t *testing.T) {
+	g := exStory(exNow)
+	_, err := listAlerts(context.Background(), exCall(g), ListAlertsParams{IncidentID: "nope"})
+	var te *tools.ToolError
+	if !errors.As(err, &te) || te.Kind != "not_found" || !strings.Contains(te.Msg, `incident "nope" was not found in tenant "contoso"`) {
+		t.Fatalf("unknown incidentId: %v", err)
+	}
+}
+
 func TestExplainAlertWithoutEvidence(t *testing.T) {
 	g := exStory(exNow)
 	res, err := explainAlert(context.Background(), exCall(g), ExplainAlertParams{ID: "da0_-0"})
