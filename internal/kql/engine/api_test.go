@@ -67,6 +67,22 @@ func TestCatalogQuery(t *testing.T) {
 	}
 }
 
+// TestScalarQueryError: a query that is a scalar says so in words, not
+// with a Go type name.
+func TestScalarQueryError(t *testing.T) {
+	for q, want := range map[string]string{
+		"1e+308":       "got the real literal 1e+308",
+		"1 + 2":        "got a scalar expression",
+		`h"secret"`:    "got an obfuscated string literal",
+		"dynamic([1])": "got a dynamic literal",
+	} {
+		_, err := Query(context.Background(), q, nil, fixedOpts())
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "syntax.") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v, want an error with %q", q, err, want)
+		}
+	}
+}
+
 func TestMaxRowsTruncates(t *testing.T) {
 	opts := fixedOpts()
 	opts.MaxRows = 3

@@ -36,7 +36,26 @@ func (r *runner) evalTabular(e syntax.Expr, sc *scope) (*Table, error) {
 		}
 		return nil, notSupported("cross-service table reference")
 	}
-	return nil, fmt.Errorf("engine: expected a tabular expression, got %T", e)
+	return nil, fmt.Errorf("engine: expected a tabular expression (a table name, or range, datatable, print, union ...) at byte offset %d, got %s", e.Pos().Start, scalarKind(e))
+}
+
+// scalarKind names, for an error message, an expression that is not
+// tabular (never a Go type name). An obfuscated string's text is withheld.
+func scalarKind(e syntax.Expr) string {
+	switch x := e.(type) {
+	case *syntax.Literal:
+		if x.Obfuscated {
+			return "an obfuscated string literal"
+		}
+		raw := x.Raw
+		if len(raw) > 40 {
+			raw = raw[:40] + "..."
+		}
+		return fmt.Sprintf("the %s literal %s", x.Kind, raw)
+	case *syntax.DynamicLit, *syntax.ArrayLit, *syntax.ObjectLit:
+		return "a dynamic literal"
+	}
+	return "a scalar expression"
 }
 
 func (r *runner) tabularCall(x *syntax.Call, sc *scope) (*Table, error) {
