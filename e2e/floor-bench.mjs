@@ -95,12 +95,12 @@ const r1 = (x) => Math.round(x * 10) / 10;
 const r2 = (x) => Math.round(x * 100) / 100;
 for (const name of Object.keys(servers)) {
   const s = sum[name];
-  console.log(`${name.padEnd(7)} start→initialized ${r1(s.initializedMs)} ms (CPU ${r1(s.cpuMs)} ms)  tools/list ${r1(s.toolsListMs)} ms  connect+listTools ${r1(s.connectListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
-}
-if (peerName) {
-  console.log(`ratio secmcp/${peerName}: connect+listTools ${r2(sum.secmcp.connectListMs / sum[peerName].connectListMs)}× (target ≤ 1)  ` +
-    `listTools ${r2(sum.secmcp.toolsListMs / sum[peerName].toolsListMs)}×  start→initialized ${r2(sum.secmcp.initializedMs / sum[peerName].initializedMs)}×`);
+  console.log(`${name.padEnd(peerName ? Math.max(7, peerName.length) : 7)} start→initialized ${r1(s.initializedMs)} ms (CPU ${r1(s.cpuMs)} ms)  tools/list ${r1(s.toolsListMs)} ms  connect+listTools ${r1(s.connectListMs)} ms  peak RSS ${r1(s.peakRSSMiB)} MiB  (${s.tools} tools, median of ${rounds})`);
 }
 console.log(`ratio secmcp/floor: start→initialized ${r2(sum.secmcp.initializedMs / sum.floor.initializedMs)}× (target ≤ 1.5; CPU ${r2(sum.secmcp.cpuMs / sum.floor.cpuMs)}×)  ` +
   `peak RSS ${r2(sum.secmcp.peakRSSMiB / sum.floor.peakRSSMiB)}× (secmcp ${r1(sum.secmcp.peakRSSMiB)} MiB, target ≤ 25)  ` +
   `tools/list ${r2(sum.secmcp.toolsListMs / sum.floor.toolsListMs)}×`);
+if (peerName) {
+  console.log(`ratio secmcp/${peerName}: connect+listTools ${r2(sum.secmcp.connectListMs / sum[peerName].connectListMs)}× (target ≤ 1)  ` +
+    `listTools ${r2(sum.secmcp.toolsListMs / sum[peerName].toolsListMs)}×  start→initialized ${r2(sum.secmcp.initializedMs / sum[peerName].initializedMs)}×`);
+}
