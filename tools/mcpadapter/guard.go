@@ -3,7 +3,6 @@ package mcpadapter
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -257,36 +255,6 @@ type peeked struct {
 	method   string
 	response bool // a JSON-RPC response (e.g. a sampling answer)
 	modern   bool // protocol 2026-07-28: no sessions
-}
-
-// peek reads what the gate needs of a POST's message, and refuses (a
-// non-nil *frameError) one that checkFrame would.
-func peek(r *http.Request, body []byte) (peeked, *frameError) {
-	var m struct {
-		JSONRPC json.RawMessage `json:"jsonrpc"`
-		ID      json.RawMessage `json:"id"`
-		Method  string          `json:"method"`
-		Result  json.RawMessage `json:"result"`
-		Error   json.RawMessage `json:"error"`
-		Params  struct {
-			Meta *mcp.Meta `json:"_meta"`
-		} `json:"params"`
-	}
-	p := peeked{modern: mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion))}
-	if r.Method != http.MethodPost {
-		return p, nil
-	}
-	if !utf8.Valid(body) || json.Unmarshal(body, &m) != nil {
-		// A params of the wrong type passes checkFrame: mcp-go names it.
-		return p, checkFrame(body)
-	}
-	if fe := checkHead(m.JSONRPC, m.ID, false); fe != nil {
-		return p, fe
-	}
-	p.method = m.Method
-	p.response = m.Method == "" && len(m.ID) > 0 && (m.Result != nil || m.Error != nil)
-	p.modern = p.modern || mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion())
-	return p, nil
 }
 
 // originAllowed accepts loopback origins and the configured ones (exact match).
