@@ -60,7 +60,7 @@ func decodeStrict(raw json.RawMessage, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, dst)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf("invalid arguments: trailing data after the JSON object")
@@ -69,13 +69,31 @@ func decodeStrict(raw json.RawMessage, dst any) error {
 }
 
 // decodeError words a decoding error for the caller: a type mismatch names
-// the argument and the type it must have.
-func decodeError(err error) error {
+// the argument and the type it must have (or its items must have: the
+// decoder names an array argument when one of its items is wrong).
+func decodeError(err error, dst any) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return Errorf("argument %q must be %s, got JSON %s", argPath(te.Field), jsonKind(te.Type), te.Value)
+		path := argPath(te.Field)
+		if isItemOf(dst, path, te.Type) {
+			return Errorf("every item of argument %q must be %s, got JSON %s", path, jsonKind(te.Type), te.Value)
+		}
+		return Errorf("argument %q must be %s, got JSON %s", path, jsonKind(te.Type), te.Value)
 	}
 	return Errorf("invalid arguments: %v", err)
+}
+
+// isItemOf reports whether t is the item type of dst's array argument name.
+func isItemOf(dst any, name string, t reflect.Type) (item bool) {
+	v := reflect.TypeOf(dst)
+	if v == nil || v.Kind() != reflect.Pointer {
+		return false
+	}
+	eachField(v.Elem(), func(n string, _ bool, f reflect.StructField, _ []int) {
+		k := f.Type.Kind()
+		item = item || n == name && (k == reflect.Slice || k == reflect.Array) && f.Type.Elem() == t
+	})
+	return item
 }
 
 func joinNames(names []string) string { return strings.Join(names, ", ") }

@@ -45,7 +45,7 @@ func decodeArgsFast(raw json.RawMessage, dst any, spec *argSpec) (handled bool, 
 	if spec.nested {
 		err = decodeStrict(raw, dst)
 	} else if err = json.Unmarshal(raw, dst); err != nil {
-		err = decodeError(err)
+		err = decodeError(err, dst)
 	}
 	if err != nil {
 		return true, err

@@ -187,3 +187,24 @@ func TestCursorRoundTrip(t *testing.T) {
 		t.Fatal("cursor of another tool accepted")
 	}
 }
+
+// TestDecodeArgsArrayItemType: a wrong item in an array argument is named as
+// an item, not as if the whole argument had to be a string.
+func TestDecodeArgsArrayItemType(t *testing.T) {
+	var p struct {
+		Accounts []string `json:"accounts,omitempty"`
+		Top      int      `json:"top,omitempty"`
+	}
+	err := DecodeArgs(json.RawMessage(`{"accounts":["a",1]}`), &p)
+	if err == nil || err.Error() != `every item of argument "accounts" must be a string, got JSON number` {
+		t.Errorf("number in a string array: %v", err)
+	}
+	err = DecodeArgs(json.RawMessage(`{"accounts":"a"}`), &p)
+	if err == nil || err.Error() != `argument "accounts" must be an array, got JSON string` {
+		t.Errorf("string for an array: %v", err)
+	}
+	err = DecodeArgs(json.RawMessage(`{"top":"x"}`), &p)
+	if err == nil || err.Error() != `argument "top" must be an integer, got JSON string` {
+		t.Errorf("string for an integer: %v", err)
+	}
+}
