@@ -4,7 +4,8 @@
 // shrunk several ways, alternating the variants for 7 rounds, and prints
 // each variant's median and bytes. It answers issue 16's question whether
 // trimming the schemas brings listTools() with schemas near a peer's
-// (~12 ms): see script/bench-output-schemas.
+// (~12 ms), and what the listed schemas' $id saves a client listing again:
+// see script/bench-output-schemas.
 //
 // Usage: node outputschema-cost.mjs TOOLS_LIST_JSON
 import { readFileSync } from 'node:fs';
@@ -41,3 +42,20 @@ for (let r = 0; r < 7; r++) {
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const k of order) console.log(k.padEnd(16), med(res[k]).toFixed(1), 'ms', JSON.stringify(tools.map((t) => variants[k](t.outputSchema))).length, 'bytes');
+
+// Re-listing: the SDK compiles again on every listTools() unless a schema's
+// $id is already known to its Ajv instance (ajv.getSchema($id)). Compiles a
+// fresh copy of the listing twice on one validator, with the listed $ids and
+// without, and prints the median CPU time of each pass (7 rounds).
+const cpu = (f) => { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1000; };
+const relist = { with_id: [[], []], without_id: [[], []] };
+for (let r = 0; r < 7; r++) {
+  for (const k of Object.keys(relist)) {
+    const v = new AjvJsonSchemaValidator();
+    const copy = () => tools.map((t) => { const s = structuredClone(t.outputSchema); if (k === 'without_id') delete s.$id; return s; });
+    const first = copy(), second = copy();
+    relist[k][0].push(cpu(() => first.forEach((s) => v.getValidator(s))));
+    relist[k][1].push(cpu(() => second.forEach((s) => v.getValidator(s))));
+  }
+}
+for (const [k, [a, b]] of Object.entries(relist)) console.log(`relist ${k}`.padEnd(20), 'first', med(a).toFixed(1), 'ms CPU, second', med(b).toFixed(1), 'ms CPU');
