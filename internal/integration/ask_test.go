@@ -78,6 +78,7 @@ func askCases(t testing.TB, alias string) []askCase {
 		cs = append(cs, askCase{question: "Is " + u + " compromised?", lead: "verdict", expected: []string{u}, wantRules: []string{"N1"}})
 	}
 	cs = append(cs, copilotCases(d)...)
+	cs = append(cs, workspaceCases(d)...)
 	for i := range cs {
 		cs[i].alias = alias
 		cs[i].checks = append(cs[i].checks, d.independent(cs[i])...)

@@ -118,7 +118,7 @@ func (g *Templates) watchlist(p *Plan, t *schema.Table) Draft {
 	case p.Intent.Kind == IntentCount || p.Intent.Kind == IntentTop || p.Intent.Kind == IntentDCount:
 		b.WriteString("\n| summarize Items = count() by WatchlistAlias\n| sort by Items desc")
 	default:
-		b.WriteString("\n| project WatchlistAlias, SearchKey, WatchlistItem, LastUpdatedTimeUTC\n| sort by WatchlistAlias asc, SearchKey asc")
+		b.WriteString("\n| project SearchKey, WatchlistAlias, WatchlistItem, LastUpdatedTimeUTC\n| sort by WatchlistAlias asc, SearchKey asc")
 	}
 	d.Query = b.String()
 	p.dropDefaultWindowNote()
@@ -193,38 +193,4 @@ func (p *Plan) dropDefaultWindowNote() {
 		}
 	}
 	p.Assumptions = kept
-}
-
-// ---- where a question's data lives ----
-
-// WorkspaceTable names the table a question points at by a strong word of
-// its profile when that table is one only a Sentinel (Log Analytics)
-// workspace holds (catalog.LogAnalyticsAdditions: ingestion, watchlists, VM
-// insights, the web proxy, UEBA, DNS servers, …) and no Advanced Hunting
-// table has the word: such a question is for the workspace. "" otherwise.
-func WorkspaceTable(question string) string {
-	words := concepts(question)
-	for _, t := range catalog.LogAnalyticsAdditions() {
-		strong := tableWords()[t][0]
-		for _, w := range words {
-			if strong[w] && !defenderStrong(w) {
-				return t
-			}
-		}
-	}
-	return ""
-}
-
-// defenderStrong reports whether an Advanced Hunting table has w among its
-// strong words.
-func defenderStrong(w string) bool {
-	for name, ws := range tableWords() {
-		if !ws[0][w] {
-			continue
-		}
-		if ct, ok := catalog.Lookup(name); ok && ct.In(catalog.Defender) {
-			return true
-		}
-	}
-	return false
 }

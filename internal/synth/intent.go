@@ -133,6 +133,10 @@ func tenantKind(q string) (string, []string, serviceSpec) {
 		return tenantRiskyUsers, nil, serviceSpec{}
 	case failRe.MatchString(q):
 		return tenantSignInFailures, nil, serviceSpec{}
+	case workspaceRe.MatchString(q) && generatedKind(q):
+		// Data only the workspace holds (VM insights' connections, the
+		// proxy's sessions) wins over the Defender kinds below.
+		return tenantGenerated, nil, serviceSpec{}
 	case outgoingRe.MatchString(q):
 		return tenantOutgoing, nil, serviceSpec{}
 	case noncompRe.MatchString(q) && deviceWord.MatchString(q):
@@ -144,8 +148,6 @@ func tenantKind(q string) (string, []string, serviceSpec) {
 		}
 	}
 	switch {
-	case workspaceRe.MatchString(q) && generatedKind(q):
-		return tenantGenerated, nil, serviceSpec{}
 	case unusualRe.MatchString(q) && deviceWord.MatchString(q):
 		return tenantDeviceOutliers, nil, serviceSpec{}
 	case unusualRe.MatchString(q) && userWord.MatchString(q):

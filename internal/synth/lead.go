@@ -34,7 +34,7 @@ var labelled = []struct{ key, label string }{
 
 // entryName names a ranking entry's entity.
 func entryName(e map[string]any) string {
-	for _, k := range []string{"device", "user", "DeviceName", "AccountUpn", "UserPrincipalName", "RecipientEmailAddress", "AccountName", "Computer"} {
+	for _, k := range []string{"device", "user", "DeviceName", "AccountUpn", "UserPrincipalName", "RecipientEmailAddress", "AccountName", "Computer", "label"} {
 		if s, ok := e[k].(string); ok && s != "" {
 			return "**" + s + "**"
 		}
@@ -101,7 +101,7 @@ func entryLine(e map[string]any, it *Item, all bool) string {
 // entryLine does not already (strings quoted: they are data).
 func otherColumns(e map[string]any) []string {
 	known := map[string]bool{"rank": true, "outlier": true, "user": true, "device": true, "DeviceName": true, "AccountUpn": true,
-		"UserPrincipalName": true, "RecipientEmailAddress": true, "AccountName": true, "Computer": true}
+		"UserPrincipalName": true, "RecipientEmailAddress": true, "AccountName": true, "Computer": true, "label": true}
 	for _, l := range labelled {
 		known[l.key] = true
 	}

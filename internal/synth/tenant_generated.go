@@ -3,8 +3,10 @@ package synth
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/secmcp/secmcp/internal/kql/catalog"
 	"github.com/secmcp/secmcp/internal/lazyre"
 )
 
@@ -41,6 +43,7 @@ type generateDoc struct {
 	Query       string   `json:"query"`
 	Tables      []string `json:"tables"`
 	Valid       bool     `json:"valid"`
+	Product     string   `json:"product"`
 	Assumptions []string `json:"assumptions"`
 }
 
@@ -53,15 +56,49 @@ var (
 	workspaceTarget = generatedTarget{"sentinel", toolSentinelQuery, "the Sentinel workspace"}
 )
 
-// generatedJob asks kql_generate for a query answering the question — for
-// Advanced Hunting, or for the Sentinel workspace when the question names
-// data only the workspace holds — and, when it is valid, runs it there.
+// generatedJob asks kql_generate for a query answering the question and,
+// when it is valid, runs it where its data lives. A question naming data
+// only a Sentinel workspace holds (workspaceRe) is generated for the
+// workspace. Otherwise the generator first writes it in each table's
+// native form: when the tables it chose include one only a Log Analytics
+// workspace has and Advanced Hunting has nothing like (VM insights, Usage,
+// watchlists, the web proxy, …: catalog.LogAnalyticsAdditions), that query
+// runs on the workspace; else the question is generated again for Advanced
+// Hunting, as before.
 func generatedJob(question string, top int) job {
-	tg := huntingTarget
 	if workspaceRe.MatchString(question) {
-		tg = workspaceTarget
+		return generateFor(question, top, workspaceTarget, "0-tenant-generate")
 	}
-	return job{key: "0-tenant-generate", source: "KQL generated for the question", tool: toolGenerate,
+	return job{key: "0-tenant-generate-native", source: "KQL generated for the question", tool: toolGenerate,
+		args: map[string]any{"question": question},
+		then: func(r *run, raw json.RawMessage) error {
+			var d generateDoc
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("decode %s: %w", toolGenerate, err)
+			}
+			if d.Valid && strings.TrimSpace(d.Query) != "" && d.Product == workspaceTarget.target && workspaceOnly(d.Tables) {
+				r.spawn(generatedRunJob(d, workspaceTarget, top))
+				return nil
+			}
+			r.spawn(generateFor(question, top, huntingTarget, "0-tenant-generate"))
+			return nil
+		}}
+}
+
+// workspaceOnly reports whether the tables include one only a Log
+// Analytics workspace holds, with no Advanced Hunting counterpart.
+func workspaceOnly(tables []string) bool {
+	for _, t := range tables {
+		if slices.Contains(catalog.LogAnalyticsAdditions(), t) {
+			return true
+		}
+	}
+	return false
+}
+
+// generateFor asks kql_generate for a query for tg and runs it there.
+func generateFor(question string, top int, tg generatedTarget, key string) job {
+	return job{key: key, source: "KQL generated for the question", tool: toolGenerate,
 		args: map[string]any{"question": question, "target": tg.target},
 		then: func(r *run, raw json.RawMessage) error {
 			var d generateDoc
@@ -97,6 +134,10 @@ func generatedRunJob(g generateDoc, tg generatedTarget, top int) job {
 			if len(g.Assumptions) > 0 {
 				f.Totals["assumptions"] = g.Assumptions
 			}
+			names := make([]string, len(d.Columns))
+			for i, c := range d.Columns {
+				names[i] = c.Name
+			}
 			for i, row := range d.Rows {
 				if i == max(top, 5) {
 					break
@@ -107,6 +148,7 @@ func generatedRunJob(g generateDoc, tg generatedTarget, top int) job {
 						e[col.Name] = row[c]
 					}
 				}
+				labelRow(e, names)
 				f.Entries = append(f.Entries, e)
 				if i < top {
 					r.fanOutRow(e)
@@ -114,6 +156,23 @@ func generatedRunJob(g generateDoc, tg generatedTarget, top int) job {
 			}
 			return r.addRanking("0-generated", f)
 		}}
+}
+
+// labelRow names a row that has no user or device column by its first
+// string cell (a generated query's grouping key comes first: the DataType
+// of an ingestion ranking, the SearchKey of a watchlist item, the user of
+// a web-proxy ranking): that cell becomes the row's "label".
+func labelRow(e map[string]any, cols []string) {
+	if entryName(e) != "" {
+		return
+	}
+	for _, c := range cols {
+		if s, ok := e[c].(string); ok && s != "" {
+			e["label"] = s
+			delete(e, c)
+			return
+		}
+	}
 }
 
 // fanOutRow investigates the first user or device a row names.
