@@ -171,3 +171,16 @@ func TestCompressedBodyRefused(t *testing.T) {
 		t.Errorf("identity body: %d %q", r.status, r.body)
 	}
 }
+
+// TestInitializeBounded: an initialize request is bounded well below the
+// body limit, because the session keeps what it declares; a normal one
+// passes.
+func TestInitializeBounded(t *testing.T) {
+	f := newGateFixture(t, Limits{})
+	big := strings.Replace(initBody, `"capabilities":{"sampling":{}}`, `"capabilities":{"experimental":{"x":"`+strings.Repeat("A", 1<<20)+`"}}`, 1)
+	r := do(t, http.MethodPost, f.url, "Bearer key-alice", "", big, nil, 5*time.Second)
+	if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "the limit is 65536 bytes, because its clientInfo and capabilities are kept") || r.header.Get("Mcp-Session-Id") != "" {
+		t.Errorf("1 MiB initialize: %d %q (session %q)", r.status, r.body, r.header.Get("Mcp-Session-Id"))
+	}
+	open(t, f.url, "Bearer key-alice")
+}

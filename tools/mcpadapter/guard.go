@@ -137,6 +137,11 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case r.Method == http.MethodPost && msg.method == string(mcp.MethodInitialize) && !msg.modern:
+		if len(body) > maxInitializeBytes {
+			http.Error(w, fmt.Sprintf("the initialize request is %d bytes; the limit is %d bytes, because its clientInfo and capabilities are kept as long as the session lives: send them without large extras",
+				len(body), maxInitializeBytes), http.StatusRequestEntityTooLarge)
+			return
+		}
 		// mcp-go mints a new session for every legacy initialize, whatever
 		// Mcp-Session-Id it carries; the ID comes from this reservation.
 		id, err := g.sessions.reserve(caller)
@@ -162,6 +167,12 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	g.next.ServeHTTP(w, r.WithContext(ctx))
 }
+
+// maxInitializeBytes bounds an initialize request over HTTP: mcp-go keeps
+// its clientInfo and capabilities for the session's life, so under
+// --max-body-bytes alone each of up to --max-sessions sessions could pin
+// megabytes. Clients send well under 4 KiB.
+const maxInitializeBytes = 64 << 10
 
 // headerBytes is the size of the request line and headers as sent, near
 // enough (": " and CRLF counted per field).
