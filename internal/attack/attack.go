@@ -20,6 +20,7 @@ package attack
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/secmcp/secmcp/internal/lazyre"
 )
@@ -121,7 +122,7 @@ func (t Technique) Parent() string {
 // FullName returns "Parent: Name" for a sub-technique whose parent is in the
 // knowledge base, otherwise Name.
 func (t Technique) FullName() string {
-	if p, ok := byID[t.Parent()]; ok && t.Parent() != "" {
+	if p, ok := byID()[t.Parent()]; ok && t.Parent() != "" {
 		return p.Name + ": " + t.Name
 	}
 	return t.Name
@@ -157,7 +158,9 @@ func NormalizeID(id string) string { return strings.ToUpper(strings.TrimSpace(id
 // ValidID reports whether id is a well-formed technique or sub-technique ID.
 func ValidID(id string) bool { return idRe.MatchString(NormalizeID(id)) }
 
-var byID = func() map[string]Technique {
+// byID indexes the knowledge base, built on first use (issue 16: nothing
+// at start-up that a session may never call).
+var byID = sync.OnceValue(func() map[string]Technique {
 	m := map[string]Technique{}
 	for _, group := range [][]Technique{initialExecution, persistenceEvasion, credentialLateral, collectionImpact, parents} {
 		for _, t := range group {
@@ -165,11 +168,11 @@ var byID = func() map[string]Technique {
 		}
 	}
 	return m
-}()
+})
 
 // Lookup returns the technique with exactly this ID (after NormalizeID).
 func Lookup(id string) (Technique, bool) {
-	t, ok := byID[NormalizeID(id)]
+	t, ok := byID()[NormalizeID(id)]
 	return t, ok
 }
 
@@ -187,8 +190,8 @@ func Resolve(id string) (Technique, bool) {
 
 // All returns every technique sorted by ID.
 func All() []Technique {
-	out := make([]Technique, 0, len(byID))
-	for _, t := range byID {
+	out := make([]Technique, 0, len(byID()))
+	for _, t := range byID() {
 		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

@@ -41,7 +41,7 @@ func (t Technique) Page() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s\n\n", t.ID, t.FullName())
 	fmt.Fprintf(&b, "- ID: %s\n- Name: %s\n", t.ID, t.Name)
-	if p, ok := byID[t.Parent()]; ok && t.Parent() != "" {
+	if p, ok := byID()[t.Parent()]; ok && t.Parent() != "" {
 		fmt.Fprintf(&b, "- Sub-technique of: %s %s (%s)\n", p.ID, p.Name, URI(p.ID))
 	}
 	b.WriteString("- Tactics:")

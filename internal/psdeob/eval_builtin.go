@@ -3,19 +3,22 @@ package psdeob
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
-var builtinNames = map[string]bool{}
-
-func init() {
+// builtinNames are the cmdlets and aliases the evaluator runs, built on
+// first use (issue 16).
+var builtinNames = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
 	for _, n := range strings.Fields(`iex invoke-expression invoke-command icm new-object set-variable sv set set-item si new-item ni
 	get-variable gv get-childitem gci dir ls get-item gi foreach-object % foreach where-object ? where write-output echo write
 	out-string out-null write-host start-sleep sleep add-type import-module ipmo write-verbose write-debug select-object select
 	sort-object sort tee-object remove-variable rv clear-variable clv convertto-securestring get-command gcm join-path
 	start-process saps start mshta`) {
-		builtinNames[n] = true
+		names[n] = true
 	}
-}
+	return names
+})
 
 func (e *evaluator) builtin(name string, c *command, args []cmdArg, input value, hasInput bool) value {
 	switch name {

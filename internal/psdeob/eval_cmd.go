@@ -121,9 +121,9 @@ func (e *evaluator) runCommand(c *command, input value, hasInput bool) value {
 			e.record(s, a.node)
 		}
 	}
-	if _, known := builtinNames[name]; !known && !strings.ContainsAny(name, "-\\/.") {
+	if _, known := builtinNames()[name]; !known && !strings.ContainsAny(name, "-\\/.") {
 		// PowerShell resolves "Variable" to Get-Variable when nothing else matches
-		if _, ok := builtinNames["get-"+name]; ok {
+		if _, ok := builtinNames()["get-"+name]; ok {
 			name = "get-" + name
 		}
 	}

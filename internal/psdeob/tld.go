@@ -1,16 +1,18 @@
 package psdeob
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // gTLDs commonly seen in malware infrastructure and general use. Two-letter
 // country-code TLDs are accepted by shape. The reserved names of RFC 2606 and
 // RFC 6761 (example, test, invalid) and common private suffixes (local,
 // internal, corp, lan) are accepted too: lab replays, training data and
 // intranet staging servers use them, and a host under them is still a fact
-// an analyst hunts for.
-var gtlds = map[string]bool{}
-
-func init() {
+// an analyst hunts for. Built on first use (issue 16).
+var gtlds = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, t := range strings.Fields(`com net org info biz edu gov mil int arpa name pro mobi asia tel travel jobs cat coop aero museum
 	xyz top site online club shop store app dev io ai co me tv cc ws su onion icu vip work live life link click fun space website tech
 	host press pw win bid loan date racket review party trade science stream download racing webcam cricket faith accountant
@@ -29,9 +31,10 @@ func init() {
 	lgbt gay porn xxx sex adult sexy dating love wedding singles ooo moe nagoya tokyo berlin london paris nyc miami vegas
 	ovh google microsoft amazon apple windows office azure aws cloudflare gle goog youtube
 	example test invalid local internal corp lan`) {
-		gtlds[t] = true
+		m[t] = true
 	}
-}
+	return m
+})
 
 func knownTLD(t string) bool {
 	t = strings.ToLower(t)
@@ -41,5 +44,5 @@ func knownTLD(t string) bool {
 	if strings.HasPrefix(t, "xn--") {
 		return true
 	}
-	return gtlds[t]
+	return gtlds()[t]
 }
