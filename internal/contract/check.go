@@ -71,6 +71,11 @@ func Check(method string, u *url.URL, h http.Header, body []byte) []Violation {
 		if !strings.HasPrefix(k, "$") {
 			continue
 		}
+		if e.IgnoresOption(k) {
+			out = append(out, Violation{Endpoint: e.ID, Rule: "query option " + k + " is accepted but not applied by the service",
+				Doc: orDoc(e.IgnoredDoc, e.Docs[0])})
+			continue
+		}
 		if !e.HasOption(k) {
 			name := optionName[strings.ToLower(k)]
 			if name == "" {
@@ -199,4 +204,11 @@ func containsFold(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func orDoc(d, fallback string) string {
+	if d == "" {
+		return fallback
+	}
+	return d
 }

@@ -66,6 +66,13 @@ type Endpoint struct {
 	Resource string
 	// Options are the query options the documentation lists ("$filter", "$top", ...).
 	Options []string
+	// Ignored are query options the service accepts without applying them
+	// (observed, the page not listing them): Check reports one as a
+	// client-side rule (Status 0), since relying on it gives a different
+	// answer on a real tenant, and the emulator drops it unapplied.
+	Ignored []string
+	// IgnoredDoc is where the Ignored behaviour is recorded ("": Docs[0]).
+	IgnoredDoc string
 	// Filter lists, per $filter property path, the operators and functions
 	// documented for it ("eq", "ne", "ge", "le", "gt", "lt", "in", "startswith").
 	Filter map[string][]string
@@ -101,6 +108,18 @@ func (e *Endpoint) HasOption(opt string) bool {
 		return true
 	}
 	for _, o := range e.Options {
+		if normOption(o) == opt {
+			return true
+		}
+	}
+	return false
+}
+
+// IgnoresOption reports whether the service accepts the query option but
+// does not apply it (case-insensitive, "$" optional).
+func (e *Endpoint) IgnoresOption(opt string) bool {
+	opt = normOption(opt)
+	for _, o := range e.Ignored {
 		if normOption(o) == opt {
 			return true
 		}

@@ -49,6 +49,12 @@ const (
 	DocLAErrors          = "https://learn.microsoft.com/en-us/azure/azure-monitor/logs/api/errors"
 )
 
+// DocDeviceOrderBy is the SDK issue where $orderby on managedDevices was
+// found to have no effect, a maintainer pointing at the list page that
+// documents none. Not a Microsoft Learn page, so it is the endpoint's
+// IgnoredDoc, not one of its Docs.
+const DocDeviceOrderBy = "https://github.com/microsoftgraph/msgraph-sdk-dotnet/issues/1322"
+
 // Filter operator sets.
 var (
 	opsEq   = []string{"eq"}
@@ -170,8 +176,12 @@ var Endpoints = []Endpoint{
 		Docs:        []string{DocUserMemberOf}},
 	{ID: "managedDevices.list", Service: "graph", Method: "GET", Path: "/deviceManagement/managedDevices", Resource: "managedDevice",
 		// Intune list APIs support the general OData query parameters; the
-		// service pages with an opaque nextLink.
-		Options: []string{"$filter", "$top", "$select", "$orderby", "$skiptoken", "$count"},
+		// service pages with an opaque nextLink. The list page documents no
+		// $orderby, and Graph accepts it here without ordering (DocDeviceOrderBy:
+		// "Ordering ManagedDevices has no effect"; the SDK maintainers advise
+		// ordering client-side).
+		Options: []string{"$filter", "$top", "$select", "$skiptoken", "$count"}, Ignored: []string{"$orderby"},
+		IgnoredDoc: DocDeviceOrderBy,
 		Filter: map[string][]string{"complianceState": opsEq, "operatingSystem": opsEq, "userPrincipalName": opsEq,
 			"deviceName": {"eq", "startswith"}, "lastSyncDateTime": opsTime, "azureADDeviceId": opsEq, "managedDeviceOwnerType": opsEq},
 		TopMax: 1000, Paging: PagingSkipToken,

@@ -11,7 +11,10 @@ import (
 	"github.com/secmcp/secmcp/internal/source"
 )
 
-// ListManagedDevices lists Intune managed devices, most recently synced first.
+// ListManagedDevices lists Intune managed devices in the service's own
+// order: the list documents no $orderby and Graph ignores one (contract
+// managedDevices.list, Ignored), so callers that rank devices sort what
+// they read (a page sorted here would break the in-page cursor offsets).
 func (c *Client) ListManagedDevices(ctx context.Context, q source.DeviceQuery) (page source.Page[source.ManagedDevice], err error) {
 	const op = "list managed devices"
 	defer recoverTo(&err, op)
@@ -27,7 +30,7 @@ func (c *Client) ListManagedDevices(ctx context.Context, q source.DeviceQuery) (
 	resp, err := fetch(c, q.Continuation, "deviceManagement/managedDevices", func() (*collection[*managedDevice], error) {
 		info, err := b.ToGetRequestInformation(ctx, &devicemanagement.ManagedDevicesRequestBuilderGetRequestConfiguration{
 			QueryParameters: &devicemanagement.ManagedDevicesRequestBuilderGetQueryParameters{
-				Filter: f.ptr(), Top: top, Orderby: []string{"lastSyncDateTime desc"}}})
+				Filter: f.ptr(), Top: top}})
 		return send(ctx, c, info, err, list)
 	}, func(link string) (*collection[*managedDevice], error) {
 		info, err := b.WithUrl(link).ToGetRequestInformation(ctx, nil)
