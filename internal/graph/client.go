@@ -159,6 +159,9 @@ func (c *Client) mapErr(op, id string, err error) error {
 	if errors.As(err, &fe) { // the on-behalf-of exchange failed
 		return fmt.Errorf("graph: %s: %w", op, fe)
 	}
+	if errors.Is(err, source.ErrInvalid) { // refused before any request, e.g. a crafted cursor
+		return err
+	}
 	var se statusError
 	if !errors.As(err, &se) {
 		var ue *url.Error
