@@ -152,7 +152,10 @@ var Endpoints = []Endpoint{
 		Permissions: Permissions{Application: []string{"Policy.Read.All"}, Delegated: []string{"Policy.Read.All"}, Roles: []string{"Security Reader", "Global Reader", "Conditional Access Administrator", "Security Administrator", "Global Secure Access Administrator"}},
 		License:     "Microsoft Entra ID P1", Docs: []string{DocCAPolicyList, DocCAPolicy, DocCAReadRoles}},
 	{ID: "namedLocations.list", Service: "graph", Method: "GET", Path: "/identity/conditionalAccess/namedLocations",
-		Options: []string{"$filter", "$select"}, Paging: PagingSkipToken,
+		// "This method supports the $count, $filter, $orderby, $select,
+		// $skip, and $top OData query parameters" (DocNamedLocList); paging
+		// as for caPolicies.list.
+		Options: []string{"$count", "$filter", "$orderby", "$select", "$skip", "$top"}, Paging: PagingSkip,
 		Permissions: Permissions{Application: []string{"Policy.Read.All"}, Delegated: []string{"Policy.Read.All"}, Roles: []string{"Security Reader", "Global Reader", "Conditional Access Administrator", "Security Administrator"}},
 		License:     "Microsoft Entra ID P1", Docs: []string{DocNamedLocList}},
 	{ID: "users.get", Service: "graph", Method: "GET", Path: "/users/{id}", Resource: "user",
