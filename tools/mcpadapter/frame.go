@@ -76,7 +76,12 @@ func checkFrame(msg []byte) *frameError {
 	if err := json.Unmarshal(msg, &h); err != nil {
 		return diagnose(msg, err)
 	}
-	return checkHead(h.JSONRPC, h.ID, h.Method != nil && (len(h.Method) == 0 || h.Method[0] != '"'))
+	if fe := checkHead(h.JSONRPC, h.ID, h.Method != nil && (len(h.Method) == 0 || h.Method[0] != '"')); fe != nil {
+		return fe
+	}
+	var method string
+	_ = json.Unmarshal(h.Method, &method)
+	return checkParams(method, h.ID, msg)
 }
 
 // checkHead checks the members of a message that parsed: jsonrpc is "2.0",

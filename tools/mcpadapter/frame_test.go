@@ -35,6 +35,14 @@ var hostileFrames = []struct{ name, msg, want string }{
 	{"invalid UTF-8", "{\"jsonrpc\":\"2.0\",\"id\":\"\xff\xfe\",\"method\":\"ping\"}", "not valid UTF-8 (first bad byte at offset 23)"},
 	{"numeric method", `{"jsonrpc":"2.0","id":1,"method":5}`, `"method" must be a string`},
 	{"no jsonrpc", `{"id":1,"method":"ping"}`, `"jsonrpc": "2.0"`},
+	{"resources/read uri", `{"jsonrpc":"2.0","id":10,"method":"resources/read","params":{"uri":5}}`, `resources/read: "params.uri" must be a string, got JSON number`},
+	{"prompts/get arguments", `{"jsonrpc":"2.0","id":11,"method":"prompts/get","params":{"name":"x","arguments":{"a":5}}}`, `prompts/get: each value in "params.arguments" must be a string`},
+	{"completion ref", `{"jsonrpc":"2.0","id":12,"method":"completion/complete","params":{"ref":"x"}}`, `completion/complete: a member of "params" is JSON string where an object is expected`},
+	{"completion ref type", `{"jsonrpc":"2.0","id":12,"method":"completion/complete","params":{"ref":{"type":5}}}`, `completion/complete: a member of "params" is JSON number where a string is expected`},
+	{"setLevel", `{"jsonrpc":"2.0","id":14,"method":"logging/setLevel","params":{"level":5}}`, `logging/setLevel: "params.level" must be a string`},
+	{"initialize capabilities", `{"jsonrpc":"2.0","id":15,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":[],"clientInfo":{"name":"x"}}}`, `initialize: "params.capabilities" must be an object, got JSON array`},
+	{"ping params", `{"jsonrpc":"2.0","id":1,"method":"ping","params":"x"}`, `ping: "params" must be an object, got JSON string`},
+	{"tools/list cursor", `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":5}}`, `tools/list: "params.cursor" must be a string, got JSON number`},
 }
 
 // TestCheckFrame: every hostile frame is refused naming what to fix, with
@@ -57,7 +65,7 @@ func TestCheckFrame(t *testing.T) {
 		`{"jsonrpc":"2.0","id":-9007199254740991,"method":"ping"}`,
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
 		`{"jsonrpc":"2.0","id":3,"result":{}}`,
-		`{"jsonrpc":"2.0","id":1,"method":"ping","params":"wrong type, mcp-go names it"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":"wrong type, mcp-go names it"}`,
 	} {
 		if fe := checkFrame([]byte(ok)); fe != nil {
 			t.Errorf("%s refused: %v", ok, fe)

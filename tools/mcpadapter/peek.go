@@ -47,10 +47,14 @@ func peek(r *http.Request, body []byte) (peeked, *frameError) {
 	}
 	var m msgHead
 	if !utf8.Valid(body) || !decodeHead(body, &m) {
-		// A params of the wrong type passes checkFrame: mcp-go names it.
+		// checkFrame names the problem, params of the wrong type
+		// included for the methods checkParams knows.
 		return p, checkFrame(body)
 	}
 	if fe := checkHead(m.JSONRPC, m.ID, false); fe != nil {
+		return p, fe
+	}
+	if fe := checkParams(m.Method, m.ID, body); fe != nil { // not tools/call: at once
 		return p, fe
 	}
 	p.method = m.Method
