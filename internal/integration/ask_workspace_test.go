@@ -25,6 +25,7 @@ func workspaceCases(d demoData) []askCase {
 	usage := d.usageByType(30 * day)
 	vm := d.tableTop("VMConnection", "Computer", 7*day, outbound, 3)
 	svcmap := d.tableTop("VMConnection", "Computer", 7*day, nil, 3)
+	procs := d.distinctIn("VMProcess", "ExecutableName", 7*day)
 	vip, _ := d.watchlistItems("VIPUsers")
 	term, gone := d.watchlistItems("TerminatedEmployees")
 	never := d.devicesWithout(30*day, func(row map[string]any) bool {
@@ -42,6 +43,8 @@ func workspaceCases(d demoData) []askCase {
 			checks: []indep{noneNamed(gone, "deleted TerminatedEmployees items")}},
 		{question: "Which servers had the most outbound connections in VM insights in the last 7 days?", kind: "generated-query", lead: "ranking",
 			expected: vm, checks: []indep{rankOneIn(set(firstN(vm, 1)), "outbound VMConnection records per Computer")}},
+		{question: "Which processes did VM insights see running on our servers in the last 7 days?", kind: "generated-query", lead: "ranking",
+			expected: firstN(procs, 3), checks: []indep{allNamed(procs, "VMProcess executables")}},
 		// No word of the workspace's (synth's workspaceRe): routed by the
 		// tables the generator chooses in their native form.
 		{question: "Which servers accepted the most connections according to the service map in the last 7 days?", kind: "generated-query",
@@ -68,6 +71,22 @@ func TestAskWorkspaceSet(t *testing.T) {
 	}
 	fmt.Printf("workspace questions: %d; first line answers %d; recall %d/%d; independent checks %d/%d\n",
 		fig.questions, fig.firstLine, fig.found, fig.expected, fig.checksOK, fig.checks)
+}
+
+// distinctIn: the distinct values of a column in the window, sorted.
+func (d demoData) distinctIn(table, col string, win time.Duration) []string {
+	seen := map[string]bool{}
+	d.eachRow(table, func(row map[string]any) {
+		if v, _ := row[col].(string); v != "" && within(rowTime(row), win) {
+			seen[strings.ToLower(v)] = true
+		}
+	})
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // usageByType: DataTypes by the MB their Usage records sum to in the

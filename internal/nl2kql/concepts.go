@@ -50,8 +50,9 @@ var conceptList = sync.OnceValue(func() []concept {
 		// (https://learn.microsoft.com/en-us/azure/bastion/monitor-bastion).
 		c("bastion", `bastion`, map[string]float64{"MicrosoftAzureBastionAuditLogs": 6}, nil),
 		// VM insights (Service Map) writes the VMs' connections to VMConnection
+		// and their processes to VMProcess; the profiles' words tell them apart
 		// (https://learn.microsoft.com/azure/azure-monitor/vm/vminsights-log-query).
-		c("vminsights", `vminsights`, map[string]float64{"VMConnection": 6}, nil),
+		c("vminsights", `vminsights`, b(6, "VMConnection", "VMProcess"), nil),
 		// Billable ingestion is the Usage records with IsBillable true
 		// (https://learn.microsoft.com/azure/azure-monitor/logs/analyze-usage).
 		c("billable", `billable`, b(2, "Usage"), map[string]string{"Usage": `IsBillable == true`}),

@@ -74,7 +74,7 @@ var roleCandidates = map[string][]string{
 	roleDevice:    {"DeviceName", "Computer", "ManagedDeviceName", "TargetDeviceName", "DestinationDeviceName", "SrcHostname"},
 	roleIP:        {"IPAddress", "RemoteIP", "ClientIP", "CallerIpAddress", "IpAddress", "CallerIPAddress", "SenderIPv4", "FileOriginIP", "PublicIP", "DestinationIPAddress", "LocalIP", "SrcIpAddr"},
 	roleApp:       {"AppDisplayName", "Application", "AppName", "ServicePrincipalName", "RequestClientApp", "ResourceDisplayName"},
-	roleProcess:   {"FileName@DeviceProcessEvents", "InitiatingProcessFileName", "NewProcessName", "Process"},
+	roleProcess:   {"FileName@DeviceProcessEvents", "InitiatingProcessFileName", "NewProcessName", "ExecutableName", "ProcessName", "Process"},
 	roleParent:    {"InitiatingProcessFileName", "InitiatingProcessParentFileName", "ParentProcessName"},
 	roleCmdline:   {"ProcessCommandLine", "InitiatingProcessCommandLine", "CommandLine"},
 	roleFile:      {"FileName", "SourceFileName", "ObjectName", "InitiatingProcessFileName"},

@@ -76,7 +76,8 @@ var profiles = preferProfiles(map[string]profile{
 	"DnsEvents":                    {"", "dns server resolve resolved lookup domain name client"},
 	"BehaviorAnalytics":            {"ueba behavior behaviour", "investigation priority insight peer uncommon anomalous"},
 	"SecurityNestedRecommendation": {"recommendation subassessment", "cloud devops github repository code scanning dependency finding"},
-	"VMConnection":                 {"vminsights", "vm insight virtual machine server outbound inbound byte link"},
+	"VMConnection":                 {"vminsights", "vm virtual machine server connection network outbound inbound byte link remote port traffic"},
+	"VMProcess":                    {"vminsights", "vm virtual machine server process executable running run service commandline user"},
 	"Watchlist":                    {"watchlist", "vip highvalue asset terminated employee searchkey"},
 	"ASimWebSessionLogs":           {"proxy websession", "web http https useragent request session asim"},
 	// Operations tables analysts ask about (Log Analytics only).

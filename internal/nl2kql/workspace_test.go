@@ -129,6 +129,10 @@ func TestVMInsightsQuestionReadsVMConnection(t *testing.T) {
 	if res.Tables[0] != "VMConnection" || !strings.Contains(res.Query, `Direction == "outbound"`) || res.Product != "sentinel" {
 		t.Errorf("product %s tables %v:\n%s", res.Product, res.Tables, res.Query)
 	}
+	res, tb, _ := runDemo(t, "Which processes run on our servers according to VM insights?", "")
+	if res.Tables[0] != "VMProcess" || !strings.Contains(res.Query, "ExecutableName") || len(tb.Rows) == 0 {
+		t.Errorf("tables %v rows %d:\n%s", res.Tables, len(tb.Rows), res.Query)
+	}
 }
 
 func TestNeverQuestionsSearchTheRetention(t *testing.T) {

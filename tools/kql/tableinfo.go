@@ -35,6 +35,7 @@ var tableKeywords = map[string]string{
 	"BehaviorAnalytics":                  "ueba behavior analytics anomaly investigation priority insights user entity",
 	"SecurityNestedRecommendation":       "defender for cloud recommendation sub-assessment devops github repository code scanning dependency vulnerability",
 	"VMConnection":                       "vm insights connection network server process remote ip port dns bytes inbound outbound",
+	"VMProcess":                          "vm insights process executable command line user service server running machine",
 	"Heartbeat":                          "heartbeat agent computer reporting last seen offline os version monitor",
 	"Syslog":                             "syslog linux sshd sudo cron facility severity message host",
 	"AADManagedIdentitySignInLogs":       "managed identity sign-in signin service principal azure resource",

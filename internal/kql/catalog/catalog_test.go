@@ -217,6 +217,8 @@ func TestLogAnalyticsAdditions(t *testing.T) {
 		"SecurityNestedRecommendation": {"AdditionalData": "dynamic", "SubAssessmentTimeGeneration": "datetime", "IsSnapshot": "bool"},
 		"VMConnection": {"RemoteDnsCanonicalNames": "string", "DestinationPort": "int", "BytesSent": "long",
 			"LinksEstablished": "long", "RemoteLatitude": "real", "Severity": "int", "Computer": "string", "RemoteIp": "string"},
+		"VMProcess": {"ExecutableName": "string", "CommandLine": "string", "FirstPid": "int", "StartTime": "datetime",
+			"Services": "dynamic", "UserName": "string", "Computer": "string"},
 		"Watchlist": {"WatchlistItem": "dynamic", "SearchKey": "string", "_DTItemId": "string", "_DTTimestamp": "datetime",
 			"WatchlistAlias": "string", "CreatedBy": "dynamic", "LastUpdatedTimeUTC": "datetime"},
 		"ASimWebSessionLogs": {"SrcIpAddr": "string", "Url": "string", "HttpUserAgent": "string", "EventResultDetails": "string",

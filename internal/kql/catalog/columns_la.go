@@ -7,6 +7,7 @@
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/behavioranalytics
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/securitynestedrecommendation
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/vmconnection (VM insights)
+//   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/vmprocess (VM insights)
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/watchlist (read through
 //     Sentinel's _GetWatchlist, https://learn.microsoft.com/azure/sentinel/watchlists-queries)
 //   - https://learn.microsoft.com/en-us/azure/azure-monitor/reference/tables/asimwebsessionlogs (the
@@ -50,6 +51,10 @@ var unionLogAnalytics = []columnSpec{
 		RemoteLongitude:r ReportReferenceLink _ResourceId Responses:l ResponseTimeMax:l
 		ResponseTimeMin:l ResponseTimeSum:l Severity:i SourceIp SourceSystem _SubscriptionId TenantId
 		TimeGenerated:d TLPLevel Type`},
+	{"VMProcess", `AgentId _BilledSize:r CommandLine CompanyName Computer Description DisplayName ExecutableName
+		ExecutablePath FileVersion FirstPid:i Group InternalName _IsBillable Machine Process ProductName
+		ProductVersion _ResourceId Role Services:y SourceSystem StartTime:d _SubscriptionId TenantId
+		TimeGenerated:d Type UserDomain UserName WorkingDirectory`},
 	{"Watchlist", `AzureTenantId _BilledSize:r CorrelationId CreatedBy:y CreatedTimeUTC:d DefaultDuration
 		_DTItemId _DTItemStatus _DTItemType _DTTimestamp:d _IsBillable LastUpdatedTimeUTC:d Notes Provider
 		_ResourceId SearchKey Source SourceSystem SourceType _SubscriptionId Tags:y TenantId
@@ -110,6 +115,7 @@ var formsLogAnalytics = []formSpec{
 	{"BehaviorAnalytics", inSentinel, "", "", "", "Sentinel UEBA enriched events: activity, actor, source IP and device with behavioural insights and an investigation priority."},
 	{"SecurityNestedRecommendation", inSentinel, "", "", "", "Defender for Cloud sub-assessments (nested recommendations): findings such as code, dependency and IaC issues per assessed resource."},
 	{"VMConnection", inSentinel, "", "", "", "VM insights connection metrics: per machine, process and remote end, one record a minute with links, bytes, responses, remote DNS names and threat intelligence on the remote IP."},
+	{"VMProcess", inSentinel, "", "", "", "VM insights process inventory: the processes running on each monitored machine (executable, command line, user, start time, services), one record per process an hour."},
 	{"Watchlist", inSentinel, "", "", "", "Sentinel watchlists and their items (WatchlistItem, SearchKey); query a watchlist with _GetWatchlist('alias')."},
 	{"ASimWebSessionLogs", inSentinel, "", "", "", "Web sessions (web proxies, gateways, servers) in the ASIM Web Session schema; query them through the _Im_WebSession parser."},
 	{"Heartbeat", inSentinel, "", "", "", "Azure Monitor / Log Analytics agent heartbeats, about one a minute per connected computer: computer, IP, OS, agent version and solutions (is an agent reporting, when did it last report)."},
