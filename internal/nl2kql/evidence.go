@@ -32,7 +32,7 @@ const (
 )
 
 // genericParts are column-name parts that name no kind of evidence.
-var genericParts = wordSet("id ids name names type types time timestamp generated tenant source system report billable billed size is has the of to in on by for at value values info details detail additional fields field string count guid key properties property data status result operation category microsoft aad entra azure set get read new use used last first number")
+var genericParts = wordSet("id ids name names type types time timestamp generated tenant source system report billable billed size is has the of to in on by for at value values info details detail additional fields field string count guid key properties property data status result operation category microsoft aad entra azure set get read new use used last first number working")
 
 // vocab is the catalogue's words: per table the set of canonical words of
 // its column names and description, and per word the number of tables;
