@@ -42,6 +42,8 @@ var hostileFrames = []struct{ name, msg, want string }{
 	{"setLevel", `{"jsonrpc":"2.0","id":14,"method":"logging/setLevel","params":{"level":5}}`, `logging/setLevel: "params.level" must be a string`},
 	{"initialize capabilities", `{"jsonrpc":"2.0","id":15,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":[],"clientInfo":{"name":"x"}}}`, `initialize: "params.capabilities" must be an object, got JSON array`},
 	{"ping params", `{"jsonrpc":"2.0","id":1,"method":"ping","params":"x"}`, `ping: "params" must be an object, got JSON string`},
+	{"tools/call 1e400", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"interop_get_echo","arguments":{"text":1e400}}}`, "tools/call: the number 1e400 is beyond what a JSON number may hold here"},
+	{"tools/call 400 digits", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"interop_get_echo","arguments":{"text":` + strings.Repeat("9", 400) + `}}}`, "tools/call: the number 9999999999999999999999999999999999999999... is beyond"},
 	{"tools/list cursor", `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":5}}`, `tools/list: "params.cursor" must be a string, got JSON number`},
 }
 
@@ -66,6 +68,7 @@ func TestCheckFrame(t *testing.T) {
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
 		`{"jsonrpc":"2.0","id":3,"result":{}}`,
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":"wrong type, mcp-go names it"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":1e300,"b":"1e400 in a string","c":1e-300}}}`,
 	} {
 		if fe := checkFrame([]byte(ok)); fe != nil {
 			t.Errorf("%s refused: %v", ok, fe)

@@ -34,9 +34,14 @@ var paramTypes = map[string]func() any{
 }
 
 // checkParams refuses a request of one of paramTypes' methods whose params
-// mcp-go could not decode, naming the member; nil for anything else.
+// mcp-go could not decode, naming the member; nil for anything else. A
+// tools/call is decoded only when it may hold a number beyond float64,
+// which mcp-go's decoding of the arguments fails on.
 func checkParams(method string, id json.RawMessage, msg []byte) *frameError {
 	newReq, ok := paramTypes[method]
+	if method == string(mcp.MethodToolsCall) && mayOverflow(msg) {
+		newReq, ok = func() any { return new(mcp.CallToolRequest) }, true
+	}
 	if !ok {
 		return nil
 	}
@@ -47,6 +52,13 @@ func checkParams(method string, id json.RawMessage, msg []byte) *frameError {
 	var te *json.UnmarshalTypeError
 	if !errors.As(err, &te) {
 		return &frameError{invalidParams, id, fmt.Sprintf("%s: params do not have the shape the method takes: %v", method, err)}
+	}
+	if te.Type.Kind() == reflect.Float64 && strings.HasPrefix(te.Value, "number ") {
+		n := te.Value[len("number "):]
+		if len(n) > 40 {
+			n = n[:40] + "..."
+		}
+		return &frameError{invalidParams, id, fmt.Sprintf("%s: the number %s is beyond what a JSON number may hold here (a 64-bit float): send a smaller one, or a string", method, n)}
 	}
 	path := jsonPath(te.Field)
 	want := kindOf(te.Type)
@@ -116,4 +128,37 @@ func kindOf(t reflect.Type) string {
 		return "an array"
 	}
 	return "an object"
+}
+
+// mayOverflow reports whether msg may hold a number beyond float64: one
+// with a three-digit exponent or of over 300 digits. It may say yes for
+// such text inside a string; then msg is decoded once more, no harm.
+func mayOverflow(msg []byte) bool {
+	run := 0 // digits in a row
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c-'0' <= 9 {
+			if run++; run > 300 {
+				return true
+			}
+			continue
+		}
+		if run > 0 && c|0x20 == 'e' && expDigits(msg[i+1:]) >= 3 {
+			return true
+		}
+		run = 0
+	}
+	return false
+}
+
+// expDigits counts the digits of an exponent after its e or E.
+func expDigits(b []byte) int {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	n := 0
+	for n < len(b) && b[n]-'0' <= 9 {
+		n++
+	}
+	return n
 }
