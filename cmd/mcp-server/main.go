@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/gctune"
 	"github.com/secmcp/secmcp/internal/startgc"
 )
 
@@ -21,7 +22,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The start-up GC setting ends at the first initialize, or after
-	// startgc.Window at the latest (internal/startgc).
+	// startgc.Window at the latest (internal/startgc); then the collector
+	// keeps a headroom over the live heap (internal/gctune).
+	startgc.Steady(gctune.Start)
 	time.AfterFunc(startgc.Window, startgc.Done)
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, errUsage) {

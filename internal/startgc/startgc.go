@@ -49,12 +49,21 @@ func init() {
 // moment later.
 func Initialized() { time.AfterFunc(settle, Done) }
 
-// Done puts GOGC back to what it was before start-up; later calls do
-// nothing.
+// Done puts GOGC back to what it was before start-up and starts the
+// steady-state pace (Steady), if any; later calls do nothing.
 func Done() {
 	once.Do(func() {
 		if restore >= 0 {
 			debug.SetGCPercent(restore)
 		}
+		if steady != nil {
+			steady()
+		}
 	})
 }
+
+var steady func()
+
+// Steady sets what Done starts once start-up is over (internal/gctune's
+// pace for the server's run). Call it before start-up can end.
+func Steady(start func()) { steady = start }
