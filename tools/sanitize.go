@@ -144,7 +144,7 @@ func joinable(r rune) bool {
 // object key changes (two keys could then merge) does it decode the
 // document and encode it again.
 func SanitizeJSON(b []byte) ([]byte, error) {
-	if plainJSON(b) || (!hasEscapeOf(b, 'u') && !hasEscapeOf(b, 'b') && !hasEscapeOf(b, 'f') && !needsChange(string(b))) {
+	if untouchedJSON(b) {
 		return b, nil
 	}
 	var out []byte // nil until the first string that changes
@@ -189,26 +189,30 @@ func SanitizeJSON(b []byte) ([]byte, error) {
 	return append(out, b[done:]...), nil
 }
 
-// hasEscapeOf reports a backslash followed by letter (or an escaped
-// backslash followed by it: a false alarm costs only the slower path).
-func hasEscapeOf(b []byte, letter byte) bool {
-	return bytes.Contains(b, []byte{'\\', letter})
-}
-
-// plainJSON reports, in one pass over the bytes, that b holds nothing
-// SanitizeText could change: printable ASCII only, and no \u escape but
-// the encoder's HTML escapes (the common result: a query echoed with a >
-// in it had every string decoded to be checked).
-func plainJSON(b []byte) bool {
-	for i := 0; i < len(b); i++ {
+// untouchedJSON reports, in one pass over the bytes, that SanitizeText
+// would change no string of b: no control byte but JSON's whitespace, no
+// escape that may stand for one (\b, \f, a \u other than the encoder's
+// HTML escapes), and valid UTF-8 whose every non-ASCII rune SanitizeText
+// keeps as it is. Most results are printable ASCII and pass at once; the
+// check used to take up to four scans of the bytes for the rest.
+func untouchedJSON(b []byte) bool {
+	for i := 0; i < len(b); {
 		switch c := b[i]; {
-		case c < 0x20 || c >= 0x7F:
-			return false
 		case c == '\\':
-			i++
-			if i < len(b) && escapesControl(b[i:]) {
+			if i+1 < len(b) && escapesControl(b[i+1:]) {
 				return false
 			}
+			i += 2
+		case c >= 0x20 && c < 0x7F, c == '\t', c == '\n', c == '\r':
+			i++
+		case c < 0x80:
+			return false // another control byte
+		default:
+			r, n := utf8.DecodeRune(b[i:])
+			if (r == utf8.RuneError && n <= 1) || dropRune(r) || isJoiner(r) || unicode.Is(unicode.Zs, r) {
+				return false
+			}
+			i += n
 		}
 	}
 	return true
