@@ -9,7 +9,7 @@ import (
 
 // ToolSchemas reads tools' output schemas for the caller on a context.
 type ToolSchemas struct {
-	// Names lists, in listing order, the tools the caller can see that
+	// Names lists, sorted by name, the tools the caller can see that
 	// have an output schema.
 	Names func(ctx context.Context) []string
 	// Schema returns the named tool's output schema exactly as tools/list
