@@ -24,12 +24,10 @@ type aggSpec struct {
 	make    func(kinds []kind, consts []value) aggregator
 }
 
-var aggSpecs = map[string]*aggSpec{}
-
 func regAgg(names string, min, max int, prefix string, predArg int, mk func([]kind, []value) aggregator) {
 	s := &aggSpec{min: min, max: max, prefix: prefix, predArg: predArg, make: mk}
 	for _, n := range splitNames(names) {
-		aggSpecs[n] = s
+		aggTable[n] = s
 	}
 }
 
@@ -45,7 +43,7 @@ func splitNames(s string) []string {
 	return out
 }
 
-func init() {
+func registerAggs() {
 	regAgg("count", 0, 1, "count", -1, func([]kind, []value) aggregator { return &countAgg{} })
 	regAgg("countif", 1, 1, "countif", 0, func([]kind, []value) aggregator { return &countAgg{pred: true} })
 	regAgg("dcount,count_distinct", 1, 2, "dcount", -1, func([]kind, []value) aggregator { return &dcountAgg{} })

@@ -219,7 +219,7 @@ func (r *runner) evalUnary(x *syntax.Unary, ev *env) (*vec, error) {
 		})
 	case "not", "!":
 		return r.mapRows(ev.n(), []*vec{v}, kBool, func(a []value) (value, error) {
-			return scalarFns["not"].fn(r.cc, a)
+			return scalarFns()["not"].fn(r.cc, a)
 		})
 	}
 	return nil, notSupported("unary operator %s", x.Op)

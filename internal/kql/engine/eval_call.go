@@ -19,9 +19,9 @@ func (r *runner) evalCall(x *syntax.Call, ev *env) (*vec, error) {
 	if out, handled, err := r.evalSpecialCall(lname, x, ev); handled {
 		return out, err
 	}
-	fn, ok := scalarFns[lname]
+	fn, ok := scalarFns()[lname]
 	if !ok {
-		if _, isAgg := aggSpecs[lname]; isAgg {
+		if _, isAgg := aggSpecs()[lname]; isAgg {
 			return nil, fmt.Errorf("engine: aggregation function %s() can only be used in summarize, make-series or top-nested", name)
 		}
 		return nil, notSupported("function %s()", name)

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-func init() {
+func registerDyn() {
 	conv := func(names string, k kind) {
 		register(names, 1, 1, fixed(k), false, func(_ *callCtx, a []value) (value, error) {
 			return convertTo(a[0], k), nil
@@ -116,7 +116,7 @@ func init() {
 		return realV(s), nil
 	})
 	register("array_strcat", 2, 2, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
-		return scalarFns["strcat_array"].fn(c, a)
+		return scalarFns()["strcat_array"].fn(c, a)
 	})
 	register("set_has_element", 2, 2, fixed(kBool), false, func(_ *callCtx, a []value) (value, error) {
 		arr, ok := asArray(a[0])

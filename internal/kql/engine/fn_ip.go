@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-func init() {
+func registerIp() {
 	register("parse_ipv4", 1, 1, fixed(kLong), false, func(_ *callCtx, a []value) (value, error) {
 		ip, p, ok := parseIPv4Prefix(sArg(a[0]))
 		if !ok {

@@ -14,7 +14,7 @@ import (
 // https://learn.microsoft.com/kusto/query/has-ipv4-prefix-function
 // https://learn.microsoft.com/kusto/query/has-any-ipv4-function
 // https://learn.microsoft.com/kusto/query/has-any-ipv4-prefix-function
-func init() {
+func registerIpHas() {
 	has := func(prefix bool) func(*callCtx, []value) (value, error) {
 		return func(_ *callCtx, a []value) (value, error) {
 			if a[0].null && a[0].k != kString {

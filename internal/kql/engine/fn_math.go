@@ -4,7 +4,7 @@ import (
 	"math"
 )
 
-func init() {
+func registerMath() {
 	math1 := func(names string, f func(float64) float64) {
 		register(names, 1, 1, fixed(kReal), true, func(_ *callCtx, a []value) (value, error) {
 			x, ok := fArg(a[0])

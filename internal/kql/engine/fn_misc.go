@@ -13,7 +13,7 @@ import (
 	"github.com/secmcp/secmcp/internal/text"
 )
 
-func init() {
+func registerMisc() {
 	register("iff,iif", 3, 3, func(a []kind) kind { return promote(a[1], a[2]) }, false, func(_ *callCtx, a []value) (value, error) {
 		if asBoolValue(a[0]).truthy() {
 			return a[1], nil

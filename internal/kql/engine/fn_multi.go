@@ -17,7 +17,7 @@ func (r *runner) multiCall(e syntax.Expr, sc *scope) (*scalarFn, *syntax.Call) {
 	if b := sc.lookup(c.Name.Name); b != nil && b.fn != nil {
 		return nil, nil
 	}
-	fn := scalarFns[strings.ToLower(c.Name.Name)]
+	fn := scalarFns()[strings.ToLower(c.Name.Name)]
 	if fn == nil || fn.outs == nil {
 		return nil, nil
 	}

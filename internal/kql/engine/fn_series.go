@@ -21,7 +21,7 @@ import (
 // f_<argument>_<output>. Every loop charges the query's budget (steps), so
 // a long series or many of them stop with the budget's "too slow" error.
 
-func init() {
+func registerSeries() {
 	register("series_decompose", 1, 5, fixed(kDynamic), false, fnSeriesDecompose).outs =
 		[]string{"baseline", "seasonal", "trend", "residual"}
 	register("series_decompose_anomalies", 1, 7, fixed(kDynamic), false, fnSeriesDecomposeAnomalies).outs =

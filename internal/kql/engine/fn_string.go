@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-func init() {
+func registerString() {
 	register("tostring", 1, 1, fixed(kString), false, func(_ *callCtx, a []value) (value, error) {
 		return strV(toStringValue(a[0])), nil
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/secmcp/secmcp/internal/text"
 )
 
-func init() {
+func registerTime() {
 	register("now", 0, 1, fixed(kDatetime), true, func(c *callCtx, a []value) (value, error) {
 		if len(a) == 1 {
 			if a[0].k != kTimespan {
@@ -64,7 +64,7 @@ func init() {
 		})
 	})
 	endOf := func(name string) {
-		start := scalarFns["start"+name]
+		start := scalarTable["start"+name] // registered above; scalarFns() would wait on the Once running this
 		register("end"+name, 1, 2, fixed(kDatetime), true, func(c *callCtx, a []value) (value, error) {
 			b := append([]value{a[0]}, longV(1))
 			if len(a) == 2 {

@@ -10,7 +10,7 @@ import (
 // reverse; a value that is not a valid code point gives an empty string.
 // https://learn.microsoft.com/kusto/query/unicode-codepoints-to-string-function
 // https://learn.microsoft.com/kusto/query/unicode-codepoints-from-string-function
-func init() {
+func registerUnicode() {
 	register("unicode_codepoints_to_string", 1, 64, fixed(kString), false, func(c *callCtx, a []value) (value, error) {
 		var b strings.Builder
 		ok := true

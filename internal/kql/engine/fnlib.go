@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 )
 
 // ErrNotSupported is wrapped by every error for a KQL feature the engine
@@ -38,7 +39,38 @@ type scalarFn struct {
 	outs []string
 }
 
-var scalarFns = map[string]*scalarFn{}
+// scalarTable and aggTable are the built-in scalar and aggregation
+// functions, filled by the register* functions of the fn_*.go files and
+// agg.go on first use (issue 16: nothing at start-up that a session may not
+// use); read them through scalarFns and aggSpecs.
+var (
+	scalarTable  = map[string]*scalarFn{}
+	aggTable     = map[string]*aggSpec{}
+	builtinsOnce sync.Once
+)
+
+// loadBuiltins registers the built-in functions once, in the order the
+// files' init functions used to run (file name order): fn_time's
+// start-of/end-of pairs read functions registered before them.
+func loadBuiltins() {
+	builtinsOnce.Do(func() {
+		for _, reg := range []func(){registerAggs, registerDyn, registerIp, registerIpHas, registerMath, registerMisc, registerSeries, registerString, registerTime, registerUnicode} {
+			reg()
+		}
+	})
+}
+
+// scalarFns returns the built-in scalar functions by name.
+func scalarFns() map[string]*scalarFn {
+	loadBuiltins()
+	return scalarTable
+}
+
+// aggSpecs returns the built-in aggregation functions by name.
+func aggSpecs() map[string]*aggSpec {
+	loadBuiltins()
+	return aggTable
+}
 
 func fixed(k kind) func([]kind) kind { return func([]kind) kind { return k } }
 
@@ -55,7 +87,7 @@ func argKind(i int) func([]kind) kind {
 func register(names string, min, max int, ret func([]kind) kind, strict bool, fn func(*callCtx, []value) (value, error)) *scalarFn {
 	s := &scalarFn{min: min, max: max, ret: ret, fn: fn, strict: strict}
 	for _, n := range strings.Split(names, ",") {
-		scalarFns[strings.TrimSpace(n)] = s
+		scalarTable[strings.TrimSpace(n)] = s
 	}
 	return s
 }

@@ -55,7 +55,7 @@ func isAggCall(c *syntax.Call, sc *scope) bool {
 	if b := sc.lookup(c.Name.Name); b != nil {
 		return false
 	}
-	_, ok := aggSpecs[strings.ToLower(c.Name.Name)]
+	_, ok := aggSpecs()[strings.ToLower(c.Name.Name)]
 	return ok
 }
 
@@ -103,7 +103,7 @@ type aggOut struct {
 // runAgg evaluates one aggregation call over t grouped by gids.
 func (r *runner) runAgg(c *syntax.Call, t *Table, sc *scope, gids []int32, ng int, keyNames []string) (*aggOut, error) {
 	name := strings.ToLower(c.Name.Name)
-	spec := aggSpecs[name]
+	spec := aggSpecs()[name]
 	if len(c.Args) < spec.min || len(c.Args) > spec.max {
 		return nil, fmt.Errorf("engine: %s() takes %d to %d arguments, got %d", c.Name.Name, spec.min, spec.max, len(c.Args))
 	}
@@ -355,7 +355,7 @@ func isConversionOf(e syntax.Expr, c *syntax.Call) bool {
 
 // aggDefaultName is the column name summarize gives an aggregation call.
 func aggDefaultName(c *syntax.Call) string {
-	spec := aggSpecs[strings.ToLower(c.Name.Name)]
+	spec := aggSpecs()[strings.ToLower(c.Name.Name)]
 	base := spec.prefix + "_"
 	if spec.predArg != 0 && len(c.Args) > 0 {
 		base += exprName(c.Args[0])

@@ -56,10 +56,10 @@ func (r *runner) lookupFn(name string, sc *scope) *binding {
 		return b // nil when the catalog has no such function
 	}
 	lname := strings.ToLower(name)
-	if _, builtin := scalarFns[lname]; builtin {
+	if _, builtin := scalarFns()[lname]; builtin {
 		return nil
 	}
-	if _, agg := aggSpecs[lname]; agg {
+	if _, agg := aggSpecs()[lname]; agg {
 		return nil
 	}
 	if r.stored == nil {

@@ -81,7 +81,7 @@ func (r *runner) tabularCall(x *syntax.Call, sc *scope) (*Table, error) {
 	case "cluster", "database":
 		return nil, notSupported("cross-cluster or cross-database references")
 	}
-	if _, scalar := scalarFns[strings.ToLower(name)]; !scalar {
+	if _, scalar := scalarFns()[strings.ToLower(name)]; !scalar {
 		if _, ok := r.cat.(FunctionCatalog); ok {
 			// Neither a let, a stored function nor a built-in: Kusto's
 			// "does not refer to any known function", an unknown name.
