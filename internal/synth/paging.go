@@ -23,39 +23,67 @@ type pageInfo struct {
 // listing).
 func pagesJob[D any](key, source, tool string, args map[string]any, merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error,
 	settle func(r *run)) job {
-	var acc D
-	return nextPage(key, source, tool, args, "", 1, acc, merge, done, settle)
+	return pagesJobN(key, source, tool, args, maxPages, merge, done, settle)
 }
 
-// nextPage is one page's call; settle, when set, runs once after the last
+// pagesJobN is pagesJob reading at most pages pages. A page after the
+// first that fails, times out or is refused by the call budget still hands
+// the pages read before it to done (their page information says more
+// remained), so a ranking is made over what was read and says so.
+func pagesJobN[D any](key, source, tool string, args map[string]any, pages int, merge func(acc *D, page D) pageInfo,
+	done func(r *run, acc D) error, settle func(r *run)) job {
+	var acc D
+	p := pager[D]{key: key, source: source, tool: tool, args: args, pages: max(pages, 1), merge: merge, done: done, settle: settle}
+	return p.page("", 1, acc)
+}
+
+// pager is one listing read page by page.
+type pager[D any] struct {
+	key, source, tool string
+	args              map[string]any
+	pages             int
+	merge             func(acc *D, page D) pageInfo
+	done              func(r *run, acc D) error
+	settle            func(r *run)
+}
+
+// page is one page's call; the listing's settle runs once after the last
 // page's call ended (or a page failed, or the next page was refused).
-func nextPage[D any](key, source, tool string, args map[string]any, cursor string, page int, acc D,
-	merge func(acc *D, page D) pageInfo, done func(r *run, acc D) error, settle func(r *run)) job {
-	a, k := maps.Clone(args), key
+func (p pager[D]) page(cursor string, n int, acc D) job {
+	a, k := maps.Clone(p.args), p.key
 	if cursor != "" {
 		a["cursor"] = cursor
-		k = fmt.Sprintf("%s-page%d", key, page)
+		k = fmt.Sprintf("%s-page%d", p.key, n)
 	}
-	continued := false
-	j := job{key: k, source: source, tool: tool, args: a,
+	// applied: this page's result reached then; continued: a next page was
+	// asked for (it settles the listing instead).
+	applied, continued := false, false
+	j := job{key: k, source: p.source, tool: p.tool, args: a,
 		then: func(r *run, raw json.RawMessage) error {
 			var d D
 			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", tool, err)
+				return fmt.Errorf("decode %s: %w", p.tool, err)
 			}
+			applied = true
 			next := acc
-			p := merge(&next, d)
-			if p.More && p.Cursor != "" && page < maxPages {
+			pi := p.merge(&next, d)
+			if pi.More && pi.Cursor != "" && n < p.pages {
 				continued = true
-				r.spawn(nextPage(key, source, tool, args, p.Cursor, page+1, next, merge, done, settle))
+				r.spawn(p.page(pi.Cursor, n+1, next))
 				return nil
 			}
-			return done(r, next)
+			return p.done(r, next)
 		}}
-	if settle != nil {
+	if n > 1 || p.settle != nil {
 		j.settle = func(r *run) {
-			if !continued {
-				settle(r)
+			if !applied && n > 1 {
+				// The pages before this one were read: rank them.
+				if err := p.done(r, acc); err != nil {
+					r.note(fmt.Sprintf("%s: %v", p.source, err))
+				}
+			}
+			if !continued && p.settle != nil {
+				p.settle(r)
 			}
 		}
 	}

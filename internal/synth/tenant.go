@@ -62,9 +62,7 @@ type riskyUserDoc struct {
 		LastUpdated time.Time `json:"riskLastUpdatedDateTime"`
 		URI         string    `json:"uri"`
 	} `json:"users"`
-	Page struct {
-		More bool `json:"more"`
-	} `json:"page"`
+	Page pageInfo `json:"page"`
 }
 
 // RiskyUserFacet is a user as Entra ID Protection's risky-user list shows it.

@@ -169,33 +169,72 @@ func rankAlerts(purpose string, d alertListDoc, w window, keep func(alertItem) b
 	return f
 }
 
-// noncompliantJob lists the devices Intune holds noncompliant, most
-// recently synced first, and explains the top ones.
+// Graph's managedDevices list documents no $orderby and the service
+// ignores one (contract managedDevices.list, Ignored; DocDeviceOrderBy), so
+// "most recently synced first" is a client-side sort over every page read.
+// Graph pages the list with @odata.nextLink ($top at most 1,000, contract
+// TopMax; https://learn.microsoft.com/en-us/graph/paging). A tool page of
+// devicePageSize devices (~350 bytes each) stays under the tool's 48 KiB
+// result budget (tools.MaxBytes), so each page is one Graph page and the
+// next follows its nextLink (a page the budget cut would resume by reading
+// the listing again from its start). The ranking reads at most
+// maxDevicePages pages (maxRankedDevices devices, 10 of the investigation's
+// 64 calls) and says so when more remained.
+const (
+	devicePageSize   = 100
+	maxDevicePages   = 10
+	maxRankedDevices = devicePageSize * maxDevicePages
+)
+
+// deviceRankDoc is the part of intune_list_devices' result read here.
+type deviceRankDoc struct {
+	Devices []deviceRow `json:"devices"`
+	Page    pageInfo    `json:"page"`
+}
+
+type deviceRow struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	User     string    `json:"user"`
+	OS       string    `json:"os"`
+	LastSync time.Time `json:"lastSync"`
+}
+
+// mergeDevices appends a page of devices.
+func mergeDevices(acc *deviceRankDoc, page deviceRankDoc) pageInfo {
+	acc.Devices = append(acc.Devices, page.Devices...)
+	acc.Page = page.Page
+	return page.Page
+}
+
+// recentlySyncedFirst sorts devices by last sync, newest first, then name.
+func recentlySyncedFirst(ds []deviceRow) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		if !ds[i].LastSync.Equal(ds[j].LastSync) {
+			return ds[i].LastSync.After(ds[j].LastSync)
+		}
+		return ds[i].Name < ds[j].Name
+	})
+}
+
+// noncompliantJob lists the devices Intune holds noncompliant, reading
+// every page up to maxRankedDevices, ranks them most recently synced first, and
+// explains the top ones.
 func noncompliantJob(top int) job {
-	return job{key: "0-tenant-noncompliant", source: "Intune noncompliant devices (tenant)", tool: toolListDevices,
-		args: map[string]any{"complianceState": "noncompliant", "top": 200},
-		then: func(r *run, raw json.RawMessage) error {
-			var d struct {
-				Devices []struct {
-					ID       string    `json:"id"`
-					Name     string    `json:"name"`
-					User     string    `json:"user"`
-					OS       string    `json:"os"`
-					LastSync time.Time `json:"lastSync"`
-				} `json:"devices"`
-			}
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListDevices, err)
-			}
+	return pagesJobN("0-tenant-noncompliant", "Intune noncompliant devices (tenant)", toolListDevices,
+		map[string]any{"complianceState": "noncompliant", "top": devicePageSize}, maxDevicePages, mergeDevices,
+		func(r *run, d deviceRankDoc) error {
 			ds := d.Devices
-			sort.SliceStable(ds, func(i, j int) bool {
-				if !ds[i].LastSync.Equal(ds[j].LastSync) {
-					return ds[i].LastSync.After(ds[j].LastSync)
-				}
-				return ds[i].Name < ds[j].Name
-			})
+			recentlySyncedFirst(ds)
 			f := RankingFacet{Purpose: "noncompliant devices", Tool: toolListDevices, Candidates: len(ds),
 				RankedBy: "Intune compliance state noncompliant, most recently synced first", Totals: map[string]any{"noncompliantDevices": len(ds)}}
+			if d.Page.More {
+				// Not a count of the tenant's noncompliant devices: only of those read.
+				f.Totals = map[string]any{"noncompliantDevicesRead": len(ds)}
+				f.Truncated = fmt.Sprintf("the ranking covers only the first %d noncompliant devices Graph returned (this answer reads at most %d, "+
+					"%d pages of %d); Graph lists managed devices in no documented order, so more recently synced devices may be among those not read",
+					len(ds), maxRankedDevices, maxDevicePages, devicePageSize)
+			}
 			for i, x := range ds {
 				if i == top {
 					break
@@ -207,5 +246,5 @@ func noncompliantJob(top int) job {
 				}
 			}
 			return r.addRanking("0-noncompliant", f)
-		}}
+		}, nil)
 }

@@ -47,6 +47,7 @@ type riskGroup struct {
 	entra                  map[string]RiskyUserFacet
 	closedByEntra          map[string]string // user → remediated, dismissed, confirmedSafe
 	entraRead, entraMore   bool
+	entraCount             int // risky users read
 	identity               map[string]identityRisk
 	identityRead, huntMore bool
 	query                  string
@@ -60,18 +61,16 @@ func riskyUsersJobs(w window, top int) []job {
 	return []job{g.entraJob(), g.identityJob()}
 }
 
-// entraJob reads Entra ID Protection's risky users updated in the window.
+// entraJob reads Entra ID Protection's risky users updated in the window,
+// page by page (at most maxPages of 200: a ranking over one page would
+// rank an arbitrary part of a larger tenant's risky users).
 func (g *riskGroup) entraJob() job {
 	args := map[string]any{"top": 200, "since": rfc(g.w.from), "until": rfc(g.w.to)}
-	return job{key: "0-tenant-risky-users", source: "Entra risky users (tenant)", tool: toolRiskyUsers, args: args, settle: g.settle,
-		then: func(r *run, raw json.RawMessage) error {
-			var d riskyUserDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolRiskyUsers, err)
-			}
+	return pagesJob("0-tenant-risky-users", "Entra risky users (tenant)", toolRiskyUsers, args, mergeRiskyUsers,
+		func(r *run, d riskyUserDoc) error {
 			g.mu.Lock()
 			defer g.mu.Unlock()
-			g.entraRead, g.entraMore = true, d.Page.More
+			g.entraRead, g.entraMore, g.entraCount = true, d.Page.More, len(d.Users)
 			for _, u := range d.Users {
 				upn := strings.ToLower(u.UPN)
 				switch {
@@ -82,7 +81,14 @@ func (g *riskGroup) entraJob() job {
 				}
 			}
 			return nil
-		}}
+		}, g.settle)
+}
+
+// mergeRiskyUsers appends a page of risky users.
+func mergeRiskyUsers(acc *riskyUserDoc, page riskyUserDoc) pageInfo {
+	acc.Users = append(acc.Users, page.Users...)
+	acc.Page = page.Page
+	return page.Page
 }
 
 // identityQuery is each user's latest IdentityInfo row in the window with
@@ -215,7 +221,7 @@ func (g *riskGroup) settle(r *run) {
 	}
 	switch {
 	case g.entraMore:
-		f.Truncated = "only the first 200 risky users updated in the window were ranked"
+		f.Truncated = fmt.Sprintf("only the first %d risky users updated in the window were ranked", g.entraCount)
 	case g.huntMore:
 		f.Truncated = "only the first 500 IdentityInfo users with a risk level were ranked"
 	}

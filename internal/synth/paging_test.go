@@ -1,0 +1,70 @@
+package synth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secmcp/secmcp/tools"
+)
+
+// pagedInvoke answers the listing tools page by page from pages (tool →
+// cursor → result; "" is the first page) and fails every other call.
+func pagedInvoke(pages map[string]map[string]string) Invoke {
+	return func(_ context.Context, _ tools.Call, tool string, args map[string]any) (json.RawMessage, error) {
+		cur, _ := args["cursor"].(string)
+		if p, ok := pages[tool][cur]; ok {
+			if p == "" {
+				return nil, errors.New("upstream answered 503 Service Unavailable")
+			}
+			return json.RawMessage(p), nil
+		}
+		return nil, errors.New("fake: no such source")
+	}
+}
+
+func investigateWith(t *testing.T, inv Invoke, question string) Result {
+	t.Helper()
+	res, err := Investigate(context.Background(), testCall(), Request{Question: question}, Config{Writer: BuiltinWriter{}, Invoke: inv, Store: NewStore()}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// A page after the first that fails still leaves a ranking of the pages
+// read, which says it covers only them.
+func TestNoncompliantRanksPagesReadWhenALaterPageFails(t *testing.T) {
+	res := investigateWith(t, pagedInvoke(map[string]map[string]string{toolListDevices: {
+		"": `{"devices":[{"id":"d1","name":"OLD-1","lastSync":"2026-11-01T00:00:00Z"},{"id":"d2","name":"NEW-2","lastSync":"2026-11-19T00:00:00Z"}],
+			"page":{"more":true,"cursor":"c2"}}`,
+		"c2": "", // fails
+	}}), "Which devices are noncompliant?")
+	a := res.Answer
+	if !strings.Contains(a, "the top 2 of 2") || strings.Index(a, "NEW-2") > strings.Index(a, "OLD-1") {
+		t.Errorf("the first page's devices are not ranked newest first:\n%s", a)
+	}
+	if !strings.Contains(a, "the ranking covers only the first 2 noncompliant devices Graph returned") || !strings.Contains(a, "noncompliantDevicesRead: 2") {
+		t.Errorf("the answer does not say the ranking covers only the devices read:\n%s", a)
+	}
+}
+
+// Risky users are read page by page: a user on the second page is ranked.
+func TestRiskyUsersReadEveryPage(t *testing.T) {
+	res := investigateWith(t, pagedInvoke(map[string]map[string]string{toolRiskyUsers: {
+		"": `{"users":[{"userPrincipalName":"low@contoso.com","riskLevel":"low","riskState":"atRisk","riskLastUpdatedDateTime":"2026-11-19T00:00:00Z"}],
+			"page":{"more":true,"cursor":"c2"}}`,
+		"c2": `{"users":[{"userPrincipalName":"high@contoso.com","riskLevel":"high","riskState":"atRisk","riskLastUpdatedDateTime":"2026-11-18T00:00:00Z"}],
+			"page":{"more":false}}`,
+	}}), "Find the top three users that are at risk and explain why they're at risk.")
+	a := res.Answer
+	if !strings.Contains(a, "high@contoso.com") || strings.Index(a, "high@contoso.com") > strings.Index(a, "low@contoso.com") {
+		t.Errorf("the second page's high-risk user is not ranked first:\n%s", a)
+	}
+	if strings.Contains(a, "only the first") {
+		t.Errorf("every page was read, yet the answer says it was cut:\n%s", a)
+	}
+}
