@@ -28,7 +28,8 @@ func analyst(t *testing.T, x *harness, u fixtures.DemoUser, roles ...string) too
 func invokeAs(t *testing.T, x *harness, c tools.Caller, tool string, args map[string]any) (json.RawMessage, error) {
 	t.Helper()
 	raw, _ := json.Marshal(args)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// A backstop, longer than investigate's longest deadline (120 s).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	out, err := x.inv.Invoke(ctx, c, tool, raw, nil)
 	if err != nil {
