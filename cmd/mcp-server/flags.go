@@ -50,6 +50,9 @@ type options struct {
 	outputSchemas     string
 	limits            mcpadapter.Limits
 	readHeaderTimeout time.Duration
+	// maxConnections caps the HTTP listener's open connections
+	// (internal/connlimit); at the cap Accept waits.
+	maxConnections    int
 	maxInflightTenant int
 	// demoBudget, when positive, replaces the demo tenants' capacity
 	// budget (units per minute; see --demo-budget).
@@ -183,6 +186,7 @@ func (o *options) limitFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&o.limits.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest request body (HTTP) or message line (stdio) accepted; a larger one is refused (413 over HTTP) before it is parsed")
 	fs.IntVar(&o.limits.MaxHeaderBytes, "max-header-bytes", d.MaxHeaderBytes, "HTTP: most bytes of request line and headers (431 beyond)")
 	fs.DurationVar(&o.readHeaderTimeout, "read-header-timeout", 10*time.Second, "HTTP: a client must send its request headers within this time, or the connection is closed")
+	fs.IntVar(&o.maxConnections, "max-connections", 4096, "HTTP: most connections open at once; beyond, new ones wait in the kernel's listen backlog until one closes")
 	fs.DurationVar(&o.limits.ReadTimeout, "read-timeout", d.ReadTimeout, "HTTP: a client must send its request body within this time (408); SSE streams are not cut by it")
 	fs.IntVar(&o.limits.MaxSessions, "max-sessions", d.MaxSessions, "HTTP: most open MCP sessions in total (503 beyond)")
 	fs.IntVar(&o.limits.MaxSessionsPerPrincipal, "max-sessions-per-principal", d.MaxSessionsPerPrincipal, "HTTP: most open MCP sessions per principal (429 beyond)")
@@ -200,6 +204,8 @@ func (o *options) checkLimits() error {
 	switch {
 	case o.readHeaderTimeout < time.Second:
 		return fmt.Errorf("--read-header-timeout %s must be at least 1s", o.readHeaderTimeout)
+	case o.maxConnections < 1:
+		return fmt.Errorf("--max-connections %d must be at least 1", o.maxConnections)
 	case o.maxInflightTenant < 1:
 		return fmt.Errorf("--max-inflight-per-tenant %d must be at least 1", o.maxInflightTenant)
 	}

@@ -11,14 +11,14 @@ import (
 // refuse values that would bound nothing or break the server, naming the flag.
 func TestLimitFlags(t *testing.T) {
 	o, err := parseFlags(nil, func(string) string { return "" }, &bytes.Buffer{})
-	if err != nil || o.limits.MaxBodyBytes != 4<<20 || o.maxInflightTenant != 16 || o.readHeaderTimeout != 10*time.Second {
+	if err != nil || o.limits.MaxBodyBytes != 4<<20 || o.maxInflightTenant != 16 || o.readHeaderTimeout != 10*time.Second || o.maxConnections != 4096 {
 		t.Fatalf("defaults: %+v %v", o.limits, err)
 	}
-	env := map[string]string{"SECMCP_MAX_SESSIONS": "50", "SECMCP_SESSION_IDLE_TIMEOUT": "5m"}
+	env := map[string]string{"SECMCP_MAX_SESSIONS": "50", "SECMCP_SESSION_IDLE_TIMEOUT": "5m", "SECMCP_MAX_CONNECTIONS": "300"}
 	o, err = parseFlags([]string{"--max-body-bytes", "65536", "--max-sessions-per-principal", "5", "--max-inflight-per-tenant", "3"},
 		func(k string) string { return env[k] }, &bytes.Buffer{})
 	if err != nil || o.limits.MaxBodyBytes != 65536 || o.limits.MaxSessions != 50 || o.limits.MaxSessionsPerPrincipal != 5 ||
-		o.limits.SessionIdleTimeout != 5*time.Minute || o.maxInflightTenant != 3 {
+		o.limits.SessionIdleTimeout != 5*time.Minute || o.maxInflightTenant != 3 || o.maxConnections != 300 {
 		t.Fatalf("set: %+v %v", o.limits, err)
 	}
 	bad := []struct {
@@ -34,6 +34,7 @@ func TestLimitFlags(t *testing.T) {
 		{[]string{"--read-header-timeout", "1ms"}, "--read-header-timeout 1ms must be at least 1s"},
 		{[]string{"--max-header-bytes", "10"}, "--max-header-bytes 10 must be between"},
 		{[]string{"--max-inflight-per-principal", "0"}, "--max-inflight-per-principal 0 must be at least 1"},
+		{[]string{"--max-connections", "0"}, "--max-connections 0 must be at least 1"},
 		{[]string{"--max-inflight-per-tenant", "-2"}, "--max-inflight-per-tenant -2 must be at least 1"},
 	}
 	for _, c := range bad {

@@ -15,6 +15,7 @@ import (
 	"github.com/secmcp/secmcp/auth/entra"
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
+	"github.com/secmcp/secmcp/internal/connlimit"
 	"github.com/secmcp/secmcp/internal/groupwrite"
 	"github.com/secmcp/secmcp/internal/kql/engine"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
@@ -305,10 +306,14 @@ func serveHTTP(ctx context.Context, a *app, opts options, logger *slog.Logger) e
 	if len(opts.anonymous) > 0 && !isLoopback(host) {
 		return fmt.Errorf("--anonymous-tenants is allowed only on a loopback address, not %s", host)
 	}
-	ln, err := net.Listen("tcp", opts.httpAddr)
+	tcp, err := net.Listen("tcp", opts.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.httpAddr, err)
 	}
+	// At --max-connections, Accept waits and the kernel's backlog queues
+	// newcomers; ReadHeaderTimeout and IdleTimeout free the slots of
+	// connections that send nothing (internal/connlimit).
+	ln := connlimit.New(tcp, opts.maxConnections)
 	if a.demo {
 		if err := a.demoSignIn("http://"+ln.Addr().String()+"/mcp", logger); err != nil {
 			_ = ln.Close()
