@@ -16,8 +16,9 @@ type ToolSchemas struct {
 	// carries it with output schemas on, or an error naming what is wrong
 	// (a tool the caller cannot see is refused like one that does not exist).
 	Schema func(ctx context.Context, name string) (json.RawMessage, error)
-	// ByID returns the schema, of a tool the caller can see, whose $id is
-	// id (secmcp://schemas/output/sha256-…), or an error naming what is wrong.
+	// ByID returns the schema tools/list carries under the $id id
+	// (secmcp://schemas/output/sha256-…) for a tool the caller can see, or
+	// an error naming what is wrong.
 	ByID func(ctx context.Context, id string) (json.RawMessage, error)
 }
 
@@ -26,8 +27,10 @@ type ToolSchemas struct {
 // the TypeScript SDK compiles a validator for each listed schema at
 // connect, and output schemas are off in the listing by default):
 // secmcp://schemas/tools lists the tools that have one,
-// secmcp://schemas/tools/{name} is one tool's schema, and a listed schema's
-// $id, secmcp://schemas/output/{id}, reads that schema.
+// secmcp://schemas/tools/{name} is one tool's schema (also when tools/list
+// leaves it out because its own $id clashes with another's), and a listed
+// schema's $id, secmcp://schemas/output/{id}, reads the schema tools/list
+// carries under it.
 func (s *Server) AddToolSchemas(ts ToolSchemas) {
 	const prefix = Scheme + "://schemas/tools/"
 	s.AddStatic(Static{
@@ -51,7 +54,7 @@ func (s *Server) AddToolSchemas(ts ToolSchemas) {
 	s.AddStaticTemplate(StaticTemplate{
 		URITemplate: prefix + "{name}", Prefix: prefix,
 		Name: "Tool output schema", MIMEType: "application/json",
-		Description: "One tool's output schema (JSON Schema of its structuredContent), exactly as tools/list carries it when output schemas are on, with its content-derived $id.",
+		Description: "One tool's output schema (JSON Schema of its structuredContent), exactly as tools/list carries it when output schemas are on: with its own root $id if it declares one, else a content-derived one.",
 		Read: func(ctx context.Context, rest string) (string, error) {
 			name, err := url.PathUnescape(rest)
 			if err != nil {
@@ -68,7 +71,7 @@ func (s *Server) AddToolSchemas(ts ToolSchemas) {
 	s.AddStaticTemplate(StaticTemplate{
 		URITemplate: byID + "{id}", Prefix: byID,
 		Name: "Output schema by $id", MIMEType: "application/json",
-		Description: "The output schema a listed schema's $id names (sha256-… of its content).",
+		Description: "The output schema tools/list carries under this $id (sha256-… of its content).",
 		Read: func(ctx context.Context, rest string) (string, error) {
 			b, err := ts.ByID(ctx, byID+rest)
 			if err != nil {

@@ -41,9 +41,22 @@ func toolSchemas(inv *tools.Invoker) resources.ToolSchemas {
 			return tools.ListedOutputSchema(spec.OutputSchema)
 		},
 		ByID: func(ctx context.Context, id string) (json.RawMessage, error) {
-			for _, spec := range inv.Tools.Specs() {
-				if len(spec.OutputSchema) > 0 && tools.SchemaID(spec.OutputSchema) == id && sees(ctx, &spec) {
-					return tools.ListedOutputSchema(spec.OutputSchema)
+			// The schema tools/list carries under id: the listing is decided
+			// over every tool (tools.ListOutputSchemas), then filtered by
+			// what the caller sees, exactly as the adapter lists.
+			specs := inv.Tools.Specs()
+			names := make([]string, len(specs))
+			schemas := make([]json.RawMessage, len(specs))
+			for i := range specs {
+				names[i], schemas[i] = specs[i].Name, specs[i].OutputSchema
+			}
+			listed, _ := tools.ListOutputSchemas(names, schemas)
+			for i, s := range listed {
+				if s == nil || !sees(ctx, &specs[i]) {
+					continue
+				}
+				if got, err := tools.ListedSchemaID(schemas[i]); err == nil && got == id {
+					return s, nil
 				}
 			}
 			return nil, fmt.Errorf("no output schema has $id %q; read %s://schemas/tools for the tools' schemas", id, resources.Scheme)

@@ -151,7 +151,7 @@ func newMCPServer(cfg Config) *server.MCPServer {
 // listFilter shows a role-bound caller (an Entra ID token, a key with
 // roles) only the tools its roles let it call, and leaves out the output
 // schemas when the operator turned them off for this caller or client
-// (when on, each carries its content-derived $id: tools.ListedOutputSchema). It
+// (when on, each carries its $id: tools.ListOutputSchemas). It
 // trims the finished tools/list result rather than using mcp-go's
 // WithToolFilter, because that filter also answers a call of a hidden tool
 // with a bare "tool not found"; calls instead reach the Invoker, whose
@@ -165,13 +165,7 @@ func listFilter(inv *tools.Invoker, schemas func(tools.Caller, string) bool) ser
 		}
 		caller, ok := CallerFrom(ctx)
 		on := schemas == nil || schemas(caller, clientName(ctx))
-		for i := range res.Tools {
-			if !on {
-				res.Tools[i].RawOutputSchema = nil
-			} else if s, err := tools.ListedOutputSchema(res.Tools[i].RawOutputSchema); err == nil {
-				res.Tools[i].RawOutputSchema = s // with its content-derived $id
-			}
-		}
+		listOutputSchemas(inv, res.Tools, on)
 		if !ok {
 			return
 		}
@@ -193,6 +187,34 @@ func listFilter(inv *tools.Invoker, schemas func(tools.Caller, string) bool) ser
 		}
 		res.Tools = kept
 	}
+}
+
+// listOutputSchemas drops every tool's output schema when off; when on, it
+// sets each to its listed form (its own root $id, or a content-derived one)
+// over the whole list, before any caller's filtering, so every caller sees
+// the same schema under an $id; a schema whose own $id another listed
+// schema carries with other content is left out, with a warning.
+func listOutputSchemas(inv *tools.Invoker, list []mcp.Tool, on bool) {
+	if !on {
+		for i := range list {
+			list[i].RawOutputSchema = nil
+		}
+		return
+	}
+	names := make([]string, len(list))
+	schemas := make([]json.RawMessage, len(list))
+	for i := range list {
+		names[i], schemas[i] = list[i].Name, list[i].RawOutputSchema
+	}
+	out, clashes := tools.ListOutputSchemas(names, schemas)
+	for i := range list {
+		if out[i] != nil || len(schemas[i]) == 0 {
+			list[i].RawOutputSchema = out[i]
+		} else if _, err := tools.ListedOutputSchema(schemas[i]); err == nil {
+			list[i].RawOutputSchema = nil // left out: its $id clashes
+		}
+	}
+	tools.WarnSchemaClashes(inv.Log, clashes)
 }
 
 // clientName is the name the session's client gave in initialize
