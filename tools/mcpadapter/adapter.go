@@ -106,7 +106,8 @@ func newMCPServer(cfg Config) *server.MCPServer {
 		// "method not found" (three of the conformance suite's no-fixture
 		// scenarios; see interop_conformance_test.go). Subscriptions are
 		// recorded but upstream data is not watched, so no
-		// notifications/resources/updated is sent. Resource templates
+		// notifications/resources/updated is sent; a secmcp:// URI the
+		// caller cannot read is refused as a read is (subscribeCheck). Resource templates
 		// complete their {tenant} argument with the caller's tenants.
 		server.WithResourceCapabilities(true, false),
 		server.WithCompletions(),
@@ -127,6 +128,7 @@ func newMCPServer(cfg Config) *server.MCPServer {
 	if cfg.Resources != nil {
 		opts = append(opts, server.WithResourceCompletionProvider(tenantCompletions{cfg.Resources}))
 		hooks.AddBeforeReadResource(ra.hook(cfg.Resources))
+		hooks.AddOnRequestInitialization(subscribeCheck(cfg.Resources))
 	}
 	opts = append(opts, server.WithHooks(hooks))
 	s := server.NewMCPServer(cfg.Name, cfg.Version, opts...)

@@ -1,8 +1,11 @@
 package mcpadapter
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -102,4 +105,45 @@ func (ra *readAhead) taken(req mcp.ReadResourceRequest) ([]mcp.ResourceContents,
 		return nil, d.err, true
 	}
 	return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: d.mime, Text: d.text}}, nil, true
+}
+
+// subscribeMethod is found in a message before it is decoded, so the check
+// below costs other messages one substring search.
+var subscribeMethod = []byte(`"` + mcp.MethodResourcesSubscribe + `"`)
+
+// subscribeCheck refuses resources/subscribe of a secmcp:// URI the caller
+// could not read, with the words and "resource not found" a refused read
+// gets, so a subscription reveals no more than a read. mcp-go acknowledges
+// every subscribe its session does not veto (none of its sessions does) and
+// its before-subscribe hook cannot fail one, so the check runs in the
+// request-initialization hook, whose error mcp-go answers as -32600 (a read
+// refusal is -32002). A subscribe over the 2026-07-28 protocol is left to
+// mcp-go, which answers that the method was removed.
+func subscribeCheck(rs *resources.Server) server.OnRequestInitializationFunc {
+	return func(ctx context.Context, _ any, message any) error {
+		raw, ok := message.(json.RawMessage)
+		if !ok || !bytes.Contains(raw, subscribeMethod) {
+			return nil
+		}
+		var m struct {
+			Method string `json:"method"`
+			Params struct {
+				URI  string    `json:"uri"`
+				Meta *mcp.Meta `json:"_meta"`
+			} `json:"params"`
+		}
+		if json.Unmarshal(raw, &m) != nil || m.Method != string(mcp.MethodResourcesSubscribe) ||
+			mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion()) || !strings.HasPrefix(m.Params.URI, resources.Scheme+"://") {
+			return nil
+		}
+		caller, ok := CallerFrom(ctx)
+		if !ok {
+			return nil
+		}
+		if _, _, err := rs.Read(readContext(ctx, caller), caller.Tenants, m.Params.URI); errors.Is(err, resources.ErrRefused) {
+			// The words mcp-go gives the refused read (see hook above).
+			return fmt.Errorf("handler not found for resource URI '%s (%s)': %w", m.Params.URI, err.Error(), server.ErrResourceNotFound)
+		}
+		return nil
+	}
 }
