@@ -219,3 +219,35 @@ func TestAskNoncompliantStatesTheCap(t *testing.T) {
 		}
 	}
 }
+
+// TestAskIncidentsRankEveryPage: 250 incidents created yesterday, listed
+// newest first over several pages, with the only high-severity one the
+// oldest (on the last page): it leads the ranking by severity.
+func TestAskIncidentsRankEveryPage(t *testing.T) {
+	ten, err := fixtures.Load("contoso", Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
+	var incs []map[string]any
+	for i := range 250 {
+		sev := "low"
+		if i == 0 {
+			sev = "high"
+		}
+		at := day.Add(time.Duration(i+1) * 5 * time.Minute).Format(time.RFC3339)
+		incs = append(incs, map[string]any{"id": fmt.Sprint(5000 + i), "displayName": fmt.Sprintf("Paged incident %d", i), "severity": sev,
+			"status": "active", "classification": "unknown", "determination": "unknown", "createdDateTime": at, "lastUpdateDateTime": at,
+			"incidentWebUrl": fmt.Sprintf("https://security.microsoft.com/incidents/%d", 5000+i)})
+	}
+	ten.Graph["security/incidents"] = incs
+	res, _ := askPaged(t, ten, "What happened yesterday?")
+	a := res.Answer
+	first := strings.Index(a, "Paged incident")
+	if first < 0 || !strings.HasPrefix(a[first:], "Paged incident 0") {
+		t.Errorf("the oldest (last page's) high-severity incident does not lead the ranking:\n%.3000s", a)
+	}
+	if !strings.Contains(a, "of 250") {
+		t.Errorf("the ranking does not cover all 250 incidents:\n%.3000s", a)
+	}
+}

@@ -68,3 +68,21 @@ func TestRiskyUsersReadEveryPage(t *testing.T) {
 		t.Errorf("every page was read, yet the answer says it was cut:\n%s", a)
 	}
 }
+
+// Incidents of the window are read page by page: an older high-severity
+// incident on the second page outranks the first page's newer low one.
+func TestIncidentsInWindowReadEveryPage(t *testing.T) {
+	res := investigateWith(t, pagedInvoke(map[string]map[string]string{toolListIncidents: {
+		"": `{"incidents":[{"id":"11","title":"Newer low","severity":"low","status":"active","created":"2026-11-19T10:00:00Z"}],
+			"page":{"more":true,"cursor":"c2"}}`,
+		"c2": `{"incidents":[{"id":"7","title":"Older high","severity":"high","status":"active","created":"2026-11-19T02:00:00Z"}],
+			"page":{"more":false}}`,
+	}}), "What happened yesterday?")
+	a := res.Answer
+	if !strings.Contains(a, "Older high") || strings.Index(a, "Older high") > strings.Index(a, "Newer low") {
+		t.Errorf("the second page's high-severity incident is not ranked first:\n%s", a)
+	}
+	if strings.Contains(a, "incidents of the window were ranked") {
+		t.Errorf("every page was read, yet the answer says it was cut:\n%s", a)
+	}
+}

@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -86,21 +85,28 @@ type incidentListDoc struct {
 		Created        time.Time `json:"created"`
 		URI            string    `json:"uri"`
 	} `json:"incidents"`
-	Page struct {
-		More bool `json:"more"`
-	} `json:"page"`
+	Page pageInfo `json:"page"`
 }
 
+// mergeIncidents appends a page of incidents.
+func mergeIncidents(acc *incidentListDoc, page incidentListDoc) pageInfo {
+	acc.Incidents = append(acc.Incidents, page.Incidents...)
+	acc.Page = page.Page
+	return page.Page
+}
+
+// maxIncidentPages bounds the pages of incidents one ranking reads: Graph
+// lists at most 50 incidents a page ($top at most 50, contract
+// incidents.list, DocIncidentList), so 8 pages are the newest 400.
+const maxIncidentPages = 8
+
 // incidentsInWindowJob ranks the incidents created in the window by
-// severity, then newest, and reads the top ones with their alerts.
+// severity, then newest, reading them page by page (the list is newest
+// first, so one page would rank only the newest ones by severity), and
+// reads the top ones with their alerts.
 func incidentsInWindowJob(w window, top int) job {
-	return job{key: "0-tenant-incidents", source: "Defender incidents created in the window (tenant)", tool: toolListIncidents,
-		args: windowArgs(w, 100),
-		then: func(r *run, raw json.RawMessage) error {
-			var d incidentListDoc
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode %s: %w", toolListIncidents, err)
-			}
+	return pagesJobN("0-tenant-incidents", "Defender incidents created in the window (tenant)", toolListIncidents, windowArgs(w, 100),
+		maxIncidentPages, mergeIncidents, func(r *run, d incidentListDoc) error {
 			in := d.Incidents
 			sort.SliceStable(in, func(i, j int) bool {
 				if a, b := severityRank(in[i].Severity), severityRank(in[j].Severity); a != b {
@@ -118,7 +124,7 @@ func incidentsInWindowJob(w window, top int) job {
 			f := RankingFacet{Purpose: "incidents created in the window", Tool: toolListIncidents, Since: w.from, Until: w.to, Candidates: len(in),
 				RankedBy: "severity (high first), then the newest", Totals: map[string]any{"incidents": len(in), "incidentsBySeverity": bySev}}
 			if d.Page.More {
-				f.Truncated = "only the first 100 incidents of the window were ranked"
+				f.Truncated = fmt.Sprintf("only the first %d incidents of the window were ranked", len(in))
 			}
 			for i, x := range in {
 				if i == top {
@@ -129,7 +135,7 @@ func incidentsInWindowJob(w window, top int) job {
 				r.spawn(relatedIncidentJob(x.ID))
 			}
 			return r.addRanking("0-incidents", f)
-		}}
+		}, nil)
 }
 
 // alertsInWindowJob counts the alerts raised in the window by severity
