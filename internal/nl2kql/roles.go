@@ -1,6 +1,7 @@
 package nl2kql
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/schema"
@@ -101,6 +102,48 @@ var roleCandidates = map[string][]string{
 	roleAlertID:  {"AlertId", "SystemAlertId"},
 	roleCategory: {"Category", "Categories", "Tactics", "RecordType", "OfficeWorkload", "EntityType"},
 	roleStatus:   {"Status", "CompliantState", "DeliveryAction", "RiskState", "AppStatus", "OnboardingStatus"},
+}
+
+// roleFallbacks are, per role, identifier columns documented as naming the
+// same entity, best first, and the name a grouping by them takes. ASIM's
+// web session user is SrcUsername (the schema's User alias) and, when the
+// source logs no name, SrcUserId, its machine-readable identifier
+// (https://learn.microsoft.com/azure/sentinel/normalization-schema-web,
+// https://learn.microsoft.com/azure/sentinel/normalization-entity-user):
+// a source (or a parser) may fill only one of them, so a grouping by the
+// first alone would put every row that left it empty under one empty key.
+var roleFallbacks = map[string]struct {
+	name string
+	cols []string
+}{
+	roleUser: {"User", []string{"SrcUsername", "SrcUserId"}},
+}
+
+// groupCol is the column or expression to group by for role in t:
+// roleCol's choice, or, when that is a column of the role's fallback chain
+// and t has more of the chain, coalesce() of them in order (KQL's coalesce
+// skips empty strings:
+// https://learn.microsoft.com/kusto/query/coalesce-function) under the
+// chain's name, unless t has a column of that name.
+func groupCol(t *schema.Table, role string) (Col, bool) {
+	c, ok := roleCol(t, role)
+	fb, has := roleFallbacks[role]
+	if !ok || !has || !c.Plain() || !slices.Contains(fb.cols, c.Name) {
+		return c, ok
+	}
+	if _, clash := t.Column(fb.name); clash {
+		return c, ok
+	}
+	var present []string
+	for _, name := range fb.cols {
+		if _, ok := t.Column(name); ok {
+			present = append(present, name)
+		}
+	}
+	if len(present) < 2 {
+		return c, ok
+	}
+	return Col{Name: fb.name, Expr: "coalesce(" + strings.Join(present, ", ") + ")"}, true
 }
 
 // roleExprs are computed expressions for roles a table stores in dynamic

@@ -179,11 +179,14 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 		if !seen[c.Name] {
 			seen[c.Name] = true
 			out = append(out, c)
+			if strings.HasPrefix(c.Expr, "coalesce(") {
+				notes = append(notes, fmt.Sprintf("%s is %s: the first of them a row fills", c.Name, strings.TrimSuffix(strings.TrimPrefix(c.Expr, "coalesce("), ")")))
+			}
 		}
 	}
 	for _, w := range p.Intent.By {
 		if role, ok := roleWords[w]; ok {
-			if c, ok := roleCol(t, role); ok {
+			if c, ok := groupCol(t, role); ok {
 				add(c)
 				continue
 			}
@@ -205,7 +208,7 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 			if filtered[r] {
 				continue
 			}
-			if c, ok := roleCol(t, r); ok {
+			if c, ok := groupCol(t, r); ok {
 				add(c)
 				notes = append(notes, fmt.Sprintf("no grouping key named: grouped by %s", c.Name))
 				break

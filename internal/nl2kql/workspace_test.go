@@ -2,6 +2,8 @@ package nl2kql
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,12 +80,35 @@ func TestUsageSumsQuantityPerDataType(t *testing.T) {
 }
 
 func TestWebProxyGroupsByTheSourceUser(t *testing.T) {
-	res, tb, _ := runDemo(t, "Which users made the most web proxy requests in the last 7 days?", "sentinel")
-	if !strings.Contains(res.Query, "by SrcUsername") {
+	res, tb, demo := runDemo(t, "Which users made the most web proxy requests in the last 7 days?", "sentinel")
+	if !strings.Contains(res.Query, "User = coalesce(SrcUsername, SrcUserId)") || !strings.Contains(res.Query, "by User") {
 		t.Fatalf("query:\n%s", res.Query)
 	}
 	if len(tb.Rows) == 0 || tb.Rows[0][0] == "" {
-		t.Errorf("no named user in %v", tb.Rows)
+		t.Fatalf("no named user in %v", tb.Rows)
+	}
+	top := tb.Rows[0][0]
+	// A workspace whose source logs only SrcUserId: the same query still
+	// ranks users, by their ids, instead of one empty key.
+	web := demo.Tables["ASimWebSessionLogs"]
+	name, id := web.Col("SrcUsername"), web.Col("SrcUserId")
+	idOnly := &fixtures.Table{Name: web.Name, Columns: web.Columns}
+	for _, r := range web.Rows {
+		r = slices.Clone(r)
+		r[name], r[id] = "", r[name]
+		idOnly.Rows = append(idOnly.Rows, r)
+	}
+	other := *demo
+	other.Tables = maps.Clone(demo.Tables)
+	other.Tables[web.Name] = idOnly
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := (&fixtures.EngineRunner{}).Run(ctx, &other, other.WorkspaceID, res.Query)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.Query)
+	}
+	if len(got.Rows) == 0 || got.Rows[0][0] != top {
+		t.Errorf("SrcUserId only: top rows %v, want %v first", got.Rows, top)
 	}
 }
 
