@@ -27,12 +27,13 @@ import (
 // initialize answer arrived) rather than wall time, because the machine's
 // load inflates wall time far more; the lower quartile of each, because
 // load only ever adds. Both binaries are copied to fresh files and their
-// page cache dropped and read back (refreshBinary): how a binary's pages sit
-// in the page cache moves its start-up by more than a millisecond of CPU and
-// its file-backed RSS by ~4 MiB (a file the Go linker wrote through a memory
-// map faults in slowest; one read from disk, as on a freshly booted host,
-// maps large folios), unequally for the two sizes, so both are put in the
-// read-from-disk state.
+// page cache dropped (refreshBinary), so the warm-up start faults each in
+// from disk as a first start on a freshly booted host does: how a binary's
+// pages sit in the page cache moves its start-up by more than a millisecond
+// of CPU and its file-backed RSS by megabytes (a file the Go linker wrote
+// through a memory map faults in slowest; a file another program read
+// sequentially sits in large folios that a fault maps whole), unequally for
+// the two sizes, so both are put in the same state.
 // At the end of session 4 the ratio was ~1.25 on a quiet machine.
 func TestStartupNearFloor(t *testing.T) {
 	if _, err := os.Stat("/proc/self/task"); err != nil {
@@ -75,9 +76,9 @@ func TestStartupNearFloor(t *testing.T) {
 	}
 }
 
-// refreshBinary copies the executable at from to a fresh file at to, drops
-// the copy's pages from the page cache and reads it back, so every binary
-// measured starts from the same page-cache state.
+// refreshBinary copies the executable at from to a fresh file at to and drops
+// the copy's pages from the page cache, so every binary measured starts from
+// the same page-cache state: the first exec reads it from disk.
 func refreshBinary(t *testing.T, from, to string) string {
 	t.Helper()
 	src, err := os.Open(from)
@@ -98,12 +99,6 @@ func refreshBinary(t *testing.T, from, to string) string {
 	}
 	if err := unix.Fadvise(int(dst.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
 		t.Fatalf("fadvise %s: %v", to, err)
-	}
-	if _, err := dst.Seek(0, io.SeekStart); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(io.Discard, dst); err != nil {
-		t.Fatal(err)
 	}
 	return to
 }
