@@ -22,6 +22,7 @@ package groupwrite
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -84,22 +85,30 @@ func (g *Writer) Commit() error {
 	return g.err
 }
 
+// errPanicked is a batch's error when the underlying writer panicked.
+var errPanicked = errors.New("groupwrite: the underlying writer panicked")
+
 // writeBatch writes everything pending in one call, outside mu; called and
-// returning with mu held.
+// returning with mu held. A panicking underlying writer (recovered up the
+// stack, e.g. by net/http) still ends the write, so the goroutines waiting
+// on it do not wait forever.
 func (g *Writer) writeBatch() {
 	batch, upto := g.pending, g.queued
 	g.pending = g.spare[:0]
 	g.spare = nil
 	g.writing = true
 	g.mu.Unlock()
-	_, err := g.w.Write(batch)
-	g.mu.Lock()
-	g.writing = false
-	g.written, g.err = upto, err
-	if cap(batch) <= maxSpare {
-		g.spare = batch[:0]
-	}
-	g.cond.Broadcast()
+	err := errPanicked
+	defer func() {
+		g.mu.Lock()
+		g.writing = false
+		g.written, g.err = upto, err
+		if cap(batch) <= maxSpare {
+			g.spare = batch[:0]
+		}
+		g.cond.Broadcast()
+	}()
+	_, err = g.w.Write(batch)
 }
 
 // Handler returns next (a handler writing to g, e.g. slog.NewJSONHandler(g,

@@ -128,3 +128,47 @@ func TestCommitWithNothingQueued(t *testing.T) {
 		t.Fatalf("Commit = %v with %d writes", err, s.writes)
 	}
 }
+
+// panicky panics on its first write.
+type panicky struct {
+	sink
+	panicked bool
+}
+
+func (p *panicky) Write(b []byte) (int, error) {
+	if !p.panicked {
+		p.panicked = true
+		panic("write failed")
+	}
+	return p.sink.Write(b)
+}
+
+// TestPanickingWriterDoesNotBlockLaterRecords: an underlying writer that
+// panics (the panic recovered by the caller, as net/http does) ends its
+// write: the next record is written and its logging call returns.
+func TestPanickingWriterDoesNotBlockLaterRecords(t *testing.T) {
+	p := &panicky{}
+	g := New(p)
+	log := slog.New(g.Handler(slog.NewJSONHandler(g, nil)))
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the writer's panic did not reach the logging call")
+			}
+		}()
+		log.Info("lost")
+	}()
+	done := make(chan struct{})
+	go func() {
+		log.Info("kept")
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a record logged after the writer panicked is still waiting")
+	}
+	if !p.contains(`"msg":"kept"`) {
+		t.Fatalf("underlying writer holds %q", p.buf.String())
+	}
+}
