@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 // Questions at the size or word limit, one per stage that grows with the input:
@@ -28,9 +30,9 @@ func TestHostileQuestionsBounded(t *testing.T) {
 			var m0, m1 runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&m0)
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Used()
 			_, err := s.Generate(context.Background(), Request{Question: q})
-			took, cpu := time.Since(start), cpuTime()-cpu0
+			took, cpu := time.Since(start), cputime.Used()-cpu0
 			runtime.ReadMemStats(&m1)
 			if err != nil && !errors.Is(err, ErrNoTable) {
 				t.Fatalf("Generate: %v", err)
@@ -55,14 +57,14 @@ func TestLimitsRefuseBeforeWork(t *testing.T) {
 		{Question: "sign-ins", Tables: make([]string, 17)}:                 "too large: 17 table hints (limit 16)",
 		{Question: "sign-ins", Tables: []string{strings.Repeat("T", 200)}}: "too large: a table hint of 200 bytes (limit 128)",
 	} {
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Used()
 		_, err := s.Generate(context.Background(), *in)
 		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want %q", err, want)
 		}
 		// CPU time: on a loaded machine the clock can pass 50 ms while the
 		// process waits for a core, however little it does.
-		if cpu := cpuTime() - cpu0; cpu > 50*time.Millisecond {
+		if cpu := cputime.Used() - cpu0; cpu > 50*time.Millisecond {
 			t.Errorf("refusal took %s of CPU time (%s on the clock)", cpu, time.Since(start))
 		}
 	}

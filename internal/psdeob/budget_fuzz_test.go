@@ -5,6 +5,8 @@ import (
 	"runtime/metrics"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 // Fuzzing under the budget:
@@ -57,10 +59,10 @@ func FuzzAnalyzeBudget(f *testing.F) {
 		return sample[0].Value.Uint64()
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		before, cpu0 := allocated(), cpuTime()
+		before, cpu0 := allocated(), cputime.Used()
 		start := time.Now()
 		a, err := Analyze(context.Background(), s, Options{Timeout: fuzzTimeout, Limits: hostileLimits})
-		took, cpu := time.Since(start), cpuTime()-cpu0
+		took, cpu := time.Since(start), cputime.Used()-cpu0
 		alloc := allocated() - before
 		if err != nil {
 			t.Fatalf("Analyze: %v", err)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 // hostileScripts are short scripts that build huge values or take long, one
@@ -125,11 +127,11 @@ func TestHostileScriptsStayInBudget(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var a *Analysis
 			var err error
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Used()
 			peak, _ := heapPeak(func() {
 				a, err = Analyze(context.Background(), script, Options{Timeout: hostileTimeout, Limits: hostileLimits})
 			})
-			took, cpu := time.Since(start), cpuTime()-cpu0
+			took, cpu := time.Since(start), cputime.Used()-cpu0
 			if err != nil {
 				t.Fatalf("Analyze: %v", err)
 			}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 func fixedOpts() Options {
@@ -115,14 +117,14 @@ func TestIntermediateLimit(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Used()
 	_, err := Query(ctx, `range x from 1 to 4000000 step 1 | extend s = strcat("a", tostring(x)) | summarize dcount(s)`, nil, fixedOpts())
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want a deadline error, got %v", err)
 	}
 	// CPU time, not the clock, which a loaded machine stretches (see
 	// TestDeadlineStopsLongWork); run to the end the query takes ~1 s of CPU.
-	if cpu, d := cpuTime()-cpu0, time.Since(start); cpu > 500*time.Millisecond || d > 30*time.Second {
+	if cpu, d := cputime.Used()-cpu0, time.Since(start); cpu > 500*time.Millisecond || d > 30*time.Second {
 		t.Fatalf("stopping took %v of CPU time, %v on the clock", cpu, d)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 // hostileQueries are a few hundred bytes each, and each builds far more
@@ -120,9 +122,9 @@ func TestDeadlineStopsLongWork(t *testing.T) {
 		opts.Budget = Budget{Bytes: 1 << 30, Cells: 1 << 30, Rows: 1 << 30}
 		runtime.GC()
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Used()
 		_, err := Query(ctx, q, nil, opts)
-		took, cpu := time.Since(start), cpuTime()-cpu0
+		took, cpu := time.Since(start), cputime.Used()-cpu0
 		cancel()
 		if cpu > cpuBound || took > deadline+30*time.Second {
 			t.Errorf("stopped after %v of CPU time, %v on the clock, with a %v deadline (error: %v): %s", cpu, took, deadline, err, q)
@@ -194,14 +196,14 @@ func runMeasured(t *testing.T, q string, opts Options, deadline, cpuLimit time.D
 	done := make(chan struct{})
 	sampled := make(chan struct{})
 	var cpuOut bool
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	go func() {
 		defer close(sampled)
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
 		for {
 			peak = max(peak, heapObjects())
-			if cpuLimit > 0 && !cpuOut && cpuTime()-cpu0 > cpuLimit {
+			if cpuLimit > 0 && !cpuOut && cputime.Used()-cpu0 > cpuLimit {
 				cpuOut = true
 				stop()
 			}
@@ -214,7 +216,7 @@ func runMeasured(t *testing.T, q string, opts Options, deadline, cpuLimit time.D
 	}()
 	start := time.Now()
 	_, err := Query(ctx, q, nil, opts)
-	took, cpu := time.Since(start), cpuTime()-cpu0
+	took, cpu := time.Since(start), cputime.Used()-cpu0
 	close(done)
 	<-sampled
 	return measured{err: err, took: took, cpu: cpu, alloc: max(peak, heapObjects()) - base, cpuOut: cpuOut}

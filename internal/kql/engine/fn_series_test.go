@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 // seasonalSpike is a daily (24-bin) pattern over 10 days with a small
@@ -126,7 +128,7 @@ func TestSeriesFunctionErrors(t *testing.T) {
 func TestSeriesDecomposeStopsAtDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Used()
 	_, err := Query(ctx, `range g from 1 to 2000 step 1
 | extend y = range(1, 20000, 1)
 | extend (f, s, b) = series_decompose_anomalies(y)`, nil, fixedOpts())
@@ -135,7 +137,7 @@ func TestSeriesDecomposeStopsAtDeadline(t *testing.T) {
 	}
 	// CPU time, not the clock, which a loaded machine stretches (see
 	// TestDeadlineStopsLongWork).
-	if cpu, d := cpuTime()-cpu0, time.Since(start); cpu > time.Second || d > 30*time.Second {
+	if cpu, d := cputime.Used()-cpu0, time.Since(start); cpu > time.Second || d > 30*time.Second {
 		t.Fatalf("stopping took %v of CPU time, %v on the clock", cpu, d)
 	}
 }

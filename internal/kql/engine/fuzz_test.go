@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/cputime"
 	"github.com/secmcp/secmcp/internal/kql/syntax"
 )
 
@@ -53,7 +54,7 @@ func FuzzExecute(f *testing.F) {
 		if syntax.HasErrors(diags) {
 			return
 		}
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Used()
 		base := heapObjects()
 		peak := base
 		done, sampled := make(chan struct{}), make(chan struct{})
@@ -76,7 +77,7 @@ func FuzzExecute(f *testing.F) {
 		}
 		// CPU time, not the clock, which a loaded machine stretches; the
 		// clock's bound only catches a query that blocks.
-		if cpu, d := cpuTime()-cpu0, time.Since(start); cpu > 3*time.Second || d > 60*time.Second {
+		if cpu, d := cputime.Used()-cpu0, time.Since(start); cpu > 3*time.Second || d > 60*time.Second {
 			t.Fatalf("query took %v of CPU time, %v on the clock (deadline 2s): %q", cpu, d, q)
 		}
 		// a refused charge may leave a counter past its limit; an answered

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secmcp/secmcp/internal/cputime"
 )
 
 // funcCatalog is a MapCatalog with stored functions.
@@ -130,11 +132,11 @@ func TestStoredFunctionErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	opts.Budget = Budget{}
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Used()
 	_, err = Query(ctx, `_Huge() | summarize count() by x % 7`, cat, opts)
 	// CPU time, not the clock, which a loaded machine stretches (see
 	// TestDeadlineStopsLongWork).
-	if cpu, d := cpuTime()-cpu0, time.Since(start); !errors.Is(err, context.DeadlineExceeded) || cpu > time.Second || d > 30*time.Second {
+	if cpu, d := cputime.Used()-cpu0, time.Since(start); !errors.Is(err, context.DeadlineExceeded) || cpu > time.Second || d > 30*time.Second {
 		t.Errorf("deadline inside a stored function: %v after %v of CPU time, %v on the clock", err, cpu, d)
 	}
 }
