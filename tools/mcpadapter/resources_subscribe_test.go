@@ -86,8 +86,15 @@ func TestSubscribeRefusedLikeRead(t *testing.T) {
 }
 
 // TestSubscribeRefusedOverStdio: the same refusal over stdio, for a caller
-// allowed only its own tenant.
+// allowed only its own tenant, also when the method name is written with
+// JSON escapes (which decode to the same name).
 func TestSubscribeRefusedOverStdio(t *testing.T) {
+	for _, method := range []string{`resources/subscribe`, `resources\/subscribe`, `resources/subscrib\u0065`} {
+		t.Run(method, func(t *testing.T) { subscribeRefusedOverStdio(t, method) })
+	}
+}
+
+func subscribeRefusedOverStdio(t *testing.T, method string) {
 	s, rs := subscribeServer(t)
 	uri := "secmcp://fabrikam/notes/1"
 	want := refusedWords(t, rs, uri)
@@ -102,7 +109,7 @@ func TestSubscribeRefusedOverStdio(t *testing.T) {
 	}()
 	go func() {
 		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`+"\n")
-		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"`+uri+`"}}`+"\n")
+		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":2,"method":"`+method+`","params":{"uri":"`+uri+`"}}`+"\n")
 	}()
 	sc := bufio.NewScanner(outR)
 	var got string
