@@ -80,11 +80,17 @@ func needsChange(s string) bool {
 		if r >= 0x20 && r < 0x7F {
 			continue
 		}
-		if dropRune(r) || isJoiner(r) || (r != ' ' && unicode.Is(unicode.Zs, r)) {
+		if changedRune(r) {
 			return true
 		}
 	}
 	return false
+}
+
+// changedRune reports whether SanitizeText may change r: drop it, decide
+// it in context (a joiner), or turn it into a plain space.
+func changedRune(r rune) bool {
+	return dropRune(r) || isJoiner(r) || (r != ' ' && unicode.Is(unicode.Zs, r))
 }
 
 // hidden are the categories and properties whose characters are removed.
@@ -209,7 +215,7 @@ func untouchedJSON(b []byte) bool {
 			return false // another control byte
 		default:
 			r, n := utf8.DecodeRune(b[i:])
-			if (r == utf8.RuneError && n <= 1) || dropRune(r) || isJoiner(r) || unicode.Is(unicode.Zs, r) {
+			if (r == utf8.RuneError && n <= 1) || changedRune(r) {
 				return false
 			}
 			i += n
