@@ -1,6 +1,7 @@
 package nl2kql
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -124,15 +125,16 @@ var roleFallbacks = map[string]struct {
 // and t has more of the chain, coalesce() of them in order (KQL's coalesce
 // skips empty strings:
 // https://learn.microsoft.com/kusto/query/coalesce-function) under the
-// chain's name, unless t has a column of that name.
-func groupCol(t *schema.Table, role string) (Col, bool) {
-	c, ok := roleCol(t, role)
+// chain's name, unless t has a column of that name; note then says so, for
+// the assumptions.
+func groupCol(t *schema.Table, role string) (c Col, note string, ok bool) {
+	c, ok = roleCol(t, role)
 	fb, has := roleFallbacks[role]
 	if !ok || !has || !c.Plain() || !slices.Contains(fb.cols, c.Name) {
-		return c, ok
+		return c, "", ok
 	}
 	if _, clash := t.Column(fb.name); clash {
-		return c, ok
+		return c, "", ok
 	}
 	var present []string
 	for _, name := range fb.cols {
@@ -141,9 +143,10 @@ func groupCol(t *schema.Table, role string) (Col, bool) {
 		}
 	}
 	if len(present) < 2 {
-		return c, ok
+		return c, "", ok
 	}
-	return Col{Name: fb.name, Expr: "coalesce(" + strings.Join(present, ", ") + ")"}, true
+	cols := strings.Join(present, ", ")
+	return Col{Name: fb.name, Expr: "coalesce(" + cols + ")"}, fmt.Sprintf("%s is %s: the first of them a row fills", fb.name, cols), true
 }
 
 // roleExprs are computed expressions for roles a table stores in dynamic

@@ -175,24 +175,24 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 	var out []Col
 	var notes []string
 	seen := map[string]bool{}
-	add := func(c Col) {
+	add := func(c Col, note string) {
 		if !seen[c.Name] {
 			seen[c.Name] = true
 			out = append(out, c)
-			if strings.HasPrefix(c.Expr, "coalesce(") {
-				notes = append(notes, fmt.Sprintf("%s is %s: the first of them a row fills", c.Name, strings.TrimSuffix(strings.TrimPrefix(c.Expr, "coalesce("), ")")))
+			if note != "" {
+				notes = append(notes, note)
 			}
 		}
 	}
 	for _, w := range p.Intent.By {
 		if role, ok := roleWords[w]; ok {
-			if c, ok := groupCol(t, role); ok {
-				add(c)
+			if c, note, ok := groupCol(t, role); ok {
+				add(c, note)
 				continue
 			}
 		}
 		if c, ok := columnByWord(t, w, p.normalized); ok {
-			add(Col{Name: c})
+			add(Col{Name: c}, "")
 		}
 	}
 	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentOutlier || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
@@ -208,8 +208,8 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 			if filtered[r] {
 				continue
 			}
-			if c, ok := groupCol(t, r); ok {
-				add(c)
+			if c, note, ok := groupCol(t, r); ok {
+				add(c, note)
 				notes = append(notes, fmt.Sprintf("no grouping key named: grouped by %s", c.Name))
 				break
 			}
