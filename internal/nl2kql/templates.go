@@ -197,8 +197,8 @@ func keyCols(t *schema.Table, p *Plan, filtered map[string]bool) ([]Col, []strin
 	}
 	needKey := p.Intent.Kind == IntentTop || p.Intent.Kind == IntentOutlier || p.Intent.Kind == IntentDistinct || p.Intent.Kind == IntentDCount ||
 		(p.Intent.Kind == IntentFirstLast && len(p.Entities) == 0) || p.Intent.Threshold > 0 || p.Intent.Percent
-	if s, ok := tableShapes[t.Name]; ok && s.always && p.Intent.Kind == IntentList {
-		needKey = true // a listing of measurements is their total per key
+	if listsTotals(t, p.Intent.Kind) {
+		needKey = true
 	}
 	if len(out) == 0 && needKey {
 		if c, ok := shapeKey(t); ok {
@@ -279,8 +279,8 @@ func writeShape(b *strings.Builder, t *schema.Table, tc string, p *Plan, keys []
 	}
 	agg, aggExpr := aggregate(t, p)
 	kind := in.Kind
-	if sh, ok := tableShapes[t.Name]; ok && sh.always && kind == IntentList && by != "" {
-		kind = IntentCount // a listing of measurements is their total per key
+	if listsTotals(t, kind) && by != "" {
+		kind = IntentCount
 	}
 	switch kind {
 	case IntentCount:

@@ -54,6 +54,13 @@ func aggregate(t *schema.Table, p *Plan) (name, expr string) {
 	return "Count", "count()"
 }
 
+// listsTotals reports whether a listing of t is its measurements' total per
+// key: t's rows are measurements only (tableShapes' always).
+func listsTotals(t *schema.Table, kind string) bool {
+	s, ok := tableShapes[t.Name]
+	return ok && s.always && kind == IntentList
+}
+
 // shapeKey is the table's own grouping key when the question names none.
 func shapeKey(t *schema.Table) (Col, bool) {
 	if s, ok := tableShapes[t.Name]; ok && s.key != "" {
