@@ -161,13 +161,13 @@ func watchlistName(q string) []string {
 // reEver is a question about all time: "never", "ever", "at any time".
 var reEver = lazyre.New(`(?i)\b(?:never|ever|at any time|any time before|all time)\b`)
 
-// Retention is how far back each product answers by default: Advanced
+// retention is how far back each product answers by default: Advanced
 // Hunting keeps 30 days (https://learn.microsoft.com/defender-xdr/advanced-hunting-overview#data-freshness-and-update-frequency
 // and https://learn.microsoft.com/defender-xdr/advanced-hunting-limits);
 // a Sentinel-enabled Log Analytics workspace keeps 90 days at no extra
 // cost, its default (https://learn.microsoft.com/azure/sentinel/billing#free-data-retention,
 // https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure).
-var Retention = map[string]string{PlatformDefender: "30d", PlatformSentinel: "90d"}
+var retention = map[string]string{PlatformDefender: "30d", PlatformSentinel: "90d"}
 
 // everWindow widens a "never"/"ever" question with no time range to the
 // longest window the product keeps, and says so. It runs once the product
@@ -177,9 +177,9 @@ func (p *Plan) everWindow() {
 		return
 	}
 	product := p.product()
-	span, ok := Retention[product]
+	span, ok := retention[product]
 	if !ok {
-		span, product = Retention[PlatformDefender], PlatformDefender
+		span, product = retention[PlatformDefender], PlatformDefender
 	}
 	switch p.Intent.Kind {
 	case IntentNew, IntentDormant, IntentOutlier:
