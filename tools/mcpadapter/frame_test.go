@@ -1,10 +1,8 @@
 package mcpadapter
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -113,16 +111,7 @@ func TestStdioFrames(t *testing.T) {
 	}
 	const limit = 1 << 20
 	s := NewServer(Config{Name: "secmcp", Version: "t", Invoker: &tools.Invoker{Tools: tr, Tenants: reg}, MaxMessageBytes: limit})
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- s.ServeStdio(ctx, tools.Caller{Principal: "stdio", Tenants: []string{"*"}}, inR, outW)
-		_ = outW.Close()
-	}()
-	go func() {
+	sc, stop := serveStdioPipe(s, tools.Caller{Principal: "stdio", Tenants: []string{"*"}}, 30*time.Second, func(inW io.Writer) {
 		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`+"\n")
 		// 64 MiB in one line, sent in pieces: the limit cuts it long before.
 		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"interop_get_echo","arguments":{"text":"`)
@@ -135,8 +124,7 @@ func TestStdioFrames(t *testing.T) {
 			_, _ = io.WriteString(inW, c.msg+"\n")
 		}
 		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":"last","method":"ping"}`+"\n")
-	}()
-	sc := bufio.NewScanner(outR)
+	})
 	sc.Buffer(make([]byte, 1<<20), 4<<20)
 	var lines []string
 	for sc.Scan() {
@@ -145,10 +133,7 @@ func TestStdioFrames(t *testing.T) {
 			break
 		}
 	}
-	cancel()
-	_ = inW.Close()
-	go func() { _, _ = io.Copy(io.Discard, outR) }()
-	<-done
+	stop()
 	want := []string{"protocolVersion", "more than 1048576 bytes, the limit (--max-body-bytes)"}
 	for _, c := range hostileFrames {
 		want = append(want, c.want)

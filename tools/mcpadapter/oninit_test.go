@@ -1,8 +1,6 @@
 package mcpadapter
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -30,26 +28,14 @@ func TestOnInitialized(t *testing.T) {
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
 		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
 	}, "\n") + "\n"
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- s.ServeStdio(ctx, tools.Caller{Principal: "stdio", Tenants: []string{"*"}}, inR, outW)
-		_ = outW.Close()
-	}()
-	go func() { _, _ = io.WriteString(inW, in) }()
-	sc := bufio.NewScanner(outR)
+	sc, stop := serveStdioPipe(s, tools.Caller{Principal: "stdio", Tenants: []string{"*"}}, 10*time.Second,
+		func(w io.Writer) { _, _ = io.WriteString(w, in) })
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	listed := false
 	for !listed && sc.Scan() {
 		listed = strings.Contains(sc.Text(), `"id":2`)
 	}
-	cancel()
-	_ = inW.Close()
-	go func() { _, _ = io.Copy(io.Discard, outR) }()
-	<-done
+	stop()
 	if !listed {
 		t.Fatal("tools/list was not answered")
 	}

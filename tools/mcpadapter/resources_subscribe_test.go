@@ -1,7 +1,6 @@
 package mcpadapter
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -98,20 +97,10 @@ func subscribeRefusedOverStdio(t *testing.T, method string) {
 	s, rs := subscribeServer(t)
 	uri := "secmcp://fabrikam/notes/1"
 	want := refusedWords(t, rs, uri)
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- s.ServeStdio(ctx, tools.Caller{Principal: "stdio", Tenants: []string{interopTenant}}, inR, outW)
-		_ = outW.Close()
-	}()
-	go func() {
-		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`+"\n")
-		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":2,"method":"`+method+`","params":{"uri":"`+uri+`"}}`+"\n")
-	}()
-	sc := bufio.NewScanner(outR)
+	sc, stop := serveStdioPipe(s, tools.Caller{Principal: "stdio", Tenants: []string{interopTenant}}, 30*time.Second, func(w io.Writer) {
+		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`+"\n")
+		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":2,"method":"`+method+`","params":{"uri":"`+uri+`"}}`+"\n")
+	})
 	var got string
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), `"id":2`) {
@@ -119,10 +108,7 @@ func subscribeRefusedOverStdio(t *testing.T, method string) {
 			break
 		}
 	}
-	cancel()
-	_ = inW.Close()
-	go func() { _, _ = io.Copy(io.Discard, outR) }()
-	<-done
+	stop()
 	var resp struct {
 		Error *struct{ Message string } `json:"error"`
 	}
