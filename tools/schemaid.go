@@ -95,7 +95,8 @@ func withSchemaID(schema json.RawMessage) (listedSchema, error) {
 	if root == nil {
 		return listedSchema{}, fmt.Errorf("output schema: must be a JSON object, not null")
 	}
-	if raw, had := root["$id"]; had {
+	raw, had := root["$id"]
+	if had {
 		var own string
 		if json.Unmarshal(raw, &own) == nil && own != "" {
 			return listedSchema{body: schema, id: own, own: true}, nil
@@ -103,7 +104,7 @@ func withSchemaID(schema json.RawMessage) (listedSchema, error) {
 	}
 	id := SchemaID(schema)
 	idJSON, _ := json.Marshal(id)
-	if _, had := root["$id"]; had {
+	if had {
 		root["$id"] = idJSON
 		b, err := json.Marshal(root)
 		if err != nil {
