@@ -167,10 +167,7 @@ func TestEvalFrozenSet(t *testing.T) {
 // TestOwnPairsReferencesRun keeps the own pairs and the frozen set honest:
 // every reference query is valid in its target and runs on the demo data.
 func TestOwnPairsReferencesRun(t *testing.T) {
-	demo, err := fixtures.Load("contoso", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
+	demo := demoTenant(t)
 	runner := &fixtures.EngineRunner{}
 	rows := append(loadRows(t, "testdata/dev_own.jsonl"), loadRows(t, "testdata/frozen_new.jsonl")...)
 	for _, r := range rows {
@@ -215,10 +212,7 @@ func evaluate(t *testing.T, rows []devRow, verbose bool) evalFigures {
 	t.Helper()
 	svc := New(Options{})
 	chk := kqlcheck.Default()
-	demo, err := fixtures.Load("contoso", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
+	demo := demoTenant(t)
 	runner := &fixtures.EngineRunner{}
 	var f evalFigures
 	for _, r := range rows {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
@@ -72,10 +71,7 @@ func TestHandQuestions(t *testing.T) {
 }
 
 func TestHandQuestionsRunOnDemo(t *testing.T) {
-	demo, err := fixtures.Load("contoso", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
+	demo := demoTenant(t)
 	runner := &fixtures.EngineRunner{}
 	for _, h := range handQuestions {
 		res, err := testService.Generate(context.Background(), Request{Question: h.q})
@@ -93,10 +89,7 @@ func TestLibraryQueriesValidateAndRun(t *testing.T) {
 	if len(ex) < 80 {
 		t.Fatalf("library has %d examples, want at least 80", len(ex))
 	}
-	demo, err := fixtures.Load("contoso", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
+	demo := demoTenant(t)
 	runner := &fixtures.EngineRunner{}
 	ids := map[string]bool{}
 	tables := map[string]bool{}

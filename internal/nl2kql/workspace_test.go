@@ -12,12 +12,26 @@ import (
 	"github.com/secmcp/secmcp/fixtures"
 )
 
-// The contoso demo data, loaded once for these tests.
+// demoClock is the clock the contoso demo data is generated at.
+var demoClock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// The contoso demo data, loaded once for the package's tests (which only
+// read it).
 var (
 	demoOnce sync.Once
 	demoData *fixtures.Tenant
 	demoErr  error
 )
+
+// demoTenant is the contoso demo data at demoClock.
+func demoTenant(t *testing.T) *fixtures.Tenant {
+	t.Helper()
+	demoOnce.Do(func() { demoData, demoErr = fixtures.Load("contoso", demoClock) })
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	return demoData
+}
 
 // runDemo generates q for target and runs it on the contoso demo data.
 func runDemo(t *testing.T, q, target string) (*Result, *fixtures.Table, *fixtures.Tenant) {
@@ -26,11 +40,7 @@ func runDemo(t *testing.T, q, target string) (*Result, *fixtures.Table, *fixture
 	if err != nil || !res.Valid {
 		t.Fatalf("%q: %v %+v", q, err, res)
 	}
-	demoOnce.Do(func() { demoData, demoErr = fixtures.Load("contoso", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)) })
-	if demoErr != nil {
-		t.Fatal(demoErr)
-	}
-	demo := demoData
+	demo := demoTenant(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	tb, err := (&fixtures.EngineRunner{}).Run(ctx, demo, demo.WorkspaceID, res.Query)
@@ -60,10 +70,9 @@ func TestUsageSumsQuantityPerDataType(t *testing.T) {
 		t.Fatalf("query:\n%s", res.Query)
 	}
 	// The top DataType by a direct sum of the raw rows' Quantity.
-	clock := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	mb := map[string]float64{}
 	for _, r := range rows(demo, "Usage") {
-		if at, _ := r["TimeGenerated"].(time.Time); at.After(clock.Add(-30 * 24 * time.Hour)) {
+		if at, _ := r["TimeGenerated"].(time.Time); at.After(demoClock.Add(-30 * 24 * time.Hour)) {
 			q, _ := r["Quantity"].(float64)
 			mb[r["DataType"].(string)] += q
 		}
