@@ -88,12 +88,8 @@ func generatedJob(question string, top int) job {
 // workspaceOnly reports whether the tables include one only a Log
 // Analytics workspace holds, with no Advanced Hunting counterpart.
 func workspaceOnly(tables []string) bool {
-	for _, t := range tables {
-		if slices.Contains(catalog.LogAnalyticsAdditions(), t) {
-			return true
-		}
-	}
-	return false
+	la := catalog.LogAnalyticsAdditions()
+	return slices.ContainsFunc(tables, func(t string) bool { return slices.Contains(la, t) })
 }
 
 // generateFor asks kql_generate for a query for tg and runs it there.
