@@ -81,10 +81,7 @@ func (d demoData) distinctIn(table, col string, win time.Duration) []string {
 			seen[strings.ToLower(v)] = true
 		}
 	})
-	out := make([]string, 0, len(seen))
-	for v := range seen {
-		out = append(out, v)
-	}
+	out := keys(seen)
 	sort.Strings(out)
 	return out
 }
@@ -156,10 +153,7 @@ func (d demoData) devicesWithout(win time.Duration, has func(row map[string]any)
 			all[strings.ToLower(n)] = true
 		}
 	})
-	out := make([]string, 0, len(all))
-	for k := range all {
-		out = append(out, k)
-	}
+	out := keys(all)
 	sort.Strings(out)
 	return out
 }
