@@ -15,11 +15,9 @@ import (
 	"github.com/secmcp/secmcp/fixtures"
 	"github.com/secmcp/secmcp/internal/config"
 	"github.com/secmcp/secmcp/internal/kqlcheck"
-	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
 	"github.com/secmcp/secmcp/tools"
-	"github.com/secmcp/secmcp/tools/catalog"
 	"github.com/secmcp/secmcp/tools/investigate"
 	"github.com/secmcp/secmcp/tools/kql"
 )
@@ -97,19 +95,9 @@ func askPaged(t *testing.T, ten *fixtures.Tenant, question string) (synth.Result
 		t.Fatal(err)
 	}
 	for _, tn := range reg.All() {
-		tn.Budget = ratelimit.New(ratelimit.Config{UnitsPerMinute: 1e6, Burst: 1 << 20})
 		tn.Now = func() time.Time { return Clock }
 	}
-	var inv *tools.Invoker
-	deps := catalog.Deps{PrepareKQL: func(q string) (string, []string, error) { return kqlcheck.Default().Prepare(q) },
-		KQL: kql.Deps{Checker: kqlcheck.Default, Runner: runner},
-		Synth: investigate.Deps{Mode: investigate.ModeBuiltin, Store: synth.NewStore(),
-			Invoke: synth.Through(func() *tools.Invoker { return inv })}}
-	tr, err := tools.NewRegistry(catalog.All(deps), tools.Selection{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv = &tools.Invoker{Tools: tr, Tenants: reg}
+	inv, _ := synthTools(t, reg, kql.Deps{Checker: kqlcheck.Default, Runner: runner}, investigate.ModeBuiltin)
 	args, _ := json.Marshal(map[string]any{"question": question})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -16,6 +16,7 @@ import (
 	"github.com/secmcp/secmcp/internal/ratelimit"
 	"github.com/secmcp/secmcp/internal/sources"
 	"github.com/secmcp/secmcp/internal/synth"
+	"github.com/secmcp/secmcp/internal/tenant"
 	"github.com/secmcp/secmcp/resources"
 	"github.com/secmcp/secmcp/tools"
 	"github.com/secmcp/secmcp/tools/catalog"
@@ -33,10 +34,23 @@ func newSynthHarness(t testing.TB, mode string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	inv, deps := synthTools(t, env.Registry, kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner}, mode)
+	rs := resources.NewServer(env.Registry)
+	rs.Price = inv.Tools.Price
+	catalog.RegisterResources(rs, deps)
+	return &harness{env: env, inv: inv, rs: rs}
+}
+
+// synthTools is every read-only tool over tenants, with the synthesizer on
+// in mode: investigate calls the other tools through the returned invoker.
+// As in newHarness, budgets are tested on their own (charging_test.go), so
+// the tenants' budgets are set never to bind.
+func synthTools(t testing.TB, tenants *tenant.Registry, kd kql.Deps, mode string) (*tools.Invoker, catalog.Deps) {
+	t.Helper()
 	var inv *tools.Invoker
 	deps := catalog.Deps{
 		PrepareKQL: func(q string) (string, []string, error) { return kqlcheck.Default().Prepare(q) },
-		KQL:        kql.Deps{Checker: kqlcheck.Default, Demo: env.Load, Runner: env.Runner},
+		KQL:        kd,
 		Synth: investigate.Deps{Mode: mode, Store: synth.NewStore(),
 			Invoke: synth.Through(func() *tools.Invoker { return inv })},
 	}
@@ -44,15 +58,11 @@ func newSynthHarness(t testing.TB, mode string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As in newHarness, budgets are tested on their own (charging_test.go).
-	for _, tn := range env.Registry.All() {
+	for _, tn := range tenants.All() {
 		tn.Budget = ratelimit.New(ratelimit.Config{UnitsPerMinute: 1e6, Burst: 1 << 20})
 	}
-	inv = &tools.Invoker{Tools: reg, Tenants: env.Registry}
-	rs := resources.NewServer(env.Registry)
-	rs.Price = reg.Price
-	catalog.RegisterResources(rs, deps)
-	return &harness{env: env, inv: inv, rs: rs}
+	inv = &tools.Invoker{Tools: reg, Tenants: tenants}
+	return inv, deps
 }
 
 var (
