@@ -22,10 +22,6 @@ import (
 // method name — it gives up and the message is decoded with encoding/json,
 // so both always agree (FuzzDecodeHeadAgrees).
 
-// metaVersionKey is the _meta key of the protocol version (mcp-go's
-// MetaKeyProtocolVersion).
-const metaVersionKey = mcp.MetaKeyProtocolVersion
-
 // msgHead is what the gate reads of a message.
 type msgHead struct {
 	JSONRPC json.RawMessage `json:"jsonrpc"`
