@@ -21,7 +21,7 @@ func toolSchemas(inv *tools.Invoker) resources.ToolSchemas {
 		if !ok {
 			return true
 		}
-		return (!c.RoleBound() || inv.Permits(c, spec.Name)) && inv.VisibleTo(c, spec)
+		return inv.Permits(c, spec.Name) && inv.VisibleTo(c, spec) // Permits lets a caller without roles see every tool
 	}
 	return resources.ToolSchemas{
 		Names: func(ctx context.Context) []string {
