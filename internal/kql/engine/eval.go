@@ -218,8 +218,9 @@ func (r *runner) evalUnary(x *syntax.Unary, ev *env) (*vec, error) {
 			return arith("-", zeroOf(a[0].k), a[0])
 		})
 	case "not", "!":
+		not := scalarFns()["not"].fn
 		return r.mapRows(ev.n(), []*vec{v}, kBool, func(a []value) (value, error) {
-			return scalarFns()["not"].fn(r.cc, a)
+			return not(r.cc, a)
 		})
 	}
 	return nil, notSupported("unary operator %s", x.Op)
