@@ -32,9 +32,13 @@ var labelled = []struct{ key, label string }{
 	{"criticalityLevel", "IdentityInfo CriticalityLevel"}, {"riskDetail", "risk detail"}, {"owner", "primary user"}, {"os", "OS"},
 }
 
+// nameColumns are the entry columns that name its entity, in the order
+// entryName prefers them.
+var nameColumns = []string{"device", "user", "DeviceName", "AccountUpn", "UserPrincipalName", "RecipientEmailAddress", "AccountName", "Computer", "label"}
+
 // entryName names a ranking entry's entity.
 func entryName(e map[string]any) string {
-	for _, k := range []string{"device", "user", "DeviceName", "AccountUpn", "UserPrincipalName", "RecipientEmailAddress", "AccountName", "Computer", "label"} {
+	for _, k := range nameColumns {
 		if s, ok := e[k].(string); ok && s != "" {
 			return "**" + s + "**"
 		}
@@ -100,8 +104,10 @@ func entryLine(e map[string]any, it *Item, all bool) string {
 // otherColumns writes the columns of a generated query's row that
 // entryLine does not already (strings quoted: they are data).
 func otherColumns(e map[string]any) []string {
-	known := map[string]bool{"rank": true, "outlier": true, "user": true, "device": true, "DeviceName": true, "AccountUpn": true,
-		"UserPrincipalName": true, "RecipientEmailAddress": true, "AccountName": true, "Computer": true, "label": true}
+	known := map[string]bool{"rank": true, "outlier": true}
+	for _, k := range nameColumns {
+		known[k] = true
+	}
 	for _, l := range labelled {
 		known[l.key] = true
 	}
