@@ -95,7 +95,13 @@ func testCall() tools.Call {
 
 func investigate(t testing.TB, f *fakeSources, w Writer, call tools.Call, question string, timeout time.Duration) Result {
 	t.Helper()
-	res, err := Investigate(context.Background(), call, Request{Question: question}, Config{Writer: w, Invoke: f.invoke, Store: NewStore()}, timeout)
+	return investigateVia(t, f.invoke, w, call, question, timeout)
+}
+
+// investigateVia is investigate with the source calls answered by inv.
+func investigateVia(t testing.TB, inv Invoke, w Writer, call tools.Call, question string, timeout time.Duration) Result {
+	t.Helper()
+	res, err := Investigate(context.Background(), call, Request{Question: question}, Config{Writer: w, Invoke: inv, Store: NewStore()}, timeout)
 	if err != nil {
 		t.Fatal(err)
 	}

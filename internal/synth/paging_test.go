@@ -18,7 +18,7 @@ func pagedInvoke(pages map[string]map[string]string) Invoke {
 		cur, _ := args["cursor"].(string)
 		if p, ok := pages[tool][cur]; ok {
 			if p == "" {
-				return nil, errors.New("upstream answered 503 Service Unavailable")
+				return nil, errUpstream
 			}
 			return json.RawMessage(p), nil
 		}
@@ -28,11 +28,7 @@ func pagedInvoke(pages map[string]map[string]string) Invoke {
 
 func investigateWith(t *testing.T, inv Invoke, question string) Result {
 	t.Helper()
-	res, err := Investigate(context.Background(), testCall(), Request{Question: question}, Config{Writer: BuiltinWriter{}, Invoke: inv, Store: NewStore()}, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return investigateVia(t, inv, BuiltinWriter{}, testCall(), question, 10*time.Second)
 }
 
 // A page after the first that fails still leaves a ranking of the pages
