@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/secmcp/secmcp/internal/cputime"
 )
@@ -77,10 +78,15 @@ func TestScalarQueryError(t *testing.T) {
 		"1 + 2":        "got a scalar expression",
 		`h"secret"`:    "got an obfuscated string literal",
 		"dynamic([1])": "got a dynamic literal",
+		// A long literal is clipped on a character boundary.
+		`"` + strings.Repeat("é", 60) + `"`: "got the string literal \"" + strings.Repeat("é", 38) + "…",
 	} {
 		_, err := Query(context.Background(), q, nil, fixedOpts())
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "syntax.") || strings.Contains(err.Error(), "secret") {
 			t.Errorf("%s: %v, want an error with %q", q, err, want)
+		}
+		if err != nil && !utf8.ValidString(err.Error()) {
+			t.Errorf("%s: the error is not valid UTF-8: %q", q, err)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secmcp/secmcp/internal/kql/syntax"
+	"github.com/secmcp/secmcp/internal/markdown"
 )
 
 // ErrUnknownTable is wrapped when a query names a table that is neither in
@@ -47,11 +48,7 @@ func scalarKind(e syntax.Expr) string {
 		if x.Obfuscated {
 			return "an obfuscated string literal"
 		}
-		raw := x.Raw
-		if len(raw) > 40 {
-			raw = raw[:40] + "..."
-		}
-		return fmt.Sprintf("the %s literal %s", x.Kind, raw)
+		return fmt.Sprintf("the %s literal %s", x.Kind, markdown.Clip(x.Raw, 40))
 	case *syntax.DynamicLit, *syntax.ArrayLit, *syntax.ObjectLit:
 		return "a dynamic literal"
 	}
