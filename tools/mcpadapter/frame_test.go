@@ -26,6 +26,7 @@ var hostileFrames = []struct{ name, msg, want string }{
 	{"object id", `{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}`, `"id" is an object`},
 	{"array id", `{"jsonrpc":"2.0","id":[1],"method":"ping"}`, `"id" is an array`},
 	{"bool id", `{"jsonrpc":"2.0","id":true,"method":"ping"}`, `"id" is a boolean`},
+	{"null method", `{"jsonrpc":"2.0","id":1,"method":null}`, `"method" must be a string`},
 	{"null id", `{"jsonrpc":"2.0","id":null,"method":"ping"}`, `"id" is null`},
 	{"id beyond 2^53", `{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}`, "send a larger or fractional id as a string"},
 	{"id 1e400", `{"jsonrpc":"2.0","id":1e400,"method":"ping"}`, "not an integer"},

@@ -41,16 +41,8 @@ func peek(r *http.Request, body []byte) (peeked, *frameError) {
 	if r.Method != http.MethodPost {
 		return p, nil
 	}
-	var m msgHead
-	if !utf8.Valid(body) || !decodeHead(body, &m) {
-		// checkFrame names the problem, params of the wrong type
-		// included for the methods checkParams knows.
-		return p, checkFrame(body)
-	}
-	if fe := checkHead(m.JSONRPC, m.ID, false); fe != nil {
-		return p, fe
-	}
-	if fe := checkParams(m.Method, m.ID, body); fe != nil { // not tools/call: at once
+	m, fe := readHead(body)
+	if fe != nil {
 		return p, fe
 	}
 	p.method = m.Method
@@ -59,18 +51,32 @@ func peek(r *http.Request, body []byte) (peeked, *frameError) {
 	return p, nil
 }
 
-// decodeHead fills m from body as json.Unmarshal does and reports whether
-// it succeeded.
-func decodeHead(body []byte, m *msgHead) bool {
-	if ok, sure := decodeFast(body, m); sure {
-		return ok
+// readHead reads the gate's members of body and refuses what checkFrame
+// refuses. A plain message is read by decodeFast and checked here; any
+// other is checked by checkFrame (so a "method" of null is refused as on
+// stdio) and read with encoding/json, leaving m empty when that fails.
+func readHead(body []byte) (m msgHead, fe *frameError) {
+	if !utf8.Valid(body) {
+		return m, checkFrame(body)
 	}
-	*m = msgHead{}
-	return json.Unmarshal(body, m) == nil
+	if ok, sure := decodeFast(body, &m); !ok || !sure {
+		if fe := checkFrame(body); fe != nil {
+			return msgHead{}, fe
+		}
+		if m = (msgHead{}); json.Unmarshal(body, &m) != nil {
+			m = msgHead{}
+		}
+		return m, nil
+	}
+	if fe := checkHead(m.JSONRPC, m.ID, false); fe != nil {
+		return m, fe
+	}
+	return m, checkParams(m.Method, m.ID, body) // not tools/call: at once
 }
 
-// decodeFast is decodeHead for the plain messages clients send; sure is
-// false when it cannot be certain of doing what json.Unmarshal does.
+// decodeFast reads a message's head as json.Unmarshal does, for the plain
+// messages clients send; sure is false when it cannot be certain of doing
+// what json.Unmarshal does.
 func decodeFast(body []byte, m *msgHead) (ok, sure bool) {
 	if !json.Valid(body) {
 		return false, true // json.Unmarshal fails too
