@@ -85,7 +85,7 @@ func (p *Plan) outlierWindow() string {
 	in := &p.Intent
 	if in.Outlier != "baseline" {
 		if !p.windowGiven {
-			return "no time range given: ranked the last 7 days"
+			return noRangeNote + ": ranked the last 7 days"
 		}
 		return ""
 	}

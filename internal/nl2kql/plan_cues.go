@@ -79,7 +79,7 @@ func (p *Plan) defaultWindow(parsed string) string {
 		if !p.windowGiven {
 			p.Window = Window{Start: "ago(30d)", Span: 30 * 24}
 			in.Bin = binFor(p.normalized, p.Window)
-			return "no time range given: charted the last 30 days"
+			return noRangeNote + ": charted the last 30 days"
 		}
 	}
 	return parsed

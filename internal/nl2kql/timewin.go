@@ -109,8 +109,12 @@ func parseWindow(q string) (w Window, assumption string, ok bool) {
 		w.Phrase = m
 		return w, fmt.Sprintf("interpreted %q as the last 7 days", m), true
 	}
-	return DefaultWindow, "no time range given: searched the last 7 days", false
+	return DefaultWindow, noRangeNote + ": searched the last 7 days", false
 }
+
+// noRangeNote starts the assumption of every plan that got a default
+// window because the question gave none (dropDefaultWindowNote finds it).
+const noRangeNote = "no time range given"
 
 // reBin finds a named bin size: "per hour", "hourly", "by day", "each week".
 var reBin = lazyre.New(`(?i)\b(?:per|by|each|every|a|in)\s+(minute|hour|day|week|month)\b|\b(hourly|daily|weekly|monthly)\b`)

@@ -190,12 +190,12 @@ func (p *Plan) everWindow() {
 	p.Assumptions = append(p.Assumptions, fmt.Sprintf("\"never\"/\"ever\" with no time range: searched the last %s, all that %s keeps by default", span, catalog.ProductName(catalog.Product(product))))
 }
 
-// dropDefaultWindowNote removes the "no time range given" assumption of a
+// dropDefaultWindowNote removes the noRangeNote assumption of a
 // plan whose window was replaced.
 func (p *Plan) dropDefaultWindowNote() {
 	kept := p.Assumptions[:0]
 	for _, a := range p.Assumptions {
-		if !strings.HasPrefix(a, "no time range given") {
+		if !strings.HasPrefix(a, noRangeNote) {
 			kept = append(kept, a)
 		}
 	}
