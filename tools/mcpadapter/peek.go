@@ -63,10 +63,11 @@ func readHead(body []byte) (m msgHead, fe *frameError) {
 		if fe := checkFrame(body); fe != nil {
 			return msgHead{}, fe
 		}
-		if m = (msgHead{}); json.Unmarshal(body, &m) != nil {
-			m = msgHead{}
+		var slow msgHead // not m: its address would put m on the heap for every message
+		if json.Unmarshal(body, &slow) != nil {
+			return msgHead{}, nil
 		}
-		return m, nil
+		return slow, nil
 	}
 	if fe := checkHead(m.JSONRPC, m.ID, false); fe != nil {
 		return m, fe
@@ -278,7 +279,10 @@ func (s *scan) params(m *msgHead) bool {
 		// json.Unmarshal). Only stateless requests carry _meta; it is small.
 		start := s.i
 		s.skip()
-		return json.Unmarshal(s.b[start:s.i], &m.Params.Meta) == nil
+		var meta *mcp.Meta // decoded apart from m, which then stays on the caller's stack
+		err := json.Unmarshal(s.b[start:s.i], &meta)
+		m.Params.Meta = meta
+		return err == nil
 	})
 }
 

@@ -82,3 +82,17 @@ func TestDecodeFastTakesPlainMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestPeekAllocations: reading a plain tools/call allocates only the
+// method's string; the decoded head stays on the stack.
+func TestPeekAllocations(t *testing.T) {
+	r, body := postRequest(), []byte(peekSeeds[0])
+	n := testing.AllocsPerRun(100, func() {
+		if _, fe := peek(r, body); fe != nil {
+			t.Fatal(fe)
+		}
+	})
+	if n > 1 {
+		t.Errorf("peek allocates %.0f times for a plain tools/call; want at most 1 (the method name)", n)
+	}
+}
