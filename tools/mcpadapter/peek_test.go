@@ -96,3 +96,23 @@ func TestPeekAllocations(t *testing.T) {
 		t.Errorf("peek allocates %.0f times for a plain tools/call; want at most 1 (the method name)", n)
 	}
 }
+
+// FuzzReadHeadRefusesAsCheckFrame: the gate and stdio (readHead) refuse
+// exactly what checkFrame refuses, with the same answer.
+func FuzzReadHeadRefusesAsCheckFrame(f *testing.F) {
+	for _, s := range peekSeeds {
+		f.Add([]byte(s))
+	}
+	for _, c := range hostileFrames {
+		if len(c.msg) < 1024 { // not the 200 KB deep one: the fuzzer would grind on it
+			f.Add([]byte(c.msg))
+		}
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		_, got := readHead(msg)
+		want := checkFrame(msg)
+		if (got == nil) != (want == nil) || got != nil && string(got.response()) != string(want.response()) {
+			t.Fatalf("%.200q: readHead %v, checkFrame %v", msg, got, want)
+		}
+	})
+}

@@ -12,7 +12,8 @@ import (
 // On stdio mcp-go reads each message with bufio.Reader.ReadString, so one
 // line without an end grows in memory as long as the client sends (a 300 MB
 // line took the process to 540 MB). stdioFrames stands in front of it: it
-// hands mcp-go only whole lines of at most max bytes that checkFrame passes,
+// hands mcp-go only whole lines of at most max bytes that checkFrame passes
+// (read as the gate reads an HTTP message, readHead),
 // and answers the others itself, on the same output.
 
 // lockedOut serializes writes to the client: mcp-go writes each message
@@ -42,7 +43,7 @@ func stdioFrames(in io.Reader, out io.Writer, max int64) io.ReadCloser {
 				_, err = out.Write(append(fe.response(), '\n'))
 			case len(bytes.TrimSpace(line)) == 0: // nothing, or a blank line
 			default:
-				if fe := checkFrame(line); fe != nil {
+				if _, fe := readHead(line); fe != nil { // checkFrame's answer, plain lines without decoding them
 					_, err = out.Write(append(fe.response(), '\n'))
 					break
 				}
