@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secmcp/secmcp/internal/cputime"
 	"github.com/secmcp/secmcp/internal/ratelimit"
 )
 
@@ -94,7 +95,7 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 		b.Fatalf("tools/call: %d %s", w.Code, w.Body)
 	}
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		if w := post(call, sid); w.Code != http.StatusOK {
 			b.Fatalf("tools/call: %d %s", w.Code, w.Body)
@@ -102,5 +103,5 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 	}
 	// The process's CPU time per call (the collector's included) varies far
 	// less than ns/op when other work shares the machine.
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Used()-cpu)/float64(b.N), "cpu-ns/op")
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secmcp/secmcp/internal/cputime"
 	"github.com/secmcp/secmcp/internal/sharedcorpus"
 )
 
@@ -69,9 +70,9 @@ func TestStartupWithFiftyPlugins(t *testing.T) {
 		opts.plugins = plugins
 		var log bytes.Buffer
 		logger := slog.New(slog.NewTextHandler(&log, nil))
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Used()
 		a, err := build(context.Background(), opts, logger)
-		wall, cpu = time.Since(start), cpuTime()-cpu0
+		wall, cpu = time.Since(start), cputime.Used()-cpu0
 		if err != nil {
 			t.Fatal(err)
 		}
