@@ -275,6 +275,13 @@ func (inv *Invoker) VisibleTo(caller Caller, spec *Spec) bool {
 	return inv.defaultTenantFor(caller, spec) != ""
 }
 
+// Sees reports whether the caller sees spec in tools/list: its roles allow
+// the tool (a caller without roles is allowed every tool) and the tool is
+// for one of its tenants. Listings and the schema resources both use it.
+func (inv *Invoker) Sees(caller Caller, spec *Spec) bool {
+	return inv.Permits(caller, spec.Name) && inv.VisibleTo(caller, spec)
+}
+
 // defaultTenantFor is the first tenant the caller may use that the tool is
 // for ("" when the tool is for every tenant, or for none of the caller's).
 func (inv *Invoker) defaultTenantFor(caller Caller, spec *Spec) string {

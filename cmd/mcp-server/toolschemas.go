@@ -21,7 +21,7 @@ func toolSchemas(inv *tools.Invoker) resources.ToolSchemas {
 		if !ok {
 			return true
 		}
-		return inv.Permits(c, spec.Name) && inv.VisibleTo(c, spec) // Permits lets a caller without roles see every tool
+		return inv.Sees(c, spec)
 	}
 	return resources.ToolSchemas{
 		Names: func(ctx context.Context) []string {

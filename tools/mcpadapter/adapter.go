@@ -171,18 +171,14 @@ func listFilter(inv *tools.Invoker, schemas func(tools.Caller, string) bool) ser
 		if !ok {
 			return
 		}
-		roles, tenants := caller.RoleBound(), inv.Tools.TenantBound()
-		if !roles && !tenants {
+		if !caller.RoleBound() && !inv.Tools.TenantBound() {
 			return
 		}
 		kept := make([]mcp.Tool, 0, len(res.Tools))
 		for _, t := range res.Tools {
-			if roles && !inv.Permits(caller, t.Name) {
-				continue
-			}
 			// A tool for other tenants only (a plugin MCP server
 			// configured for one tenant) does not exist for this caller.
-			if spec, ok := inv.Tools.Lookup(t.Name); tenants && ok && !inv.VisibleTo(caller, spec) {
+			if spec, ok := inv.Tools.Lookup(t.Name); ok && !inv.Sees(caller, spec) || !ok && !inv.Permits(caller, t.Name) {
 				continue
 			}
 			kept = append(kept, t)
